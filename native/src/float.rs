@@ -1,0 +1,122 @@
+//! `AtomicFloat`: an IEEE-754 binary64 value stored as its bit pattern in an `AtomicU64`.
+//!
+//! Every NaN is stored as the one canonical quiet NaN (`f64::NAN`). JavaScript engines may
+//! canonicalise NaN payloads on their side, so a NaN read back and passed again as `expected` to
+//! `compare_exchange` must still match the stored bits — otherwise an `update` loop over a NaN would
+//! never finish. Apart from that, `compare_exchange` compares bit patterns: +0 and −0 differ.
+
+use crate::addr::at;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+
+/// The bit pattern stored for `v`: its own bits, or the canonical NaN's for any NaN.
+#[inline(always)]
+fn bits(v: f64) -> u64 {
+    if v.is_nan() {
+        f64::NAN.to_bits()
+    } else {
+        v.to_bits()
+    }
+}
+
+/// Applies `f` atomically; returns the previous value.
+#[inline(always)]
+fn fetch_apply(cell: &AtomicU64, f: impl Fn(f64) -> f64) -> f64 {
+    // The closure always returns Some, so fetch_update cannot fail.
+    let (Ok(prev) | Err(prev)) =
+        cell.fetch_update(SeqCst, SeqCst, |cur| Some(bits(f(f64::from_bits(cur)))));
+    f64::from_bits(prev)
+}
+
+/// Defines `extern "C"` functions over an `AtomicU64` at `addr` taking one `f64` argument.
+macro_rules! float_ops {
+    ($( $(#[$doc:meta])* fn $name:ident($cell:ident, $arg:ident) $body:block )*) => {$(
+        $(#[$doc])*
+        ///
+        /// # Safety
+        ///
+        /// `addr` is the address of a live, 8-byte aligned `u64` (see `addr::at`).
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(addr: f64, $arg: f64) -> f64 {
+            // SAFETY: forwarded from this function's contract.
+            let $cell: &AtomicU64 = unsafe { at(addr) };
+            $body
+        }
+    )*};
+}
+
+/// Reads the value.
+///
+/// # Safety
+///
+/// `addr` is the address of a live, 8-byte aligned `u64` (see `addr::at`).
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_f64_load(addr: f64) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let cell: &AtomicU64 = unsafe { at(addr) };
+    f64::from_bits(cell.load(SeqCst))
+}
+
+/// Stores `value`.
+///
+/// # Safety
+///
+/// `addr` is the address of a live, 8-byte aligned `u64` (see `addr::at`).
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_f64_store(addr: f64, value: f64) {
+    // SAFETY: forwarded from this function's contract.
+    let cell: &AtomicU64 = unsafe { at(addr) };
+    cell.store(bits(value), SeqCst);
+}
+
+/// Stores `replacement` if the stored bits equal those of `expected`. Writes the previous value to
+/// the `f64` at address `previous_out` and returns 1 when it exchanged, 0 when it did not.
+///
+/// # Safety
+///
+/// `addr` is the address of a live, 8-byte aligned `u64` (see `addr::at`); `previous_out` the
+/// address of an 8-byte aligned `f64` owned by the calling thread.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_f64_compare_exchange(
+    addr: f64,
+    expected: f64,
+    replacement: f64,
+    previous_out: f64,
+) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let cell: &AtomicU64 = unsafe { at(addr) };
+    // SAFETY: forwarded from this function's contract; only this thread touches the word.
+    let out: &mut f64 = unsafe { &mut *(previous_out as usize as *mut f64) };
+    match cell.compare_exchange(bits(expected), bits(replacement), SeqCst, SeqCst) {
+        Ok(prev) => {
+            *out = f64::from_bits(prev);
+            1.0
+        }
+        Err(prev) => {
+            *out = f64::from_bits(prev);
+            0.0
+        }
+    }
+}
+
+float_ops! {
+    /// Stores `value`; returns the previous value.
+    fn atomicx_f64_swap(cell, value) { f64::from_bits(cell.swap(bits(value), SeqCst)) }
+    /// Adds `x`; returns the previous value.
+    fn atomicx_f64_fetch_add(cell, x) { fetch_apply(cell, |v| v + x) }
+    /// Subtracts `x`; returns the previous value.
+    fn atomicx_f64_fetch_sub(cell, x) { fetch_apply(cell, |v| v - x) }
+    /// Multiplies by `x`; returns the previous value.
+    fn atomicx_f64_fetch_mul(cell, x) { fetch_apply(cell, |v| v * x) }
+    /// Divides by `x`; returns the previous value. A zero divisor (either sign) stores nothing and
+    /// returns NaN; the TypeScript layer refuses it before calling.
+    fn atomicx_f64_fetch_div(cell, x) {
+        if x == 0.0 {
+            return f64::NAN;
+        }
+        fetch_apply(cell, |v| v / x)
+    }
+    /// Stores `f64::max(value, x)` (a NaN operand is ignored); returns the previous value.
+    fn atomicx_f64_fetch_max(cell, x) { fetch_apply(cell, |v| v.max(x)) }
+    /// Stores `f64::min(value, x)` (a NaN operand is ignored); returns the previous value.
+    fn atomicx_f64_fetch_min(cell, x) { fetch_apply(cell, |v| v.min(x)) }
+}
