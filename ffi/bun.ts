@@ -1,0 +1,37 @@
+/**
+ * The Bun backend: `bun:ffi`. `f64` parameters and results take Bun's fast path.
+ *
+ * @module
+ */
+
+import { type Backend, mapTable } from "./backend.ts";
+import type { NativeFunction } from "./symbols.ts";
+
+/** The part of `bun:ffi` this backend uses. */
+interface BunFfi {
+  dlopen(
+    path: string,
+    symbols: Record<string, { args: string[]; returns: string }>,
+  ): { symbols: Record<string, NativeFunction> };
+  ptr(view: ArrayBufferView): number;
+}
+
+/** Loads `bun:ffi` and creates the Bun backend. */
+export async function bunBackend(): Promise<Backend> {
+  // A computed specifier keeps other runtimes' type checkers from resolving `bun:ffi`.
+  const specifier = "bun:ffi";
+  const ffi = (await import(specifier)) as BunFfi;
+  return {
+    name: "bun",
+    open(path, table) {
+      const lib = ffi.dlopen(
+        path,
+        mapTable(table, (sig) => ({
+          args: sig.parameters.map((p) => (p === "buffer" ? "ptr" : p)),
+          returns: sig.result,
+        })),
+      );
+      return { functions: lib.symbols, addressOf: (view) => ffi.ptr(view) };
+    },
+  };
+}

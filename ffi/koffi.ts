@@ -1,0 +1,52 @@
+/**
+ * The Node backend for Node without `node:ffi`: the koffi package.
+ *
+ * @module
+ */
+
+import { type Backend, mapTable } from "./backend.ts";
+import type { NativeFunction } from "./symbols.ts";
+
+/** The part of koffi this backend uses. */
+interface Koffi {
+  load(path: string): {
+    func(name: string, result: string, parameters: string[]): NativeFunction;
+  };
+}
+
+const types: Record<string, string> = { f64: "double", buffer: "void *", void: "void" };
+
+/** Loads koffi and creates its backend; throws with `cause` when koffi is not installed. */
+export async function koffiBackend(): Promise<Backend> {
+  let koffi: Koffi;
+  try {
+    const specifier = "koffi";
+    const module = (await import(specifier)) as { default?: Koffi } & Koffi;
+    koffi = module.default ?? module;
+  } catch (cause) {
+    throw new Error(
+      "atomicx: this Node has no node:ffi (it needs Node 26+ started with --experimental-ffi) " +
+        "and the koffi package could not be loaded. Install it with `npm install koffi`, or run " +
+        "Node 26+ with --experimental-ffi.",
+      { cause },
+    );
+  }
+  return {
+    name: "koffi",
+    open(path, table) {
+      const lib = koffi.load(path);
+      const functions = mapTable(
+        table,
+        (sig) => ({ result: types[sig.result], parameters: sig.parameters.map((p) => types[p]) }),
+      );
+      const bound: Record<string, NativeFunction> = {};
+      for (const [name, { result, parameters }] of Object.entries(functions)) {
+        bound[name] = lib.func(name, result, parameters);
+      }
+      // koffi passes a typed array given for `void *` by address, so the C side can report it.
+      const addressOf = bound.atomicx_address_of ??
+        lib.func("atomicx_address_of", "double", ["void *"]);
+      return { functions: bound, addressOf: (view) => addressOf(view) };
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Loads the native library once per process (and per Worker): picks this runtime's FFI, finds the
+ * library, checks its ABI version and returns the bound functions.
+ *
+ * @module
+ */
+
+import type { Backend } from "./backend.ts";
+import { type Candidate, candidates, libraryFileName } from "./find.ts";
+import { runtime } from "./runtime.ts";
+import { ABI_VERSION, type NativeOps, symbols } from "./symbols.ts";
+
+/** This runtime's FFI backend. On Node: `node:ffi` when available, else koffi. */
+async function selectBackend(): Promise<Backend> {
+  switch (runtime) {
+    case "deno":
+      return (await import("./deno.ts")).denoBackend();
+    case "bun":
+      return await (await import("./bun.ts")).bunBackend();
+    case "node": {
+      const { getEnv } = await import("./runtime.ts");
+      if (getEnv("ATOMICX_FFI") !== "koffi") {
+        const nodeFfi = await (await import("./node_ffi.ts")).nodeFfiBackend();
+        if (nodeFfi) return nodeFfi;
+      }
+      return await (await import("./koffi.ts")).koffiBackend();
+    }
+  }
+}
+
+/** True for the error Deno throws when `--allow-ffi` was not granted. */
+function isPermissionError(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === "NotCapable" || name === "PermissionDenied";
+}
+
+/** The error for "no candidate could be opened", listing every path tried and the fix. */
+function notFound(tried: { candidate: Candidate; error: unknown }[]): Error {
+  const lines = tried.map(({ candidate, error }) =>
+    `  - ${candidate.path} (${candidate.source}): ${
+      (error as Error)?.message?.split("\n")[0] ?? String(error)
+    }`
+  );
+  return new Error(
+    `atomicx: could not load the native library ${libraryFileName}. Tried:\n${
+      lines.join("\n") || "  (no candidate paths)"
+    }\nFix: build it with \`cargo build --release\` in native/ (or \`npm run build:native\`), ` +
+      "or set ATOMICX_LIB_PATH to the library's path.",
+    { cause: tried.at(-1)?.error },
+  );
+}
+
+/** Opens the first candidate that loads and checks its ABI version. */
+export async function loadNative(): Promise<NativeOps> {
+  const backend = await selectBackend();
+  const tried: { candidate: Candidate; error: unknown }[] = [];
+  for (const candidate of candidates()) {
+    let version: number;
+    try {
+      const probe = backend.open(candidate.path, {
+        atomicx_abi_version: symbols.atomicx_abi_version,
+      });
+      version = probe.functions.atomicx_abi_version();
+    } catch (error) {
+      if (isPermissionError(error)) {
+        throw new Error(
+          "atomicx: Deno needs permission to load the native library: run with --allow-ffi " +
+            "(and --allow-env to honour ATOMICX_LIB_PATH).",
+          { cause: error },
+        );
+      }
+      tried.push({ candidate, error });
+      continue;
+    }
+    if (version !== ABI_VERSION) {
+      throw new Error(
+        `atomicx: the native library at ${candidate.path} speaks ABI version ${version}, but this ` +
+          `atomicx needs ABI version ${ABI_VERSION}. Rebuild the library from the same version ` +
+          "(cargo build --release in native/) or point ATOMICX_LIB_PATH at a matching one.",
+      );
+    }
+    const bound = backend.open(candidate.path, symbols);
+    return {
+      ...(bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">),
+      addressOf: bound.addressOf,
+      backend: backend.name,
+      path: candidate.path,
+    };
+  }
+  throw notFound(tried);
+}

@@ -1,0 +1,56 @@
+/**
+ * Which JavaScript runtime this is, and the two things the loader needs from it: the environment
+ * and the operating system. The only module (with the loaders) that reads `Deno`, `Bun` or
+ * `process`.
+ *
+ * @module
+ */
+
+/** The runtimes atomicx knows. */
+export type RuntimeName = "deno" | "bun" | "node";
+
+interface RuntimeGlobals {
+  Deno?: {
+    build: { os: string; arch: string };
+    env: { get(name: string): string | undefined };
+  };
+  Bun?: unknown;
+  process?: {
+    platform: string;
+    arch: string;
+    env: Record<string, string | undefined>;
+    versions: Record<string, string | undefined>;
+    execArgv?: string[];
+  };
+}
+
+const globals = globalThis as unknown as RuntimeGlobals;
+
+/** The runtime this module runs on. */
+export const runtime: RuntimeName = globals.Deno !== undefined
+  ? "deno"
+  : globals.Bun !== undefined
+  ? "bun"
+  : "node";
+
+/** Operating system, in Node's spelling (`linux`, `darwin`, `win32`, ...). */
+export const os: string = globals.Deno
+  ? (globals.Deno.build.os === "windows" ? "win32" : globals.Deno.build.os)
+  : globals.process?.platform ?? "unknown";
+
+/** CPU architecture, in Node's spelling (`x64`, `arm64`, ...). */
+export const arch: string = globals.Deno
+  ? ({ x86_64: "x64", aarch64: "arm64" }[globals.Deno.build.arch] ?? globals.Deno.build.arch)
+  : globals.process?.arch ?? "unknown";
+
+/**
+ * Reads an environment variable; `undefined` when it is unset or when the runtime does not allow
+ * reading it (Deno without `--allow-env`).
+ */
+export function getEnv(name: string): string | undefined {
+  try {
+    return globals.Deno ? globals.Deno.env.get(name) : globals.process?.env[name];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * atomicx: typed atomics — `AtomicInt`, `AtomicBigInt`, `AtomicBool`, `AtomicFloat` — that work the
+ * same on Deno, Bun and Node, each operation one call into a small native library.
+ *
+ * @example
+ * ```ts
+ * import { AtomicInt } from "./mod.ts";
+ *
+ * const counter = new AtomicInt();
+ * counter.inc();
+ * // Hand it to a Worker: worker.postMessage(counter.handle);
+ * // and there: const same = AtomicInt.from(event.data);
+ * console.log(counter.load()); // 1
+ * ```
+ *
+ * @module
+ */
+
+export { AtomicInt } from "./src/int.ts";
+export { AtomicBigInt } from "./src/bigint.ts";
+export { AtomicBool } from "./src/bool.ts";
+export { AtomicFloat } from "./src/float.ts";
+export type { AtomicHandle, AtomicKind, BufferHandle } from "./src/handle.ts";

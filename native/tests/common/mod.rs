@@ -1,0 +1,449 @@
+//! Shared plumbing for the integration tests.
+//!
+//! The C ABI takes every atomic as an exact integer address carried in an `f64`. The cells below own
+//! the storage of one atomic each (`Int`, `BigInt`, `Bool`, `Float`), hand the library that address,
+//! and wrap every exported `atomicx_*` function in a safe method, so the test files read as plain
+//! calls and the `unsafe` lives in one place.
+//!
+//! The safety argument is the same for every call: a cell keeps its storage in a `Box`, so the
+//! storage never moves and is as aligned as its atomic type requires (8 bytes, 4 for the boolean); a
+//! method borrows `&self`, so the storage stays alive for the whole call; and each method calls only
+//! the function that expects that cell's storage type. Out-parameters (the bigint `io` words, the
+//! float `previous_out` slot) are aligned locals of the calling thread that nothing else touches.
+//!
+//! Each cell can also read and write its storage directly (`get`, `bits`), without the library, so a
+//! test can tell what is really stored.
+
+// Every test crate compiles this module but uses only part of it.
+#![allow(dead_code)]
+
+use atomicx::{bigint, boolean, float, int};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::SeqCst};
+use std::sync::Barrier;
+
+/// The largest safe integer of JavaScript, 2^53 − 1.
+pub const MAX_SAFE: i64 = int::MAX_SAFE;
+
+/// The address of `p` as the `f64` the C ABI takes. Panics if the conversion would not be exact.
+pub fn address<T>(p: *const T) -> f64 {
+    let a = p as usize;
+    let f = a as f64;
+    assert_eq!(f as usize, a, "address {a:#x} is not exact in an f64");
+    f
+}
+
+/// Defines safe wrappers for `unsafe extern "C" fn(addr: f64, x: f64) -> f64` functions over the
+/// storage a cell owns. Each entry names a function that expects exactly that storage type.
+macro_rules! unary_ops {
+    ($cell:ty { $($method:ident => $func:path,)* }) => {
+        impl $cell {$(
+            #[doc = concat!("Calls `", stringify!($func), "(addr, x)`.")]
+            pub fn $method(&self, x: f64) -> f64 {
+                // SAFETY: `self.addr()` is the exact address of the aligned storage this cell owns in
+                // a `Box`; `&self` keeps it alive and in place for the call, and `$func` expects
+                // exactly this storage type (see the module documentation).
+                unsafe { $func(self.addr(), x) }
+            }
+        )*}
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// AtomicInt: i64 storage, values as f64.
+
+/// Owns the `i64` of one `AtomicInt`.
+pub struct Int(Box<AtomicI64>);
+
+impl Int {
+    pub fn new(v: i64) -> Self {
+        Self(Box::new(AtomicI64::new(v)))
+    }
+
+    /// The address the C ABI takes.
+    pub fn addr(&self) -> f64 {
+        address(self.0.as_ptr())
+    }
+
+    /// The stored value, read directly.
+    pub fn get(&self) -> i64 {
+        self.0.load(SeqCst)
+    }
+
+    pub fn load(&self) -> f64 {
+        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
+        unsafe { int::atomicx_i64_load(self.addr()) }
+    }
+
+    pub fn store(&self, v: f64) {
+        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
+        unsafe { int::atomicx_i64_store(self.addr(), v) }
+    }
+
+    /// Returns the previous value; the exchange happened exactly when it equals `expected`.
+    pub fn compare_exchange(&self, expected: f64, replacement: f64) -> f64 {
+        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
+        unsafe { int::atomicx_i64_compare_exchange(self.addr(), expected, replacement) }
+    }
+}
+
+unary_ops!(Int {
+    swap => int::atomicx_i64_swap,
+    fetch_add => int::atomicx_i64_fetch_add,
+    fetch_sub => int::atomicx_i64_fetch_sub,
+    fetch_mul => int::atomicx_i64_fetch_mul,
+    fetch_div => int::atomicx_i64_fetch_div,
+    fetch_max => int::atomicx_i64_fetch_max,
+    fetch_min => int::atomicx_i64_fetch_min,
+    fetch_and => int::atomicx_i64_fetch_and,
+    fetch_or => int::atomicx_i64_fetch_or,
+    fetch_xor => int::atomicx_i64_fetch_xor,
+});
+
+// ---------------------------------------------------------------------------------------------------
+// AtomicBigInt: i64 storage, values through three caller-owned i64 words.
+
+/// What a bigint call left behind: its status and the three `io` words after the call (arguments in
+/// words 0 and 1, the result in word 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Out {
+    pub status: Status,
+    pub words: [i64; 3],
+}
+
+impl Out {
+    /// Word 2: the previous value, or the loaded one.
+    pub fn result(&self) -> i64 {
+        self.words[2]
+    }
+}
+
+/// A bigint status, compared as the exact `f64` the function returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Status(pub u64);
+
+impl Status {
+    pub const OK: Self = Self(0);
+    pub const DIVISION_BY_ZERO: Self = Self(1);
+    /// `compare_exchange`: exchanged.
+    pub const EXCHANGED: Self = Self(1);
+    /// `compare_exchange`: not exchanged.
+    pub const NOT_EXCHANGED: Self = Self(0);
+
+    fn from_f64(status: f64) -> Self {
+        assert!(
+            status == 0.0 || status == 1.0,
+            "a bigint status must be 0 or 1, got {status}"
+        );
+        Self(status as u64)
+    }
+}
+
+/// The value word 2 holds before a call, so a test can see whether the call wrote it.
+pub const UNWRITTEN: i64 = 0x5EED_5EED_5EED_5EED;
+
+/// The three `io` words, 8-byte aligned on every target (`i64` alone is 4-aligned on some 32-bit
+/// ones).
+#[repr(C, align(8))]
+struct Io([i64; 3]);
+
+/// Owns the `i64` of one `AtomicBigInt`.
+pub struct BigInt(Box<AtomicI64>);
+
+/// The type every `atomicx_bigint_*` function has.
+type BigIntFn = unsafe extern "C" fn(addr: f64, io: f64) -> f64;
+
+impl BigInt {
+    pub fn new(v: i64) -> Self {
+        Self(Box::new(AtomicI64::new(v)))
+    }
+
+    /// The address the C ABI takes.
+    pub fn addr(&self) -> f64 {
+        address(self.0.as_ptr())
+    }
+
+    /// The stored value, read directly.
+    pub fn get(&self) -> i64 {
+        self.0.load(SeqCst)
+    }
+
+    /// Calls `f(addr, io)` with a fresh `io` buffer holding `[w0, w1, UNWRITTEN]`.
+    ///
+    /// # Safety
+    ///
+    /// `f` must be one of the `atomicx_bigint_*` functions (they expect an `i64` at `addr`).
+    unsafe fn call(&self, f: BigIntFn, w0: i64, w1: i64) -> Out {
+        let mut io = Io([w0, w1, UNWRITTEN]);
+        let io_addr = address(&raw mut io);
+        // SAFETY: `self.addr()` is this cell's live, aligned i64 (module documentation); `io_addr`
+        // is the address of `io`, three 8-byte aligned i64s on this thread's stack that nothing
+        // else references during the call; `f` is a bigint function (this function's contract).
+        let status = unsafe { f(self.addr(), io_addr) };
+        Out {
+            status: Status::from_f64(status),
+            words: io.0,
+        }
+    }
+
+    /// Reads the value into word 2.
+    pub fn load(&self) -> Out {
+        // SAFETY: `atomicx_bigint_load` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_load, 0, 0) }
+    }
+
+    /// Stores `v` (word 0).
+    pub fn store(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_store` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_store, v, 0) }
+    }
+
+    pub fn swap(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_swap` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_swap, v, 0) }
+    }
+
+    pub fn compare_exchange(&self, expected: i64, replacement: i64) -> Out {
+        // SAFETY: `atomicx_bigint_compare_exchange` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_compare_exchange, expected, replacement) }
+    }
+
+    pub fn fetch_add(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_add` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_add, v, 0) }
+    }
+
+    pub fn fetch_sub(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_sub` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_sub, v, 0) }
+    }
+
+    pub fn fetch_mul(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_mul` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_mul, v, 0) }
+    }
+
+    pub fn fetch_div(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_div` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_div, v, 0) }
+    }
+
+    pub fn fetch_max(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_max` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_max, v, 0) }
+    }
+
+    pub fn fetch_min(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_min` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_min, v, 0) }
+    }
+
+    pub fn fetch_and(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_and` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_and, v, 0) }
+    }
+
+    pub fn fetch_or(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_or` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_or, v, 0) }
+    }
+
+    pub fn fetch_xor(&self, v: i64) -> Out {
+        // SAFETY: `atomicx_bigint_fetch_xor` is a bigint function.
+        unsafe { self.call(bigint::atomicx_bigint_fetch_xor, v, 0) }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// AtomicBool: u32 storage holding 0 or 1, values as f64.
+
+/// Owns the 32-bit word of one `AtomicBool`.
+pub struct Bool(Box<AtomicU32>);
+
+impl Bool {
+    pub fn new(v: bool) -> Self {
+        Self(Box::new(AtomicU32::new(u32::from(v))))
+    }
+
+    /// The address the C ABI takes.
+    pub fn addr(&self) -> f64 {
+        address(self.0.as_ptr())
+    }
+
+    /// The stored word, read directly.
+    pub fn get(&self) -> u32 {
+        self.0.load(SeqCst)
+    }
+
+    pub fn load(&self) -> f64 {
+        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
+        unsafe { boolean::atomicx_bool_load(self.addr()) }
+    }
+
+    pub fn store(&self, v: f64) {
+        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
+        unsafe { boolean::atomicx_bool_store(self.addr(), v) }
+    }
+
+    /// Returns the previous value; the exchange happened exactly when it equals `expected`.
+    pub fn compare_exchange(&self, expected: f64, replacement: f64) -> f64 {
+        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
+        unsafe { boolean::atomicx_bool_compare_exchange(self.addr(), expected, replacement) }
+    }
+}
+
+unary_ops!(Bool {
+    swap => boolean::atomicx_bool_swap,
+    fetch_and => boolean::atomicx_bool_fetch_and,
+    fetch_or => boolean::atomicx_bool_fetch_or,
+    fetch_xor => boolean::atomicx_bool_fetch_xor,
+});
+
+// ---------------------------------------------------------------------------------------------------
+// AtomicFloat: u64 storage holding the bits of an f64, values as f64.
+
+/// The `previous_out` slot of `atomicx_f64_compare_exchange`, 8-byte aligned on every target.
+#[repr(C, align(8))]
+struct Slot(f64);
+
+/// Owns the bits of one `AtomicFloat`.
+pub struct Float(Box<AtomicU64>);
+
+impl Float {
+    /// A cell holding exactly the bits of `v` (a NaN keeps its payload: this bypasses the library).
+    pub fn new(v: f64) -> Self {
+        Self::from_bits(v.to_bits())
+    }
+
+    /// A cell holding exactly `bits`.
+    pub fn from_bits(bits: u64) -> Self {
+        Self(Box::new(AtomicU64::new(bits)))
+    }
+
+    /// The address the C ABI takes.
+    pub fn addr(&self) -> f64 {
+        address(self.0.as_ptr())
+    }
+
+    /// The stored bits, read directly.
+    pub fn bits(&self) -> u64 {
+        self.0.load(SeqCst)
+    }
+
+    /// The stored value, read directly.
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.bits())
+    }
+
+    pub fn load(&self) -> f64 {
+        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u64.
+        unsafe { float::atomicx_f64_load(self.addr()) }
+    }
+
+    pub fn store(&self, v: f64) {
+        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u64.
+        unsafe { float::atomicx_f64_store(self.addr(), v) }
+    }
+
+    /// Returns `(exchanged, previous)`: the function's return value (1 or 0) and what it wrote to
+    /// its `previous_out` slot.
+    pub fn compare_exchange(&self, expected: f64, replacement: f64) -> (f64, f64) {
+        let mut previous = Slot(f64::from_bits(UNWRITTEN as u64));
+        let out = address(&raw mut previous.0);
+        // SAFETY: `addr` is this cell's live, aligned u64 (module documentation); `out` is the
+        // address of `previous`, an 8-byte aligned f64 on this thread's stack that nothing else
+        // references during the call.
+        let exchanged = unsafe {
+            float::atomicx_f64_compare_exchange(self.addr(), expected, replacement, out)
+        };
+        (exchanged, previous.0)
+    }
+}
+
+unary_ops!(Float {
+    swap => float::atomicx_f64_swap,
+    fetch_add => float::atomicx_f64_fetch_add,
+    fetch_sub => float::atomicx_f64_fetch_sub,
+    fetch_mul => float::atomicx_f64_fetch_mul,
+    fetch_div => float::atomicx_f64_fetch_div,
+    fetch_max => float::atomicx_f64_fetch_max,
+    fetch_min => float::atomicx_f64_fetch_min,
+});
+
+/// The bits every NaN is stored as.
+pub const CANONICAL_NAN: u64 = 0x7ff8_0000_0000_0000;
+
+/// The bits `v` should be stored as: its own, or the canonical NaN's.
+pub fn stored_bits(v: f64) -> u64 {
+    if v.is_nan() {
+        CANONICAL_NAN
+    } else {
+        v.to_bits()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Threads and pseudo-random numbers.
+
+/// How many threads the concurrency tests contend with.
+pub const THREADS: usize = 4;
+
+/// Runs `f(0) .. f(n - 1)` on `n` threads that start together; returns their results in order.
+pub fn on_threads<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let start = Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|t| {
+                let (f, start) = (&f, &start);
+                s.spawn(move || {
+                    start.wait();
+                    f(t)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a test thread panicked"))
+            .collect()
+    })
+}
+
+/// SplitMix64: a tiny deterministic generator, so randomised cases are the same on every run.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A safe integer, uniformly spread over magnitudes: small, mid-sized and near the limits.
+    pub fn safe_int(&mut self) -> i64 {
+        let bits = self.next_u64() % 54; // magnitude below 2^bits, bits in 0..=53
+        let magnitude = (self.next_u64() & ((1u64 << bits) - 1)) as i64;
+        let v = magnitude.min(MAX_SAFE);
+        if self.next_u64() & 1 == 0 {
+            v
+        } else {
+            -v
+        }
+    }
+
+    /// Any i64, spread over magnitudes like `safe_int`.
+    pub fn any_i64(&mut self) -> i64 {
+        let bits = self.next_u64() % 65; // 0..=64
+        let raw = self.next_u64();
+        let v = if bits == 64 {
+            raw
+        } else {
+            raw & ((1u64 << bits) - 1)
+        };
+        v as i64
+    }
+}

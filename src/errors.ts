@@ -1,0 +1,52 @@
+/**
+ * The errors the classes throw. Built only on the failure path, so the messages can afford to
+ * read the current value and spell out the fix.
+ *
+ * @module
+ */
+
+import { describe } from "./handle.ts";
+
+/** `TypeError` for a non-number, `RangeError` for a number that is not a safe integer. */
+export function notSafeInteger(where: string, value: unknown): TypeError | RangeError {
+  if (typeof value !== "number") {
+    return new TypeError(`${where}: expected a number, got ${describe(value)}`);
+  }
+  return new RangeError(
+    `${where}: ${value} is not a safe integer; AtomicInt holds integers within ±(2^53−1) ` +
+      "(use AtomicBigInt for 64-bit values)",
+  );
+}
+
+/** `RangeError` for a result that would leave ±(2^53−1). */
+export function intOverflow(where: string, operand: number, current: number): RangeError {
+  return new RangeError(
+    `${where}(${operand}) would take ${current} outside the safe-integer range ±(2^53−1); ` +
+      "the value is unchanged. Use AtomicBigInt for 64-bit wrapping arithmetic.",
+  );
+}
+
+/** `RangeError` for division by zero. */
+export function divisionByZero(where: string): RangeError {
+  return new RangeError(`${where}: division by zero; the value is unchanged`);
+}
+
+/** `TypeError` for a non-bigint, `RangeError` for a bigint outside the signed 64-bit range. */
+export function notInt64(where: string, value: unknown): TypeError | RangeError {
+  if (typeof value !== "bigint") {
+    return new TypeError(`${where}: expected a bigint, got ${describe(value)}`);
+  }
+  return new RangeError(
+    `${where}: ${value}n is outside the signed 64-bit range [-(2n**63n), 2n**63n-1n]`,
+  );
+}
+
+/** `TypeError` for an argument of the wrong primitive type. */
+export function wrongType(where: string, expected: string, value: unknown): TypeError {
+  return new TypeError(`${where}: expected a ${expected}, got ${describe(value)}`);
+}
+
+/** `TypeError` for an `update` callback that is not a function. */
+export function notFunction(where: string, value: unknown): TypeError {
+  return new TypeError(`${where}: expected a function, got ${describe(value)}`);
+}
