@@ -6,24 +6,32 @@
  */
 
 import type { Backend } from "./backend.ts";
+import { bunBackend } from "./bun.ts";
+import { denoBackend } from "./deno.ts";
 import { type Candidate, candidates, libraryFileName } from "./find.ts";
-import { runtime } from "./runtime.ts";
+import { koffiBackend } from "./koffi.ts";
+import { nodeFfiBackend } from "./node_ffi.ts";
+import { getEnv, runtime } from "./runtime.ts";
 import { ABI_VERSION, type NativeOps, symbols } from "./symbols.ts";
 
-/** This runtime's FFI backend. On Node: `node:ffi` when available, else koffi. */
+/**
+ * This runtime's FFI backend. On Node: `node:ffi` when available (unless `ATOMICX_FFI=koffi`),
+ * else koffi. The backend modules are imported statically and only their FFI module dynamically:
+ * Bun drops messages that reach a Worker before its top-level await settles, so loading must not
+ * wait on module files being read.
+ */
 async function selectBackend(): Promise<Backend> {
   switch (runtime) {
     case "deno":
-      return (await import("./deno.ts")).denoBackend();
+      return denoBackend();
     case "bun":
-      return await (await import("./bun.ts")).bunBackend();
+      return await bunBackend();
     case "node": {
-      const { getEnv } = await import("./runtime.ts");
       if (getEnv("ATOMICX_FFI") !== "koffi") {
-        const nodeFfi = await (await import("./node_ffi.ts")).nodeFfiBackend();
+        const nodeFfi = await nodeFfiBackend();
         if (nodeFfi) return nodeFfi;
       }
-      return await (await import("./koffi.ts")).koffiBackend();
+      return await koffiBackend();
     }
   }
 }

@@ -3,7 +3,8 @@
 //! Every NaN is stored as the one canonical quiet NaN (`f64::NAN`). JavaScript engines may
 //! canonicalise NaN payloads on their side, so a NaN read back and passed again as `expected` to
 //! `compare_exchange` must still match the stored bits — otherwise an `update` loop over a NaN would
-//! never finish. Apart from that, `compare_exchange` compares bit patterns: +0 and −0 differ.
+//! never finish. For memory this library did not write, a NaN `expected` matches any stored NaN.
+//! Apart from that, `compare_exchange` compares bit patterns: +0 and −0 differ.
 
 use crate::addr::at;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
@@ -86,14 +87,33 @@ pub unsafe extern "C" fn atomicx_f64_compare_exchange(
     let cell: &AtomicU64 = unsafe { at(addr) };
     // SAFETY: forwarded from this function's contract; only this thread touches the word.
     let out: &mut f64 = unsafe { &mut *(previous_out as usize as *mut f64) };
-    match cell.compare_exchange(bits(expected), bits(replacement), SeqCst, SeqCst) {
-        Ok(prev) => {
-            *out = f64::from_bits(prev);
-            1.0
+    let (exchanged, previous) = compare_exchange(cell, expected, bits(replacement));
+    *out = f64::from_bits(previous);
+    if exchanged {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Compare-exchange on bit patterns, where a NaN `expected` matches any stored NaN: memory written
+/// by someone else (a caller's SharedArrayBuffer, another process) may hold a NaN with another
+/// payload, and an `update` loop over it must still finish. Returns (exchanged, previous bits).
+fn compare_exchange(cell: &AtomicU64, expected: f64, replacement: u64) -> (bool, u64) {
+    if !expected.is_nan() {
+        return match cell.compare_exchange(expected.to_bits(), replacement, SeqCst, SeqCst) {
+            Ok(prev) => (true, prev),
+            Err(prev) => (false, prev),
+        };
+    }
+    let mut current = cell.load(SeqCst);
+    loop {
+        if !f64::from_bits(current).is_nan() {
+            return (false, current);
         }
-        Err(prev) => {
-            *out = f64::from_bits(prev);
-            0.0
+        match cell.compare_exchange_weak(current, replacement, SeqCst, SeqCst) {
+            Ok(prev) => return (true, prev),
+            Err(prev) => current = prev,
         }
     }
 }

@@ -14,9 +14,6 @@
 //! Each cell can also read and write its storage directly (`get`, `bits`), without the library, so a
 //! test can tell what is really stored.
 
-// Every test crate compiles this module but uses only part of it.
-#![allow(dead_code)]
-
 use atomicx::{bigint, boolean, float, int};
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::SeqCst};
 use std::sync::Barrier;
@@ -204,7 +201,13 @@ impl BigInt {
 
     pub fn compare_exchange(&self, expected: i64, replacement: i64) -> Out {
         // SAFETY: `atomicx_bigint_compare_exchange` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_compare_exchange, expected, replacement) }
+        unsafe {
+            self.call(
+                bigint::atomicx_bigint_compare_exchange,
+                expected,
+                replacement,
+            )
+        }
     }
 
     pub fn fetch_add(&self, v: i64) -> Out {
@@ -262,6 +265,11 @@ pub struct Bool(Box<AtomicU32>);
 impl Bool {
     pub fn new(v: bool) -> Self {
         Self(Box::new(AtomicU32::new(u32::from(v))))
+    }
+
+    /// A word written by someone else, which may hold any value.
+    pub fn from_word(word: u32) -> Self {
+        Self(Box::new(AtomicU32::new(word)))
     }
 
     /// The address the C ABI takes.
@@ -352,9 +360,8 @@ impl Float {
         // SAFETY: `addr` is this cell's live, aligned u64 (module documentation); `out` is the
         // address of `previous`, an 8-byte aligned f64 on this thread's stack that nothing else
         // references during the call.
-        let exchanged = unsafe {
-            float::atomicx_f64_compare_exchange(self.addr(), expected, replacement, out)
-        };
+        let exchanged =
+            unsafe { float::atomicx_f64_compare_exchange(self.addr(), expected, replacement, out) };
         (exchanged, previous.0)
     }
 }

@@ -2,9 +2,7 @@
 //! operation whose result would leave ±(2^53 − 1), and division by zero, returns NaN and stores
 //! nothing.
 
-mod common;
-
-use common::{Int, Rng, MAX_SAFE};
+use crate::common::{Int, Rng, MAX_SAFE};
 
 /// Interesting values: zero, ±1, small odd/even numbers, powers of two around 2^26/2^27 (whose
 /// products cross 2^53), and the limits.
@@ -69,12 +67,27 @@ fn check(name: &str, op: Op, model: Model, a: i64, b: i64) {
     let want = model(i128::from(a), i128::from(b)).filter(|r| r.abs() <= i128::from(MAX_SAFE));
     match want {
         Some(next) => {
-            assert_eq!(returned, f(a), "{name}({a}, {b}) must return the previous value");
-            assert_eq!(i128::from(cell.get()), next, "{name}({a}, {b}) stored the wrong value");
+            assert_eq!(
+                returned,
+                f(a),
+                "{name}({a}, {b}) must return the previous value"
+            );
+            assert_eq!(
+                i128::from(cell.get()),
+                next,
+                "{name}({a}, {b}) stored the wrong value"
+            );
         }
         None => {
-            assert!(returned.is_nan(), "{name}({a}, {b}) must be refused, returned {returned}");
-            assert_eq!(cell.get(), a, "{name}({a}, {b}) was refused but changed the value");
+            assert!(
+                returned.is_nan(),
+                "{name}({a}, {b}) must be refused, returned {returned}"
+            );
+            assert_eq!(
+                cell.get(),
+                a,
+                "{name}({a}, {b}) was refused but changed the value"
+            );
         }
     }
 }
@@ -133,7 +146,10 @@ fn compare_exchange_swaps_only_on_a_match() {
     // Match: returns the expected (= previous) value, stores the replacement.
     assert_eq!(cell.compare_exchange(-1.0, f(MAX_SAFE)), -1.0);
     assert_eq!(cell.get(), MAX_SAFE);
-    assert_eq!(cell.compare_exchange(f(MAX_SAFE), f(-MAX_SAFE)), f(MAX_SAFE));
+    assert_eq!(
+        cell.compare_exchange(f(MAX_SAFE), f(-MAX_SAFE)),
+        f(MAX_SAFE)
+    );
     assert_eq!(cell.get(), -MAX_SAFE);
     assert_eq!(cell.compare_exchange(f(MAX_SAFE), 0.0), f(-MAX_SAFE));
     assert_eq!(cell.get(), -MAX_SAFE);

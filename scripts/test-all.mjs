@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// The one test command (`npm test`): installs what is missing, builds the native library, then runs
+// every suite on every runtime, prints each suite's counts and ends with `N passed, M failed`.
+// Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+// `npm test` puts node_modules/.bin (Node 26) first on PATH; the Node that runs npm is the
+// machine's own, which is the one the koffi suite is for.
+const systemNode = process.env.npm_node_execpath ?? process.execPath;
+
+/** Runs a setup step, streaming its output; exits the whole command if it fails. */
+function setup(title, command, args, options = {}) {
+  console.log(`\n== ${title}: ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  if (result.status !== 0) {
+    console.error(`setup step "${title}" failed (exit ${result.status ?? result.signal})`);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
+}
+
+/** Installs the pinned tools when node_modules is missing or older than the lockfile. */
+function installDependencies() {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  const lock = join(root, "package-lock.json");
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  setup("install pinned tools", "npm", ["ci", "--no-audit", "--no-fund"]);
+}
+
+/** A suite: a command whose output is parsed for its pass and fail counts. */
+const suites = [
+  {
+    name: "rust: cargo test",
+    command: "cargo",
+    args: ["test", "--release", "--quiet"],
+    cwd: join(root, "native"),
+    count: (out) => sumMatches(out, /test result: \w+\. (\d+) passed; (\d+) failed/g),
+  },
+  {
+    name: "rust: cargo clippy -D warnings",
+    command: "cargo",
+    args: ["clippy", "--all-targets", "--quiet", "--", "-D", "warnings"],
+    cwd: join(root, "native"),
+  },
+  {
+    name: "rust: cargo fmt --check",
+    command: "cargo",
+    args: ["fmt", "--check"],
+    cwd: join(root, "native"),
+  },
+  { name: "deno fmt --check", command: bin("deno"), args: ["fmt", "--check"] },
+  { name: "deno lint", command: bin("deno"), args: ["lint"] },
+  {
+    name: "deno check",
+    command: bin("deno"),
+    args: ["check", "mod.ts", "tests/runners/deno_test.ts", "tests/fixtures/", "tests/support/"],
+  },
+  {
+    name: "deno test",
+    command: bin("deno"),
+    // Type checking is its own suite above; checking again in every Worker would only cost time.
+    args: ["test", "--allow-all", "--no-check", "tests/runners/deno_test.ts"],
+    count: (out) => lastMatch(out, /(\d+) passed \S* ?\| (\d+) failed/g),
+  },
+  {
+    name: "bun test",
+    command: bin("bun"),
+    args: ["test", "./tests/runners/bun.test.ts"],
+    count: (out) => {
+      const pass = out.match(/^\s*(\d+) pass\s*$/m);
+      const fail = out.match(/^\s*(\d+) fail\s*$/m);
+      return pass && fail ? [Number(pass[1]), Number(fail[1])] : undefined;
+    },
+  },
+  {
+    name: "node 26 (node:ffi) test",
+    command: bin("node"),
+    args: [
+      "--experimental-ffi",
+      "--no-warnings",
+      "--test",
+      "--test-reporter=spec",
+      "tests/runners/node.test.ts",
+    ],
+    count: nodeCounts,
+  },
+  {
+    name: `node ${spawnSync(systemNode, ["--version"]).stdout?.toString().trim()} (koffi) test`,
+    command: systemNode,
+    args: ["--import", "tsx", "--test", "--test-reporter=spec", "tests/runners/node.test.ts"],
+    env: { ATOMICX_FFI: "koffi" },
+    count: nodeCounts,
+  },
+];
+
+function nodeCounts(out) {
+  const pass = out.match(/^\S*\s*pass (\d+)$/m);
+  const fail = out.match(/^\S*\s*fail (\d+)$/m);
+  return pass && fail ? [Number(pass[1]), Number(fail[1])] : undefined;
+}
+
+function sumMatches(out, regex) {
+  let passed = 0, failed = 0, any = false;
+  for (const m of out.matchAll(regex)) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+    any = true;
+  }
+  return any ? [passed, failed] : undefined;
+}
+
+function lastMatch(out, regex) {
+  const all = [...out.matchAll(regex)];
+  const m = all.at(-1);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** Runs one suite, streaming and capturing its output. */
+function run(suite) {
+  console.log(`\n== ${suite.name}`);
+  return new Promise((resolve) => {
+    const child = spawn(suite.command, suite.args, {
+      cwd: suite.cwd ?? root,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...suite.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const collect = (stream, sink) =>
+      stream.on("data", (chunk) => {
+        out += chunk;
+        sink.write(chunk);
+      });
+    collect(child.stdout, process.stdout);
+    collect(child.stderr, process.stderr);
+    child.on("error", (error) => {
+      out += String(error);
+      resolve({ code: 1, out });
+    });
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
+  });
+}
+
+installDependencies();
+setup("build native library", "cargo", ["build", "--release", "--quiet"], {
+  cwd: join(root, "native"),
+});
+
+// deno-lint-ignore no-control-regex -- strips the colour codes some runners print regardless
+const colourCodes = /\x1b\[[0-9;]*m/g;
+const results = [];
+for (const suite of suites) {
+  const { code, out } = await run(suite);
+  let counts = suite.count
+    ? suite.count(out.replace(colourCodes, ""))
+    : code === 0
+    ? [1, 0]
+    : [0, 1];
+  if (counts === undefined) counts = [0, 1]; // no summary: the runner did not finish
+  if (code !== 0 && counts[1] === 0) counts = [counts[0], 1]; // failed without a counted failure
+  results.push({ name: suite.name, passed: counts[0], failed: counts[1] });
+}
+
+console.log("\n== summary");
+for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

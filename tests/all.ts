@@ -1,0 +1,10 @@
+// Every conformance case, registered in this order on every runtime.
+import "./cases/int.ts";
+import "./cases/bigint.ts";
+import "./cases/bool.ts";
+import "./cases/float.ts";
+import "./cases/common.ts";
+import "./cases/properties.ts";
+import "./cases/workers.ts";
+
+export { cases } from "./harness.ts";

@@ -1,0 +1,131 @@
+// Property tests (fast-check): each class against a model computed in plain JavaScript.
+import fc from "fast-check";
+import { AtomicBigInt, AtomicFloat, AtomicInt } from "../../mod.ts";
+import { assert } from "../support/assert.ts";
+import { test } from "../harness.ts";
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const intOps = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "fetchMax",
+  "fetchMin",
+  "fetchAnd",
+  "fetchOr",
+  "fetchXor",
+];
+
+/** The exact result of `op` on 64-bit integers, before any range check. */
+function model(op: string, v: bigint, x: bigint): bigint | "div0" {
+  switch (op) {
+    case "add":
+      return v + x;
+    case "sub":
+      return v - x;
+    case "mul":
+      return v * x;
+    case "div":
+      return x === 0n ? "div0" : v / x; // bigint division truncates toward zero
+    case "fetchMax":
+      return v > x ? v : x;
+    case "fetchMin":
+      return v < x ? v : x;
+    case "fetchAnd":
+      return v & x;
+    case "fetchOr":
+      return v | x;
+    default:
+      return v ^ x;
+  }
+}
+
+// Safe integers, biased toward the edges where overflow happens.
+const safeInt = fc.oneof(
+  fc.maxSafeInteger(),
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.constantFrom(0, -1, 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 52, -(2 ** 52)),
+);
+
+test("property: AtomicInt matches exact integer arithmetic, refusing what leaves ±(2^53−1)", () => {
+  fc.assert(
+    fc.property(safeInt, fc.array(fc.tuple(fc.constantFrom(...intOps), safeInt)), (init, steps) => {
+      const a = new AtomicInt(init);
+      let expected = BigInt(init);
+      for (const [op, x] of steps) {
+        const next = model(op, expected, BigInt(x));
+        const call = () => (a as unknown as Record<string, (x: number) => number>)[op](x);
+        if (next === "div0" || next > MAX_SAFE || next < -MAX_SAFE) {
+          assert.throws(call, RangeError);
+        } else {
+          assert.equal(call(), Number(expected));
+          expected = next;
+        }
+        assert.equal(a.load(), Number(expected));
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("property: AtomicBigInt matches 64-bit wrapping arithmetic", () => {
+  const int64 = fc.oneof(
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+    fc.bigInt({ min: -1000n, max: 1000n }),
+    fc.constantFrom(0n, -1n, 1n, 2n ** 63n - 1n, -(2n ** 63n)),
+  );
+  fc.assert(
+    fc.property(int64, fc.array(fc.tuple(fc.constantFrom(...intOps), int64)), (init, steps) => {
+      const a = new AtomicBigInt(init);
+      let expected = init;
+      for (const [op, x] of steps) {
+        const next = model(op, expected, x);
+        const call = () => (a as unknown as Record<string, (x: bigint) => bigint>)[op](x);
+        if (next === "div0") {
+          assert.throws(call, RangeError);
+        } else {
+          assert.equal(call(), expected);
+          expected = BigInt.asIntN(64, next);
+        }
+        assert.equal(a.load(), expected);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("property: AtomicFloat matches JavaScript's IEEE-754 arithmetic", () => {
+  const ops: Record<string, (v: number, x: number) => number> = {
+    add: (v, x) => v + x,
+    sub: (v, x) => v - x,
+    mul: (v, x) => v * x,
+    div: (v, x) => v / x,
+    // Rust's f64::max/min: a NaN operand is ignored.
+    fetchMax: (v, x) => (Number.isNaN(v) ? x : Number.isNaN(x) ? v : Math.max(v, x)),
+    fetchMin: (v, x) => (Number.isNaN(v) ? x : Number.isNaN(x) ? v : Math.min(v, x)),
+  };
+  fc.assert(
+    fc.property(
+      fc.double(),
+      fc.array(fc.tuple(fc.constantFrom(...Object.keys(ops)), fc.double())),
+      (init, steps) => {
+        const a = new AtomicFloat(init);
+        let expected = init;
+        for (const [op, x] of steps) {
+          const call = () => (a as unknown as Record<string, (x: number) => number>)[op](x);
+          if (op === "div" && x === 0) {
+            assert.throws(call, RangeError);
+          } else {
+            assert.ok(Object.is(call(), expected));
+            const next = ops[op](expected, x);
+            // ±0 from max/min of +0 and −0 may be either zero (IEEE-754 leaves it open).
+            expected = (op.startsWith("fetch") && next === 0) ? a.load() : next;
+          }
+          assert.ok(Object.is(a.load(), expected), `${op}(${x}): ${a.load()} vs ${expected}`);
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
