@@ -4,14 +4,27 @@
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
-// `npm test` puts node_modules/.bin (Node 26) first on PATH; the Node that runs npm is the
-// machine's own, which is the one the koffi suite is for.
-const systemNode = process.env.npm_node_execpath ?? process.execPath;
+const systemNode = findSystemNode();
+
+/**
+ * The machine's own Node, which the koffi suite runs on. `npm test` puts node_modules/.bin (the
+ * pinned Node 26) first on PATH, so skip any Node that lives in node_modules.
+ */
+function findSystemNode() {
+  const pinned = join(root, "node_modules");
+  const candidates = [
+    process.env.npm_node_execpath,
+    process.execPath,
+    ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node")),
+  ];
+  return candidates.find((path) => path && !path.startsWith(pinned) && existsSync(path)) ??
+    process.execPath;
+}
 
 /** Runs a setup step, streaming its output; exits the whole command if it fails. */
 function setup(title, command, args, options = {}) {
@@ -96,6 +109,8 @@ const suites = [
     env: { ATOMICX_FFI: "koffi" },
     count: nodeCounts,
   },
+  // [suites: shared memory between processes — issue 5]
+  // [suites: packages — issue 6]
 ];
 
 function nodeCounts(out) {
