@@ -44,9 +44,7 @@ export async function koffiBackend(): Promise<Backend> {
         bound[name] = lib.func(name, result, parameters);
       }
       // koffi passes a typed array given for `void *` by address, so the C side can report it.
-      const addressOf = bound.atomicx_address_of ??
-        lib.func("atomicx_address_of", "double", ["void *"]);
-      return { functions: bound, addressOf: (view) => addressOf(view) };
+      return { functions: bound, addressOf: (view) => bound.atomicx_address_of(view) };
     },
   };
 }

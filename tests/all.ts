@@ -5,6 +5,7 @@ import "./cases/bool.ts";
 import "./cases/float.ts";
 import "./cases/common.ts";
 import "./cases/properties.ts";
+import "./cases/loader.ts";
 import "./cases/workers.ts";
 
 export { cases } from "./harness.ts";
