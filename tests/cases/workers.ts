@@ -35,10 +35,13 @@ test("Workers: 2 × 1,000,000 AtomicInt.add(3) end exactly at 6,000,000", async 
   assert.equal(a.load(), 3 * WORKERS * ITERATIONS);
 });
 
-test("Workers: 2 × 1,000,000 AtomicInt.update(v + 2) end exactly at 4,000,000", async () => {
+test("Workers: 2 × 1,000,000 AtomicInt.update(v + 2) retry under contention and end exactly at 4,000,000", async () => {
   const a = new AtomicInt(0);
-  await contend("int.update", a.handle);
+  const replies = await contend("int.update", a.handle);
   assert.equal(a.load(), 2 * WORKERS * ITERATIONS);
+  // The loops overlapped, so some compare-exchanges lost and their functions ran again.
+  const calls = replies.reduce((sum, reply) => sum + reply.calls!, 0);
+  assert.ok(calls > WORKERS * ITERATIONS, `no retries in ${calls} calls`);
 });
 
 test("Workers: 2 × 1,000,000 AtomicFloat.add(0.5) end exactly at 1,000,000", async () => {
