@@ -20,4 +20,6 @@ export { AtomicInt } from "./src/int.ts";
 export { AtomicBigInt } from "./src/bigint.ts";
 export { AtomicBool } from "./src/bool.ts";
 export { AtomicFloat } from "./src/float.ts";
-export type { AtomicHandle, AtomicKind, BufferHandle } from "./src/handle.ts";
+export type { AtomicHandle, AtomicKind, BufferHandle, RegionHandle } from "./src/handle.ts";
+export { SharedMemory, type SharedMemoryOptions } from "./src/shm.ts";
+export type { WaitResult } from "./src/wait.ts";

@@ -11,7 +11,10 @@ import type { NativeFunction } from "./symbols.ts";
 interface DenoFfi {
   dlopen(
     path: string,
-    symbols: Record<string, { parameters: string[]; result: string }>,
+    symbols: Record<
+      string,
+      { name?: string; parameters: string[]; result: string; nonblocking?: boolean }
+    >,
   ): { symbols: Record<string, NativeFunction> };
   UnsafePointer: {
     of(value: ArrayBufferView): unknown;
@@ -25,10 +28,23 @@ export function denoBackend(): Backend {
   return {
     name: "deno",
     open(path, table) {
-      const lib = deno.dlopen(
-        path,
-        mapTable(table, (sig) => ({ parameters: [...sig.parameters], result: sig.result })),
-      );
+      const definitions: Record<
+        string,
+        { name?: string; parameters: string[]; result: string; nonblocking?: boolean }
+      > = mapTable(table, (sig) => ({ parameters: [...sig.parameters], result: sig.result }));
+      // A blocking call is also bound `nonblocking`: Deno runs it on its blocking thread pool
+      // and returns a Promise (how `waitAsync` waits without blocking the event loop).
+      for (const [name, sig] of Object.entries(table)) {
+        if (sig.nonblocking) {
+          definitions[`${name}_nonblocking`] = {
+            name,
+            parameters: [...sig.parameters],
+            result: sig.result,
+            nonblocking: true,
+          };
+        }
+      }
+      const lib = deno.dlopen(path, definitions);
       return {
         functions: lib.symbols,
         addressOf: (view) => Number(deno.UnsafePointer.value(deno.UnsafePointer.of(view))),

@@ -5,12 +5,18 @@
  */
 
 import { type Backend, mapTable } from "./backend.ts";
-import type { NativeFunction } from "./symbols.ts";
+import type { AsyncNativeFunction, NativeFunction } from "./symbols.ts";
 
 /** The part of koffi this backend uses. */
 interface Koffi {
   load(path: string): {
-    func(name: string, result: string, parameters: string[]): NativeFunction;
+    func(
+      name: string,
+      result: string,
+      parameters: string[],
+    ): NativeFunction & {
+      async(...args: [...number[], (error: unknown, result: number) => void]): void;
+    };
   };
 }
 
@@ -39,12 +45,28 @@ export async function koffiBackend(): Promise<Backend> {
         table,
         (sig) => ({ result: types[sig.result], parameters: sig.parameters.map((p) => types[p]) }),
       );
-      const bound: Record<string, NativeFunction> = {};
+      const bound: Record<string, NativeFunction | AsyncNativeFunction> = {};
       for (const [name, { result, parameters }] of Object.entries(functions)) {
-        bound[name] = lib.func(name, result, parameters);
+        const fn = lib.func(name, result, parameters);
+        bound[name] = fn;
+        // A blocking call is also bound as a Promise over koffi's `.async`, which runs it on a
+        // koffi worker thread (how `waitAsync` waits without blocking the event loop).
+        if (table[name].nonblocking) {
+          bound[`${name}_nonblocking`] = (...args: number[]) =>
+            new Promise<number>((resolve, reject) =>
+              fn.async(...args, (error: unknown, value: number) => {
+                if (error) reject(error);
+                else resolve(value);
+              })
+            );
+        }
       }
       // koffi passes a typed array given for `void *` by address, so the C side can report it.
-      return { functions: bound, addressOf: (view) => bound.atomicx_address_of(view) };
+      const functionsBound = bound as Record<string, NativeFunction>;
+      return {
+        functions: functionsBound,
+        addressOf: (view) => functionsBound.atomicx_address_of(view),
+      };
     },
   };
 }

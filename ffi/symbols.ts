@@ -18,6 +18,11 @@ export type ResultType = "f64" | "void";
 export interface Signature {
   readonly parameters: readonly ParameterType[];
   readonly result: ResultType;
+  /**
+   * The call may block (a futex wait). A backend whose FFI can run a call on another thread (Deno's
+   * `nonblocking`, koffi's `.async`) also binds it as `<name>_nonblocking`, returning a Promise.
+   */
+  readonly nonblocking?: true;
 }
 
 const f64 = "f64";
@@ -90,13 +95,57 @@ export const symbols = {
   atomicx_f64_fetch_div: rmw,
   atomicx_f64_fetch_max: rmw,
   atomicx_f64_fetch_min: rmw,
+
+  // Named shared memory (native/src/shm.rs). Names are UTF-8 bytes the caller writes into its own
+  // memory: `name` is their address, `name_len` their count. `out` is the address of three
+  // caller-owned f64s. Results are statuses: 0 ok, else `shm::status` (1000 + errno for OS errors).
+  /** `(name, name_len, capacity, how: 0 either | 1 create | 2 attach, permissions, out) -> status`;
+   * out: [region handle, capacity, detail] */
+  atomicx_shm_open: { parameters: [f64, f64, f64, f64, f64, f64], result: f64 },
+  /** `(name, name_len) -> status` */
+  atomicx_shm_unlink: { parameters: [f64, f64], result: f64 },
+  /** `(region) -> status`: marks the region closed, drops the opener's reference */
+  atomicx_shm_close: { parameters: [f64], result: f64 },
+  /** `(region) -> status`: one more reference, for an asynchronous waiter */
+  atomicx_shm_retain: { parameters: [f64], result: f64 },
+  /** `(region) -> status`: drops a reference taken with retain */
+  atomicx_shm_release: { parameters: [f64], result: f64 },
+  /** `(region, name, name_len, kind: 1 int | 2 bigint | 3 bool | 4 float, out) -> status`;
+   * out: [value address, slot index, actual kind on a kind mismatch] */
+  atomicx_shm_slot: { parameters: [f64, f64, f64, f64, f64], result: f64 },
+
+  // Waiting (native/src/wait.rs): a shared futex on the atomic's address.
+  /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> 0 ok | 1 not-equal |
+   * 2 timed-out | 3 closed | 100 + status` */
+  atomicx_i64_wait: { parameters: [f64, f64, f64, f64, f64], result: f64, nonblocking: true },
+  /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> as atomicx_i64_wait` */
+  atomicx_bool_wait: { parameters: [f64, f64, f64, f64, f64], result: f64, nonblocking: true },
+  /** `(addr, count) -> woken, or -1 where unsupported` */
+  atomicx_wake: { parameters: [f64, f64], result: f64 },
+  /** `(out) -> status`; out: [read fd, write fd] of a new pipe */
+  atomicx_pipe: { parameters: [f64], result: f64 },
+  /** `(kind: 1 int | 3 bool, addr, expected, timeout_ms, region or 0, fd, token) -> status`:
+   * waits on a native thread, then writes [token, result] as two f64s to the pipe `fd` */
+  atomicx_wait_spawn: { parameters: [f64, f64, f64, f64, f64, f64, f64], result: f64 },
 } as const satisfies Record<string, Signature>;
 
 /** Name of an exported C function. */
 export type SymbolName = keyof typeof symbols;
 
+/** Names of the functions marked `nonblocking`. */
+export type NonblockingName = {
+  [K in SymbolName]: (typeof symbols)[K] extends { nonblocking: true } ? K : never;
+}[SymbolName];
+
+/**
+ * A C function bound to run off the JavaScript thread, resolving to its result. Backends that can
+ * (Deno, koffi) add one as `<name>_nonblocking` to the functions of every `nonblocking` entry; read
+ * them with {@link nonblockingFunction}.
+ */
+export type AsyncNativeFunction = (...args: number[]) => Promise<number>;
+
 /** The version of the C ABI this TypeScript code speaks; the library must report the same. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** A C function as a loader binds it: numbers (and, for `buffer` parameters, a typed array) in. */
 export type NativeFunction = (...args: (number | ArrayBufferView)[]) => number;
@@ -115,3 +164,11 @@ export type NativeOps =
     /** Path of the loaded library. */
     readonly path: string;
   };
+
+/** The Promise-returning binding of a `nonblocking` function, if this runtime's FFI has one. */
+export function nonblockingFunction(
+  ops: NativeOps,
+  name: NonblockingName,
+): AsyncNativeFunction | undefined {
+  return (ops as unknown as Record<string, AsyncNativeFunction | undefined>)[`${name}_nonblocking`];
+}

@@ -14,6 +14,7 @@ import {
   takeAdoptedCell,
 } from "./handle.ts";
 import { AtomicBase } from "./inspect.ts";
+import { regionClosed, type RegionLink } from "./link.ts";
 
 const {
   atomicx_bigint_load: nativeLoad,
@@ -68,6 +69,8 @@ function int64(where: string, value: bigint): bigint {
 export class AtomicBigInt extends AtomicBase<bigint> {
   readonly #address: number;
   readonly #handle: AtomicHandle;
+  /** The region holding the value, or `undefined` for a SharedArrayBuffer. */
+  readonly #region: RegionLink | undefined;
 
   /**
    * A new atomic in a SharedArrayBuffer of its own.
@@ -86,6 +89,7 @@ export class AtomicBigInt extends AtomicBase<bigint> {
     }
     this.#address = cell.address;
     this.#handle = cell.handle;
+    this.#region = cell.region;
   }
 
   /**
@@ -103,22 +107,32 @@ export class AtomicBigInt extends AtomicBase<bigint> {
     return this.#handle;
   }
 
+  /**
+   * The value's address, after checking that its region (if any) is open: the one check between
+   * an operation and memory that `close()` may have unmapped.
+   */
+  #at(): number {
+    const region = this.#region;
+    if (region !== undefined && region.closed) throw regionClosed("AtomicBigInt", region);
+    return this.#address;
+  }
+
   /** Reads the value. */
   load(): bigint {
-    nativeLoad(this.#address, ioAddress);
+    nativeLoad(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Stores `value`. */
   store(value: bigint): void {
     io[0] = int64("AtomicBigInt.store", value);
-    nativeStore(this.#address, ioAddress);
+    nativeStore(this.#at(), ioAddress);
   }
 
   /** Stores `value`; returns the previous value. */
   swap(value: bigint): bigint {
     io[0] = int64("AtomicBigInt.swap", value);
-    nativeSwap(this.#address, ioAddress);
+    nativeSwap(this.#at(), ioAddress);
     return io[2];
   }
 
@@ -132,7 +146,7 @@ export class AtomicBigInt extends AtomicBase<bigint> {
     int64("AtomicBigInt.compareExchange", replacement);
     io[0] = expected;
     io[1] = replacement;
-    const exchanged = nativeCompareExchange(this.#address, ioAddress) === 1;
+    const exchanged = nativeCompareExchange(this.#at(), ioAddress) === 1;
     return [exchanged, io[2]];
   }
 
@@ -148,28 +162,28 @@ export class AtomicBigInt extends AtomicBase<bigint> {
       const next = int64("AtomicBigInt.update callback", fn(current));
       io[0] = current;
       io[1] = next;
-      if (nativeCompareExchange(this.#address, ioAddress) === 1) return next;
+      if (nativeCompareExchange(this.#at(), ioAddress) === 1) return next;
     }
   }
 
   /** Adds `delta`, wrapping; returns the previous value. */
   add(delta: bigint): bigint {
     io[0] = int64("AtomicBigInt.add", delta);
-    nativeAdd(this.#address, ioAddress);
+    nativeAdd(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Subtracts `delta`, wrapping; returns the previous value. */
   sub(delta: bigint): bigint {
     io[0] = int64("AtomicBigInt.sub", delta);
-    nativeSub(this.#address, ioAddress);
+    nativeSub(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Multiplies by `factor`, wrapping; returns the previous value. */
   mul(factor: bigint): bigint {
     io[0] = int64("AtomicBigInt.mul", factor);
-    nativeMul(this.#address, ioAddress);
+    nativeMul(this.#at(), ioAddress);
     return io[2];
   }
 
@@ -181,7 +195,7 @@ export class AtomicBigInt extends AtomicBase<bigint> {
    */
   div(divisor: bigint): bigint {
     io[0] = int64("AtomicBigInt.div", divisor);
-    if (nativeDiv(this.#address, ioAddress) === DIVISION_BY_ZERO) {
+    if (nativeDiv(this.#at(), ioAddress) === DIVISION_BY_ZERO) {
       throw divisionByZero("AtomicBigInt.div");
     }
     return io[2];
@@ -190,49 +204,49 @@ export class AtomicBigInt extends AtomicBase<bigint> {
   /** Adds 1n, wrapping; returns the previous value. */
   inc(): bigint {
     io[0] = 1n;
-    nativeAdd(this.#address, ioAddress);
+    nativeAdd(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Subtracts 1n, wrapping; returns the previous value. */
   dec(): bigint {
     io[0] = 1n;
-    nativeSub(this.#address, ioAddress);
+    nativeSub(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Stores the larger of the value and `other`; returns the previous value. */
   fetchMax(other: bigint): bigint {
     io[0] = int64("AtomicBigInt.fetchMax", other);
-    nativeMax(this.#address, ioAddress);
+    nativeMax(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Stores the smaller of the value and `other`; returns the previous value. */
   fetchMin(other: bigint): bigint {
     io[0] = int64("AtomicBigInt.fetchMin", other);
-    nativeMin(this.#address, ioAddress);
+    nativeMin(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Bitwise AND on the two's-complement form; returns the previous value. */
   fetchAnd(bits: bigint): bigint {
     io[0] = int64("AtomicBigInt.fetchAnd", bits);
-    nativeAnd(this.#address, ioAddress);
+    nativeAnd(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Bitwise OR on the two's-complement form; returns the previous value. */
   fetchOr(bits: bigint): bigint {
     io[0] = int64("AtomicBigInt.fetchOr", bits);
-    nativeOr(this.#address, ioAddress);
+    nativeOr(this.#at(), ioAddress);
     return io[2];
   }
 
   /** Bitwise XOR on the two's-complement form; returns the previous value. */
   fetchXor(bits: bigint): bigint {
     io[0] = int64("AtomicBigInt.fetchXor", bits);
-    nativeXor(this.#address, ioAddress);
+    nativeXor(this.#at(), ioAddress);
     return io[2];
   }
 

@@ -14,6 +14,7 @@ import {
   takeAdoptedCell,
 } from "./handle.ts";
 import { AtomicBase } from "./inspect.ts";
+import { regionClosed, type RegionLink } from "./link.ts";
 
 const {
   atomicx_f64_load: nativeLoad,
@@ -58,6 +59,8 @@ function float(where: string, value: number): number {
 export class AtomicFloat extends AtomicBase<number> {
   readonly #address: number;
   readonly #handle: AtomicHandle;
+  /** The region holding the value, or `undefined` for a SharedArrayBuffer. */
+  readonly #region: RegionLink | undefined;
 
   /**
    * A new atomic in a SharedArrayBuffer of its own.
@@ -75,6 +78,7 @@ export class AtomicFloat extends AtomicBase<number> {
     }
     this.#address = cell.address;
     this.#handle = cell.handle;
+    this.#region = cell.region;
   }
 
   /**
@@ -92,19 +96,29 @@ export class AtomicFloat extends AtomicBase<number> {
     return this.#handle;
   }
 
+  /**
+   * The value's address, after checking that its region (if any) is open: the one check between
+   * an operation and memory that `close()` may have unmapped.
+   */
+  #at(): number {
+    const region = this.#region;
+    if (region !== undefined && region.closed) throw regionClosed("AtomicFloat", region);
+    return this.#address;
+  }
+
   /** Reads the value. */
   load(): number {
-    return nativeLoad(this.#address);
+    return nativeLoad(this.#at());
   }
 
   /** Stores `value`. */
   store(value: number): void {
-    nativeStore(this.#address, float("AtomicFloat.store", value));
+    nativeStore(this.#at(), float("AtomicFloat.store", value));
   }
 
   /** Stores `value`; returns the previous value. */
   swap(value: number): number {
-    return nativeSwap(this.#address, float("AtomicFloat.swap", value));
+    return nativeSwap(this.#at(), float("AtomicFloat.swap", value));
   }
 
   /**
@@ -117,7 +131,7 @@ export class AtomicFloat extends AtomicBase<number> {
     float("AtomicFloat.compareExchange", expected);
     float("AtomicFloat.compareExchange", replacement);
     const exchanged =
-      nativeCompareExchange(this.#address, expected, replacement, previousOutAddress) === 1;
+      nativeCompareExchange(this.#at(), expected, replacement, previousOutAddress) === 1;
     return [exchanged, previousOut[0]];
   }
 
@@ -128,9 +142,9 @@ export class AtomicFloat extends AtomicBase<number> {
   update(fn: (value: number) => number): number {
     if (typeof fn !== "function") throw notFunction("AtomicFloat.update", fn);
     for (;;) {
-      const current = nativeLoad(this.#address);
+      const current = nativeLoad(this.#at());
       const next = float("AtomicFloat.update callback", fn(current));
-      if (nativeCompareExchange(this.#address, current, next, previousOutAddress) === 1) {
+      if (nativeCompareExchange(this.#at(), current, next, previousOutAddress) === 1) {
         return next;
       }
     }
@@ -138,17 +152,17 @@ export class AtomicFloat extends AtomicBase<number> {
 
   /** Adds `x`; returns the previous value. */
   add(x: number): number {
-    return nativeAdd(this.#address, float("AtomicFloat.add", x));
+    return nativeAdd(this.#at(), float("AtomicFloat.add", x));
   }
 
   /** Subtracts `x`; returns the previous value. */
   sub(x: number): number {
-    return nativeSub(this.#address, float("AtomicFloat.sub", x));
+    return nativeSub(this.#at(), float("AtomicFloat.sub", x));
   }
 
   /** Multiplies by `x`; returns the previous value. */
   mul(x: number): number {
-    return nativeMul(this.#address, float("AtomicFloat.mul", x));
+    return nativeMul(this.#at(), float("AtomicFloat.mul", x));
   }
 
   /**
@@ -158,17 +172,17 @@ export class AtomicFloat extends AtomicBase<number> {
    */
   div(x: number): number {
     if (float("AtomicFloat.div", x) === 0) throw divisionByZero("AtomicFloat.div");
-    return nativeDiv(this.#address, x);
+    return nativeDiv(this.#at(), x);
   }
 
   /** Stores the larger of the value and `x` (a NaN operand is ignored); returns the previous value. */
   fetchMax(x: number): number {
-    return nativeMax(this.#address, float("AtomicFloat.fetchMax", x));
+    return nativeMax(this.#at(), float("AtomicFloat.fetchMax", x));
   }
 
   /** Stores the smaller of the value and `x` (a NaN operand is ignored); returns the previous value. */
   fetchMin(x: number): number {
-    return nativeMin(this.#address, float("AtomicFloat.fetchMin", x));
+    return nativeMin(this.#at(), float("AtomicFloat.fetchMin", x));
   }
 
   /** The value, for `JSON.stringify` (which writes NaN and ±Infinity as `null`). */

@@ -6,6 +6,7 @@
  */
 
 import { native } from "../ffi/mod.ts";
+import type { RegionLink } from "./link.ts";
 
 /** The four kinds of atomic. */
 export type AtomicKind = "int" | "bigint" | "bool" | "float";
@@ -21,10 +22,39 @@ export interface BufferHandle {
   readonly buffer: SharedArrayBuffer;
   /** Offset of the value in `buffer`: a multiple of 8 (4 for `bool`). */
   readonly byteOffset: number;
+  /** Absent: lets code test `handle.region` on any handle without narrowing first. */
+  readonly region?: undefined;
+}
+
+/**
+ * Where an atomic lives inside a named shared-memory region (`SharedMemory`). Plain data: a Worker
+ * (or, with the same two names, another process) rebuilds the atomic with `AtomicInt.from(handle)`,
+ * attaching the region in its own thread if it has not opened it.
+ *
+ * @example
+ * ```ts
+ * import { AtomicInt, SharedMemory } from "./mod.ts";
+ *
+ * using region = SharedMemory.open("handles-demo");
+ * const handle = region.int("jobs").handle; // { kind: "int", region: "handles-demo", slot: "jobs" }
+ * AtomicInt.from(handle).inc(); // in a Worker: AtomicInt.from(event.data)
+ * ```
+ */
+export interface RegionHandle {
+  /** Which class the atomic belongs to. */
+  readonly kind: AtomicKind;
+  /** The region's name, as given to `SharedMemory.open`. */
+  readonly region: string;
+  /** The atomic's name inside the region. */
+  readonly slot: string;
+  /** Absent: lets code test `handle.buffer` on any handle without narrowing first. */
+  readonly buffer?: undefined;
+  /** Absent, as `buffer`. */
+  readonly byteOffset?: undefined;
 }
 
 /** Any atomic's handle. */
-export type AtomicHandle = BufferHandle;
+export type AtomicHandle = BufferHandle | RegionHandle;
 
 /** Bytes of storage per kind: 64-bit words, and a 32-bit word for `bool` (futex-sized). */
 export const storageSize: Readonly<Record<AtomicKind, number>> = {
@@ -38,6 +68,17 @@ export const storageSize: Readonly<Record<AtomicKind, number>> = {
 export interface Cell {
   readonly address: number;
   readonly handle: AtomicHandle;
+  /** The region holding the atomic; `undefined` for a SharedArrayBuffer. */
+  readonly region?: RegionLink;
+}
+
+/** Resolves a region handle to a cell (installed by `src/shm.ts`). */
+type RegionResolver = (handle: RegionHandle, kind: AtomicKind, className: string) => Cell;
+let resolveRegion: RegionResolver | undefined;
+
+/** Installs the function that turns region handles into cells. */
+export function setRegionResolver(resolver: RegionResolver): void {
+  resolveRegion = resolver;
 }
 
 /** New zeroed storage of `kind` in a SharedArrayBuffer of its own. */
@@ -56,6 +97,9 @@ export function cellFromHandle(handle: unknown, kind: AtomicKind, className: str
     throw new TypeError(
       `${className}.from: this handle is for kind ${JSON.stringify(actual)}, not "${kind}"`,
     );
+  }
+  if ((handle as { region?: unknown }).region !== undefined && resolveRegion) {
+    return resolveRegion(handle as RegionHandle, kind, className);
   }
   if (!(buffer instanceof SharedArrayBuffer)) {
     throw new TypeError(

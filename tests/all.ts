@@ -7,5 +7,6 @@ import "./cases/common.ts";
 import "./cases/properties.ts";
 import "./cases/loader.ts";
 import "./cases/workers.ts";
+import "./cases/shm.ts";
 
 export { cases } from "./harness.ts";

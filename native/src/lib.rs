@@ -16,9 +16,12 @@ pub mod bigint;
 pub mod boolean;
 pub mod float;
 pub mod int;
+pub mod shm;
+mod sys;
+pub mod wait;
 
 /// Version of this C ABI. The TypeScript loader refuses a library whose version differs from its own.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Returns [`ABI_VERSION`] as an `f64` (the one return type every runtime calls fast).
 #[no_mangle]

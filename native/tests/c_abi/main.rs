@@ -14,3 +14,5 @@ mod boolean;
 mod concurrency;
 mod float;
 mod int;
+#[cfg(target_os = "linux")]
+mod shm;

@@ -1,0 +1,591 @@
+//! Named shared memory: a region any process can map by name, holding a directory of named atomics.
+//!
+//! # Layout (version [`LAYOUT_VERSION`])
+//!
+//! ```text
+//! 0      header, one 128-byte line:
+//!          0 magic u64 ("atomicx\0")   8 layout version u32   12 state u32 (0 new, 1 initialising, 2 ready)
+//!         16 capacity u32 (slots)     20 directory entry size u32   24 slot size u32   32 total bytes u64
+//! 128    directory: `capacity` entries of 64 bytes:
+//!          0 state u32 (0 free, a pid while that process claims it, u32::MAX ready)
+//!          4 kind u32   8 name length u32   16 name (up to 48 UTF-8 bytes)
+//! data   `capacity` slots of 128 bytes (two cache lines, as crossbeam pads against the adjacent-line
+//!        prefetcher), each holding one value at its start; `data` is the first multiple of 128 after
+//!        the directory.
+//! ```
+//!
+//! # Races
+//!
+//! - Creating: `shm_open(O_CREAT | O_EXCL)` elects exactly one creator; it sizes the object, claims
+//!   the header's state word 0 → 1 with a compare-exchange, writes the header, and publishes
+//!   state 2 (then wakes futex waiters). Everyone else attaches, waits (on the state futex, bounded)
+//!   until the state is 2, and checks magic, version and sizes.
+//! - Adding a slot: directory entries fill in order. A process claims the first free entry with a
+//!   compare-exchange 0 → its pid, writes kind and name, and publishes `u32::MAX`. A process that
+//!   meets an entry being claimed waits for it (it may be the same name); if the claiming process
+//!   died (SIGKILL between the two steps), its claim is taken over. Two processes adding the same
+//!   name therefore get one slot.
+//!
+//! # Lifetime
+//!
+//! An open region is a `Region` on the Rust heap, referenced by its address (an `f64`, like every
+//! other address here). It is reference-counted: `close` drops the opener's reference, and an
+//! asynchronous waiter holds one for as long as it may read the mapping, so the memory is unmapped
+//! only when nothing can touch it.
+
+use crate::sys::{self, Error};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::time::{Duration, Instant};
+
+/// `"atomicx\0"`, little-endian.
+pub const MAGIC: u64 = u64::from_le_bytes(*b"atomicx\0");
+/// Version of the layout above. Attaching to another version fails with [`status::LAYOUT_VERSION`].
+pub const LAYOUT_VERSION: u32 = 1;
+/// Header size.
+pub const HEADER: usize = 128;
+/// Directory entry size.
+pub const ENTRY: usize = 64;
+/// Slot size: two cache lines.
+pub const SLOT: usize = 128;
+/// Longest region name, in UTF-8 bytes (the OS allows 255 for the file name under /dev/shm).
+pub const MAX_NAME: usize = 240;
+/// Longest slot name, in UTF-8 bytes.
+pub const MAX_SLOT_NAME: usize = 48;
+/// Most slots a region may have.
+pub const MAX_CAPACITY: u32 = 65_536;
+/// How long an attacher waits for a creator that has not finished initialising.
+const INIT_TIMEOUT: Duration = Duration::from_millis(1000);
+/// Directory state of an entry whose name and kind are published.
+const READY: u32 = u32::MAX;
+
+/// Status codes returned by the functions of this module and of `wait` (as `f64`). Failures of a
+/// system call come back as `OS_BASE + errno`.
+pub mod status {
+    /// Success.
+    pub const OK: f64 = 0.0;
+    /// Named shared memory or waiting is not implemented on this operating system.
+    pub const UNSUPPORTED: f64 = 1.0;
+    /// The name is empty, too long, or contains `/` or NUL.
+    pub const INVALID_NAME: f64 = 2.0;
+    /// Create-only, and a region of that name exists.
+    pub const EXISTS: f64 = 3.0;
+    /// Attach-only, and there is no region of that name.
+    pub const NOT_FOUND: f64 = 4.0;
+    /// The object is not an atomicx region (wrong magic, size or state).
+    pub const NOT_ATOMICX: f64 = 5.0;
+    /// An atomicx region of another layout version (the version is written to `out[2]`).
+    pub const LAYOUT_VERSION: f64 = 6.0;
+    /// The region's creator did not finish initialising it in time.
+    pub const NOT_INITIALISED: f64 = 7.0;
+    /// A slot of that name exists with another kind (the kind is written to `out[1]`).
+    pub const KIND_MISMATCH: f64 = 8.0;
+    /// Every slot is taken.
+    pub const FULL: f64 = 9.0;
+    /// An argument is out of range (capacity, kind, mode).
+    pub const INVALID_ARGUMENT: f64 = 10.0;
+    /// The region was closed.
+    pub const CLOSED: f64 = 11.0;
+    /// A system call failed: the status is `OS_BASE + errno`.
+    pub const OS_BASE: f64 = 1000.0;
+}
+
+/// Three `f64` words at a caller-provided address, for results that need more than one value.
+///
+/// # Safety
+///
+/// `out` is the 8-byte aligned address of three writable `f64`s that only the calling thread uses
+/// during the call.
+pub(crate) unsafe fn out_words<'a>(out: f64) -> &'a mut [f64; 3] {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { &mut *(out as usize as *mut [f64; 3]) }
+}
+
+/// The status for a failed system call.
+pub(crate) fn os_status(e: Error) -> f64 {
+    match e {
+        Error::Unsupported => status::UNSUPPORTED,
+        Error::Os(errno) => status::OS_BASE + f64::from(errno),
+    }
+}
+
+/// Sizes of a region of `capacity` slots: `(data offset, total bytes)`.
+pub fn layout(capacity: u32) -> (usize, usize) {
+    let cap = capacity as usize;
+    let data = (HEADER + cap * ENTRY).div_ceil(SLOT) * SLOT;
+    (data, data + cap * SLOT)
+}
+
+/// An open region: a mapping of this process, reference-counted.
+pub struct Region {
+    base: *mut u8,
+    len: usize,
+    capacity: u32,
+    data: usize,
+    refs: AtomicUsize,
+    closed: AtomicBool,
+}
+
+// SAFETY: `base` points into a shared mapping that is valid from any thread until the last
+// reference is released; every access to it goes through atomics or happens-before-ordered
+// plain reads of published, never-again-written bytes.
+unsafe impl Send for Region {}
+// SAFETY: as for Send; the counters are atomics.
+unsafe impl Sync for Region {}
+
+impl Region {
+    fn u32_at(&self, offset: usize) -> &AtomicU32 {
+        debug_assert!(offset + 4 <= self.len && offset.is_multiple_of(4));
+        // SAFETY: in bounds (every caller computes offsets inside the checked layout) and 4-byte
+        // aligned (the mapping is page-aligned, offsets are multiples of 4); the mapping lives as
+        // long as `self`.
+        unsafe { &*(self.base.add(offset) as *const AtomicU32) }
+    }
+
+    fn u64_at(&self, offset: usize) -> &AtomicU64 {
+        debug_assert!(offset + 8 <= self.len && offset.is_multiple_of(8));
+        // SAFETY: as in `u32_at`, with 8-byte alignment.
+        unsafe { &*(self.base.add(offset) as *const AtomicU64) }
+    }
+
+    /// True once `close` ran.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(SeqCst)
+    }
+
+    fn entry(&self, i: usize) -> usize {
+        HEADER + i * ENTRY
+    }
+
+    /// Address of slot `i`'s value.
+    pub fn slot_address(&self, i: usize) -> usize {
+        self.base as usize + self.data + i * SLOT
+    }
+
+    fn entry_name(&self, i: usize) -> &[u8] {
+        let len = (self.u32_at(self.entry(i) + 8).load(SeqCst) as usize).min(MAX_SLOT_NAME);
+        // SAFETY: in bounds of entry `i`; published before the entry's READY store, which the
+        // caller observed with a SeqCst load; never written again.
+        unsafe { std::slice::from_raw_parts(self.base.add(self.entry(i) + 16), len) }
+    }
+
+    fn write_entry(&self, i: usize, kind: u32, name: &[u8]) {
+        let e = self.entry(i);
+        self.u32_at(e + 4).store(kind, SeqCst);
+        self.u32_at(e + 8).store(name.len() as u32, SeqCst);
+        // SAFETY: in bounds (name.len() ≤ MAX_SLOT_NAME = 48 = ENTRY − 16); this process owns the
+        // entry (its pid is in the state word), so nobody else writes these bytes.
+        unsafe {
+            std::ptr::copy_nonoverlapping(name.as_ptr(), self.base.add(e + 16), name.len());
+        }
+    }
+
+    /// Finds or adds the slot `name` of `kind`: its index, or a status.
+    fn slot(&self, name: &[u8], kind: u32) -> Result<usize, (f64, u32)> {
+        let me = std::process::id();
+        for i in 0..self.capacity as usize {
+            let state = self.u32_at(self.entry(i));
+            loop {
+                let s = state.load(SeqCst);
+                if s == READY {
+                    if self.entry_name(i) == name {
+                        let actual = self.u32_at(self.entry(i) + 4).load(SeqCst);
+                        return if actual == kind {
+                            Ok(i)
+                        } else {
+                            Err((status::KIND_MISMATCH, actual))
+                        };
+                    }
+                    break;
+                }
+                let claimable = s == 0 || (s != me && sys::process_gone(s));
+                if claimable {
+                    if state.compare_exchange(s, me, SeqCst, SeqCst).is_ok() {
+                        self.write_entry(i, kind, name);
+                        state.store(READY, SeqCst);
+                        let _ = sys::futex_wake(state.as_ptr(), i32::MAX);
+                        return Ok(i);
+                    }
+                    continue;
+                }
+                // Being claimed by a live process (or another thread of this one): wait for it,
+                // in short slices so that a claimer that dies is noticed.
+                let _ = sys::futex_wait(state.as_ptr(), s, Some(Duration::from_millis(5)));
+            }
+        }
+        Err((status::FULL, 0))
+    }
+}
+
+/// Retains `region` (one more reference).
+pub fn retain(region: &Region) {
+    region.refs.fetch_add(1, SeqCst);
+}
+
+/// Releases one reference; the last one unmaps and frees the region.
+///
+/// # Safety
+///
+/// `region` is a pointer from [`Box::into_raw`] made by `atomicx_shm_open`, and the caller owns
+/// one of its references, which it gives up.
+pub unsafe fn release(region: *const Region) {
+    // SAFETY: the caller's reference keeps the region alive until this decrement.
+    let r = unsafe { &*region };
+    if r.refs.fetch_sub(1, SeqCst) == 1 {
+        // SAFETY: that was the last reference: nothing can reach the mapping or the box any more.
+        unsafe {
+            sys::unmap(r.base, r.len);
+            drop(Box::from_raw(region as *mut Region));
+        }
+    }
+}
+
+/// The region behind a handle, or `None` for 0 (no region).
+///
+/// # Safety
+///
+/// `handle` is 0 or the address of a `Region` the caller holds a reference to.
+pub unsafe fn region_at<'a>(handle: f64) -> Option<&'a Region> {
+    if handle == 0.0 {
+        return None;
+    }
+    // SAFETY: forwarded from this function's contract.
+    Some(unsafe { &*(handle as usize as *const Region) })
+}
+
+/// The name bytes at `addr`, `len` long, as the NUL-terminated `/name` shm_open takes; `None`
+/// when the name is not valid (empty, too long, containing `/` or NUL, `.` or `..`).
+///
+/// # Safety
+///
+/// `addr` is the address of `len` readable bytes (when `len` is in range).
+unsafe fn os_name(addr: f64, len: f64) -> Option<Vec<u8>> {
+    if !(len >= 1.0 && len <= MAX_NAME as f64 && len.fract() == 0.0) || addr == 0.0 {
+        return None;
+    }
+    // SAFETY: forwarded from this function's contract.
+    let bytes = unsafe { std::slice::from_raw_parts(addr as usize as *const u8, len as usize) };
+    if bytes.contains(&b'/') || bytes.contains(&0) || bytes == b"." || bytes == b".." {
+        return None;
+    }
+    let mut name = Vec::with_capacity(bytes.len() + 2);
+    name.push(b'/');
+    name.extend_from_slice(bytes);
+    name.push(0);
+    Some(name)
+}
+
+/// Initialises a region this process created: claims the state word, writes the header, publishes.
+fn initialise(region: &Region) {
+    let state = region.u32_at(12);
+    if state.compare_exchange(0, 1, SeqCst, SeqCst).is_err() {
+        return; // not ours to write: the attach checks below judge it
+    }
+    region.u32_at(8).store(LAYOUT_VERSION, SeqCst);
+    region.u32_at(16).store(region.capacity, SeqCst);
+    region.u32_at(20).store(ENTRY as u32, SeqCst);
+    region.u32_at(24).store(SLOT as u32, SeqCst);
+    region.u64_at(32).store(region.len as u64, SeqCst);
+    region.u64_at(0).store(MAGIC, SeqCst);
+    state.store(2, SeqCst);
+    let _ = sys::futex_wake(state.as_ptr(), i32::MAX);
+}
+
+/// Maps `fd` (an existing object), waits for its initialisation and checks it.
+fn attach(fd: i32) -> Result<Region, (f64, u32)> {
+    let deadline = Instant::now() + INIT_TIMEOUT;
+    // The creator sizes the object right after creating it: wait (briefly) for a size.
+    let size = loop {
+        let size = sys::size(fd).map_err(|e| (os_status(e), 0))?;
+        if size > 0 {
+            break size;
+        }
+        if Instant::now() >= deadline {
+            return Err((status::NOT_INITIALISED, 0));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    if size < HEADER {
+        return Err((status::NOT_ATOMICX, 0));
+    }
+    let base = sys::map(fd, size).map_err(|e| (os_status(e), 0))?;
+    let mut region = Region {
+        base,
+        len: size,
+        capacity: 0,
+        data: 0,
+        refs: AtomicUsize::new(1),
+        closed: AtomicBool::new(false),
+    };
+    let fail = |region: &Region, code: (f64, u32)| {
+        // SAFETY: the mapping was made above and nothing else has seen it.
+        unsafe { sys::unmap(region.base, region.len) };
+        Err(code)
+    };
+    let state = region.u32_at(12);
+    loop {
+        match state.load(SeqCst) {
+            2 => break,
+            s @ (0 | 1) => {
+                let magic = region.u64_at(0).load(SeqCst);
+                if magic != 0 && magic != MAGIC {
+                    return fail(&region, (status::NOT_ATOMICX, 0));
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    return fail(&region, (status::NOT_INITIALISED, 0));
+                }
+                let _ = sys::futex_wait(
+                    state.as_ptr(),
+                    s,
+                    Some((deadline - now).min(Duration::from_millis(10))),
+                );
+            }
+            _ => return fail(&region, (status::NOT_ATOMICX, 0)),
+        }
+    }
+    if region.u64_at(0).load(SeqCst) != MAGIC {
+        return fail(&region, (status::NOT_ATOMICX, 0));
+    }
+    let version = region.u32_at(8).load(SeqCst);
+    if version != LAYOUT_VERSION {
+        return fail(&region, (status::LAYOUT_VERSION, version));
+    }
+    let capacity = region.u32_at(16).load(SeqCst);
+    let total = region.u64_at(32).load(SeqCst);
+    if capacity == 0
+        || capacity > MAX_CAPACITY
+        || region.u32_at(20).load(SeqCst) != ENTRY as u32
+        || region.u32_at(24).load(SeqCst) != SLOT as u32
+        || total != layout(capacity).1 as u64
+        || total as usize > size
+    {
+        return fail(&region, (status::NOT_ATOMICX, 0));
+    }
+    region.capacity = capacity;
+    region.data = layout(capacity).0;
+    Ok(region)
+}
+
+/// Creates the object `name` exclusively: `Ok(None)` if it already exists.
+fn create(name: &[u8], capacity: u32, mode: u32) -> Result<Option<Region>, (f64, u32)> {
+    let fd = match sys::open(name, true, mode) {
+        Ok(fd) => fd,
+        Err(Error::Os(sys::EEXIST)) => return Ok(None),
+        Err(e) => return Err((os_status(e), 0)),
+    };
+    let (data, len) = layout(capacity);
+    let made = sys::truncate(fd, len).and_then(|()| sys::map(fd, len));
+    sys::close_fd(fd);
+    let base = match made {
+        Ok(base) => base,
+        Err(e) => {
+            let _ = sys::unlink(name);
+            return Err((os_status(e), 0));
+        }
+    };
+    let region = Region {
+        base,
+        len,
+        capacity,
+        data,
+        refs: AtomicUsize::new(1),
+        closed: AtomicBool::new(false),
+    };
+    initialise(&region);
+    Ok(Some(region))
+}
+
+fn open_region(name: &[u8], capacity: u32, how: u32, mode: u32) -> Result<Region, (f64, u32)> {
+    // Create and attach can race with another process's unlink: retry a few times.
+    for _ in 0..8 {
+        if how != 2 {
+            if let Some(region) = create(name, capacity, mode)? {
+                return Ok(region);
+            }
+            if how == 1 {
+                return Err((status::EXISTS, 0));
+            }
+        }
+        match sys::open(name, false, 0) {
+            Ok(fd) => {
+                let result = attach(fd);
+                sys::close_fd(fd);
+                return result;
+            }
+            Err(Error::Os(sys::ENOENT)) if how == 2 => return Err((status::NOT_FOUND, 0)),
+            Err(Error::Os(sys::ENOENT)) => continue,
+            Err(e) => return Err((os_status(e), 0)),
+        }
+    }
+    Err((status::NOT_FOUND, 0))
+}
+
+/// Opens the region named by the `name_len` UTF-8 bytes at `name`.
+///
+/// `how`: 0 create or attach, 1 create only, 2 attach only. `capacity`: slots when creating
+/// (1..=65536; an existing region keeps its own). `permissions`: mode bits when creating (e.g.
+/// 0o600). Writes to the three `f64`s at `out`: the region handle, its capacity, and a detail
+/// (the layout version found, for [`status::LAYOUT_VERSION`]). Returns a [`status`].
+///
+/// # Safety
+///
+/// `name` is the address of `name_len` readable bytes; `out` the 8-byte aligned address of three
+/// writable `f64`s.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_shm_open(
+    name: f64,
+    name_len: f64,
+    capacity: f64,
+    how: f64,
+    permissions: f64,
+    out: f64,
+) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let out = unsafe { out_words(out) };
+    // SAFETY: forwarded from this function's contract.
+    let Some(os) = (unsafe { os_name(name, name_len) }) else {
+        return status::INVALID_NAME;
+    };
+    let valid = |v: f64, max: f64| v >= 0.0 && v <= max && v.fract() == 0.0;
+    if !valid(capacity, f64::from(MAX_CAPACITY))
+        || capacity < 1.0
+        || !valid(how, 2.0)
+        || !valid(permissions, 0o777 as f64)
+    {
+        return status::INVALID_ARGUMENT;
+    }
+    match open_region(&os, capacity as u32, how as u32, permissions as u32) {
+        Ok(region) => {
+            out[1] = f64::from(region.capacity);
+            out[0] = Box::into_raw(Box::new(region)) as usize as f64;
+            status::OK
+        }
+        Err((code, detail)) => {
+            out[2] = f64::from(detail);
+            code
+        }
+    }
+}
+
+/// Removes the region name (mappings that are open stay valid until closed). Returns a [`status`]:
+/// [`status::NOT_FOUND`] if there is none.
+///
+/// # Safety
+///
+/// `name` is the address of `name_len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_shm_unlink(name: f64, name_len: f64) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let Some(os) = (unsafe { os_name(name, name_len) }) else {
+        return status::INVALID_NAME;
+    };
+    match sys::unlink(&os) {
+        Ok(()) => status::OK,
+        Err(Error::Os(sys::ENOENT)) => status::NOT_FOUND,
+        Err(e) => os_status(e),
+    }
+}
+
+/// Closes a region: marks it closed and drops the opener's reference (the mapping goes when the
+/// last asynchronous waiter holding one finishes). Returns [`status::OK`], or [`status::CLOSED`]
+/// when it was closed already.
+///
+/// # Safety
+///
+/// `region` is a handle from `atomicx_shm_open` whose opener's reference has not been dropped
+/// by an earlier, completed close (a second close of the same handle is reported, as long as
+/// other references keep it alive; the TypeScript layer never closes twice).
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_shm_close(region: f64) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let Some(r) = (unsafe { region_at(region) }) else {
+        return status::INVALID_ARGUMENT;
+    };
+    if r.closed.swap(true, SeqCst) {
+        return status::CLOSED;
+    }
+    // SAFETY: the opener's reference, given up here exactly once (guarded by the swap above).
+    unsafe { release(r) };
+    status::OK
+}
+
+/// Adds a reference to an open region (for an asynchronous waiter). Returns [`status::CLOSED`]
+/// (and adds nothing) when the region was closed.
+///
+/// # Safety
+///
+/// `region` is a handle from `atomicx_shm_open` that is still referenced.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_shm_retain(region: f64) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let Some(r) = (unsafe { region_at(region) }) else {
+        return status::INVALID_ARGUMENT;
+    };
+    if r.is_closed() {
+        return status::CLOSED;
+    }
+    retain(r);
+    status::OK
+}
+
+/// Drops a reference taken with `atomicx_shm_retain`.
+///
+/// # Safety
+///
+/// `region` is a handle from `atomicx_shm_open` and the caller owns one reference it gives up.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_shm_release(region: f64) -> f64 {
+    if region == 0.0 {
+        return status::INVALID_ARGUMENT;
+    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { release(region as usize as *const Region) };
+    status::OK
+}
+
+/// Finds or adds the slot named by the `name_len` UTF-8 bytes at `name`, of `kind` (1 int,
+/// 2 bigint, 3 bool, 4 float). Writes to `out`: the address of the slot's value, its index, and
+/// (for [`status::KIND_MISMATCH`]) the kind it has. Returns a [`status`].
+///
+/// # Safety
+///
+/// `region` is a handle from `atomicx_shm_open` the caller holds; `name` the address of
+/// `name_len` readable bytes; `out` the 8-byte aligned address of three writable `f64`s.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_shm_slot(
+    region: f64,
+    name: f64,
+    name_len: f64,
+    kind: f64,
+    out: f64,
+) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let out = unsafe { out_words(out) };
+    // SAFETY: forwarded from this function's contract.
+    let Some(r) = (unsafe { region_at(region) }) else {
+        return status::INVALID_ARGUMENT;
+    };
+    if r.is_closed() {
+        return status::CLOSED;
+    }
+    if !(name_len >= 1.0 && name_len <= MAX_SLOT_NAME as f64 && name_len.fract() == 0.0) {
+        return status::INVALID_NAME;
+    }
+    if !(1.0..=4.0).contains(&kind) || kind.fract() != 0.0 {
+        return status::INVALID_ARGUMENT;
+    }
+    // SAFETY: forwarded from this function's contract; the length is in range.
+    let bytes =
+        unsafe { std::slice::from_raw_parts(name as usize as *const u8, name_len as usize) };
+    match r.slot(bytes, kind as u32) {
+        Ok(i) => {
+            out[0] = r.slot_address(i) as f64;
+            out[1] = i as f64;
+            status::OK
+        }
+        Err((code, detail)) => {
+            out[2] = f64::from(detail);
+            code
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The few operating-system calls named shared memory and waiting need, declared by hand so that the
+//! crate stays std-only: POSIX shared memory (`shm_open`, `ftruncate`, `mmap`, ...), the Linux
+//! `futex` system call, and a pipe for waking a JavaScript event loop.
+//!
+//! Linux is implemented. Every other system gets the same functions returning
+//! [`Error::Unsupported`], so nothing compiles away silently: the C functions report "not supported
+//! on this platform" and the TypeScript side throws that as an `Error`.
+
+/// Why a system call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Error {
+    /// This operating system has no implementation (constructed only off Linux).
+    #[cfg_attr(target_os = "linux", allow(dead_code))]
+    Unsupported,
+    /// The call failed with this `errno`.
+    Os(i32),
+}
+
+/// The `errno` of the last failed call on this thread.
+#[cfg(target_os = "linux")]
+fn last_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// `EEXIST`: the shared-memory object already exists.
+pub const EEXIST: i32 = 17;
+/// `ENOENT`: no shared-memory object of that name.
+pub const ENOENT: i32 = 2;
+/// `EAGAIN`: the futex word did not hold the expected value.
+pub const EAGAIN: i32 = 11;
+/// `EINTR`: a signal interrupted the wait.
+pub const EINTR: i32 = 4;
+/// `ETIMEDOUT`: the wait timed out.
+pub const ETIMEDOUT: i32 = 110;
+/// `ESRCH`: no such process.
+pub const ESRCH: i32 = 3;
+
+#[cfg(target_os = "linux")]
+mod imp {
+    use super::{last_errno, Error};
+    use std::os::raw::{c_char, c_int, c_long, c_void};
+    use std::time::Duration;
+
+    const O_RDWR: c_int = 0o2;
+    const O_CREAT: c_int = 0o100;
+    const O_EXCL: c_int = 0o200;
+    const O_CLOEXEC: c_int = 0o2_000_000;
+    const PROT_READ: c_int = 1;
+    const PROT_WRITE: c_int = 2;
+    const MAP_SHARED: c_int = 1;
+    const SEEK_END: c_int = 2;
+    const FUTEX_WAIT: c_int = 0;
+    const FUTEX_WAKE: c_int = 1;
+    #[cfg(target_arch = "x86_64")]
+    const SYS_FUTEX: c_long = 202;
+    #[cfg(target_arch = "x86")]
+    const SYS_FUTEX: c_long = 240;
+    #[cfg(any(
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64"
+    ))]
+    const SYS_FUTEX: c_long = 98;
+    #[cfg(target_arch = "arm")]
+    const SYS_FUTEX: c_long = 240;
+
+    /// `struct timespec` on Linux: two C longs.
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: c_long,
+        tv_nsec: c_long,
+    }
+
+    extern "C" {
+        fn shm_open(name: *const c_char, oflag: c_int, mode: u32) -> c_int;
+        fn shm_unlink(name: *const c_char) -> c_int;
+        fn ftruncate(fd: c_int, length: i64) -> c_int;
+        fn fchmod(fd: c_int, mode: u32) -> c_int;
+        fn lseek(fd: c_int, offset: i64, whence: c_int) -> i64;
+        fn close(fd: c_int) -> c_int;
+        fn mmap(
+            addr: *mut c_void,
+            len: usize,
+            prot: c_int,
+            flags: c_int,
+            fd: c_int,
+            offset: i64,
+        ) -> *mut c_void;
+        fn munmap(addr: *mut c_void, len: usize) -> c_int;
+        fn kill(pid: c_int, sig: c_int) -> c_int;
+        fn pipe2(fds: *mut c_int, flags: c_int) -> c_int;
+        fn write(fd: c_int, buf: *const c_void, count: usize) -> isize;
+        fn syscall(number: c_long, ...) -> c_long;
+    }
+
+    /// Opens (`create`: creates exclusively, with `mode`) the shared-memory object `name`, a
+    /// NUL-terminated `/name`. Returns the file descriptor.
+    pub fn open(name: &[u8], create: bool, mode: u32) -> Result<i32, Error> {
+        debug_assert_eq!(name.last(), Some(&0));
+        let flags = O_RDWR | O_CLOEXEC | if create { O_CREAT | O_EXCL } else { 0 };
+        // SAFETY: `name` is NUL-terminated (checked by the caller, asserted above) and outlives
+        // the call; shm_open only reads it.
+        let fd = unsafe { shm_open(name.as_ptr().cast(), flags, mode) };
+        if fd < 0 {
+            return Err(Error::Os(last_errno()));
+        }
+        if create {
+            // The umask may have cleared bits of `mode`: set exactly what was asked for.
+            // SAFETY: `fd` is the descriptor just opened.
+            if unsafe { fchmod(fd, mode) } != 0 {
+                let err = last_errno();
+                close_fd(fd);
+                return Err(Error::Os(err));
+            }
+        }
+        Ok(fd)
+    }
+
+    /// Removes the shared-memory object `name` (NUL-terminated `/name`).
+    pub fn unlink(name: &[u8]) -> Result<(), Error> {
+        // SAFETY: `name` is NUL-terminated and outlives the call; shm_unlink only reads it.
+        if unsafe { shm_unlink(name.as_ptr().cast()) } != 0 {
+            return Err(Error::Os(last_errno()));
+        }
+        Ok(())
+    }
+
+    /// Sets the size of the object behind `fd`.
+    pub fn truncate(fd: i32, len: usize) -> Result<(), Error> {
+        // SAFETY: plain system call on a descriptor this module opened.
+        if unsafe { ftruncate(fd, len as i64) } != 0 {
+            return Err(Error::Os(last_errno()));
+        }
+        Ok(())
+    }
+
+    /// The size of the object behind `fd`.
+    pub fn size(fd: i32) -> Result<usize, Error> {
+        // SAFETY: plain system call on a descriptor this module opened; moving the offset of a
+        // shared-memory descriptor affects nothing else (mmap takes its own offset).
+        let end = unsafe { lseek(fd, 0, SEEK_END) };
+        if end < 0 {
+            return Err(Error::Os(last_errno()));
+        }
+        Ok(end as usize)
+    }
+
+    /// Closes `fd`, ignoring errors (nothing useful can be done about them).
+    pub fn close_fd(fd: i32) {
+        // SAFETY: `fd` is a descriptor this module opened and closes once.
+        unsafe { close(fd) };
+    }
+
+    /// Maps `len` bytes of `fd` shared, readable and writable.
+    pub fn map(fd: i32, len: usize) -> Result<*mut u8, Error> {
+        // SAFETY: a fresh mapping chosen by the kernel (addr null) overlaps nothing Rust owns.
+        let p = unsafe {
+            mmap(
+                std::ptr::null_mut(),
+                len,
+                PROT_READ | PROT_WRITE,
+                MAP_SHARED,
+                fd,
+                0,
+            )
+        };
+        if p as isize == -1 {
+            return Err(Error::Os(last_errno()));
+        }
+        Ok(p.cast())
+    }
+
+    /// Unmaps a mapping made by [`map`].
+    ///
+    /// # Safety
+    ///
+    /// `base` and `len` describe a mapping from [`map`] that nothing will access again.
+    pub unsafe fn unmap(base: *mut u8, len: usize) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { munmap(base.cast(), len) };
+    }
+
+    /// True if process `pid` is known to be gone.
+    pub fn process_gone(pid: u32) -> bool {
+        // SAFETY: signal 0 only checks that the process exists; it delivers nothing.
+        let r = unsafe { kill(pid as c_int, 0) };
+        r != 0 && last_errno() == super::ESRCH
+    }
+
+    /// Sleeps while the 32-bit word at `word` holds `expected`, at most `timeout` (forever when
+    /// `None`). Shared (not process-private) futex, so it pairs with [`futex_wake`] in any process
+    /// mapping the same memory. `Ok(())` when woken; `Err(Os(EAGAIN | EINTR | ETIMEDOUT))`
+    /// otherwise.
+    pub fn futex_wait(
+        word: *const u32,
+        expected: u32,
+        timeout: Option<Duration>,
+    ) -> Result<(), Error> {
+        let ts = timeout.map(|d| Timespec {
+            tv_sec: d.as_secs().min(c_long::MAX as u64) as c_long,
+            tv_nsec: d.subsec_nanos() as c_long,
+        });
+        let ts_ptr = ts
+            .as_ref()
+            .map_or(std::ptr::null(), |t| t as *const Timespec);
+        // SAFETY: FUTEX_WAIT only reads the word through the kernel, which checks the address
+        // (an unmapped one gives EFAULT, never a fault in this process); `ts_ptr` is null or
+        // points at a live timespec.
+        let r = unsafe { syscall(SYS_FUTEX, word, FUTEX_WAIT, expected, ts_ptr, 0usize, 0u32) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(Error::Os(last_errno()))
+        }
+    }
+
+    /// Wakes up to `count` waiters on `word`; returns how many were woken.
+    pub fn futex_wake(word: *const u32, count: i32) -> Result<u32, Error> {
+        // SAFETY: FUTEX_WAKE does not access the word's memory; the kernel uses the address only
+        // as a key.
+        let r = unsafe { syscall(SYS_FUTEX, word, FUTEX_WAKE, count, 0usize, 0usize, 0u32) };
+        if r < 0 {
+            Err(Error::Os(last_errno()))
+        } else {
+            Ok(r as u32)
+        }
+    }
+
+    /// A new pipe (close-on-exec): `(read end, write end)`.
+    pub fn pipe() -> Result<(i32, i32), Error> {
+        let mut fds = [0 as c_int; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+        if unsafe { pipe2(fds.as_mut_ptr(), O_CLOEXEC) } != 0 {
+            return Err(Error::Os(last_errno()));
+        }
+        Ok((fds[0], fds[1]))
+    }
+
+    /// Writes all of `bytes` (at most `PIPE_BUF`, so one atomic write) to `fd`.
+    pub fn write_all(fd: i32, bytes: &[u8]) -> Result<(), Error> {
+        loop {
+            // SAFETY: `bytes` is live for the call; write only reads it.
+            let n = unsafe { write(fd, bytes.as_ptr().cast(), bytes.len()) };
+            if n == bytes.len() as isize {
+                return Ok(());
+            }
+            let err = last_errno();
+            if n < 0 && err == super::EINTR {
+                continue;
+            }
+            return Err(Error::Os(err));
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod imp {
+    //! Every call fails with [`Error::Unsupported`] on systems without an implementation.
+    use super::Error;
+    use std::time::Duration;
+
+    pub fn open(_: &[u8], _: bool, _: u32) -> Result<i32, Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn unlink(_: &[u8]) -> Result<(), Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn truncate(_: i32, _: usize) -> Result<(), Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn size(_: i32) -> Result<usize, Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn close_fd(_: i32) {}
+    pub fn map(_: i32, _: usize) -> Result<*mut u8, Error> {
+        Err(Error::Unsupported)
+    }
+    /// # Safety
+    ///
+    /// Never called: no mapping can exist on this system.
+    pub unsafe fn unmap(_: *mut u8, _: usize) {}
+    pub fn process_gone(_: u32) -> bool {
+        false
+    }
+    pub fn futex_wait(_: *const u32, _: u32, _: Option<Duration>) -> Result<(), Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn futex_wake(_: *const u32, _: i32) -> Result<u32, Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn pipe() -> Result<(i32, i32), Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn write_all(_: i32, _: &[u8]) -> Result<(), Error> {
+        Err(Error::Unsupported)
+    }
+}
+
+pub use imp::*;

@@ -1,0 +1,301 @@
+//! Named shared memory (`atomicx_shm_*`) and waiting (`atomicx_*_wait`, `atomicx_wake`,
+//! `atomicx_wait_spawn`), driven from several threads the way several processes would drive them:
+//! every thread opens the region itself and gets its own mapping.
+
+use crate::common::{address, on_threads, THREADS};
+use atomicx::shm::{self, status};
+use atomicx::{int, wait};
+use std::io::Read;
+use std::os::fd::FromRawFd;
+use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use std::time::{Duration, Instant};
+
+/// A region name no other test (or test run) uses.
+fn unique(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("atomicx-rust-{tag}-{}-{nanos}", std::process::id())
+}
+
+/// An open region: its handle and capacity. Closed on drop.
+struct Open {
+    handle: f64,
+    capacity: f64,
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        // SAFETY: a handle from atomicx_shm_open, closed once.
+        unsafe { shm::atomicx_shm_close(self.handle) };
+    }
+}
+
+/// `atomicx_shm_open`: the region or the status (and detail word).
+fn open(name: &str, capacity: u32, how: u32) -> Result<Open, (f64, f64)> {
+    let mut out = [0f64; 3];
+    // SAFETY: `name` and `out` are live locals of the sizes passed.
+    let s = unsafe {
+        shm::atomicx_shm_open(
+            address(name.as_ptr()),
+            name.len() as f64,
+            f64::from(capacity),
+            f64::from(how),
+            f64::from(0o600),
+            address(out.as_mut_ptr()),
+        )
+    };
+    if s == status::OK {
+        Ok(Open {
+            handle: out[0],
+            capacity: out[1],
+        })
+    } else {
+        Err((s, out[2]))
+    }
+}
+
+fn unlink(name: &str) -> f64 {
+    // SAFETY: `name` is live for the call.
+    unsafe { shm::atomicx_shm_unlink(address(name.as_ptr()), name.len() as f64) }
+}
+
+/// `atomicx_shm_slot`: the value's address, or the status (and detail word).
+fn slot(region: &Open, name: &str, kind: u32) -> Result<f64, (f64, f64)> {
+    let mut out = [0f64; 3];
+    // SAFETY: the region is open; `name` and `out` are live locals.
+    let s = unsafe {
+        shm::atomicx_shm_slot(
+            region.handle,
+            address(name.as_ptr()),
+            name.len() as f64,
+            f64::from(kind),
+            address(out.as_mut_ptr()),
+        )
+    };
+    if s == status::OK {
+        Ok(out[0])
+    } else {
+        Err((s, out[2]))
+    }
+}
+
+fn fetch_add(addr: f64, delta: f64) -> f64 {
+    // SAFETY: `addr` is an int slot of a region the caller holds open.
+    unsafe { int::atomicx_i64_fetch_add(addr, delta) }
+}
+
+fn load(addr: f64) -> f64 {
+    // SAFETY: as in `fetch_add`.
+    unsafe { int::atomicx_i64_load(addr) }
+}
+
+#[test]
+fn threads_creating_one_region_and_its_slots_at_once_get_one_layout() {
+    let name = unique("race");
+    let slots = 24u32;
+    on_threads(THREADS, |t| {
+        let region = open(&name, slots, 0).expect("open");
+        assert_eq!(region.capacity, f64::from(slots));
+        // Every thread adds the same names in its own order.
+        let mut order: Vec<u32> = (0..slots).collect();
+        order.rotate_left(t * 5);
+        if t % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            let addr = slot(&region, &format!("s{i}"), 1).expect("slot");
+            fetch_add(addr, 1.0);
+        }
+    });
+    let region = open(&name, 1, 2).expect("attach");
+    for i in 0..slots {
+        let addr = slot(&region, &format!("s{i}"), 1).expect("slot");
+        assert_eq!(load(addr), THREADS as f64, "slot s{i}");
+    }
+    // One slot per name: the region is exactly full.
+    assert_eq!(slot(&region, "extra", 1), Err((status::FULL, 0.0)));
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn slots_sit_on_separate_cache_lines_and_keep_their_kind() {
+    let name = unique("kinds");
+    let region = open(&name, 4, 1).expect("create");
+    let a = slot(&region, "a", 1).unwrap();
+    let b = slot(&region, "b", 3).unwrap();
+    assert_eq!(b - a, shm::SLOT as f64);
+    assert_eq!(a as usize % shm::SLOT, 0);
+    assert_eq!(slot(&region, "a", 4), Err((status::KIND_MISMATCH, 1.0)));
+    assert_eq!(slot(&region, "", 1).unwrap_err().0, status::INVALID_NAME);
+    assert_eq!(
+        slot(&region, &"x".repeat(49), 1).unwrap_err().0,
+        status::INVALID_NAME
+    );
+    assert_eq!(
+        slot(&region, "k", 5).unwrap_err().0,
+        status::INVALID_ARGUMENT
+    );
+    assert_eq!(open(&name, 4, 1).err(), Some((status::EXISTS, 0.0)));
+    assert_eq!(unlink(&name), status::OK);
+    assert_eq!(unlink(&name), status::NOT_FOUND);
+    assert_eq!(open(&name, 4, 2).err(), Some((status::NOT_FOUND, 0.0)));
+}
+
+#[test]
+fn invalid_names_and_arguments_are_refused() {
+    for bad in ["", "a/b", ".", "..", "nul\0byte"] {
+        assert_eq!(
+            open(bad, 4, 0).err().map(|e| e.0),
+            Some(status::INVALID_NAME),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        open(&"x".repeat(241), 4, 0).err().map(|e| e.0),
+        Some(status::INVALID_NAME)
+    );
+    let name = unique("args");
+    assert_eq!(
+        open(&name, 0, 0).err().map(|e| e.0),
+        Some(status::INVALID_ARGUMENT)
+    );
+    assert_eq!(
+        open(&name, 70_000, 0).err().map(|e| e.0),
+        Some(status::INVALID_ARGUMENT)
+    );
+    assert_eq!(
+        open(&name, 4, 3).err().map(|e| e.0),
+        Some(status::INVALID_ARGUMENT)
+    );
+    assert_eq!(unlink(&name), status::NOT_FOUND);
+}
+
+#[test]
+fn foreign_objects_and_other_layout_versions_are_refused() {
+    let name = unique("foreign");
+    std::fs::write(format!("/dev/shm/{name}"), [7u8; 4096]).unwrap();
+    assert_eq!(open(&name, 4, 0).err(), Some((status::NOT_ATOMICX, 0.0)));
+    let mut header = vec![0u8; shm::layout(1).1];
+    header[..8].copy_from_slice(b"atomicx\0");
+    header[8..12].copy_from_slice(&7u32.to_le_bytes());
+    header[12..16].copy_from_slice(&2u32.to_le_bytes());
+    std::fs::write(format!("/dev/shm/{name}"), &header).unwrap();
+    assert_eq!(open(&name, 4, 0).err(), Some((status::LAYOUT_VERSION, 7.0)));
+    // Zeroed and never initialised: refused after the (bounded) wait for a creator.
+    std::fs::write(format!("/dev/shm/{name}"), vec![0u8; 4096]).unwrap();
+    let started = Instant::now();
+    assert_eq!(
+        open(&name, 4, 0).err(),
+        Some((status::NOT_INITIALISED, 0.0))
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn a_slot_claim_left_by_a_dead_process_is_taken_over() {
+    let name = unique("dead");
+    let region = open(&name, 2, 1).expect("create");
+    // A process that has exited: its pid is free (and not reused within this test).
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    // Entry 0's state word says "being claimed by `dead`", as if it was killed mid-claim.
+    let mapped = std::fs::read(format!("/dev/shm/{name}")).unwrap();
+    assert_eq!(mapped.len(), shm::layout(2).1);
+    let a = slot(&region, "first", 1).unwrap();
+    let entry_state = (a as usize - shm::layout(2).0 + shm::HEADER) as *const AtomicU32;
+    // SAFETY: entry 0's state word lies in the open mapping (header + directory precede data).
+    let state = unsafe { &*entry_state };
+    state.store(dead, SeqCst);
+    // "first" is no longer visible (its entry is "being claimed"); adding a slot waits, sees the
+    // claimer is dead and takes the entry over.
+    let started = Instant::now();
+    let b = slot(&region, "second", 3).expect("takeover");
+    assert_eq!(b, a, "the dead claim's entry was reused");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    drop(region);
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn wait_and_wake_between_threads_on_a_region_slot() {
+    let name = unique("wait");
+    let region = open(&name, 2, 1).expect("create");
+    let addr = slot(&region, "flag", 1).unwrap();
+    // SAFETY (all calls below): `addr` is an int slot of the open region.
+    assert_eq!(
+        unsafe { wait::atomicx_i64_wait(addr, 1.0, 0.0, region.handle, 0.0) },
+        wait::NOT_EQUAL
+    );
+    assert_eq!(
+        unsafe { wait::atomicx_i64_wait(addr, 0.0, 10.0, region.handle, 0.0) },
+        wait::TIMED_OUT
+    );
+    let handle = region.handle;
+    let results = on_threads(2, |t| {
+        if t == 0 {
+            // SAFETY: as above.
+            unsafe { wait::atomicx_i64_wait(addr, 0.0, 10_000.0, handle, 0.0) }
+        } else {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut woken = 0.0;
+            while woken == 0.0 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+                // SAFETY: as above.
+                woken = unsafe { wait::atomicx_wake(addr, f64::INFINITY) };
+            }
+            woken
+        }
+    });
+    assert_eq!(results, vec![wait::OK, 1.0]);
+    drop(region);
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn a_spawned_waiter_reports_through_the_pipe_and_survives_close() {
+    let name = unique("spawn");
+    let region = open(&name, 2, 1).expect("create");
+    let addr = slot(&region, "flag", 3).unwrap();
+    let mut out = [0f64; 3];
+    // SAFETY: `out` is a live local.
+    assert_eq!(
+        unsafe { wait::atomicx_pipe(address(out.as_mut_ptr())) },
+        status::OK
+    );
+    // SAFETY: the read end is ours, owned by the File from here on.
+    let mut reader = unsafe { std::fs::File::from_raw_fd(out[0] as i32) };
+    // SAFETY: the region is open; the waiter gets a reference of its own.
+    unsafe {
+        assert_eq!(shm::atomicx_shm_retain(region.handle), status::OK);
+        assert_eq!(
+            wait::atomicx_wait_spawn(3.0, addr, 0.0, 10_000.0, region.handle, out[1], 42.0),
+            status::OK
+        );
+    }
+    // Close while the waiter sleeps: the mapping stays until the waiter lets go, and its next
+    // wake-up reports "closed".
+    std::thread::sleep(Duration::from_millis(20));
+    drop(region);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut message = [0u8; 16];
+    let mut woken = 0.0;
+    while woken == 0.0 && Instant::now() < deadline {
+        // SAFETY: the waiter's reference keeps the mapping; `addr` is its bool slot.
+        woken = unsafe { wait::atomicx_wake(addr, 1.0) };
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(woken, 1.0);
+    reader.read_exact(&mut message).unwrap();
+    assert_eq!(f64::from_ne_bytes(message[..8].try_into().unwrap()), 42.0);
+    assert_eq!(
+        f64::from_ne_bytes(message[8..].try_into().unwrap()),
+        wait::CLOSED
+    );
+    // SAFETY: the write end is ours.
+    drop(unsafe { std::fs::File::from_raw_fd(out[1] as i32) });
+    assert_eq!(unlink(&name), status::OK);
+}

@@ -1,0 +1,27 @@
+/**
+ * What an atomic living in a shared-memory region knows about that region: enough to refuse every
+ * operation once the region is closed (before touching its memory).
+ *
+ * @module
+ */
+
+/** The per-thread state of an open region, shared by all of its atomics. */
+export interface RegionLink {
+  /** The region's name. */
+  readonly name: string;
+  /** The native region handle (an address). */
+  readonly native: number;
+  /** Set by `close()`; every operation checks it first. */
+  closed: boolean;
+  /** Rejecters of this region's pending `waitAsync` Promises, called by `close()`. */
+  readonly pending: Set<(error: Error) => void>;
+}
+
+/** The `Error` for an operation on an atomic whose region was closed. */
+export function regionClosed(where: string, link: RegionLink): Error {
+  return new Error(
+    `${where}: the shared-memory region ${
+      JSON.stringify(link.name)
+    } holding this atomic was closed; open it again (SharedMemory.open) to use its atomics`,
+  );
+}

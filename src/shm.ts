@@ -1,0 +1,422 @@
+/**
+ * `SharedMemory`: a named shared-memory region holding named atomics, shared between processes —
+ * of any runtime — that open the same name. Linux only for now (POSIX shared memory and futexes);
+ * elsewhere `open` throws "not supported on this platform".
+ *
+ * @module
+ */
+
+import { native } from "../ffi/mod.ts";
+import { AtomicBigInt } from "./bigint.ts";
+import { AtomicBool } from "./bool.ts";
+import { AtomicFloat } from "./float.ts";
+import {
+  adopt,
+  type AtomicKind,
+  type Cell,
+  describe,
+  type RegionHandle,
+  setRegionResolver,
+} from "./handle.ts";
+import { AtomicInt } from "./int.ts";
+import type { RegionLink } from "./link.ts";
+
+/** Longest region name in UTF-8 bytes (the file name under /dev/shm may have 255). */
+export const MAX_REGION_NAME_BYTES = 240;
+/** Longest slot name in UTF-8 bytes. */
+export const MAX_SLOT_NAME_BYTES = 48;
+/** Most slots a region may have. */
+export const MAX_CAPACITY = 65_536;
+/** The layout version this atomicx reads and writes (native/src/shm.rs). */
+export const LAYOUT_VERSION = 1;
+
+/**
+ * Options of {@link SharedMemory.open}.
+ *
+ * @example
+ * ```ts
+ * import { SharedMemory, type SharedMemoryOptions } from "./mod.ts";
+ *
+ * const options: SharedMemoryOptions = { capacity: 8, only: "create", permissions: 0o640 };
+ * using region = SharedMemory.open("options-demo", options);
+ * SharedMemory.unlink("options-demo");
+ * ```
+ */
+export interface SharedMemoryOptions {
+  /** Number of named atomics the region can hold when this call creates it (default 64). */
+  readonly capacity?: number;
+  /** `"create"`: fail if the region exists; `"attach"`: fail if it does not (default: either). */
+  readonly only?: "create" | "attach";
+  /** Permission bits when this call creates the region (default `0o600`: owner only). */
+  readonly permissions?: number;
+}
+
+const kindCode: Readonly<Record<AtomicKind, number>> = { int: 1, bigint: 2, bool: 3, float: 4 };
+const kindName = ["", "int", "bigint", "bool", "float"];
+
+// One scratch area per thread: three result words, then the name's UTF-8 bytes.
+const scratch = new SharedArrayBuffer(32 + 256);
+const out = new Float64Array(scratch, 0, 3);
+const outAddress = native.addressOf(out);
+const nameBytes = new Uint8Array(scratch, 32, 256);
+const nameAddress = native.addressOf(nameBytes);
+const encoder = new TextEncoder();
+
+/** UTF-8 length of `name` after checking it is a valid region name; throws otherwise. */
+function checkRegionName(where: string, name: unknown): string {
+  if (typeof name !== "string") {
+    throw new TypeError(`${where}: the region name must be a string, got ${describe(name)}`);
+  }
+  if (name.length === 0) throw new RangeError(`${where}: the region name is empty`);
+  if (/[/\\\0]/.test(name) || name === "." || name === "..") {
+    throw new RangeError(
+      `${where}: the region name ${
+        JSON.stringify(name)
+      } must not contain a path separator ("/" or "\\"), NUL, or be "." or ".."`,
+    );
+  }
+  if (encoder.encode(name).length > MAX_REGION_NAME_BYTES) {
+    throw new RangeError(
+      `${where}: the region name is longer than ${MAX_REGION_NAME_BYTES} UTF-8 bytes`,
+    );
+  }
+  return name;
+}
+
+/** Writes `name` into the scratch area; returns its byte length. */
+function writeName(name: string): number {
+  return encoder.encodeInto(name, nameBytes).written;
+}
+
+/** The `Error` for a failed native call. */
+function failure(where: string, name: string, code: number, detail: number): Error {
+  const quoted = JSON.stringify(name);
+  switch (code) {
+    case 1:
+      return new Error(
+        `${where}: named shared memory is not supported on this platform (atomicx implements it ` +
+          "on Linux with POSIX shared memory and futexes)",
+      );
+    case 3:
+      return new Error(`${where}: a region named ${quoted} exists already (only: "create")`);
+    case 4:
+      return new Error(`${where}: there is no region named ${quoted} (only: "attach")`);
+    case 5:
+      return new Error(
+        `${where}: the shared-memory object ${quoted} is not an atomicx region (its header has ` +
+          "no atomicx magic value or an impossible size); refusing to use it",
+      );
+    case 6:
+      return new Error(
+        `${where}: the region ${quoted} has layout version ${detail}, but this atomicx reads ` +
+          `layout version ${LAYOUT_VERSION}; open it with a matching atomicx, or use another name`,
+      );
+    case 7:
+      return new Error(
+        `${where}: the region ${quoted} was never initialised (its creator may have died while ` +
+          "creating it); remove it with SharedMemory.unlink and create it again",
+      );
+    default: {
+      const errno = code >= 1000 ? code - 1000 : undefined;
+      const hint = errno === 13
+        ? ": permission denied (regions are owner-only unless created with other permissions)"
+        : "";
+      return new Error(`${where}: failed on ${quoted} (status ${code})${hint}`, {
+        cause: { status: code, errno },
+      });
+    }
+  }
+}
+
+/** `"an int"`, `"a bool"`. */
+function article(kind: string): string {
+  return `${kind === "int" ? "an" : "a"} ${kind}`;
+}
+
+/**
+ * Open regions of this thread by name (the latest one opened), for rebuilding handles without
+ * mapping the region again. Weak: the map keeps nothing alive.
+ */
+const openByName = new Map<string, WeakRef<SharedMemory>>();
+
+/**
+ * Unmaps a region nobody can reach any more (neither its `SharedMemory` nor any of its atomics,
+ * which all hold its link) and that was never closed — e.g. one a Worker attached to rebuild a
+ * handle. Nothing can touch its memory then; a pending async waiter holds its own native reference.
+ */
+const unreachable = new FinalizationRegistry<number>((handle) => {
+  native.atomicx_shm_close(handle);
+});
+
+/**
+ * A named shared-memory region: a small mapped file (under `/dev/shm` on Linux) with a header, a
+ * directory of named slots and one value per slot, each on its own cache lines. Every process —
+ * Deno, Bun or Node — that opens the same name sees the same atomics. Close it with `close()` or
+ * `using`; after that, every operation on its atomics throws.
+ *
+ * @example
+ * ```ts
+ * import { SharedMemory } from "./mod.ts";
+ *
+ * using region = SharedMemory.open("my-app"); // creates it, or attaches to it
+ * const visits = region.int("visits"); // an AtomicInt other processes see too
+ * visits.inc();
+ * console.log(visits.load());
+ * ```
+ */
+export class SharedMemory {
+  /** The region's name. */
+  readonly name: string;
+  /** How many named atomics it can hold. */
+  readonly capacity: number;
+  readonly #link: RegionLink;
+
+  private constructor(name: string, capacity: number, handle: number) {
+    this.name = name;
+    this.capacity = capacity;
+    this.#link = { name, native: handle, closed: false, pending: new Set() };
+    unreachable.register(this.#link, handle, this.#link);
+  }
+
+  /**
+   * Creates the region `name` or attaches to it. The name is a file name (no `/` or `\`), at most
+   * 240 UTF-8 bytes.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "./mod.ts";
+   *
+   * const region = SharedMemory.open("jobs", { capacity: 16, permissions: 0o600 });
+   * region.close();
+   * SharedMemory.unlink("jobs");
+   * ```
+   * @throws {TypeError} for a name or option of the wrong type
+   * @throws {RangeError} for an empty, over-long or path-like name, or an option out of range
+   * @throws {Error} if the object exists but is not an atomicx region or has another layout
+   *   version, if `only` cannot be satisfied, or the system refuses (permissions, platform)
+   */
+  static open(name: string, options: SharedMemoryOptions = {}): SharedMemory {
+    const where = "SharedMemory.open";
+    checkRegionName(where, name);
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    }
+    const { capacity = 64, only, permissions = 0o600 } = options;
+    if (typeof capacity !== "number") {
+      throw new TypeError(`${where}: capacity must be a number, got ${describe(capacity)}`);
+    }
+    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+      throw new RangeError(`${where}: capacity must be an integer in 1..${MAX_CAPACITY}`);
+    }
+    if (only !== undefined && only !== "create" && only !== "attach") {
+      throw new TypeError(`${where}: only must be "create" or "attach", got ${describe(only)}`);
+    }
+    if (typeof permissions !== "number") {
+      throw new TypeError(`${where}: permissions must be a number, got ${describe(permissions)}`);
+    }
+    if (!Number.isSafeInteger(permissions) || permissions < 0 || permissions > 0o777) {
+      throw new RangeError(`${where}: permissions must be an integer in 0..0o777`);
+    }
+    const how = only === "create" ? 1 : only === "attach" ? 2 : 0;
+    const code = native.atomicx_shm_open(
+      nameAddress,
+      writeName(name),
+      capacity,
+      how,
+      permissions,
+      outAddress,
+    );
+    if (code !== 0) throw failure(where, name, code, out[2]);
+    const region = new SharedMemory(name, out[1], out[0]);
+    openByName.set(name, new WeakRef(region));
+    return region;
+  }
+
+  /**
+   * Removes the region's name, so that the next `open` creates a new one. Processes that have it
+   * open keep using it until they close it.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "./mod.ts";
+   *
+   * SharedMemory.unlink("jobs"); // false if there was no such region
+   * ```
+   * @returns `true` if a region was removed, `false` if there was none
+   */
+  static unlink(name: string): boolean {
+    checkRegionName("SharedMemory.unlink", name);
+    const code = native.atomicx_shm_unlink(nameAddress, writeName(name));
+    if (code === 0) return true;
+    if (code === 4) return false;
+    throw failure("SharedMemory.unlink", name, code, 0);
+  }
+
+  /** True once `close()` ran. */
+  get closed(): boolean {
+    return this.#link.closed;
+  }
+
+  /**
+   * The `AtomicInt` named `slot` in this region, created (at 0) if it does not exist.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "./mod.ts";
+   *
+   * using region = SharedMemory.open("counters");
+   * region.int("requests").inc();
+   * ```
+   * @throws {TypeError} if `slot` exists with another type
+   * @throws {RangeError} if the region is full, or the name is empty or over 48 UTF-8 bytes
+   * @throws {Error} if the region is closed
+   */
+  int(slot: string): AtomicInt {
+    return adopt(this.#cell(slot, "int", "SharedMemory.int"), () => new AtomicInt());
+  }
+
+  /**
+   * The `AtomicBigInt` named `slot`, created (at 0n) if it does not exist.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "./mod.ts";
+   *
+   * using region = SharedMemory.open("counters");
+   * region.bigint("bytes").add(1n << 40n);
+   * ```
+   * @throws {TypeError} if `slot` exists with another type
+   * @throws {RangeError} if the region is full or the name is invalid
+   */
+  bigint(slot: string): AtomicBigInt {
+    return adopt(this.#cell(slot, "bigint", "SharedMemory.bigint"), () => new AtomicBigInt());
+  }
+
+  /**
+   * The `AtomicBool` named `slot`, created (false) if it does not exist.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "./mod.ts";
+   *
+   * using region = SharedMemory.open("flags");
+   * region.bool("shutdown").store(true);
+   * ```
+   * @throws {TypeError} if `slot` exists with another type
+   * @throws {RangeError} if the region is full or the name is invalid
+   */
+  bool(slot: string): AtomicBool {
+    return adopt(this.#cell(slot, "bool", "SharedMemory.bool"), () => new AtomicBool());
+  }
+
+  /**
+   * The `AtomicFloat` named `slot`, created (0.0) if it does not exist.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "./mod.ts";
+   *
+   * using region = SharedMemory.open("stats");
+   * region.float("seconds").add(0.25);
+   * ```
+   * @throws {TypeError} if `slot` exists with another type
+   * @throws {RangeError} if the region is full or the name is invalid
+   */
+  float(slot: string): AtomicFloat {
+    return adopt(this.#cell(slot, "float", "SharedMemory.float"), () => new AtomicFloat());
+  }
+
+  #cell(slot: string, kind: AtomicKind, where: string): Cell {
+    if (typeof slot !== "string") {
+      throw new TypeError(`${where}: the slot name must be a string, got ${describe(slot)}`);
+    }
+    const length = encoder.encode(slot).length;
+    if (length === 0 || length > MAX_SLOT_NAME_BYTES) {
+      throw new RangeError(
+        `${where}: the slot name must have 1 to ${MAX_SLOT_NAME_BYTES} UTF-8 bytes, got ${length}`,
+      );
+    }
+    const link = this.#link;
+    if (link.closed) {
+      throw new Error(`${where}: the region ${JSON.stringify(this.name)} is closed`);
+    }
+    const code = native.atomicx_shm_slot(
+      link.native,
+      nameAddress,
+      writeName(slot),
+      kindCode[kind],
+      outAddress,
+    );
+    if (code === 8) {
+      throw new TypeError(
+        `${where}: the slot ${JSON.stringify(slot)} of region ${JSON.stringify(this.name)} holds ${
+          article(kindName[out[2]] ?? "?")
+        }, not ${article(kind)}`,
+      );
+    }
+    if (code === 9) {
+      throw new RangeError(
+        `${where}: the region ${
+          JSON.stringify(this.name)
+        } is full (all ${this.capacity} slots are taken); open a new region with a larger capacity`,
+      );
+    }
+    if (code !== 0) throw failure(where, this.name, code, 0);
+    const handle: RegionHandle = Object.freeze({ kind, region: this.name, slot });
+    return { address: out[0], handle, region: link };
+  }
+
+  /**
+   * Unmaps the region from this thread. Every operation on its atomics throws from now on, and
+   * pending `waitAsync` Promises on them reject. Other processes and Workers are not affected.
+   * Closing twice does nothing. (A region that is never closed is unmapped once neither it nor any
+   * of its atomics is reachable; closing it, or `using`, releases it at a known time.)
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "./mod.ts";
+   *
+   * const region = SharedMemory.open("temp");
+   * region.close();
+   * SharedMemory.unlink("temp");
+   * ```
+   */
+  close(): void {
+    const link = this.#link;
+    if (link.closed) return;
+    link.closed = true;
+    if (openByName.get(this.name)?.deref() === this) openByName.delete(this.name);
+    unreachable.unregister(link);
+    native.atomicx_shm_close(link.native);
+    const error = new Error(`the shared-memory region ${JSON.stringify(this.name)} was closed`);
+    for (const reject of link.pending) reject(error);
+    link.pending.clear();
+  }
+
+  /** `using region = SharedMemory.open(...)` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `SharedMemory("name", capacity 64)`, or `closed`. */
+  toString(): string {
+    return `SharedMemory(${JSON.stringify(this.name)}, ${
+      this.closed ? "closed" : `capacity ${this.capacity}`
+    })`;
+  }
+
+  static {
+    // Rebuilding a region handle (`AtomicInt.from(handle)`): the region this thread has open
+    // under that name, else a new attachment (unmapped once it and its atomics are unreachable).
+    setRegionResolver((handle: RegionHandle, kind: AtomicKind, className: string): Cell => {
+      const where = `${className}.from`;
+      const { region, slot } = handle;
+      checkRegionName(where, region);
+      let memory = openByName.get(region)?.deref();
+      if (memory === undefined || memory.closed) {
+        memory = SharedMemory.open(region, { only: "attach" });
+      }
+      return memory.#cell(slot, kind, where);
+    });
+  }
+}

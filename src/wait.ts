@@ -1,0 +1,115 @@
+/**
+ * The shared parts of `wait`, `waitAsync` and `notify` on `AtomicInt` and `AtomicBool`: argument
+ * checks and turning native result codes into results or errors.
+ *
+ * @module
+ */
+
+import { startWait, type WaitKind } from "../ffi/wait_async.ts";
+import { describe } from "./handle.ts";
+import { regionClosed, type RegionLink } from "./link.ts";
+
+/**
+ * How a wait ended: `"ok"` woken by a `notify`, `"not-equal"` the value was not the expected one
+ * when the wait began, `"timed-out"` nobody notified in time.
+ *
+ * @example
+ * ```ts
+ * import { AtomicBool, type WaitResult } from "./mod.ts";
+ *
+ * const done = new AtomicBool(false);
+ * const result: WaitResult = done.wait(false, 5); // "timed-out"
+ * ```
+ */
+export type WaitResult = "ok" | "not-equal" | "timed-out";
+
+const results: readonly WaitResult[] = ["ok", "not-equal", "timed-out"];
+
+/** `timeoutMs` after checking it: a number ≥ 0 (Infinity: no timeout). */
+export function checkTimeout(where: string, timeoutMs: unknown): number {
+  if (typeof timeoutMs !== "number") {
+    throw new TypeError(`${where}: timeoutMs must be a number, got ${describe(timeoutMs)}`);
+  }
+  if (!(timeoutMs >= 0)) {
+    throw new RangeError(
+      `${where}: timeoutMs must be ≥ 0 or Infinity, got ${timeoutMs}`,
+    );
+  }
+  return timeoutMs;
+}
+
+/** `count` after checking it: a non-negative integer or Infinity (all waiters). */
+export function checkCount(where: string, count: unknown): number {
+  if (typeof count !== "number") {
+    throw new TypeError(`${where}: count must be a number, got ${describe(count)}`);
+  }
+  if (!(count === Infinity || (Number.isSafeInteger(count) && count >= 0))) {
+    throw new RangeError(
+      `${where}: count must be a non-negative integer or Infinity, got ${count}`,
+    );
+  }
+  return count;
+}
+
+/** The failure for a native status ≥ 100 (see native/src/wait.rs). */
+function waitFailure(where: string, code: number): Error {
+  const status = code - 100;
+  if (status === 1) return unsupported(where);
+  return new Error(`${where}: the native wait failed (status ${code})`, {
+    cause: { status, errno: status >= 1000 ? status - 1000 : undefined },
+  });
+}
+
+/** `Error` for "no futex on this operating system". */
+export function unsupported(where: string): Error {
+  return new Error(
+    `${where}: waiting is not supported on this platform (atomicx implements it with Linux futexes)`,
+  );
+}
+
+/** The result for a native wait code; throws for a closed region or a failure. */
+export function waitResult(where: string, code: number, link: RegionLink | undefined): WaitResult {
+  const result = results[code];
+  if (result !== undefined) return result;
+  if (code === 3 && link) throw regionClosed(where, link);
+  throw waitFailure(where, code);
+}
+
+/**
+ * Starts an asynchronous wait; the Promise rejects at once if the region is closed while it is
+ * pending (the native waiter lets go of the mapping on its next wake-up or timeout).
+ */
+export function waitAsyncOn(
+  where: string,
+  kind: WaitKind,
+  address: number,
+  expected: number,
+  timeoutMs: number,
+  link: RegionLink | undefined,
+): Promise<WaitResult> {
+  const started = startWait(kind, address, expected, timeoutMs, link?.native ?? 0);
+  if (link === undefined) return started.then((code) => waitResult(where, code, link));
+  return new Promise<WaitResult>((resolve, reject) => {
+    link.pending.add(reject);
+    started.then(
+      (code) => {
+        link.pending.delete(reject);
+        try {
+          resolve(waitResult(where, code, link));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      (error) => {
+        link.pending.delete(reject);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The number woken, after checking the native result (−1: unsupported). */
+export function notifyResult(where: string, woken: number): number {
+  if (woken < 0) throw unsupported(where);
+  return woken;
+}

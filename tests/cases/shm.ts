@@ -1,0 +1,287 @@
+// Named shared memory and wait/notify within one process (every runtime); the cross-process cases
+// run as their own suite (tests/fixtures/shm_processes.test.ts).
+import { writeFileSync } from "node:fs";
+import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt, SharedMemory } from "../../mod.ts";
+import type { ShmWaitReply, ShmWaitTask } from "../fixtures/shm_waiter.ts";
+import { assert, assertRefused } from "../support/assert.ts";
+import { runWorker } from "../support/workers.ts";
+import { test } from "../harness.ts";
+
+const waiter = new URL("../fixtures/shm_waiter.ts", import.meta.url);
+
+/** A name no other test run uses. */
+function uniqueName(tag: string): string {
+  return `atomicx-test-${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Opens a fresh region, runs `fn`, then closes and unlinks it. */
+async function withRegion(
+  tag: string,
+  fn: (region: SharedMemory, name: string) => void | Promise<void>,
+  capacity = 8,
+) {
+  const name = uniqueName(tag);
+  const region = SharedMemory.open(name, { capacity, only: "create" });
+  try {
+    await fn(region, name);
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("shm: the four kinds in a region start at zero and are the ordinary classes", () =>
+  withRegion("kinds", (region) => {
+    const i = region.int("i");
+    const b = region.bigint("b");
+    const f = region.bool("f");
+    const d = region.float("d");
+    assert.ok(i instanceof AtomicInt && b instanceof AtomicBigInt);
+    assert.ok(f instanceof AtomicBool && d instanceof AtomicFloat);
+    assert.deepEqual([i.load(), b.load(), f.load(), d.load()], [0, 0n, false, 0]);
+    i.add(41);
+    b.sub(1n);
+    f.flip();
+    d.add(0.5);
+    assert.deepEqual([i.load(), b.load(), f.load(), d.load()], [41, -1n, true, 0.5]);
+    assert.equal(region.capacity, 8);
+    assert.equal(region.name.startsWith("atomicx-test-kinds-"), true);
+  }));
+
+test("shm: a second open of the same name, and a handle, see the same atomics", () =>
+  withRegion("same", (region, name) => {
+    region.int("n").store(7);
+    const again = SharedMemory.open(name, { only: "attach", capacity: 1 });
+    assert.equal(again.capacity, 8); // an existing region keeps its own capacity
+    assert.equal(again.int("n").inc(), 7);
+    assert.deepEqual({ ...region.int("n").handle }, { kind: "int", region: name, slot: "n" });
+    const viaHandle = AtomicInt.from(structuredClone(region.int("n").handle));
+    assert.equal(viaHandle.load(), 8);
+    again.close();
+    assert.equal(region.int("n").load(), 8); // closing one mapping leaves the other open
+  }));
+
+test("shm: a Worker rebuilds a region atomic from its handle and waits on it", () =>
+  withRegion("worker", async (region) => {
+    const counter = region.int("counter");
+    const reply = runWorker<ShmWaitReply>(
+      waiter,
+      {
+        handle: counter.handle,
+        expected: 0,
+        timeoutMs: 30_000,
+        increments: 1000,
+      } satisfies ShmWaitTask,
+    );
+    // The Worker increments 1000 times, then waits for the value to move away from 1000.
+    while (counter.load() !== 1000) await sleep(5);
+    let woken = 0;
+    for (let i = 0; i < 2000 && woken === 0; i++) {
+      counter.store(1001);
+      woken = counter.notify();
+      if (woken === 0) await sleep(5);
+    }
+    assert.equal(woken, 1);
+    assert.equal((await reply).result, "ok");
+  }));
+
+test("shm: an existing name with another type is a TypeError; a full region a RangeError", () =>
+  withRegion("errors", (region) => {
+    const a = region.int("a");
+    a.store(3);
+    assert.throws(() => region.bool("a"), TypeError);
+    assert.throws(() => region.float("a"), /holds an int, not a float/);
+    assert.throws(
+      () => AtomicBool.from({ kind: "bool", region: region.name, slot: "a" }),
+      TypeError,
+    );
+    assert.equal(a.load(), 3);
+    for (let i = 1; i < 8; i++) region.bool(`b${i}`);
+    assert.throws(() => region.int("one-too-many"), RangeError);
+    assert.throws(() => region.int("one-too-many"), /full/);
+    region.bool("b7"); // existing names still resolve in a full region
+  }));
+
+test("shm: bad names and options are refused before touching the filesystem", () => {
+  assert.throws(() => SharedMemory.open(""), RangeError);
+  assert.throws(() => SharedMemory.open("a/b"), RangeError);
+  assert.throws(() => SharedMemory.open("..\\x"), RangeError);
+  assert.throws(() => SharedMemory.open(".."), RangeError);
+  assert.throws(() => SharedMemory.open("x".repeat(241)), RangeError);
+  assert.throws(() => SharedMemory.open("é".repeat(121)), /240 UTF-8 bytes/);
+  assert.throws(() => SharedMemory.open(42 as unknown as string), TypeError);
+  assert.throws(() => SharedMemory.unlink("a/b"), RangeError);
+  const name = uniqueName("opts");
+  assert.throws(() => SharedMemory.open(name, { capacity: 0 }), RangeError);
+  assert.throws(() => SharedMemory.open(name, { capacity: 1.5 }), RangeError);
+  assert.throws(() => SharedMemory.open(name, { capacity: "8" as unknown as number }), TypeError);
+  assert.throws(() => SharedMemory.open(name, { permissions: 0o1000 }), RangeError);
+  assert.throws(() => SharedMemory.open(name, { only: "never" as "create" }), TypeError);
+  assert.throws(() => SharedMemory.open(name, { only: "attach" }), /no region named/);
+  assert.equal(SharedMemory.unlink(name), false); // nothing was created by any of the above
+});
+
+test("shm: bad slot names are refused and the region is unchanged", () =>
+  withRegion("slots", (region) => {
+    assert.throws(() => region.int(""), RangeError);
+    assert.throws(() => region.int("x".repeat(49)), RangeError);
+    assert.throws(() => region.int(7 as unknown as string), TypeError);
+    region.int("x".repeat(48)).inc(); // the longest allowed name works
+    assert.equal(region.int("x".repeat(48)).load(), 1);
+  }));
+
+test("shm: create-only fails on an existing region; permissions default to owner-only", async () => {
+  await withRegion("excl", (_region, name) => {
+    assert.throws(() => SharedMemory.open(name, { only: "create" }), /exists already/);
+  });
+  const name = uniqueName("perm");
+  const region = SharedMemory.open(name);
+  try {
+    const { statSync } = await import("node:fs");
+    assert.equal(statSync(`/dev/shm/${name}`).mode & 0o777, 0o600);
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+});
+
+test("shm: a foreign object or another layout version is a clear Error, not a crash", () => {
+  const foreign = uniqueName("foreign");
+  writeFileSync(`/dev/shm/${foreign}`, "this is not an atomicx region, just some text".repeat(10));
+  try {
+    assert.throws(() => SharedMemory.open(foreign), /is not an atomicx region/);
+  } finally {
+    SharedMemory.unlink(foreign);
+  }
+  const tiny = uniqueName("tiny");
+  writeFileSync(`/dev/shm/${tiny}`, "x");
+  try {
+    assert.throws(() => SharedMemory.open(tiny), /is not an atomicx region/);
+  } finally {
+    SharedMemory.unlink(tiny);
+  }
+  // A well-formed header that says layout version 99.
+  const future = uniqueName("future");
+  const header = new DataView(new ArrayBuffer(128 + 64 + 128 + 64));
+  new Uint8Array(header.buffer).set(new TextEncoder().encode("atomicx\0"));
+  header.setUint32(8, 99, true);
+  header.setUint32(12, 2, true);
+  writeFileSync(`/dev/shm/${future}`, new Uint8Array(header.buffer));
+  try {
+    assert.throws(() => SharedMemory.open(future), /layout version 99.*layout version 1/);
+  } finally {
+    SharedMemory.unlink(future);
+  }
+});
+
+test("shm: every operation on an atomic of a closed region throws", async () => {
+  const name = uniqueName("closed");
+  const region = SharedMemory.open(name);
+  const i = region.int("i");
+  const b = region.bigint("b");
+  const f = region.bool("f");
+  const d = region.float("d");
+  const pending = i.waitAsync(0, 1000);
+  region.close();
+  region.close(); // closing twice does nothing
+  SharedMemory.unlink(name);
+  assert.equal(region.closed, true);
+  await assert.rejects(pending, /was closed/);
+  for (
+    const op of [
+      () => i.load(),
+      () => i.add(1),
+      () => i.update((v) => v),
+      () => i.wait(0, 0),
+      () => i.waitAsync(0, 0),
+      () => i.notify(),
+      () => b.load(),
+      () => b.add(1n),
+      () => f.flip(),
+      () => f.wait(false, 0),
+      () => d.add(1),
+      () => d.compareExchange(0, 1),
+      () => String(i),
+      () => region.int("i"),
+    ]
+  ) {
+    assert.throws(op, (e: unknown) => e instanceof Error && /closed/.test((e as Error).message));
+  }
+  // Wake the native waiter so that it lets go of the mapping.
+  const again = SharedMemory.open(name);
+  again.int("i").notify();
+  again.close();
+  SharedMemory.unlink(name);
+});
+
+test("wait: not-equal, timed-out and bad arguments, for AtomicInt and AtomicBool", () => {
+  const a = new AtomicInt(5);
+  assert.equal(a.wait(4), "not-equal");
+  assert.equal(a.wait(5, 0), "timed-out");
+  assert.equal(a.wait(5, 15), "timed-out");
+  // The futex word is the low half: a value with the same low 32 bits is still "not-equal".
+  a.store(5 + 2 ** 32);
+  assert.equal(a.wait(5, 0), "not-equal");
+  assertRefused(a, () => a.wait(1.5), RangeError);
+  assertRefused(a, () => a.wait("5" as unknown as number), TypeError);
+  assertRefused(a, () => a.wait(5, -1), RangeError);
+  assertRefused(a, () => a.wait(5, NaN), RangeError);
+  assertRefused(a, () => a.waitAsync(5, "1" as unknown as number), TypeError);
+  assertRefused(a, () => a.notify(-1), RangeError);
+  assertRefused(a, () => a.notify(1.5), RangeError);
+  assert.equal(a.notify(), 0);
+  const f = new AtomicBool(true);
+  assert.equal(f.wait(false), "not-equal");
+  assert.equal(f.wait(true, 1), "timed-out");
+  assertRefused(f, () => f.wait(1 as unknown as boolean), TypeError);
+  assert.equal(f.notify(3), 0);
+});
+
+test("wait: a Worker blocked in AtomicInt.wait on a SharedArrayBuffer is woken by notify", async () => {
+  const a = new AtomicInt(0);
+  const reply = runWorker<ShmWaitReply>(
+    waiter,
+    {
+      handle: a.handle,
+      expected: 0,
+      timeoutMs: 30_000,
+      increments: 1,
+    } satisfies ShmWaitTask,
+  );
+  // The Worker increments to 1, then waits while the value is 1.
+  while (a.load() !== 1) await sleep(5);
+  let woken = 0;
+  for (let i = 0; i < 2000 && woken === 0; i++) {
+    a.store(2);
+    woken = a.notify(1);
+    if (woken === 0) await sleep(5);
+  }
+  assert.equal(woken, 1);
+  assert.equal((await reply).result, "ok");
+});
+
+test("waitAsync: resolves on notify without blocking the event loop or spinning a core", async () => {
+  const a = new AtomicInt(0);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const pending = a.waitAsync(0, 60_000);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
+  await sleep(300);
+  clearInterval(timer);
+  a.store(1);
+  assert.equal(a.notify(), 1);
+  assert.equal(await pending, "ok");
+  const cpu = process.cpuUsage(cpuBefore);
+  assert.ok(ticks >= 5, `the event loop ran ${ticks} timer ticks while waiting`);
+  // A spinning wait would burn ~300 ms of CPU; a sleeping one next to nothing.
+  assert.ok(
+    (cpu.user + cpu.system) / 1000 < 150,
+    `used ${(cpu.user + cpu.system) / 1000} ms CPU in ${performance.now() - started} ms`,
+  );
+  const b = new AtomicBool(false);
+  assert.equal(await b.waitAsync(false, 20), "timed-out");
+  assert.equal(await b.waitAsync(true, 20), "not-equal");
+});
