@@ -1,0 +1,59 @@
+// What every repository command does before it runs anything: find the repository and its pinned
+// tools, install those tools when node_modules is missing or stale, and build the native library.
+// Shared by `npm test` (scripts/test-all.mjs), `npm run demo` and `npm run bench`. Plain JavaScript
+// on purpose: it must run on a fresh machine's Node before anything is installed.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Path of a pinned tool in node_modules/.bin (deno, bun, node 26, tsx, ...). */
+export const bin = (name) => join(root, "node_modules", ".bin", name);
+
+/**
+ * The machine's own Node, which the koffi runs use. `npm run ...` puts node_modules/.bin (the
+ * pinned Node 26) first on PATH, so skip any Node that lives in node_modules.
+ */
+export function findSystemNode() {
+  const pinned = join(root, "node_modules");
+  const candidates = [
+    process.env.npm_node_execpath,
+    process.execPath,
+    ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node")),
+  ];
+  return candidates.find((path) => path && !path.startsWith(pinned) && existsSync(path)) ??
+    process.execPath;
+}
+
+/**
+ * Runs a setup step, streaming its output; exits the whole command if it fails. `onFailure` runs
+ * first (e.g. to print a summary line a caller parses).
+ */
+export function setup(title, command, args, options = {}, onFailure = () => {}) {
+  console.log(`\n== ${title}: ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  if (result.status !== 0) {
+    console.error(`setup step "${title}" failed (exit ${result.status ?? result.signal})`);
+    onFailure();
+    process.exit(1);
+  }
+}
+
+/** Installs the pinned tools when node_modules is missing or older than the lockfile. */
+export function installDependencies(onFailure) {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  const lock = join(root, "package-lock.json");
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  setup("install pinned tools", "npm", ["ci", "--no-audit", "--no-fund"], {}, onFailure);
+}
+
+/** Builds the native library (`cargo build --release` in native/). */
+export function buildNative(onFailure) {
+  setup("build native library", "cargo", ["build", "--release", "--quiet"], {
+    cwd: join(root, "native"),
+  }, onFailure);
+}
