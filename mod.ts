@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { AtomicInt } from "./mod.ts";
+ * import { AtomicInt } from "@atomicx/atomicx";
  *
  * const counter = new AtomicInt();
  * counter.inc();

@@ -1,11 +1,22 @@
 /**
  * Where the native library may be, in the order the loader tries: `ATOMICX_LIB_PATH`, the local
- * `native/target/release` build, then the platform package.
+ * `native/target/release` build, then this platform's npm package (e.g. `@atomicx/linux-x64-gnu`).
+ *
+ * The platform package is found synchronously with `import.meta.resolve`: Bun drops messages that
+ * reach a Worker before its top-level await settles, so nothing here may wait on file reads or
+ * dynamic imports. Only Deno with no `node_modules` (a JSR user) takes the asynchronous path,
+ * {@link deferredCandidates}, which has Deno fetch the package into its npm cache.
  *
  * @module
  */
 
-import { arch, getEnv, os } from "./runtime.ts";
+import { arch, getEnv, linuxLibc, os, runtime } from "./runtime.ts";
+
+/**
+ * The version of atomicx, of its npm packages and of the platform package it loads the library
+ * from. `scripts/build-npm.mjs` checks that it matches `deno.json`.
+ */
+export const version = "0.1.0";
 
 /** A place the library may be, and how it was found (shown in the "not found" error). */
 export interface Candidate {
@@ -26,7 +37,32 @@ export function urlToPath(url: URL): string {
   return os === "win32" ? path.replace(/^\/([A-Za-z]:)/, "$1").replaceAll("/", "\\") : path;
 }
 
-/** Candidates in the order to try them. */
+/**
+ * The platform package's name for this machine: `@atomicx/<os>-<arch>[-<abi>]` in Node's spelling,
+ * with the C library on Linux (`gnu` or `musl`) and `msvc` on Windows, as napi-rs names them:
+ * `@atomicx/linux-x64-gnu`, `@atomicx/linux-arm64-musl`, `@atomicx/darwin-arm64`,
+ * `@atomicx/win32-x64-msvc`.
+ */
+export function platformPackage(): string {
+  const abi = os === "linux"
+    ? (linuxLibc() === "musl" ? "-musl" : "-gnu")
+    : os === "win32"
+    ? "-msvc"
+    : "";
+  return `@atomicx/${os}-${arch}${abi}`;
+}
+
+/** Resolves `specifier` to a `file:` URL without loading anything; `undefined` if it cannot. */
+function resolveFile(specifier: string): URL | undefined {
+  try {
+    const resolved = new URL(import.meta.resolve(specifier));
+    return resolved.protocol === "file:" ? resolved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Candidates in the order to try them; every step is synchronous. */
 export function candidates(): Candidate[] {
   const found: Candidate[] = [];
   const fromEnv = getEnv("ATOMICX_LIB_PATH");
@@ -35,8 +71,40 @@ export function candidates(): Candidate[] {
   if (local.protocol === "file:") {
     found.push({ path: urlToPath(local), source: "local build (cargo build --release)" });
   }
+  // The platform package next to atomicx in node_modules (Node, Bun, and Deno with a
+  // node_modules directory), by bare name and, for Deno, by `npm:` specifier.
+  const name = platformPackage();
+  const manifest = resolveFile(`${name}/package.json`) ??
+    resolveFile(`npm:${name}@${version}/package.json`);
+  if (manifest) {
+    found.push({
+      path: urlToPath(new URL(libraryFileName, manifest)),
+      source: `npm package ${name}`,
+    });
+  }
   return found;
 }
 
-/** The platform package's name for this machine, e.g. `@atomicx/linux-x64-gnu`. */
-export const platformPackage = `@atomicx/${os}-${arch}`;
+/**
+ * Candidates that need waiting, tried only when every candidate of {@link candidates} failed: on
+ * Deno without a `node_modules` directory (atomicx imported from JSR), the platform package is
+ * imported by its `npm:` specifier, which has Deno download it into its npm cache, and its default
+ * export is the library's URL. Empty on other runtimes.
+ */
+export async function deferredCandidates(): Promise<Candidate[]> {
+  if (runtime !== "deno") return [];
+  const specifier = `npm:${platformPackage()}@${version}`;
+  try {
+    const module = (await import(specifier)) as { default: string | URL };
+    const url = new URL(module.default);
+    if (url.protocol !== "file:") return [];
+    return [{ path: urlToPath(url), source: `${specifier} (Deno npm cache)` }];
+  } catch (error) {
+    return [{
+      path: specifier,
+      source: `could not import ${specifier}: ${
+        (error as Error)?.message?.split("\n")[0] ?? String(error)
+      }`,
+    }];
+  }
+}

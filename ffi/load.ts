@@ -8,7 +8,13 @@
 import type { Backend } from "./backend.ts";
 import { bunBackend } from "./bun.ts";
 import { denoBackend } from "./deno.ts";
-import { type Candidate, candidates, libraryFileName } from "./find.ts";
+import {
+  type Candidate,
+  candidates,
+  deferredCandidates,
+  libraryFileName,
+  platformPackage,
+} from "./find.ts";
 import { koffiBackend } from "./koffi.ts";
 import { nodeFfiBackend } from "./node_ffi.ts";
 import { getEnv, runtime } from "./runtime.ts";
@@ -52,48 +58,70 @@ function notFound(tried: { candidate: Candidate; error: unknown }[]): Error {
   return new Error(
     `atomicx: could not load the native library ${libraryFileName}. Tried:\n${
       lines.join("\n") || "  (no candidate paths)"
-    }\nFix: build it with \`cargo build --release\` in native/ (or \`npm run build:native\`), ` +
-      "or set ATOMICX_LIB_PATH to the library's path.",
+    }\nFix: install the platform package (npm installs ${platformPackage()} with atomicx ` +
+      "unless optional dependencies are omitted), build the library with `cargo build --release` " +
+      "in native/ (or `npm run build:native`), or set ATOMICX_LIB_PATH to the library's path.",
     { cause: tried.at(-1)?.error },
   );
 }
 
-/** Opens the first candidate that loads and checks its ABI version. */
+/**
+ * Opens `candidate` and checks its ABI version; `undefined` (with the error added to `tried`) if
+ * it does not open.
+ */
+function open(
+  backend: Backend,
+  candidate: Candidate,
+  tried: { candidate: Candidate; error: unknown }[],
+): NativeOps | undefined {
+  let version: number;
+  try {
+    const probe = backend.open(candidate.path, {
+      atomicx_abi_version: symbols.atomicx_abi_version,
+    });
+    version = probe.functions.atomicx_abi_version();
+  } catch (error) {
+    if (isPermissionError(error)) {
+      throw new Error(
+        "atomicx: Deno needs permission to load the native library: run with --allow-ffi " +
+          "(and --allow-env to honour ATOMICX_LIB_PATH).",
+        { cause: error },
+      );
+    }
+    tried.push({ candidate, error });
+    return undefined;
+  }
+  if (version !== ABI_VERSION) {
+    throw new Error(
+      `atomicx: the native library at ${candidate.path} speaks ABI version ${version}, but this ` +
+        `atomicx needs ABI version ${ABI_VERSION}. Rebuild the library from the same version ` +
+        "(cargo build --release in native/) or point ATOMICX_LIB_PATH at a matching one.",
+    );
+  }
+  const bound = backend.open(candidate.path, symbols);
+  return {
+    ...(bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">),
+    addressOf: bound.addressOf,
+    backend: backend.name,
+    path: candidate.path,
+  };
+}
+
+/**
+ * Opens the first candidate that loads and checks its ABI version. The candidates that need
+ * waiting (Deno fetching the platform package) come last, so every other path stays free of
+ * slow awaits (see `find.ts`).
+ */
 export async function loadNative(): Promise<NativeOps> {
   const backend = await selectBackend();
   const tried: { candidate: Candidate; error: unknown }[] = [];
   for (const candidate of candidates()) {
-    let version: number;
-    try {
-      const probe = backend.open(candidate.path, {
-        atomicx_abi_version: symbols.atomicx_abi_version,
-      });
-      version = probe.functions.atomicx_abi_version();
-    } catch (error) {
-      if (isPermissionError(error)) {
-        throw new Error(
-          "atomicx: Deno needs permission to load the native library: run with --allow-ffi " +
-            "(and --allow-env to honour ATOMICX_LIB_PATH).",
-          { cause: error },
-        );
-      }
-      tried.push({ candidate, error });
-      continue;
-    }
-    if (version !== ABI_VERSION) {
-      throw new Error(
-        `atomicx: the native library at ${candidate.path} speaks ABI version ${version}, but this ` +
-          `atomicx needs ABI version ${ABI_VERSION}. Rebuild the library from the same version ` +
-          "(cargo build --release in native/) or point ATOMICX_LIB_PATH at a matching one.",
-      );
-    }
-    const bound = backend.open(candidate.path, symbols);
-    return {
-      ...(bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">),
-      addressOf: bound.addressOf,
-      backend: backend.name,
-      path: candidate.path,
-    };
+    const ops = open(backend, candidate, tried);
+    if (ops) return ops;
+  }
+  for (const candidate of await deferredCandidates()) {
+    const ops = open(backend, candidate, tried);
+    if (ops) return ops;
   }
   throw notFound(tried);
 }

@@ -21,6 +21,7 @@ interface RuntimeGlobals {
     env: Record<string, string | undefined>;
     versions: Record<string, string | undefined>;
     execArgv?: string[];
+    report?: { getReport(): { header?: { glibcVersionRuntime?: string } } };
   };
 }
 
@@ -53,4 +54,20 @@ export function getEnv(name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The C library on Linux: `"glibc"` or `"musl"` (`undefined` elsewhere). Node and Bun name the
+ * glibc they run on in their diagnostic report; Deno is only built against glibc.
+ */
+export function linuxLibc(): "glibc" | "musl" | undefined {
+  if (os !== "linux") return undefined;
+  if (globals.Deno) return "glibc";
+  try {
+    const header = globals.process?.report?.getReport().header;
+    if (header) return header.glibcVersionRuntime ? "glibc" : "musl";
+  } catch {
+    // no diagnostic report: fall through to the common case
+  }
+  return "glibc";
 }

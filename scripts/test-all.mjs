@@ -3,47 +3,12 @@
 // every suite on every runtime, prints each suite's counts and ends with `N passed, M failed`.
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { bin, buildNative, findSystemNode, installDependencies, root } from "./lib/setup.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = (name) => join(root, "node_modules", ".bin", name);
 const systemNode = findSystemNode();
-
-/**
- * The machine's own Node, which the koffi suite runs on. `npm test` puts node_modules/.bin (the
- * pinned Node 26) first on PATH, so skip any Node that lives in node_modules.
- */
-function findSystemNode() {
-  const pinned = join(root, "node_modules");
-  const candidates = [
-    process.env.npm_node_execpath,
-    process.execPath,
-    ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node")),
-  ];
-  return candidates.find((path) => path && !path.startsWith(pinned) && existsSync(path)) ??
-    process.execPath;
-}
-
-/** Runs a setup step, streaming its output; exits the whole command if it fails. */
-function setup(title, command, args, options = {}) {
-  console.log(`\n== ${title}: ${command} ${args.join(" ")}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
-  if (result.status !== 0) {
-    console.error(`setup step "${title}" failed (exit ${result.status ?? result.signal})`);
-    console.log("0 passed, 1 failed");
-    process.exit(1);
-  }
-}
-
-/** Installs the pinned tools when node_modules is missing or older than the lockfile. */
-function installDependencies() {
-  const marker = join(root, "node_modules", ".package-lock.json");
-  const lock = join(root, "package-lock.json");
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  setup("install pinned tools", "npm", ["ci", "--no-audit", "--no-fund"]);
-}
+/** What a failed setup step prints before exiting: the summary line the CI reads. */
+const failedSetup = () => console.log("0 passed, 1 failed");
 
 /** A suite: a command whose output is parsed for its pass and fail counts. */
 const suites = [
@@ -109,8 +74,50 @@ const suites = [
     env: { ATOMICX_FFI: "koffi" },
     count: nodeCounts,
   },
+  {
+    // A smoke run of the demo (not a timing: the board is tiny): every variant, 1 and 2 Workers,
+    // every runtime, each count checked, so the README's main command cannot silently rot.
+    name: "demo smoke run (n=8, every runtime)",
+    command: process.execPath,
+    args: [
+      "scripts/demo/main.mjs",
+      "--n",
+      "8",
+      "--workers",
+      "1,2",
+      "--repeat",
+      "1",
+      "--skip-setup",
+    ],
+    count: (out) => lastMatch(out, /^demo: (\d+) passed, (\d+) failed/gm),
+  },
   // [suites: shared memory between processes — issue 5]
+  {
+    // Spawns Deno, Bun, Node 26 (node:ffi) and the machine's Node (koffi) processes itself.
+    name: "shared memory between processes (deno + bun + node)",
+    command: bin("node"),
+    args: [
+      "--experimental-ffi",
+      "--no-warnings",
+      "--test",
+      "--test-reporter=spec",
+      "tests/fixtures/shm_processes.test.ts",
+    ],
+    count: nodeCounts,
+  },
   // [suites: packages — issue 6]
+  {
+    name: "examples and JSDoc examples (deno, bun, node 26)",
+    command: process.execPath,
+    args: ["tests/e2e/examples.mjs"],
+    count: (out) => lastMatch(out, /^examples: (\d+) passed, (\d+) failed$/gm),
+  },
+  {
+    name: "packages: npm pack, install in a new project, run on node 20, node 26, bun, deno",
+    command: process.execPath,
+    args: ["tests/e2e/run.mjs", "--system-node", systemNode],
+    count: (out) => lastMatch(out, /^e2e: (\d+) passed, (\d+) failed$/gm),
+  },
 ];
 
 function nodeCounts(out) {
@@ -160,10 +167,8 @@ function run(suite) {
   });
 }
 
-installDependencies();
-setup("build native library", "cargo", ["build", "--release", "--quiet"], {
-  cwd: join(root, "native"),
-});
+installDependencies(failedSetup);
+buildNative(failedSetup);
 
 // deno-lint-ignore no-control-regex -- strips the colour codes some runners print regardless
 const colourCodes = /\x1b\[[0-9;]*m/g;

@@ -57,9 +57,12 @@ function int64(where: string, value: bigint): bigint {
  * A 64-bit signed atomic integer in `bigint`s, covering the whole range with wrapping
  * (two's-complement) arithmetic like Rust's wrapping operations and Java's `AtomicLong`.
  *
+ * `valueOf()` and `toString()` read the current value (so `+atomic` and template strings work),
+ * and `console.log` shows `AtomicBigInt(42n)` on Deno, Bun and Node.
+ *
  * @example
  * ```ts
- * import { AtomicBigInt } from "./mod.ts";
+ * import { AtomicBigInt } from "@atomicx/atomicx";
  *
  * const total = new AtomicBigInt(2n ** 62n);
  * total.add(2n ** 62n); // wraps: the value is now -(2n ** 63n)

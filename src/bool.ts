@@ -45,9 +45,12 @@ function word(where: string, value: boolean): number {
 /**
  * An atomic boolean. It takes booleans only (`TypeError` otherwise).
  *
+ * `valueOf()` and `toString()` read the current value (so `+atomic` and template strings work),
+ * and `console.log` shows `AtomicBool(true)` on Deno, Bun and Node.
+ *
  * @example
  * ```ts
- * import { AtomicBool } from "./mod.ts";
+ * import { AtomicBool } from "@atomicx/atomicx";
  *
  * const ready = new AtomicBool();
  * if (!ready.swap(true)) console.log("first to arrive");
@@ -172,7 +175,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    *
    * @example
    * ```ts
-   * import { AtomicBool } from "./mod.ts";
+   * import { AtomicBool } from "@atomicx/atomicx";
    *
    * const done = new AtomicBool(false);
    * done.wait(false, 10); // "timed-out"
@@ -200,7 +203,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    *
    * @example
    * ```ts
-   * import { AtomicBool } from "./mod.ts";
+   * import { AtomicBool } from "@atomicx/atomicx";
    *
    * const done = new AtomicBool(false);
    * const woken = done.waitAsync(false, 1000);
@@ -228,7 +231,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    *
    * @example
    * ```ts
-   * import { AtomicBool } from "./mod.ts";
+   * import { AtomicBool } from "@atomicx/atomicx";
    *
    * const done = new AtomicBool(false);
    * done.store(true);

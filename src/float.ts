@@ -47,9 +47,12 @@ function float(where: string, value: number): number {
  * `compareExchange` compares bit patterns (a NaN matches a NaN; +0 and −0 differ);
  * `fetchMax`/`fetchMin` ignore a NaN operand, like Rust's `f64::max`/`f64::min`.
  *
+ * `valueOf()` and `toString()` read the current value (so `+atomic` and template strings work),
+ * and `console.log` shows `AtomicFloat(1.5)` on Deno, Bun and Node.
+ *
  * @example
  * ```ts
- * import { AtomicFloat } from "./mod.ts";
+ * import { AtomicFloat } from "@atomicx/atomicx";
  *
  * const sum = new AtomicFloat(0.5);
  * sum.add(0.25);

@@ -8,12 +8,36 @@
 import { native } from "../ffi/mod.ts";
 import type { RegionLink } from "./link.ts";
 
-/** The four kinds of atomic. */
+/**
+ * The four kinds of atomic, as a handle names them: `"int"` ({@link AtomicInt}), `"bigint"`,
+ * `"bool"` and `"float"`.
+ *
+ * @example
+ * ```ts
+ * import { AtomicFloat, type AtomicKind } from "@atomicx/atomicx";
+ *
+ * const kind: AtomicKind = new AtomicFloat(1.5).handle.kind; // "float"
+ * ```
+ */
 export type AtomicKind = "int" | "bigint" | "bool" | "float";
 
 /**
  * Where an atomic lives inside a `SharedArrayBuffer`. Plain data: send it to a Worker with
  * `postMessage(atomic.handle)` and rebuild the same atomic there with `AtomicInt.from(handle)`.
+ * It also places atomics in a `SharedArrayBuffer` of your own.
+ *
+ * @example
+ * ```ts
+ * import { AtomicBool, AtomicInt, type BufferHandle } from "@atomicx/atomicx";
+ *
+ * // Two atomics side by side in one buffer: an int at offset 0, a bool at offset 8.
+ * const buffer = new SharedArrayBuffer(16);
+ * const count = AtomicInt.from({ kind: "int", buffer, byteOffset: 0 } satisfies BufferHandle);
+ * const done = AtomicBool.from({ kind: "bool", buffer, byteOffset: 8 });
+ * count.add(3);
+ * done.store(true);
+ * console.log(new BigInt64Array(buffer, 0, 1)[0]); // 3n: the same memory
+ * ```
  */
 export interface BufferHandle {
   /** Which class the atomic belongs to. */
@@ -33,7 +57,7 @@ export interface BufferHandle {
  *
  * @example
  * ```ts
- * import { AtomicInt, SharedMemory } from "./mod.ts";
+ * import { AtomicInt, SharedMemory } from "@atomicx/atomicx";
  *
  * using region = SharedMemory.open("handles-demo");
  * const handle = region.int("jobs").handle; // { kind: "int", region: "handles-demo", slot: "jobs" }
@@ -53,7 +77,20 @@ export interface RegionHandle {
   readonly byteOffset?: undefined;
 }
 
-/** Any atomic's handle. */
+/**
+ * Any atomic's handle: where it lives ({@link BufferHandle} or {@link RegionHandle}). Plain,
+ * structured-cloneable data; every class's `from(handle)` turns it back into the same atomic.
+ *
+ * @example
+ * ```ts
+ * import { AtomicInt, type AtomicHandle } from "@atomicx/atomicx";
+ *
+ * const hits = new AtomicInt();
+ * const handle: AtomicHandle = hits.handle; // worker.postMessage(handle)
+ * AtomicInt.from(handle).inc(); // in the Worker: AtomicInt.from(event.data)
+ * console.log(hits.load()); // 1
+ * ```
+ */
 export type AtomicHandle = BufferHandle | RegionHandle;
 
 /** Bytes of storage per kind: 64-bit words, and a 32-bit word for `bool` (futex-sized). */

@@ -16,6 +16,11 @@ const denoInspect = Symbol.for("Deno.customInspect");
  * What the four classes share: a handle, and conversions that read the current value. The
  * operations themselves live in each class, so every call site stays monomorphic (which is what
  * lets the runtimes turn it into a direct fast FFI call).
+ *
+ * Not exported from `mod.ts` (an implementation detail); what every class inherits from it —
+ * `valueOf()`, `toString()` and the `console.log` form — is described in each class's docs.
+ *
+ * @internal
  */
 export abstract class AtomicBase<T> {
   /** Reads the current value. */

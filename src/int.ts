@@ -45,9 +45,12 @@ const {
  * whose result would leave ±(2^53−1) throws a `RangeError` and changes nothing (use
  * {@link AtomicBigInt} for the full 64-bit range).
  *
+ * `valueOf()` and `toString()` read the current value (so `+atomic` and template strings work),
+ * and `console.log` shows `AtomicInt(42)` on Deno, Bun and Node.
+ *
  * @example
  * ```ts
- * import { AtomicInt } from "./mod.ts";
+ * import { AtomicInt } from "@atomicx/atomicx";
  *
  * const hits = new AtomicInt(0);
  * hits.inc();
@@ -86,7 +89,7 @@ export class AtomicInt extends AtomicBase<number> {
    *
    * @example
    * ```ts
-   * import { AtomicInt } from "./mod.ts";
+   * import { AtomicInt } from "@atomicx/atomicx";
    *
    * const a = new AtomicInt(7);
    * const same = AtomicInt.from(a.handle); // in a Worker: AtomicInt.from(event.data)
@@ -155,7 +158,7 @@ export class AtomicInt extends AtomicBase<number> {
    *
    * @example
    * ```ts
-   * import { AtomicInt } from "./mod.ts";
+   * import { AtomicInt } from "@atomicx/atomicx";
    *
    * const best = new AtomicInt(10);
    * best.update((v) => Math.max(v, 12) * 2); // 24
@@ -267,7 +270,7 @@ export class AtomicInt extends AtomicBase<number> {
    *
    * @example
    * ```ts
-   * import { AtomicInt } from "./mod.ts";
+   * import { AtomicInt } from "@atomicx/atomicx";
    *
    * const flag = new AtomicInt(0);
    * flag.wait(0, 10); // "timed-out": nobody stored and notified within 10 ms
@@ -296,7 +299,7 @@ export class AtomicInt extends AtomicBase<number> {
    *
    * @example
    * ```ts
-   * import { AtomicInt } from "./mod.ts";
+   * import { AtomicInt } from "@atomicx/atomicx";
    *
    * const ready = new AtomicInt(0);
    * const woken = ready.waitAsync(0, 1000);
@@ -325,7 +328,7 @@ export class AtomicInt extends AtomicBase<number> {
    *
    * @example
    * ```ts
-   * import { AtomicInt } from "./mod.ts";
+   * import { AtomicInt } from "@atomicx/atomicx";
    *
    * const jobs = new AtomicInt(0);
    * jobs.add(1);

@@ -35,7 +35,7 @@ export const LAYOUT_VERSION = 1;
  *
  * @example
  * ```ts
- * import { SharedMemory, type SharedMemoryOptions } from "./mod.ts";
+ * import { SharedMemory, type SharedMemoryOptions } from "@atomicx/atomicx";
  *
  * const options: SharedMemoryOptions = { capacity: 8, only: "create", permissions: 0o640 };
  * using region = SharedMemory.open("options-demo", options);
@@ -156,7 +156,7 @@ const unreachable = new FinalizationRegistry<number>((handle) => {
  *
  * @example
  * ```ts
- * import { SharedMemory } from "./mod.ts";
+ * import { SharedMemory } from "@atomicx/atomicx";
  *
  * using region = SharedMemory.open("my-app"); // creates it, or attaches to it
  * const visits = region.int("visits"); // an AtomicInt other processes see too
@@ -184,7 +184,7 @@ export class SharedMemory {
    *
    * @example
    * ```ts
-   * import { SharedMemory } from "./mod.ts";
+   * import { SharedMemory } from "@atomicx/atomicx";
    *
    * const region = SharedMemory.open("jobs", { capacity: 16, permissions: 0o600 });
    * region.close();
@@ -238,7 +238,7 @@ export class SharedMemory {
    *
    * @example
    * ```ts
-   * import { SharedMemory } from "./mod.ts";
+   * import { SharedMemory } from "@atomicx/atomicx";
    *
    * SharedMemory.unlink("jobs"); // false if there was no such region
    * ```
@@ -262,7 +262,7 @@ export class SharedMemory {
    *
    * @example
    * ```ts
-   * import { SharedMemory } from "./mod.ts";
+   * import { SharedMemory } from "@atomicx/atomicx";
    *
    * using region = SharedMemory.open("counters");
    * region.int("requests").inc();
@@ -280,7 +280,7 @@ export class SharedMemory {
    *
    * @example
    * ```ts
-   * import { SharedMemory } from "./mod.ts";
+   * import { SharedMemory } from "@atomicx/atomicx";
    *
    * using region = SharedMemory.open("counters");
    * region.bigint("bytes").add(1n << 40n);
@@ -297,7 +297,7 @@ export class SharedMemory {
    *
    * @example
    * ```ts
-   * import { SharedMemory } from "./mod.ts";
+   * import { SharedMemory } from "@atomicx/atomicx";
    *
    * using region = SharedMemory.open("flags");
    * region.bool("shutdown").store(true);
@@ -314,7 +314,7 @@ export class SharedMemory {
    *
    * @example
    * ```ts
-   * import { SharedMemory } from "./mod.ts";
+   * import { SharedMemory } from "@atomicx/atomicx";
    *
    * using region = SharedMemory.open("stats");
    * region.float("seconds").add(0.25);
@@ -374,7 +374,7 @@ export class SharedMemory {
    *
    * @example
    * ```ts
-   * import { SharedMemory } from "./mod.ts";
+   * import { SharedMemory } from "@atomicx/atomicx";
    *
    * const region = SharedMemory.open("temp");
    * region.close();

@@ -15,7 +15,7 @@ import { regionClosed, type RegionLink } from "./link.ts";
  *
  * @example
  * ```ts
- * import { AtomicBool, type WaitResult } from "./mod.ts";
+ * import { AtomicBool, type WaitResult } from "@atomicx/atomicx";
  *
  * const done = new AtomicBool(false);
  * const result: WaitResult = done.wait(false, 5); // "timed-out"

@@ -1,0 +1,449 @@
+#!/usr/bin/env node
+// End-to-end test of the packages, the way a new user meets them: build the npm packages, pack
+// them, install the tarballs into a new project outside the repository (the platform package comes
+// through atomicx's optionalDependencies from a local registry for the @atomicx scope; koffi from
+// the npm cache or registry), then from that project run a program that shares atomics with
+// Workers on Node 20 (koffi), Node 26 (node:ffi), Bun and Deno, and typecheck a TypeScript
+// consumer against the installed .d.ts; then run the same program on Deno from the files
+// `deno publish` would upload, as a JSR user without node_modules. Ends with `e2e: N passed, M failed`.
+//
+//   node tests/e2e/run.mjs [--system-node PATH] [--keep]
+import { spawn, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, relative, resolve, sep } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { createServer } from "node:http";
+import { startRegistry } from "./registry.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const argv = process.argv.slice(2);
+const keep = argv.includes("--keep");
+/** Node 20 runs the koffi check: the machine's own Node, not the pinned Node 26 in node_modules. */
+const systemNode = argv.includes("--system-node")
+  ? argv[argv.indexOf("--system-node") + 1]
+  : (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node"))
+    .find((path) => !path.startsWith(join(root, "node_modules")) && existsSync(path)) ??
+    process.execPath;
+
+const PLATFORM = "linux-x64-gnu";
+const LIBRARY = "libatomicx.so";
+const WORKERS = 3;
+const ROUNDS = 50_000;
+
+let passed = 0;
+let failed = 0;
+/** Runs one check; a thrown error fails it. Returns the check's value, or undefined. */
+function check(name, fn) {
+  try {
+    const value = fn();
+    passed++;
+    console.log(`ok - ${name}`);
+    return value;
+  } catch (error) {
+    failed++;
+    console.log(`not ok - ${name}\n  ${String(error?.stack ?? error).replaceAll("\n", "\n  ")}`);
+    return undefined;
+  }
+}
+/** {@link check} for an asynchronous check. */
+async function checkAsync(name, fn) {
+  try {
+    const value = await fn();
+    passed++;
+    console.log(`ok - ${name}`);
+    return value;
+  } catch (error) {
+    failed++;
+    console.log(`not ok - ${name}\n  ${String(error?.stack ?? error).replaceAll("\n", "\n  ")}`);
+    return undefined;
+  }
+}
+function finish() {
+  console.log(`\ne2e: ${passed} passed, ${failed} failed`);
+  if (!keep) rmSync(work, { recursive: true, force: true });
+  else console.log(`kept ${work}`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+function assertEqual(actual, expected, what) {
+  const a = JSON.stringify(actual), e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+/** The environment of a new user: none of atomicx's variables, nothing from `npm test`. */
+const cleanEnv = {
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([key]) =>
+      !key.startsWith("ATOMICX_") && !key.toLowerCase().startsWith("npm_") &&
+      key !== "FORCE_COLOR"
+    ),
+  ),
+  NO_COLOR: "1", // plain output to compare (Deno colours numbers even when FORCE_COLOR=0)
+};
+function sh(command, args, options = {}) {
+  const result = spawnSync(command, args, {
+    encoding: "utf8",
+    env: cleanEnv,
+    timeout: 240_000,
+    ...options,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${result.status ?? result.signal}\n` +
+        `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ?? ""}`,
+    );
+  }
+  return result;
+}
+/** {@link sh} that leaves the event loop running (the local registry answers from this process). */
+function shAsync(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: cleanEnv, ...options });
+    let output = "";
+    child.stdout.on("data", (chunk) => output += chunk);
+    child.stderr.on("data", (chunk) => output += chunk);
+    const timer = setTimeout(() => child.kill(), 240_000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${command} ${args.join(" ")} exited ${code ?? signal}\n${output}`));
+    });
+  });
+}
+const listFiles = (dir, base = dir) =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path, base) : [relative(base, path)];
+  });
+
+const work = mkdtempSync(join(tmpdir(), "atomicx-e2e-"));
+const build = join(work, "build");
+const project = join(work, "project");
+assert(!realpathSync(work).startsWith(realpathSync(root) + sep), "work dir inside the repo");
+
+// 1. Build the packages.
+if (
+  !check(
+    "build: scripts/build-npm.mjs",
+    () => sh(process.execPath, [join(root, "scripts", "build-npm.mjs"), "--out", build]),
+  )
+) finish();
+const mainDir = join(build, "atomicx");
+const platformDir = join(build, "platforms", PLATFORM);
+
+// 2. Pack them and check what the tarballs hold.
+const tarballs = {};
+const packed = {};
+for (const [name, dir] of [["atomicx", mainDir], [`@atomicx/${PLATFORM}`, platformDir]]) {
+  check(`npm pack ${name}`, () => {
+    const out = sh("npm", ["pack", "--json", "--pack-destination", work], { cwd: dir }).stdout;
+    const [info] = JSON.parse(out);
+    tarballs[name] = join(work, info.filename);
+    packed[name] = new Set(info.files.map((f) => f.path));
+    assert(existsSync(tarballs[name]), `no tarball ${tarballs[name]}`);
+  });
+}
+check("atomicx tarball: every built module with its .d.ts, every import resolvable", () => {
+  const files = packed.atomicx;
+  for (const f of ["package.json", "README.md", "esm/mod.js", "esm/mod.d.ts"]) {
+    assert(files.has(f), `missing ${f}`);
+  }
+  for (const f of listFiles(mainDir)) assert(files.has(f), `built but not packed: ${f}`);
+  for (const f of [...files].filter((f) => f.endsWith(".js"))) {
+    assert(files.has(f.replace(/\.js$/, ".d.ts")), `no declarations for ${f}`);
+  }
+  for (const f of [...files].filter((f) => /\.(js|d\.ts)$/.test(f))) {
+    const text = readFileSync(join(mainDir, f), "utf8");
+    for (const [, spec] of text.matchAll(/^(?:import|export)\b[^"';]*["'](\.\.?\/[^"']+)["']/gm)) {
+      const target = join(dirname(f), spec).replaceAll(sep, "/");
+      const wanted = f.endsWith(".d.ts") ? target.replace(/\.js$/, ".d.ts") : target;
+      assert(files.has(wanted), `${f} imports ${spec}, which is not in the tarball`);
+    }
+  }
+  const manifest = JSON.parse(readFileSync(join(mainDir, "package.json"), "utf8"));
+  for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports["."])]) {
+    assert(files.has(target.replace(/^\.\//, "")), `package.json points to missing ${target}`);
+  }
+  assertEqual(manifest.dependencies, { koffi: "3.3.4" }, "dependencies");
+  assert(
+    manifest.optionalDependencies[`@atomicx/${PLATFORM}`] === manifest.version,
+    "optional dep",
+  );
+});
+check(`@atomicx/${PLATFORM} tarball: the library, its URL module and types`, () => {
+  const files = packed[`@atomicx/${PLATFORM}`];
+  for (const f of ["package.json", "README.md", "index.js", "index.d.ts", LIBRARY]) {
+    assert(files.has(f), `missing ${f}`);
+  }
+  const manifest = JSON.parse(readFileSync(join(platformDir, "package.json"), "utf8"));
+  assertEqual(
+    [manifest.os, manifest.cpu, manifest.libc],
+    [["linux"], ["x64"], ["glibc"]],
+    "fields",
+  );
+});
+if (failed) finish();
+
+// 3. A new project outside the repository; install the atomicx tarball. Its platform package
+// comes through optionalDependencies from the local @atomicx registry.
+const { version } = JSON.parse(readFileSync(join(mainDir, "package.json"), "utf8"));
+const manifests = readdirSync(join(root, "npm", "platforms")).sort().map((platform) => ({
+  ...JSON.parse(readFileSync(join(root, "npm", "platforms", platform, "package.json"), "utf8")),
+  version,
+}));
+const registry = await startRegistry(manifests, {
+  [`@atomicx/${PLATFORM}`]: tarballs[`@atomicx/${PLATFORM}`],
+});
+mkdirSync(project);
+writeFileSync(join(project, "package.json"), '{ "name": "atomicx-e2e-user", "private": true }\n');
+writeFileSync(join(project, ".npmrc"), `@atomicx:registry=${registry.url}\n`);
+for (const file of ["main.mjs", "worker.mjs", "consumer.ts"]) {
+  copyFileSync(join(here, "consumer", file), join(project, file));
+}
+const installed = await checkAsync(
+  "npm install the atomicx tarball in a new project",
+  () =>
+    shAsync("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--loglevel=error",
+      tarballs.atomicx,
+    ], { cwd: project }),
+);
+// The same install with Bun's package manager, into a second project, run on Bun.
+const bunProject = join(work, "bun-project");
+mkdirSync(bunProject);
+writeFileSync(
+  join(bunProject, "package.json"),
+  '{ "name": "atomicx-e2e-bun-user", "private": true }\n',
+);
+writeFileSync(join(bunProject, ".npmrc"), `@atomicx:registry=${registry.url}\n`);
+for (const file of ["main.mjs", "worker.mjs"]) {
+  copyFileSync(join(here, "consumer", file), join(bunProject, file));
+}
+await checkAsync(
+  "bun add the atomicx tarball in a new project; run the program on Bun",
+  async () => {
+    // A cache of its own: Bun's global cache is keyed by name and version, and would hand back the
+    // platform package of an earlier run with an older library.
+    await shAsync(bin("bun"), ["add", tarballs.atomicx], {
+      cwd: bunProject,
+      env: { ...cleanEnv, BUN_INSTALL_CACHE_DIR: join(work, "bun-cache") },
+    });
+    assertEqual(
+      readdirSync(join(bunProject, "node_modules", "@atomicx")),
+      [PLATFORM],
+      "@atomicx/*",
+    );
+    const out = await shAsync(bin("bun"), ["main.mjs"], { cwd: bunProject });
+    const result = JSON.parse(out.split("\n").find((l) => l.startsWith("RESULT ")).slice(7));
+    assertEqual([result.counter, result.backend], [WORKERS * ROUNDS, "bun"], "count, backend");
+    assertEqual(
+      result.path,
+      join(realpathSync(bunProject), "node_modules", "@atomicx", PLATFORM, LIBRARY),
+      "library the loader chose",
+    );
+  },
+);
+await registry.close();
+if (!installed) finish();
+const library = join(realpathSync(project), "node_modules", "@atomicx", PLATFORM, LIBRARY);
+check("install: only this platform's package was chosen and fetched, koffi came along", () => {
+  assertEqual(readdirSync(join(project, "node_modules", "@atomicx")), [PLATFORM], "@atomicx/*");
+  // Every platform's packument was offered; npm may take this platform's tarball from its cache
+  // (same integrity), but must never ask for another platform's.
+  assert(registry.requested.includes(`/@atomicx/${PLATFORM}`), "platform package not resolved");
+  for (const path of registry.fetched) {
+    assertEqual(path, `/@atomicx/${PLATFORM}/-/${PLATFORM}-${version}.tgz`, "tarball fetched");
+  }
+  assert(existsSync(library), `no ${library}`);
+  assert(existsSync(join(project, "node_modules", "koffi", "package.json")), "no koffi");
+});
+
+// 4. The program, on every runtime, from the project.
+const runtimes = [
+  {
+    name: `Node ${
+      spawnSync(systemNode, ["--version"], { encoding: "utf8" }).stdout.trim()
+    } (koffi)`,
+    command: systemNode,
+    args: ["main.mjs"],
+    backend: "koffi",
+  },
+  {
+    name: "Node 26 (node:ffi)",
+    command: bin("node"),
+    args: ["--experimental-ffi", "--no-warnings", "main.mjs"],
+    backend: "node:ffi",
+  },
+  { name: "Bun", command: bin("bun"), args: ["main.mjs"], backend: "bun" },
+  {
+    name: "Deno",
+    command: bin("deno"),
+    args: ["run", "--allow-ffi", "--allow-read=.,/proc/self/maps", "main.mjs"],
+    backend: "deno",
+  },
+];
+for (const runtime of runtimes) {
+  check(
+    `${runtime.name}: atomics shared with ${WORKERS} Workers, from the installed package`,
+    () => {
+      const out = sh(runtime.command, runtime.args, { cwd: project, timeout: 120_000 }).stdout;
+      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+      assert(line, `no RESULT line in:\n${out}`);
+      const result = JSON.parse(line.slice("RESULT ".length));
+      const n = WORKERS * ROUNDS;
+      assertEqual(result.counter, n, "AtomicInt");
+      assertEqual(result.total, String(3 * n), "AtomicBigInt");
+      assertEqual(result.sum, n / 4, "AtomicFloat");
+      assertEqual(result.flag, WORKERS % 2 === 1, "AtomicBool");
+      assertEqual(result.text, `${n} ${3 * n} ${n / 4} ${WORKERS % 2 === 1}`, "toString");
+      assertEqual(
+        result.json,
+        JSON.stringify({ counter: n, total: String(3 * n), sum: n / 4, flag: WORKERS % 2 === 1 }),
+        "toJSON",
+      );
+      assertEqual(result.replies, Array(WORKERS).fill("done"), "Worker replies");
+      assertEqual(result.backend, runtime.backend, "FFI backend");
+      assertEqual(result.path, library, "library the loader chose");
+      // Deno, run with the least permissions (--allow-ffi, and --allow-read for the Worker's file),
+      // may not read /proc; there the loader's own report above has to do.
+      if (runtime.backend !== "deno" || result.mapped !== null) {
+        assertEqual(result.mapped, [library], "atomicx libraries mapped in the process");
+      }
+    },
+  );
+}
+
+// The README's first program, as printed there, from the same project.
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const firstProgram = readme.match(
+  /```ts\n(import \{ isMainThread, Worker, workerData \} from "node:worker_threads";\n[^]*?)```/,
+)?.[1];
+for (const runtime of runtimes) {
+  check(`${runtime.name}: the README's first program prints 400000`, () => {
+    assert(firstProgram, "no first program in README.md");
+    writeFileSync(join(project, "readme.mjs"), firstProgram);
+    const args = runtime.args.slice(0, -1).concat("readme.mjs");
+    const out = sh(runtime.command, args, { cwd: project, timeout: 120_000 }).stdout;
+    assertEqual(out.trim(), "400000", "output");
+  });
+}
+
+// 5. A TypeScript consumer, typechecked against the installed declarations only.
+check("tsc: a TypeScript consumer typechecks against the installed .d.ts", () => {
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2022", "ESNext.Disposable"],
+        types: [],
+        skipLibCheck: false,
+      },
+      files: ["consumer.ts"],
+    }),
+  );
+  sh(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", project]);
+});
+
+// 6. Deno as a JSR user: no package.json, no node_modules, an empty Deno cache. The files that
+// `deno publish` would upload are served over HTTP the way JSR serves them, and the platform
+// package comes by its `npm:` specifier from the local registry into Deno's npm cache.
+await checkAsync(
+  "Deno from the published files (as from JSR): npm: platform package, Workers",
+  async () => {
+    const listing = sh(bin("deno"), ["publish", "--dry-run", "--allow-dirty"], {
+      cwd: root,
+      env: { ...cleanEnv, NO_COLOR: "1" },
+    });
+    const published = [...`${listing.stdout}${listing.stderr}`.matchAll(/^\s+file:\/\/(\S+) \(/gm)]
+      .map(([, path]) => relative(root, path).replaceAll(sep, "/"));
+    for (const f of ["mod.ts", "deno.json", "ffi/find.ts"]) {
+      assert(published.includes(f), `deno publish would not upload ${f}`);
+    }
+    const files = createServer((request, response) => {
+      const path = decodeURIComponent(new URL(request.url, "http://x").pathname).slice(1);
+      if (!published.includes(path)) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/typescript" });
+      response.end(readFileSync(join(root, path)));
+    });
+    await new Promise((done) => files.listen(0, "127.0.0.1", done));
+    const host = `127.0.0.1:${files.address().port}`;
+    const npm = await startRegistry(manifests, {
+      [`@atomicx/${PLATFORM}`]: tarballs[`@atomicx/${PLATFORM}`],
+    });
+    const user = join(work, "jsr-user");
+    const denoDir = join(work, "deno-dir");
+    mkdirSync(user);
+    for (const file of ["main.mjs", "worker.mjs"]) {
+      const text = readFileSync(join(here, "consumer", file), "utf8")
+        .replace('from "atomicx"', `from "http://${host}/mod.ts"`)
+        .replace(
+          'from "./node_modules/atomicx/esm/ffi/mod.js"',
+          `from "http://${host}/ffi/mod.ts"`,
+        );
+      writeFileSync(join(user, file), text);
+    }
+    try {
+      const out = await shAsync(bin("deno"), [
+        "run",
+        `--allow-import=${host}`,
+        "--allow-ffi",
+        "--allow-read=.",
+        "main.mjs",
+      ], {
+        cwd: user,
+        env: { ...cleanEnv, DENO_DIR: denoDir, NPM_CONFIG_REGISTRY: npm.url, NO_COLOR: "1" },
+      });
+      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+      assert(line, `no RESULT line in:\n${out}`);
+      const result = JSON.parse(line.slice("RESULT ".length));
+      const n = WORKERS * ROUNDS;
+      assertEqual([result.counter, result.total, result.sum, result.flag], [
+        n,
+        String(3 * n),
+        n / 4,
+        true,
+      ], "values");
+      assertEqual(result.backend, "deno", "FFI backend");
+      assert(
+        result.path.startsWith(realpathSync(denoDir) + sep) &&
+          result.path.endsWith(join("@atomicx", PLATFORM, version, LIBRARY)),
+        `library not from Deno's npm cache: ${result.path}`,
+      );
+      assert(npm.requested.includes(`/@atomicx/${PLATFORM}`), "platform package not resolved");
+    } finally {
+      await npm.close();
+      await new Promise((done) => files.close(done));
+    }
+  },
+);
+
+finish();
