@@ -62,14 +62,17 @@ function resolveFile(specifier: string): URL | undefined {
   }
 }
 
-/** Candidates in the order to try them; every step is synchronous. */
-export function candidates(): Candidate[] {
-  const found: Candidate[] = [];
+/**
+ * Candidates in the order to try them; every step is synchronous. Lazy, so that the platform
+ * package (whose name needs the libc probe, ~5 ms on Node) is only looked up when the earlier
+ * candidates did not load.
+ */
+export function* candidates(): Generator<Candidate> {
   const fromEnv = getEnv("ATOMICX_LIB_PATH");
-  if (fromEnv) found.push({ path: fromEnv, source: "ATOMICX_LIB_PATH" });
+  if (fromEnv) yield { path: fromEnv, source: "ATOMICX_LIB_PATH" };
   const local = new URL(`../native/target/release/${libraryFileName}`, import.meta.url);
   if (local.protocol === "file:") {
-    found.push({ path: urlToPath(local), source: "local build (cargo build --release)" });
+    yield { path: urlToPath(local), source: "local build (cargo build --release)" };
   }
   // The platform package next to atomicx in node_modules (Node, Bun, and Deno with a
   // node_modules directory), by bare name and, for Deno, by `npm:` specifier.
@@ -77,12 +80,8 @@ export function candidates(): Candidate[] {
   const manifest = resolveFile(`${name}/package.json`) ??
     resolveFile(`npm:${name}@${version}/package.json`);
   if (manifest) {
-    found.push({
-      path: urlToPath(new URL(libraryFileName, manifest)),
-      source: `npm package ${name}`,
-    });
+    yield { path: urlToPath(new URL(libraryFileName, manifest)), source: `npm package ${name}` };
   }
-  return found;
 }
 
 /**

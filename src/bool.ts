@@ -187,8 +187,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @throws {Error} if the atomic's region is closed, or (off Linux) "not supported"
    */
   wait(expected: boolean, timeoutMs: number = Infinity): WaitResult {
-    const where = "wait";
-    const want = word(`AtomicBool.${where}`, expected);
+    const want = word(`AtomicBool.wait`, expected);
     const timeout = checkTimeout(`AtomicBool.wait`, timeoutMs);
     const address = this.#at();
     const region = this.#region;
@@ -215,8 +214,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @throws {TypeError} / {RangeError} (synchronously) for a bad `expected` or `timeoutMs`
    */
   waitAsync(expected: boolean, timeoutMs: number = Infinity): Promise<WaitResult> {
-    const where = "waitAsync";
-    const want = word(`AtomicBool.${where}`, expected);
+    const want = word(`AtomicBool.waitAsync`, expected);
     const timeout = checkTimeout(`AtomicBool.waitAsync`, timeoutMs);
     const address = this.#at();
     // Compared here, when asked: the native waiter starts a moment later on another thread, and

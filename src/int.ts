@@ -282,13 +282,11 @@ export class AtomicInt extends AtomicBase<number> {
    * @throws {Error} if the atomic's region is closed, or (off Linux) "not supported"
    */
   wait(expected: number, timeoutMs: number = Infinity): WaitResult {
-    const where = "wait";
-    if (!Number.isSafeInteger(expected)) throw notSafeInteger(`AtomicInt.${where}`, expected);
-    const want = expected;
+    if (!Number.isSafeInteger(expected)) throw notSafeInteger(`AtomicInt.wait`, expected);
     const timeout = checkTimeout(`AtomicInt.wait`, timeoutMs);
     const address = this.#at();
     const region = this.#region;
-    const code = nativeWait(address, want, timeout, region?.native ?? 0, 0);
+    const code = nativeWait(address, expected, timeout, region?.native ?? 0, 0);
     return waitResult(`AtomicInt.wait`, code, region);
   }
 
@@ -311,15 +309,13 @@ export class AtomicInt extends AtomicBase<number> {
    * @throws {TypeError} / {RangeError} (synchronously) for a bad `expected` or `timeoutMs`
    */
   waitAsync(expected: number, timeoutMs: number = Infinity): Promise<WaitResult> {
-    const where = "waitAsync";
-    if (!Number.isSafeInteger(expected)) throw notSafeInteger(`AtomicInt.${where}`, expected);
-    const want = expected;
+    if (!Number.isSafeInteger(expected)) throw notSafeInteger(`AtomicInt.waitAsync`, expected);
     const timeout = checkTimeout(`AtomicInt.waitAsync`, timeoutMs);
     const address = this.#at();
     // Compared here, when asked: the native waiter starts a moment later on another thread, and
     // treats a value that changed by then as woken.
-    if (nativeLoad(address) !== want) return Promise.resolve("not-equal");
-    return waitAsyncOn(`AtomicInt.waitAsync`, "int", address, want, timeout, this.#region);
+    if (nativeLoad(address) !== expected) return Promise.resolve("not-equal");
+    return waitAsyncOn(`AtomicInt.waitAsync`, "int", address, expected, timeout, this.#region);
   }
 
   /**
