@@ -12,6 +12,12 @@ export interface Bound {
   readonly functions: Record<string, NativeFunction>;
   /** Address of a typed array's first byte (typed arrays over a SharedArrayBuffer never move). */
   readonly addressOf: (view: ArrayBufferView) => number;
+  /**
+   * The FFI's own library object. The loader keeps it reachable for the life of the process:
+   * node:ffi closes a library whose object is garbage-collected, which would leave every bound
+   * function (and V8's fast-call data for it) pointing into unmapped code.
+   */
+  readonly library: unknown;
 }
 
 /** One runtime's FFI. */

@@ -31,7 +31,7 @@ export async function bunBackend(): Promise<Backend> {
           returns: sig.result,
         })),
       );
-      return { functions: lib.symbols, addressOf: (view) => ffi.ptr(view) };
+      return { functions: lib.symbols, addressOf: (view) => ffi.ptr(view), library: lib };
     },
   };
 }

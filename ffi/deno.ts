@@ -48,6 +48,7 @@ export function denoBackend(): Backend {
       return {
         functions: lib.symbols,
         addressOf: (view) => Number(deno.UnsafePointer.value(deno.UnsafePointer.of(view))),
+        library: lib,
       };
     },
   };

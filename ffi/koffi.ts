@@ -66,6 +66,7 @@ export async function koffiBackend(): Promise<Backend> {
       return {
         functions: functionsBound,
         addressOf: (view) => functionsBound.atomicx_address_of(view),
+        library: lib,
       };
     },
   };

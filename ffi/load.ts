@@ -66,6 +66,13 @@ function notFound(tried: { candidate: Candidate; error: unknown }[]): Error {
 }
 
 /**
+ * Every library object a backend returned, kept reachable until the process (or Worker) ends: a
+ * collected node:ffi library is closed, and its bound functions would then call unmapped code.
+ * Never closing also keeps the probe's and the full binding's `dlopen` reference counts harmless.
+ */
+const openLibraries: unknown[] = [];
+
+/**
  * Opens `candidate` and checks its ABI version; `undefined` (with the error added to `tried`) if
  * it does not open.
  */
@@ -79,6 +86,7 @@ function open(
     const probe = backend.open(candidate.path, {
       atomicx_abi_version: symbols.atomicx_abi_version,
     });
+    openLibraries.push(probe.library);
     version = probe.functions.atomicx_abi_version();
   } catch (error) {
     if (isPermissionError(error)) {
@@ -99,6 +107,7 @@ function open(
     );
   }
   const bound = backend.open(candidate.path, symbols);
+  openLibraries.push(bound.library);
   return {
     ...(bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">),
     addressOf: bound.addressOf,
