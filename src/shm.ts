@@ -83,6 +83,19 @@ function checkRegionName(where: string, name: unknown): string {
   return name;
 }
 
+/** Checks that `slot` is a valid slot name; throws `TypeError` or `RangeError` otherwise. */
+function checkSlotName(where: string, slot: unknown): void {
+  if (typeof slot !== "string") {
+    throw new TypeError(`${where}: the slot name must be a string, got ${describe(slot)}`);
+  }
+  const length = encoder.encode(slot).length;
+  if (length === 0 || length > MAX_SLOT_NAME_BYTES) {
+    throw new RangeError(
+      `${where}: the slot name must have 1 to ${MAX_SLOT_NAME_BYTES} UTF-8 bytes, got ${length}`,
+    );
+  }
+}
+
 /** Writes `name` into the scratch area; returns its byte length. */
 function writeName(name: string): number {
   return encoder.encodeInto(name, nameBytes).written;
@@ -327,15 +340,7 @@ export class SharedMemory {
   }
 
   #cell(slot: string, kind: AtomicKind, where: string): Cell {
-    if (typeof slot !== "string") {
-      throw new TypeError(`${where}: the slot name must be a string, got ${describe(slot)}`);
-    }
-    const length = encoder.encode(slot).length;
-    if (length === 0 || length > MAX_SLOT_NAME_BYTES) {
-      throw new RangeError(
-        `${where}: the slot name must have 1 to ${MAX_SLOT_NAME_BYTES} UTF-8 bytes, got ${length}`,
-      );
-    }
+    checkSlotName(where, slot);
     const link = this.#link;
     if (link.closed) {
       throw new Error(`${where}: the region ${JSON.stringify(this.name)} is closed`);
@@ -412,6 +417,7 @@ export class SharedMemory {
       const where = `${className}.from`;
       const { region, slot } = handle;
       checkRegionName(where, region);
+      checkSlotName(where, slot); // before anything is opened
       let memory = openByName.get(region)?.deref();
       if (memory === undefined || memory.closed) {
         memory = SharedMemory.open(region, { only: "attach" });

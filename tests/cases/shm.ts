@@ -2,6 +2,7 @@
 // run as their own suite (tests/fixtures/shm_processes.test.ts).
 import { writeFileSync } from "node:fs";
 import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt, SharedMemory } from "../../mod.ts";
+import type { RegionHandle } from "../../mod.ts";
 import type { ShmWaitReply, ShmWaitTask } from "../fixtures/shm_waiter.ts";
 import { assert, assertRefused } from "../support/assert.ts";
 import { runWorker } from "../support/workers.ts";
@@ -120,6 +121,13 @@ test("shm: bad names and options are refused before touching the filesystem", ()
   assert.throws(() => SharedMemory.open(name, { permissions: 0o1000 }), RangeError);
   assert.throws(() => SharedMemory.open(name, { only: "never" as "create" }), TypeError);
   assert.throws(() => SharedMemory.open(name, { only: "attach" }), /no region named/);
+  // A forged region handle is checked before any region is opened.
+  const forged = (region: unknown, slot: unknown) =>
+    AtomicInt.from({ kind: "int", region, slot } as unknown as RegionHandle);
+  assert.throws(() => forged("../etc", "a"), RangeError);
+  assert.throws(() => forged(name, 5), TypeError);
+  assert.throws(() => forged(name, ""), RangeError);
+  assert.throws(() => forged(name, "a"), /no region named/);
   assert.equal(SharedMemory.unlink(name), false); // nothing was created by any of the above
 });
 
