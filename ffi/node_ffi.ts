@@ -29,9 +29,11 @@ export async function nodeFfiBackend(): Promise<Backend | undefined> {
   }
   // Node 26.10's node:ffi fast calls race with V8's concurrent (background) TurboFan compiles:
   // about 1 process in 40 that runs atomics in a hot loop died with a V8 check failure
-  // ("FastApiCallNode::ArityForArgc ...") or a segfault on the compiler thread. Compiling on the
-  // main thread instead removed every crash in our runs (0 in 60+), at no measurable cost once code
-  // is optimised. Remove this when node:ffi is fixed.
+  // ("FastApiCallNode::ArityForArgc ..." or "index < node->op()->ValueInputCount()") or a segfault
+  // on the compiler thread. Compiling on the main thread instead removed every crash in our runs
+  // (0 in 160). Its cost: a few call shapes (AtomicInt.load and AtomicFloat.load, bare calls in
+  // top-level loops) stay on node:ffi's ~100 ns slow path; the rest keep their fast calls (see
+  // BENCHMARKS.md). Remove this when node:ffi is fixed.
   try {
     const specifier = "node:v8";
     const v8 = (await import(specifier)) as { setFlagsFromString(flags: string): void };

@@ -442,6 +442,12 @@ function notes(runs) {
   out.push(
     "- On Deno and Node 26 a fast FFI call (V8 fast API) is as cheap as the built-in `Atomics`, " +
       "which V8 does not inline, so ratios below 1× there are real, not noise.",
+    "- **Node 26 outliers (`AtomicInt.load`, `AtomicFloat.load` near 100 ns).** Node 26.10's " +
+      "`node:ffi` crashed about one hot-loop process in 40 (a V8 check failure on the concurrent " +
+      "TurboFan thread), so atomicx turns off V8's concurrent recompilation when it loads through " +
+      "`node:ffi` (ffi/node_ffi.ts). With that flag, some call shapes (these two methods, and bare " +
+      "calls in top-level loops) stay on node:ffi's ~100 ns slow path; every other operation keeps " +
+      "its fast call. The flag goes when node:ffi is fixed.",
     "- Ratios from one run are what count; absolute nanoseconds move with the machine's load.",
   );
   return out;
