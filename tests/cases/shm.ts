@@ -76,11 +76,13 @@ test("shm: a Worker rebuilds a region atomic from its handle and waits on it", (
         increments: 1000,
       } satisfies ShmWaitTask,
     );
-    // The Worker increments 1000 times, then waits for the value to move away from 1000.
+    // The Worker increments 1000 times, then waits while the value is 1000.
     while (counter.load() !== 1000) await sleep(5);
+    // Notify until the Worker is asleep and gets woken. The value stays the one it waits on:
+    // changing it first would race with a Worker that has not started waiting yet (it would see
+    // "not-equal" and never sleep). A futex wake-up is "ok" whatever the value.
     let woken = 0;
     for (let i = 0; i < 2000 && woken === 0; i++) {
-      counter.store(1001);
       woken = counter.notify();
       if (woken === 0) await sleep(5);
     }
@@ -260,9 +262,10 @@ test("wait: a Worker blocked in AtomicInt.wait on a SharedArrayBuffer is woken b
   );
   // The Worker increments to 1, then waits while the value is 1.
   while (a.load() !== 1) await sleep(5);
+  // Notify until the Worker is asleep and gets woken (the value stays the one it waits on; see
+  // the region test above).
   let woken = 0;
   for (let i = 0; i < 2000 && woken === 0; i++) {
-    a.store(2);
     woken = a.notify(1);
     if (woken === 0) await sleep(5);
   }
