@@ -62,6 +62,7 @@ export interface BufferHandle {
  * using region = SharedMemory.open("handles-demo");
  * const handle = region.int("jobs").handle; // { kind: "int", region: "handles-demo", slot: "jobs" }
  * AtomicInt.from(handle).inc(); // in a Worker: AtomicInt.from(event.data)
+ * SharedMemory.unlink("handles-demo");
  * ```
  */
 export interface RegionHandle {

@@ -175,6 +175,7 @@ const unreachable = new FinalizationRegistry<number>((handle) => {
  * const visits = region.int("visits"); // an AtomicInt other processes see too
  * visits.inc();
  * console.log(visits.load());
+ * SharedMemory.unlink("my-app"); // removes the name once no process needs it any more
  * ```
  */
 export class SharedMemory {
@@ -279,6 +280,7 @@ export class SharedMemory {
    *
    * using region = SharedMemory.open("counters");
    * region.int("requests").inc();
+   * SharedMemory.unlink("counters"); // removes the name once no process needs it any more
    * ```
    * @throws {TypeError} if `slot` exists with another type
    * @throws {RangeError} if the region is full, or the name is empty or over 48 UTF-8 bytes
@@ -297,6 +299,7 @@ export class SharedMemory {
    *
    * using region = SharedMemory.open("counters");
    * region.bigint("bytes").add(1n << 40n);
+   * SharedMemory.unlink("counters");
    * ```
    * @throws {TypeError} if `slot` exists with another type
    * @throws {RangeError} if the region is full or the name is invalid
@@ -314,6 +317,7 @@ export class SharedMemory {
    *
    * using region = SharedMemory.open("flags");
    * region.bool("shutdown").store(true);
+   * SharedMemory.unlink("flags");
    * ```
    * @throws {TypeError} if `slot` exists with another type
    * @throws {RangeError} if the region is full or the name is invalid
@@ -331,6 +335,7 @@ export class SharedMemory {
    *
    * using region = SharedMemory.open("stats");
    * region.float("seconds").add(0.25);
+   * SharedMemory.unlink("stats");
    * ```
    * @throws {TypeError} if `slot` exists with another type
    * @throws {RangeError} if the region is full or the name is invalid
