@@ -20,11 +20,6 @@ export type WaitKind = "int" | "bool";
 /** Result code for "the region was closed" (as `atomicx_i64_wait` returns it). */
 export const WAIT_CLOSED = 3;
 
-/** Which mechanism `startWait` uses on this runtime (reported by the benchmarks and docs). */
-export const asyncWaitMechanism: string = nonblockingFunction(native, "atomicx_i64_wait")
-  ? (native.backend === "deno" ? "Deno nonblocking FFI call" : "koffi async call")
-  : "native waiter thread + pipe read";
-
 const out = new Float64Array(new SharedArrayBuffer(32));
 const outAddress = native.addressOf(out);
 
