@@ -1,6 +1,7 @@
 /**
  * atomicx: typed atomics — `AtomicInt`, `AtomicBigInt`, `AtomicBool`, `AtomicFloat` — that work the
- * same on Deno, Bun and Node, each operation one call into a small native library.
+ * same on Deno, Bun and Node, shared between Workers (each operation one call into a small
+ * WebAssembly module) and, through `SharedMemory`, between processes (a small native library).
  *
  * @example
  * ```ts
@@ -20,6 +21,13 @@ export { AtomicInt } from "./src/int.ts";
 export { AtomicBigInt } from "./src/bigint.ts";
 export { AtomicBool } from "./src/bool.ts";
 export { AtomicFloat } from "./src/float.ts";
-export type { AtomicHandle, AtomicKind, BufferHandle, RegionHandle } from "./src/handle.ts";
+export type {
+  AtomicHandle,
+  AtomicKind,
+  BufferHandle,
+  MemoryHandle,
+  RegionHandle,
+} from "./src/handle.ts";
+export { type AtomicxInfo, info } from "./src/info.ts";
 export { SharedMemory, type SharedMemoryOptions } from "./src/shm.ts";
 export type { WaitResult } from "./src/wait.ts";

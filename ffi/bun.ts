@@ -5,6 +5,7 @@
  */
 
 import { type Backend, mapTable } from "./backend.ts";
+import { requireModule } from "./runtime.ts";
 import type { NativeFunction } from "./symbols.ts";
 
 /** The part of `bun:ffi` this backend uses. */
@@ -17,10 +18,8 @@ interface BunFfi {
 }
 
 /** Loads `bun:ffi` and creates the Bun backend. */
-export async function bunBackend(): Promise<Backend> {
-  // A computed specifier keeps other runtimes' type checkers from resolving `bun:ffi`.
-  const specifier = "bun:ffi";
-  const ffi = (await import(specifier)) as BunFfi;
+export function bunBackend(): Backend {
+  const ffi = requireModule("bun:ffi", import.meta.url) as BunFfi;
   return {
     name: "bun",
     open(path, table) {

@@ -5,6 +5,7 @@
  */
 
 import { type Backend, mapTable } from "./backend.ts";
+import { requireModule } from "./runtime.ts";
 import type { AsyncNativeFunction, NativeFunction } from "./symbols.ts";
 
 /** The part of koffi this backend uses. */
@@ -23,11 +24,10 @@ interface Koffi {
 const types: Record<string, string> = { f64: "double", buffer: "void *", void: "void" };
 
 /** Loads koffi and creates its backend; throws with `cause` when koffi is not installed. */
-export async function koffiBackend(): Promise<Backend> {
+export function koffiBackend(): Backend {
   let koffi: Koffi;
   try {
-    const specifier = "koffi";
-    const module = (await import(specifier)) as { default?: Koffi } & Koffi;
+    const module = requireModule("koffi", import.meta.url) as { default?: Koffi } & Koffi;
     koffi = module.default ?? module;
   } catch (cause) {
     throw new Error(

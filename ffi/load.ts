@@ -26,18 +26,18 @@ import { ABI_VERSION, type NativeOps, symbols } from "./symbols.ts";
  * Bun drops messages that reach a Worker before its top-level await settles, so loading must not
  * wait on module files being read.
  */
-async function selectBackend(): Promise<Backend> {
+function selectBackend(): Backend {
   switch (runtime) {
     case "deno":
       return denoBackend();
     case "bun":
-      return await bunBackend();
+      return bunBackend();
     case "node": {
       if (getEnv("ATOMICX_FFI") !== "koffi") {
-        const nodeFfi = await nodeFfiBackend();
+        const nodeFfi = nodeFfiBackend();
         if (nodeFfi) return nodeFfi;
       }
-      return await koffiBackend();
+      return koffiBackend();
     }
   }
 }
@@ -117,20 +117,34 @@ function open(
 }
 
 /**
- * Opens the first candidate that loads and checks its ABI version. The candidates that need
- * waiting (Deno fetching the platform package) come last, so every other path stays free of
- * slow awaits (see `find.ts`).
+ * Opens the first candidate that loads and checks its ABI version, synchronously (see `find.ts`).
  */
-export async function loadNative(): Promise<NativeOps> {
-  const backend = await selectBackend();
+export function loadNativeSync(): NativeOps {
+  const backend = selectBackend();
   const tried: { candidate: Candidate; error: unknown }[] = [];
   for (const candidate of candidates()) {
     const ops = open(backend, candidate, tried);
     if (ops) return ops;
   }
-  for (const candidate of await deferredCandidates()) {
-    const ops = open(backend, candidate, tried);
-    if (ops) return ops;
-  }
   throw notFound(tried);
+}
+
+/**
+ * {@link loadNativeSync}, then the candidates that need waiting (Deno fetching the platform package
+ * into its npm cache when atomicx came from JSR).
+ */
+export async function loadNativeAsync(): Promise<NativeOps> {
+  try {
+    return loadNativeSync();
+  } catch (error) {
+    const deferred = await deferredCandidates();
+    if (deferred.length === 0) throw error;
+    const backend = selectBackend();
+    const tried: { candidate: Candidate; error: unknown }[] = [];
+    for (const candidate of deferred) {
+      const ops = open(backend, candidate, tried);
+      if (ops) return ops;
+    }
+    throw notFound(tried);
+  }
 }

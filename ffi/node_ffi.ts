@@ -5,6 +5,7 @@
  */
 
 import { type Backend, mapTable } from "./backend.ts";
+import { requireModule } from "./runtime.ts";
 import type { NativeFunction } from "./symbols.ts";
 
 /** The part of `node:ffi` this backend uses. */
@@ -19,11 +20,10 @@ interface NodeFfi {
 const types: Record<string, string> = { f64: "double", buffer: "pointer", void: "void" };
 
 /** Loads `node:ffi`; `undefined` when this Node has none (older, or not started with the flag). */
-export async function nodeFfiBackend(): Promise<Backend | undefined> {
+export function nodeFfiBackend(): Backend | undefined {
   let ffi: NodeFfi;
   try {
-    const specifier = "node:ffi";
-    ffi = (await import(specifier)) as NodeFfi;
+    ffi = requireModule("node:ffi", import.meta.url) as NodeFfi;
   } catch {
     return undefined;
   }
@@ -35,8 +35,9 @@ export async function nodeFfiBackend(): Promise<Backend | undefined> {
   // top-level loops) stay on node:ffi's ~100 ns slow path; the rest keep their fast calls (see
   // BENCHMARKS.md). Remove this when node:ffi is fixed.
   try {
-    const specifier = "node:v8";
-    const v8 = (await import(specifier)) as { setFlagsFromString(flags: string): void };
+    const v8 = requireModule("node:v8", import.meta.url) as {
+      setFlagsFromString(flags: string): void;
+    };
     v8.setFlagsFromString("--no-concurrent-recompilation");
   } catch {
     // no node:v8: nothing to work around

@@ -45,6 +45,30 @@ export const arch: string = globals.Deno
   : globals.process?.arch ?? "unknown";
 
 /**
+ * Loads a module synchronously, without a top-level await: Bun's `import.meta.require`, Node's
+ * `process.getBuiltinModule` (for `node:` modules) and `createRequire` (for packages such as koffi).
+ * Throws when the module cannot be loaded.
+ */
+export function requireModule(specifier: string, from: string): unknown {
+  const bunRequire = (globals.Bun !== undefined)
+    ? (import.meta as unknown as { require?: (s: string) => unknown }).require
+    : undefined;
+  if (bunRequire) return bunRequire(specifier);
+  const getBuiltin = (globals.process as { getBuiltinModule?: (s: string) => unknown } | undefined)
+    ?.getBuiltinModule;
+  if (getBuiltin === undefined) throw new Error(`cannot load ${specifier} synchronously here`);
+  if (specifier.startsWith("node:")) {
+    const builtin = getBuiltin(specifier);
+    if (builtin === undefined) throw new Error(`this Node has no ${specifier}`);
+    return builtin;
+  }
+  const { createRequire } = getBuiltin("node:module") as {
+    createRequire(from: string): (s: string) => unknown;
+  };
+  return createRequire(from)(specifier);
+}
+
+/**
  * Reads an environment variable; `undefined` when it is unset or when the runtime does not allow
  * reading it (Deno without `--allow-env`).
  */

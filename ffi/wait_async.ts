@@ -11,7 +11,7 @@
  * @module
  */
 
-import { native } from "./mod.ts";
+import { loadNative } from "./mod.ts";
 import { nonblockingFunction } from "./symbols.ts";
 
 /** The atomics that can wait: `AtomicInt` (64-bit) and `AtomicBool` (32-bit). */
@@ -21,7 +21,6 @@ export type WaitKind = "int" | "bool";
 export const WAIT_CLOSED = 3;
 
 const out = new Float64Array(new SharedArrayBuffer(32));
-const outAddress = native.addressOf(out);
 
 interface Pipe {
   readonly readFd: number;
@@ -35,7 +34,8 @@ let pipe: Pipe | undefined;
 /** The pipe the native waiter threads report to, created on first use (per thread). */
 function ensurePipe(): Pipe {
   if (pipe) return pipe;
-  const status = native.atomicx_pipe(outAddress);
+  const native = loadNative();
+  const status = native.atomicx_pipe(native.addressOf(out));
   if (status !== 0) {
     throw new Error(`atomicx: could not create the pipe for waitAsync (status ${status})`);
   }
@@ -94,6 +94,7 @@ export function startWait(
   timeoutMs: number,
   region: number,
 ): Promise<number> {
+  const native = loadNative();
   if (region !== 0 && native.atomicx_shm_retain(region) !== 0) {
     return Promise.resolve(WAIT_CLOSED);
   }

@@ -4,48 +4,13 @@
  * @module
  */
 
-import { native } from "../ffi/mod.ts";
+import type { BigIntOps } from "../engine/ops.ts";
+import { AtomicBase } from "./_atomic_base.ts";
 import { divisionByZero, notFunction, notInt64 } from "./errors.ts";
-import {
-  adopt,
-  allocateCell,
-  type AtomicHandle,
-  cellFromHandle,
-  takeAdoptedCell,
-} from "./handle.ts";
-import { AtomicBase } from "./inspect.ts";
-import { regionClosed, type RegionLink } from "./link.ts";
-
-const {
-  atomicx_bigint_load: nativeLoad,
-  atomicx_bigint_store: nativeStore,
-  atomicx_bigint_swap: nativeSwap,
-  atomicx_bigint_compare_exchange: nativeCompareExchange,
-  atomicx_bigint_fetch_add: nativeAdd,
-  atomicx_bigint_fetch_sub: nativeSub,
-  atomicx_bigint_fetch_mul: nativeMul,
-  atomicx_bigint_fetch_div: nativeDiv,
-  atomicx_bigint_fetch_max: nativeMax,
-  atomicx_bigint_fetch_min: nativeMin,
-  atomicx_bigint_fetch_and: nativeAnd,
-  atomicx_bigint_fetch_or: nativeOr,
-  atomicx_bigint_fetch_xor: nativeXor,
-} = native;
-
-/** Status the native bigint division returns for a zero divisor. */
-const DIVISION_BY_ZERO = 1;
+import { type AtomicHandle, Cell, cellFromHandle, construct, newCell } from "./handle.ts";
 
 const MIN = -(2n ** 63n);
 const MAX = 2n ** 63n - 1n;
-
-/**
- * Three 64-bit words through which bigint values cross the FFI boundary (arguments in 0 and 1, the
- * result in 2): `f64`-only calls are fast on every runtime and an `i64` is not on Deno. One per
- * Worker (module instances are per Worker), off the JavaScript heap so its address is stable, and
- * never shared, so no other thread touches it.
- */
-const io = new BigInt64Array(new SharedArrayBuffer(24));
-const ioAddress = native.addressOf(io);
 
 /** `value` after checking that it is a bigint within the signed 64-bit range. */
 function int64(where: string, value: bigint): bigint {
@@ -70,73 +35,69 @@ function int64(where: string, value: bigint): bigint {
  * ```
  */
 export class AtomicBigInt extends AtomicBase<bigint> {
-  readonly #address: number;
-  readonly #handle: AtomicHandle;
-  /** The region holding the value, or `undefined` for a SharedArrayBuffer. */
-  readonly #region: RegionLink | undefined;
+  /** The engine functions for the memory holding the value. */
+  readonly #ops: BigIntOps;
+  /** The value's location in that memory. */
+  readonly #loc: number;
+  #handle: AtomicHandle<"bigint"> | undefined;
 
   /**
-   * A new atomic in a SharedArrayBuffer of its own.
+   * A new atomic in this process's shared memory; hand it to Workers with {@link AtomicBigInt.handle}.
    *
    * @param initial a bigint within the signed 64-bit range (default 0n)
    * @throws {TypeError} if `initial` is not a bigint
    * @throws {RangeError} if it is outside the signed 64-bit range
    */
-  constructor(initial: bigint = 0n) {
+  constructor(initial?: bigint);
+  constructor(initial: bigint = 0n, cell?: Cell) {
     super();
-    let cell = takeAdoptedCell();
     if (cell === undefined) {
-      io[0] = int64("new AtomicBigInt", initial);
-      cell = allocateCell("bigint");
-      nativeStore(cell.address, ioAddress);
+      const value = int64("new AtomicBigInt", initial);
+      cell = newCell("bigint");
+      cell.space.bigint.store(cell.loc, value);
+      cell.adoptedBy(this);
+    } else {
+      cell = Cell.check(cell, "bigint");
     }
-    this.#address = cell.address;
-    this.#handle = cell.handle;
-    this.#region = cell.region;
+    this.#ops = cell.space.bigint;
+    this.#loc = cell.loc;
+    this.#handle = cell.handle as AtomicHandle<"bigint"> | undefined;
   }
 
   /**
    * The atomic a handle describes, e.g. one received from another Worker.
    *
    * @throws {TypeError} if `handle` is not a `bigint` handle
-   * @throws {RangeError} if its offset is misaligned or outside its buffer
+   * @throws {RangeError} if its offset is misaligned or outside its memory
    */
-  static from(handle: AtomicHandle): AtomicBigInt {
-    return adopt(cellFromHandle(handle, "bigint", "AtomicBigInt"), () => new AtomicBigInt());
-  }
-
-  /** Where this atomic lives: plain data to `postMessage` to a Worker. */
-  get handle(): AtomicHandle {
-    return this.#handle;
+  static from(handle: AtomicHandle<"bigint">): AtomicBigInt {
+    return construct(AtomicBigInt, cellFromHandle(handle, "bigint", "AtomicBigInt"));
   }
 
   /**
-   * The value's address, after checking that its region (if any) is open: the one check between
-   * an operation and memory that `close()` may have unmapped.
+   * Where this atomic lives: plain data to `postMessage` to a Worker. (Once taken, the atomic's
+   * bytes stay reserved for the life of the process's shared memory, since another thread may
+   * still use them.)
    */
-  #at(): number {
-    const region = this.#region;
-    if (region !== undefined && region.closed) throw regionClosed("AtomicBigInt", region);
-    return this.#address;
+  get handle(): AtomicHandle<"bigint"> {
+    return this.#handle ??=
+      (this.#ops as BigIntOps & { share(loc: number): AtomicHandle<"bigint"> })
+        .share(this.#loc);
   }
 
   /** Reads the value. */
   load(): bigint {
-    nativeLoad(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.load(this.#loc);
   }
 
   /** Stores `value`. */
   store(value: bigint): void {
-    io[0] = int64("AtomicBigInt.store", value);
-    nativeStore(this.#at(), ioAddress);
+    this.#ops.store(this.#loc, int64("AtomicBigInt.store", value));
   }
 
   /** Stores `value`; returns the previous value. */
   swap(value: bigint): bigint {
-    io[0] = int64("AtomicBigInt.swap", value);
-    nativeSwap(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.swap(this.#loc, int64("AtomicBigInt.swap", value));
   }
 
   /**
@@ -147,10 +108,8 @@ export class AtomicBigInt extends AtomicBase<bigint> {
   compareExchange(expected: bigint, replacement: bigint): [boolean, bigint] {
     int64("AtomicBigInt.compareExchange", expected);
     int64("AtomicBigInt.compareExchange", replacement);
-    io[0] = expected;
-    io[1] = replacement;
-    const exchanged = nativeCompareExchange(this.#at(), ioAddress) === 1;
-    return [exchanged, io[2]];
+    const previous = this.#ops.compareExchange(this.#loc, expected, replacement);
+    return [previous === expected, previous];
   }
 
   /**
@@ -163,31 +122,23 @@ export class AtomicBigInt extends AtomicBase<bigint> {
     for (;;) {
       const current = this.load();
       const next = int64("AtomicBigInt.update callback", fn(current));
-      io[0] = current;
-      io[1] = next;
-      if (nativeCompareExchange(this.#at(), ioAddress) === 1) return next;
+      if (this.#ops.compareExchange(this.#loc, current, next) === current) return next;
     }
   }
 
   /** Adds `delta`, wrapping; returns the previous value. */
   add(delta: bigint): bigint {
-    io[0] = int64("AtomicBigInt.add", delta);
-    nativeAdd(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.add(this.#loc, int64("AtomicBigInt.add", delta));
   }
 
   /** Subtracts `delta`, wrapping; returns the previous value. */
   sub(delta: bigint): bigint {
-    io[0] = int64("AtomicBigInt.sub", delta);
-    nativeSub(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.sub(this.#loc, int64("AtomicBigInt.sub", delta));
   }
 
   /** Multiplies by `factor`, wrapping; returns the previous value. */
   mul(factor: bigint): bigint {
-    io[0] = int64("AtomicBigInt.mul", factor);
-    nativeMul(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.mul(this.#loc, int64("AtomicBigInt.mul", factor));
   }
 
   /**
@@ -197,60 +148,43 @@ export class AtomicBigInt extends AtomicBase<bigint> {
    * @throws {RangeError} for a zero divisor (the value is unchanged)
    */
   div(divisor: bigint): bigint {
-    io[0] = int64("AtomicBigInt.div", divisor);
-    if (nativeDiv(this.#at(), ioAddress) === DIVISION_BY_ZERO) {
-      throw divisionByZero("AtomicBigInt.div");
-    }
-    return io[2];
+    if (int64("AtomicBigInt.div", divisor) === 0n) throw divisionByZero("AtomicBigInt.div");
+    return this.#ops.div(this.#loc, divisor);
   }
 
   /** Adds 1n, wrapping; returns the previous value. */
   inc(): bigint {
-    io[0] = 1n;
-    nativeAdd(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.add(this.#loc, 1n);
   }
 
   /** Subtracts 1n, wrapping; returns the previous value. */
   dec(): bigint {
-    io[0] = 1n;
-    nativeSub(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.sub(this.#loc, 1n);
   }
 
   /** Stores the larger of the value and `other`; returns the previous value. */
   fetchMax(other: bigint): bigint {
-    io[0] = int64("AtomicBigInt.fetchMax", other);
-    nativeMax(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.max(this.#loc, int64("AtomicBigInt.fetchMax", other));
   }
 
   /** Stores the smaller of the value and `other`; returns the previous value. */
   fetchMin(other: bigint): bigint {
-    io[0] = int64("AtomicBigInt.fetchMin", other);
-    nativeMin(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.min(this.#loc, int64("AtomicBigInt.fetchMin", other));
   }
 
   /** Bitwise AND on the two's-complement form; returns the previous value. */
   fetchAnd(bits: bigint): bigint {
-    io[0] = int64("AtomicBigInt.fetchAnd", bits);
-    nativeAnd(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.and(this.#loc, int64("AtomicBigInt.fetchAnd", bits));
   }
 
   /** Bitwise OR on the two's-complement form; returns the previous value. */
   fetchOr(bits: bigint): bigint {
-    io[0] = int64("AtomicBigInt.fetchOr", bits);
-    nativeOr(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.or(this.#loc, int64("AtomicBigInt.fetchOr", bits));
   }
 
   /** Bitwise XOR on the two's-complement form; returns the previous value. */
   fetchXor(bits: bigint): bigint {
-    io[0] = int64("AtomicBigInt.fetchXor", bits);
-    nativeXor(this.#at(), ioAddress);
-    return io[2];
+    return this.#ops.xor(this.#loc, int64("AtomicBigInt.fetchXor", bits));
   }
 
   /** The value as a decimal string (JSON has no 64-bit integers). */

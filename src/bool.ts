@@ -4,37 +4,10 @@
  * @module
  */
 
-import { native } from "../ffi/mod.ts";
+import type { BoolOps, WaitResult } from "../engine/ops.ts";
+import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
 import { notFunction, wrongType } from "./errors.ts";
-import {
-  adopt,
-  allocateCell,
-  type AtomicHandle,
-  cellFromHandle,
-  takeAdoptedCell,
-} from "./handle.ts";
-import { AtomicBase } from "./inspect.ts";
-import { regionClosed, type RegionLink } from "./link.ts";
-import {
-  checkCount,
-  checkTimeout,
-  notifyResult,
-  waitAsyncOn,
-  type WaitResult,
-  waitResult,
-} from "./wait.ts";
-
-const {
-  atomicx_bool_load: nativeLoad,
-  atomicx_bool_store: nativeStore,
-  atomicx_bool_swap: nativeSwap,
-  atomicx_bool_compare_exchange: nativeCompareExchange,
-  atomicx_bool_fetch_and: nativeAnd,
-  atomicx_bool_fetch_or: nativeOr,
-  atomicx_bool_fetch_xor: nativeXor,
-  atomicx_bool_wait: nativeWait,
-  atomicx_wake: nativeWake,
-} = native;
+import { type AtomicHandle, Cell, cellFromHandle, construct, newCell } from "./handle.ts";
 
 /** `value` as the word 0 or 1, after checking that it is a boolean. */
 function word(where: string, value: boolean): number {
@@ -58,68 +31,67 @@ function word(where: string, value: boolean): number {
  * ```
  */
 export class AtomicBool extends AtomicBase<boolean> {
-  readonly #address: number;
-  readonly #handle: AtomicHandle;
-  /** The region holding the value, or `undefined` for a SharedArrayBuffer. */
-  readonly #region: RegionLink | undefined;
+  /** The engine functions for the memory holding the value. */
+  readonly #ops: BoolOps;
+  /** The value's location in that memory. */
+  readonly #loc: number;
+  #handle: AtomicHandle<"bool"> | undefined;
 
   /**
-   * A new atomic in a SharedArrayBuffer of its own.
+   * A new atomic in this process's shared memory; hand it to Workers with {@link AtomicBool.handle}.
    *
    * @param initial a boolean (default false)
    * @throws {TypeError} if `initial` is not a boolean
    */
-  constructor(initial: boolean = false) {
+  constructor(initial?: boolean);
+  constructor(initial: boolean = false, cell?: Cell) {
     super();
-    let cell = takeAdoptedCell();
     if (cell === undefined) {
       const bit = word("new AtomicBool", initial);
-      cell = allocateCell("bool");
-      nativeStore(cell.address, bit);
+      cell = newCell("bool");
+      cell.space.bool.store(cell.loc, bit);
+      cell.adoptedBy(this);
+    } else {
+      cell = Cell.check(cell, "bool");
     }
-    this.#address = cell.address;
-    this.#handle = cell.handle;
-    this.#region = cell.region;
+    this.#ops = cell.space.bool;
+    this.#loc = cell.loc;
+    this.#handle = cell.handle as AtomicHandle<"bool"> | undefined;
   }
 
   /**
    * The atomic a handle describes, e.g. one received from another Worker.
    *
    * @throws {TypeError} if `handle` is not a `bool` handle
-   * @throws {RangeError} if its offset is misaligned or outside its buffer
+   * @throws {RangeError} if its offset is misaligned or outside its memory
    */
-  static from(handle: AtomicHandle): AtomicBool {
-    return adopt(cellFromHandle(handle, "bool", "AtomicBool"), () => new AtomicBool());
-  }
-
-  /** Where this atomic lives: plain data to `postMessage` to a Worker. */
-  get handle(): AtomicHandle {
-    return this.#handle;
+  static from(handle: AtomicHandle<"bool">): AtomicBool {
+    return construct(AtomicBool, cellFromHandle(handle, "bool", "AtomicBool"));
   }
 
   /**
-   * The value's address, after checking that its region (if any) is open: the one check between
-   * an operation and memory that `close()` may have unmapped.
+   * Where this atomic lives: plain data to `postMessage` to a Worker. (Once taken, the atomic's
+   * bytes stay reserved for the life of the process's shared memory, since another thread may
+   * still use them.)
    */
-  #at(): number {
-    const region = this.#region;
-    if (region !== undefined && region.closed) throw regionClosed("AtomicBool", region);
-    return this.#address;
+  get handle(): AtomicHandle<"bool"> {
+    return this.#handle ??= (this.#ops as BoolOps & { share(loc: number): AtomicHandle<"bool"> })
+      .share(this.#loc);
   }
 
   /** Reads the value. */
   load(): boolean {
-    return nativeLoad(this.#at()) === 1;
+    return this.#ops.load(this.#loc) === 1;
   }
 
   /** Stores `value`. */
   store(value: boolean): void {
-    nativeStore(this.#at(), word("AtomicBool.store", value));
+    this.#ops.store(this.#loc, word("AtomicBool.store", value));
   }
 
   /** Stores `value`; returns the previous value. */
   swap(value: boolean): boolean {
-    return nativeSwap(this.#at(), word("AtomicBool.swap", value)) === 1;
+    return this.#ops.swap(this.#loc, word("AtomicBool.swap", value)) === 1;
   }
 
   /**
@@ -130,7 +102,7 @@ export class AtomicBool extends AtomicBase<boolean> {
   compareExchange(expected: boolean, replacement: boolean): [boolean, boolean] {
     const want = word("AtomicBool.compareExchange", expected);
     const next = word("AtomicBool.compareExchange", replacement);
-    const previous = nativeCompareExchange(this.#at(), want, next);
+    const previous = this.#ops.compareExchange(this.#loc, want, next);
     return [previous === want, previous === 1];
   }
 
@@ -141,37 +113,38 @@ export class AtomicBool extends AtomicBase<boolean> {
   update(fn: (value: boolean) => boolean): boolean {
     if (typeof fn !== "function") throw notFunction("AtomicBool.update", fn);
     for (;;) {
-      const current = nativeLoad(this.#at());
+      const current = this.#ops.load(this.#loc);
       const next = word("AtomicBool.update callback", fn(current === 1));
-      if (nativeCompareExchange(this.#at(), current, next) === current) return next === 1;
+      if (this.#ops.compareExchange(this.#loc, current, next) === current) return next === 1;
     }
   }
 
   /** Negates the value; returns the previous value. */
   flip(): boolean {
-    return nativeXor(this.#at(), 1) === 1;
+    return this.#ops.xor(this.#loc, 1) === 1;
   }
 
   /** Logical AND with `value`; returns the previous value. */
   fetchAnd(value: boolean): boolean {
-    return nativeAnd(this.#at(), word("AtomicBool.fetchAnd", value)) === 1;
+    return this.#ops.and(this.#loc, word("AtomicBool.fetchAnd", value)) === 1;
   }
 
   /** Logical OR with `value`; returns the previous value. */
   fetchOr(value: boolean): boolean {
-    return nativeOr(this.#at(), word("AtomicBool.fetchOr", value)) === 1;
+    return this.#ops.or(this.#loc, word("AtomicBool.fetchOr", value)) === 1;
   }
 
   /** Logical XOR with `value`; returns the previous value. */
   fetchXor(value: boolean): boolean {
-    return nativeXor(this.#at(), word("AtomicBool.fetchXor", value)) === 1;
+    return this.#ops.xor(this.#loc, word("AtomicBool.fetchXor", value)) === 1;
   }
 
   /**
    * Blocks this thread while the value is `expected`, until a `notify` or `timeoutMs` passes. Works
-   * between Workers (SharedArrayBuffer) and between processes (a `SharedMemory` region): a futex
-   * on the value's address, so the thread sleeps rather than spins. Blocking the main thread is
-   * allowed on Deno, Bun and Node (unlike `Atomics.wait` in browsers); prefer `waitAsync` there.
+   * between Workers (the built-in `Atomics.wait` on the value) and between processes (a futex on
+   * its address in a `SharedMemory` region), so the thread sleeps rather than spins. Blocking the
+   * main thread is allowed on Deno, Bun and Node; a browser page's main thread refuses it with a
+   * `TypeError` — use `waitAsync` there.
    *
    * @example
    * ```ts
@@ -184,21 +157,18 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @param timeoutMs milliseconds ≥ 0 (default Infinity: no timeout)
    * @returns `"ok"` woken by a notify, `"not-equal"` the value was not `expected`, `"timed-out"`
    * @throws {TypeError} / {RangeError} for a bad `expected` or `timeoutMs`
-   * @throws {Error} if the atomic's region is closed, or (off Linux) "not supported"
+   * @throws {TypeError} on a thread that may not block (a browser page's main thread)
+   * @throws {Error} if the atomic's region is closed
    */
   wait(expected: boolean, timeoutMs: number = Infinity): WaitResult {
-    const want = word(`AtomicBool.wait`, expected);
-    const timeout = checkTimeout(`AtomicBool.wait`, timeoutMs);
-    const address = this.#at();
-    const region = this.#region;
-    const code = nativeWait(address, want, timeout, region?.native ?? 0, 0);
-    return waitResult(`AtomicBool.wait`, code, region);
+    const want = word("AtomicBool.wait", expected);
+    return waitOn("AtomicBool.wait", this.#ops, this.#loc, want, timeoutMs);
   }
 
   /**
-   * Like {@link AtomicBool.wait}, without blocking: the wait runs off the JavaScript thread (a pooled
-   * FFI call on Deno and koffi, a native waiter thread reporting through a pipe on Bun and
-   * node:ffi), so nothing spins. If the region is closed meanwhile, the Promise rejects at once.
+   * Like {@link AtomicBool.wait}, without blocking: `Atomics.waitAsync` for an atomic of this
+   * process, a native waiter off the JavaScript thread in a `SharedMemory` region; nothing spins.
+   * If the region is closed meanwhile, the Promise rejects at once.
    *
    * @example
    * ```ts
@@ -214,13 +184,8 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @throws {TypeError} / {RangeError} (synchronously) for a bad `expected` or `timeoutMs`
    */
   waitAsync(expected: boolean, timeoutMs: number = Infinity): Promise<WaitResult> {
-    const want = word(`AtomicBool.waitAsync`, expected);
-    const timeout = checkTimeout(`AtomicBool.waitAsync`, timeoutMs);
-    const address = this.#at();
-    // Compared here, when asked: the native waiter starts a moment later on another thread, and
-    // treats a value that changed by then as woken.
-    if (nativeLoad(address) !== want) return Promise.resolve("not-equal");
-    return waitAsyncOn(`AtomicBool.waitAsync`, "bool", address, want, timeout, this.#region);
+    const want = word("AtomicBool.waitAsync", expected);
+    return waitAsyncOn("AtomicBool.waitAsync", this.#ops, this.#loc, want, timeoutMs);
   }
 
   /**
@@ -239,8 +204,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @throws {TypeError} / {RangeError} for a `count` that is not a non-negative integer or Infinity
    */
   notify(count: number = Infinity): number {
-    const n = checkCount(`AtomicBool.notify`, count);
-    return notifyResult(`AtomicBool.notify`, nativeWake(this.#at(), n));
+    return notifyOn("AtomicBool.notify", this.#ops, this.#loc, count);
   }
 
   /** The value, for `JSON.stringify`. */

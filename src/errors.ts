@@ -5,7 +5,33 @@
  * @module
  */
 
-import { describe } from "./handle.ts";
+/**
+ * A short description of a value for error messages. It runs no code of the value's own (no
+ * getters, no `toString`, no Proxy traps beyond `Array.isArray`'s), so describing a hostile
+ * argument cannot throw or change anything.
+ */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "bigint":
+      return `bigint ${value}n`;
+    case "string":
+      return `string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
+    case "symbol":
+      return "a symbol";
+    case "function":
+      return "a function";
+    case "object":
+      try {
+        if (Array.isArray(value)) return "an array";
+      } catch {
+        // a revoked Proxy
+      }
+      return "an object";
+    default:
+      return `${typeof value} ${String(value)}`;
+  }
+}
 
 /** `TypeError` for a non-number, `RangeError` for a number that is not a safe integer. */
 export function notSafeInteger(where: string, value: unknown): TypeError | RangeError {

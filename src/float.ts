@@ -4,37 +4,10 @@
  * @module
  */
 
-import { native } from "../ffi/mod.ts";
+import type { FloatOps } from "../engine/ops.ts";
+import { AtomicBase } from "./_atomic_base.ts";
 import { divisionByZero, notFunction, wrongType } from "./errors.ts";
-import {
-  adopt,
-  allocateCell,
-  type AtomicHandle,
-  cellFromHandle,
-  takeAdoptedCell,
-} from "./handle.ts";
-import { AtomicBase } from "./inspect.ts";
-import { regionClosed, type RegionLink } from "./link.ts";
-
-const {
-  atomicx_f64_load: nativeLoad,
-  atomicx_f64_store: nativeStore,
-  atomicx_f64_swap: nativeSwap,
-  atomicx_f64_compare_exchange: nativeCompareExchange,
-  atomicx_f64_fetch_add: nativeAdd,
-  atomicx_f64_fetch_sub: nativeSub,
-  atomicx_f64_fetch_mul: nativeMul,
-  atomicx_f64_fetch_div: nativeDiv,
-  atomicx_f64_fetch_max: nativeMax,
-  atomicx_f64_fetch_min: nativeMin,
-} = native;
-
-/**
- * Where the native compare-exchange writes the previous value: one per Worker, off the JavaScript
- * heap, never shared.
- */
-const previousOut = new Float64Array(new SharedArrayBuffer(8));
-const previousOutAddress = native.addressOf(previousOut);
+import { type AtomicHandle, Cell, cellFromHandle, construct, newCell } from "./handle.ts";
 
 /** `value` after checking that it is a number. */
 function float(where: string, value: number): number {
@@ -60,68 +33,67 @@ function float(where: string, value: number): number {
  * ```
  */
 export class AtomicFloat extends AtomicBase<number> {
-  readonly #address: number;
-  readonly #handle: AtomicHandle;
-  /** The region holding the value, or `undefined` for a SharedArrayBuffer. */
-  readonly #region: RegionLink | undefined;
+  /** The engine functions for the memory holding the value. */
+  readonly #ops: FloatOps;
+  /** The value's location in that memory. */
+  readonly #loc: number;
+  #handle: AtomicHandle<"float"> | undefined;
 
   /**
-   * A new atomic in a SharedArrayBuffer of its own.
+   * A new atomic in this process's shared memory; hand it to Workers with {@link AtomicFloat.handle}.
    *
    * @param initial a number (default 0)
    * @throws {TypeError} if `initial` is not a number
    */
-  constructor(initial: number = 0) {
+  constructor(initial?: number);
+  constructor(initial: number = 0, cell?: Cell) {
     super();
-    let cell = takeAdoptedCell();
     if (cell === undefined) {
       float("new AtomicFloat", initial);
-      cell = allocateCell("float");
-      nativeStore(cell.address, initial);
+      cell = newCell("float");
+      cell.space.float.store(cell.loc, initial);
+      cell.adoptedBy(this);
+    } else {
+      cell = Cell.check(cell, "float");
     }
-    this.#address = cell.address;
-    this.#handle = cell.handle;
-    this.#region = cell.region;
+    this.#ops = cell.space.float;
+    this.#loc = cell.loc;
+    this.#handle = cell.handle as AtomicHandle<"float"> | undefined;
   }
 
   /**
    * The atomic a handle describes, e.g. one received from another Worker.
    *
    * @throws {TypeError} if `handle` is not a `float` handle
-   * @throws {RangeError} if its offset is misaligned or outside its buffer
+   * @throws {RangeError} if its offset is misaligned or outside its memory
    */
-  static from(handle: AtomicHandle): AtomicFloat {
-    return adopt(cellFromHandle(handle, "float", "AtomicFloat"), () => new AtomicFloat());
-  }
-
-  /** Where this atomic lives: plain data to `postMessage` to a Worker. */
-  get handle(): AtomicHandle {
-    return this.#handle;
+  static from(handle: AtomicHandle<"float">): AtomicFloat {
+    return construct(AtomicFloat, cellFromHandle(handle, "float", "AtomicFloat"));
   }
 
   /**
-   * The value's address, after checking that its region (if any) is open: the one check between
-   * an operation and memory that `close()` may have unmapped.
+   * Where this atomic lives: plain data to `postMessage` to a Worker. (Once taken, the atomic's
+   * bytes stay reserved for the life of the process's shared memory, since another thread may
+   * still use them.)
    */
-  #at(): number {
-    const region = this.#region;
-    if (region !== undefined && region.closed) throw regionClosed("AtomicFloat", region);
-    return this.#address;
+  get handle(): AtomicHandle<"float"> {
+    return this.#handle ??= (this.#ops as FloatOps & { share(loc: number): AtomicHandle<"float"> })
+      .share(this.#loc);
   }
 
   /** Reads the value. */
   load(): number {
-    return nativeLoad(this.#at());
+    return this.#ops.load(this.#loc);
   }
 
   /** Stores `value`. */
   store(value: number): void {
-    nativeStore(this.#at(), float("AtomicFloat.store", value));
+    this.#ops.store(this.#loc, float("AtomicFloat.store", value));
   }
 
   /** Stores `value`; returns the previous value. */
   swap(value: number): number {
-    return nativeSwap(this.#at(), float("AtomicFloat.swap", value));
+    return this.#ops.swap(this.#loc, float("AtomicFloat.swap", value));
   }
 
   /**
@@ -133,9 +105,8 @@ export class AtomicFloat extends AtomicBase<number> {
   compareExchange(expected: number, replacement: number): [boolean, number] {
     float("AtomicFloat.compareExchange", expected);
     float("AtomicFloat.compareExchange", replacement);
-    const exchanged =
-      nativeCompareExchange(this.#at(), expected, replacement, previousOutAddress) === 1;
-    return [exchanged, previousOut[0]];
+    const previous = this.#ops.compareExchange(this.#loc, expected, replacement);
+    return [Object.is(previous, expected), previous];
   }
 
   /**
@@ -145,27 +116,25 @@ export class AtomicFloat extends AtomicBase<number> {
   update(fn: (value: number) => number): number {
     if (typeof fn !== "function") throw notFunction("AtomicFloat.update", fn);
     for (;;) {
-      const current = nativeLoad(this.#at());
+      const current = this.#ops.load(this.#loc);
       const next = float("AtomicFloat.update callback", fn(current));
-      if (nativeCompareExchange(this.#at(), current, next, previousOutAddress) === 1) {
-        return next;
-      }
+      if (Object.is(this.#ops.compareExchange(this.#loc, current, next), current)) return next;
     }
   }
 
   /** Adds `x`; returns the previous value. */
   add(x: number): number {
-    return nativeAdd(this.#at(), float("AtomicFloat.add", x));
+    return this.#ops.add(this.#loc, float("AtomicFloat.add", x));
   }
 
   /** Subtracts `x`; returns the previous value. */
   sub(x: number): number {
-    return nativeSub(this.#at(), float("AtomicFloat.sub", x));
+    return this.#ops.sub(this.#loc, float("AtomicFloat.sub", x));
   }
 
   /** Multiplies by `x`; returns the previous value. */
   mul(x: number): number {
-    return nativeMul(this.#at(), float("AtomicFloat.mul", x));
+    return this.#ops.mul(this.#loc, float("AtomicFloat.mul", x));
   }
 
   /**
@@ -175,17 +144,17 @@ export class AtomicFloat extends AtomicBase<number> {
    */
   div(x: number): number {
     if (float("AtomicFloat.div", x) === 0) throw divisionByZero("AtomicFloat.div");
-    return nativeDiv(this.#at(), x);
+    return this.#ops.div(this.#loc, x);
   }
 
   /** Stores the larger of the value and `x` (a NaN operand is ignored); returns the previous value. */
   fetchMax(x: number): number {
-    return nativeMax(this.#at(), float("AtomicFloat.fetchMax", x));
+    return this.#ops.max(this.#loc, float("AtomicFloat.fetchMax", x));
   }
 
   /** Stores the smaller of the value and `x` (a NaN operand is ignored); returns the previous value. */
   fetchMin(x: number): number {
-    return nativeMin(this.#at(), float("AtomicFloat.fetchMin", x));
+    return this.#ops.min(this.#loc, float("AtomicFloat.fetchMin", x));
   }
 
   /** The value, for `JSON.stringify` (which writes NaN and ±Infinity as `null`). */

@@ -1,30 +1,24 @@
 /**
- * Handles: the structured-cloneable description of where an atomic lives, and turning one back
- * into an address.
+ * Handles — the structured-cloneable description of where an atomic lives — and cells, the
+ * checked (engine table, location) pair a handle turns into.
  *
  * @module
  */
 
-import { native } from "../ffi/mod.ts";
-import type { RegionLink } from "./link.ts";
+import { atomicsSpace } from "../engine/buffer.ts";
+import { type EngineName, inProcessEngine } from "../engine/mod.ts";
+import { type AtomicKind, cellSize, type Space } from "../engine/ops.ts";
+import { homeSpace, type MemoryHandle, spaceOf, type WasmSpace } from "../wasm/engine.ts";
+import { addressOf, nativeOnWasm, nativeSpace, wasmBase } from "./_native_space.ts";
+import { describe } from "./errors.ts";
+
+export type { AtomicKind } from "../engine/ops.ts";
+export type { MemoryHandle } from "../wasm/engine.ts";
 
 /**
- * The four kinds of atomic, as a handle names them: `"int"` ({@link AtomicInt}), `"bigint"`,
- * `"bool"` and `"float"`.
- *
- * @example
- * ```ts
- * import { AtomicFloat, type AtomicKind } from "@atomicx/atomicx";
- *
- * const kind: AtomicKind = new AtomicFloat(1.5).handle.kind; // "float"
- * ```
- */
-export type AtomicKind = "int" | "bigint" | "bool" | "float";
-
-/**
- * Where an atomic lives inside a `SharedArrayBuffer`. Plain data: send it to a Worker with
- * `postMessage(atomic.handle)` and rebuild the same atomic there with `AtomicInt.from(handle)`.
- * It also places atomics in a `SharedArrayBuffer` of your own.
+ * Where an atomic lives inside a `SharedArrayBuffer` of your own. Plain data: `X.from(handle)`
+ * places an atomic there (through the built-in `Atomics`; no native code), and `postMessage` carries
+ * it to a Worker.
  *
  * @example
  * ```ts
@@ -32,22 +26,24 @@ export type AtomicKind = "int" | "bigint" | "bool" | "float";
  *
  * // Two atomics side by side in one buffer: an int at offset 0, a bool at offset 8.
  * const buffer = new SharedArrayBuffer(16);
- * const count = AtomicInt.from({ kind: "int", buffer, byteOffset: 0 } satisfies BufferHandle);
+ * const count = AtomicInt.from({ kind: "int", buffer, byteOffset: 0 } satisfies BufferHandle<"int">);
  * const done = AtomicBool.from({ kind: "bool", buffer, byteOffset: 8 });
  * count.add(3);
  * done.store(true);
  * console.log(new BigInt64Array(buffer, 0, 1)[0]); // 3n: the same memory
  * ```
  */
-export interface BufferHandle {
+export interface BufferHandle<K extends AtomicKind = AtomicKind> {
   /** Which class the atomic belongs to. */
-  readonly kind: AtomicKind;
+  readonly kind: K;
   /** The memory that holds the value. */
   readonly buffer: SharedArrayBuffer;
   /** Offset of the value in `buffer`: a multiple of 8 (4 for `bool`). */
   readonly byteOffset: number;
   /** Absent: lets code test `handle.region` on any handle without narrowing first. */
   readonly region?: undefined;
+  /** Absent, as `region`. */
+  readonly memory?: undefined;
 }
 
 /**
@@ -65,9 +61,9 @@ export interface BufferHandle {
  * SharedMemory.unlink("handles-demo");
  * ```
  */
-export interface RegionHandle {
+export interface RegionHandle<K extends AtomicKind = AtomicKind> {
   /** Which class the atomic belongs to. */
-  readonly kind: AtomicKind;
+  readonly kind: K;
   /** The region's name, as given to `SharedMemory.open`. */
   readonly region: string;
   /** The atomic's name inside the region. */
@@ -75,39 +71,70 @@ export interface RegionHandle {
   /** Absent: lets code test `handle.buffer` on any handle without narrowing first. */
   readonly buffer?: undefined;
   /** Absent, as `buffer`. */
-  readonly byteOffset?: undefined;
+  readonly memory?: undefined;
 }
 
 /**
- * Any atomic's handle: where it lives ({@link BufferHandle} or {@link RegionHandle}). Plain,
- * structured-cloneable data; every class's `from(handle)` turns it back into the same atomic.
+ * Any atomic's handle: where it lives — the engine's memory ({@link MemoryHandle}, what
+ * `new AtomicInt()` gives), a SharedArrayBuffer of yours ({@link BufferHandle}) or a named region
+ * ({@link RegionHandle}). Plain, structured-cloneable data; `X.from(handle)` turns it back into
+ * the same atomic, and the type parameter keeps an `"int"` handle away from `AtomicFloat.from`.
  *
  * @example
  * ```ts
  * import { AtomicInt, type AtomicHandle } from "@atomicx/atomicx";
  *
  * const hits = new AtomicInt();
- * const handle: AtomicHandle = hits.handle; // worker.postMessage(handle)
+ * const handle: AtomicHandle<"int"> = hits.handle; // worker.postMessage(handle)
  * AtomicInt.from(handle).inc(); // in the Worker: AtomicInt.from(event.data)
  * console.log(hits.load()); // 1
  * ```
  */
-export type AtomicHandle = BufferHandle | RegionHandle;
+export type AtomicHandle<K extends AtomicKind = AtomicKind> =
+  | MemoryHandle<K>
+  | BufferHandle<K>
+  | RegionHandle<K>;
 
-/** Bytes of storage per kind: 64-bit words, and a 32-bit word for `bool` (futex-sized). */
-export const storageSize: Readonly<Record<AtomicKind, number>> = {
-  int: 8,
-  bigint: 8,
-  bool: 4,
-  float: 8,
-};
+/**
+ * A checked place for one atomic: the engine table of its memory and its location there. Only this
+ * module and `SharedMemory` make cells; the classes' constructors accept nothing else (a brand
+ * check), so no caller can hand them a forged location.
+ */
+export class Cell {
+  readonly #brand = true;
+  constructor(
+    /** The atomic's kind. */
+    readonly kind: AtomicKind,
+    /** The engine tables of its memory. */
+    readonly space: Space,
+    /** Its location in that memory. */
+    readonly loc: number,
+    /** Its handle, when known up front (buffers and regions); wasm cells make it on demand. */
+    readonly handle: AtomicHandle | undefined,
+    /** Where it was just allocated for the object about to be built, to reclaim it later. */
+    readonly fresh?: { readonly space: WasmSpace; readonly offset: number },
+  ) {}
 
-/** An atomic's storage as the classes use it: the address for the native calls, and the handle. */
-export interface Cell {
-  readonly address: number;
-  readonly handle: AtomicHandle;
-  /** The region holding the atomic; `undefined` for a SharedArrayBuffer. */
-  readonly region?: RegionLink;
+  /** Whether `value` is a genuine cell of `kind`. */
+  static check(value: unknown, kind: AtomicKind): Cell {
+    if (typeof value !== "object" || value === null || !(#brand in value) || value.kind !== kind) {
+      throw new TypeError("atomicx: not a cell made by atomicx");
+    }
+    return value;
+  }
+
+  /** Registers `owner` so that a fresh cell is reused after `owner` is collected. */
+  adoptedBy(owner: object): void {
+    this.fresh?.space.track(owner, this.fresh.offset);
+  }
+}
+
+/**
+ * Builds an atomic of class `ctor` on `cell` (the constructors take a cell as a second argument,
+ * which their public signature does not show).
+ */
+export function construct<T>(ctor: new (initial?: never) => T, cell: Cell): T {
+  return Reflect.construct(ctor, [undefined, cell]) as T;
 }
 
 /** Resolves a region handle to a cell (installed by `src/shm.ts`). */
@@ -119,83 +146,132 @@ export function setRegionResolver(resolver: RegionResolver): void {
   resolveRegion = resolver;
 }
 
-/** New zeroed storage of `kind` in a SharedArrayBuffer of its own. */
-export function allocateCell(kind: AtomicKind): Cell {
-  // 8 bytes for every kind keeps the buffer's start 8-byte aligned and the size uniform.
-  return cellOf({ kind, buffer: new SharedArrayBuffer(8), byteOffset: 0 });
+/** New storage of `kind` for an atomic being constructed, in this thread's engine. */
+export function newCell(kind: AtomicKind): Cell {
+  if (inProcessEngine() === "native") {
+    return nativeBufferCell({ kind, buffer: new SharedArrayBuffer(8), byteOffset: 0 });
+  }
+  const space = homeSpace();
+  const offset = space.allocate(8);
+  const ffi = withFfi(space);
+  const fresh = { space, offset };
+  if (ffi === undefined) return new Cell(kind, space, offset, undefined, fresh);
+  return new Cell(kind, ffi, offset + wasmBase(space), undefined, fresh);
 }
 
-/** The storage `handle` names, after checking it describes an atomic of `kind`. */
-export function cellFromHandle(handle: unknown, kind: AtomicKind, className: string): Cell {
-  if (typeof handle !== "object" || handle === null) {
-    throw new TypeError(`${className}.from: expected a handle object, got ${describe(handle)}`);
+let ffiFailed = false;
+
+/** The engine in-process atomics of this thread use: `ATOMICX_ENGINE`'s, after any fallback. */
+export function activeEngine(): EngineName {
+  const engine = inProcessEngine();
+  return engine === "wasm+ffi" && ffiFailed ? "wasm" : engine;
+}
+
+/** The `wasm+ffi` tables for `space` when that engine is chosen and the library loads. */
+function withFfi(space: WasmSpace): Space | undefined {
+  if (ffiFailed || inProcessEngine() !== "wasm+ffi") return undefined;
+  try {
+    return nativeOnWasm(space);
+  } catch {
+    ffiFailed = true; // no native library: plain wasm (info() tells)
+    return undefined;
   }
-  const { kind: actual, buffer, byteOffset } = handle as Partial<BufferHandle>;
-  if (actual !== kind) {
-    throw new TypeError(
-      `${className}.from: this handle is for kind ${JSON.stringify(actual)}, not "${kind}"`,
-    );
+}
+
+function nativeBufferCell(handle: BufferHandle): Cell {
+  const view = new Uint8Array(handle.buffer, handle.byteOffset, cellSize[handle.kind]);
+  // The buffer was brand-checked; this guards the address taken below all the same.
+  if (view.buffer !== handle.buffer) throw new TypeError("atomicx: not a SharedArrayBuffer");
+  return new Cell(handle.kind, nativeSpace(), addressOf(view), Object.freeze({ ...handle }));
+}
+
+const sabByteLength = Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")!
+  .get!;
+const memoryBuffer = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, "buffer")!.get!;
+
+/** The byte length of a genuine SharedArrayBuffer, or `undefined` for anything else. */
+export function sharedByteLength(value: unknown): number | undefined {
+  try {
+    return sabByteLength.call(value) as number;
+  } catch {
+    return undefined;
   }
-  if ((handle as { region?: unknown }).region !== undefined && resolveRegion) {
-    return resolveRegion(handle as RegionHandle, kind, className);
+}
+
+/** The buffer of a genuine WebAssembly.Memory, or `undefined` for anything else. */
+function memoryBufferOf(value: unknown): ArrayBufferLike | undefined {
+  try {
+    return memoryBuffer.call(value) as ArrayBufferLike;
+  } catch {
+    return undefined;
   }
-  if (!(buffer instanceof SharedArrayBuffer)) {
-    throw new TypeError(
-      `${className}.from: handle.buffer must be a SharedArrayBuffer, got ${describe(buffer)}`,
-    );
-  }
-  const size = storageSize[kind];
+}
+
+/** Checks a handle's `byteOffset` for `size` bytes inside `byteLength`; returns it. */
+function checkOffset(where: string, byteOffset: unknown, size: number, byteLength: number): number {
   if (typeof byteOffset !== "number") {
     throw new TypeError(
-      `${className}.from: handle.byteOffset must be a number, got ${describe(byteOffset)}`,
+      `${where}: handle.byteOffset must be a number, got ${describe(byteOffset)}`,
     );
   }
   if (
     !Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset % size !== 0 ||
-    byteOffset + size > buffer.byteLength
+    byteOffset + size > byteLength
   ) {
     throw new RangeError(
-      `${className}.from: handle.byteOffset ${byteOffset} must be a multiple of ${size} with ` +
-        `${size} bytes inside the ${buffer.byteLength}-byte buffer`,
+      `${where}: handle.byteOffset ${byteOffset} must be a multiple of ${size} with ` +
+        `${size} bytes inside the ${byteLength}-byte memory`,
     );
   }
-  return cellOf({ kind, buffer, byteOffset });
+  return byteOffset;
 }
 
-function cellOf(handle: BufferHandle): Cell {
-  const view = new Uint8Array(handle.buffer, handle.byteOffset, storageSize[handle.kind]);
-  return { address: native.addressOf(view), handle: Object.freeze(handle) };
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "bigint") return `bigint ${value}n`;
-  if (typeof value === "string") return `string ${JSON.stringify(value)}`;
-  if (typeof value === "object" || typeof value === "function") {
-    return (value as { constructor?: { name?: string } }).constructor?.name ?? typeof value;
+/** The cell `handle` names, after checking it describes an atomic of `kind`. */
+export function cellFromHandle(handle: unknown, kind: AtomicKind, className: string): Cell {
+  const where = `${className}.from`;
+  if (typeof handle !== "object" || handle === null) {
+    throw new TypeError(`${where}: expected a handle object, got ${describe(handle)}`);
   }
-  return `${typeof value} ${String(value)}`;
-}
-
-let adopted: Cell | undefined;
-
-/**
- * Runs `construct` so that the constructor it calls takes `cell` (see {@link takeAdoptedCell})
- * instead of allocating: how `from(handle)` builds an instance with its private fields.
- */
-export function adopt<T>(cell: Cell, construct: () => T): T {
-  adopted = cell;
-  try {
-    return construct();
-  } finally {
-    adopted = undefined;
+  const { kind: actual, buffer, byteOffset, memory, region } = handle as Record<string, unknown>;
+  if (actual === undefined) {
+    throw new TypeError(
+      `${where}: this object has no kind, so it is not a handle. Did you post the atomic itself ` +
+        `instead of its handle? Send \`atomic.handle\` and call ${className}.from(event.data).`,
+    );
   }
-}
-
-/** The cell passed to {@link adopt}, once; `undefined` for an ordinary `new`. */
-export function takeAdoptedCell(): Cell | undefined {
-  const cell = adopted;
-  adopted = undefined;
-  return cell;
+  if (actual !== kind) {
+    throw new TypeError(
+      `${where}: this handle is for kind ${describe(actual)}, not "${kind}"`,
+    );
+  }
+  if (region !== undefined) {
+    if (resolveRegion === undefined) throw new Error(`${where}: SharedMemory is not loaded`);
+    return resolveRegion(handle as RegionHandle, kind, className);
+  }
+  const size = cellSize[kind];
+  if (memory !== undefined) {
+    const memoryBytes = memoryBufferOf(memory);
+    const length = sharedByteLength(memoryBytes);
+    if (length === undefined) {
+      throw new TypeError(
+        `${where}: handle.memory must be a shared WebAssembly.Memory, got ${describe(memory)}`,
+      );
+    }
+    const loc = checkOffset(where, byteOffset, size, length);
+    const checked = Object.freeze({ kind, memory: memory as WebAssembly.Memory, byteOffset: loc });
+    const space = spaceOf(checked.memory);
+    const ffi = withFfi(space);
+    if (ffi === undefined) return new Cell(kind, space, loc, checked);
+    return new Cell(kind, ffi, loc + wasmBase(space), checked);
+  }
+  const length = sharedByteLength(buffer);
+  if (length === undefined) {
+    throw new TypeError(
+      `${where}: handle.buffer must be a SharedArrayBuffer, got ${describe(buffer)}`,
+    );
+  }
+  const loc = checkOffset(where, byteOffset, size, length);
+  const checked: BufferHandle = { kind, buffer: buffer as SharedArrayBuffer, byteOffset: loc };
+  if (inProcessEngine() === "native") return nativeBufferCell(checked);
+  return new Cell(kind, atomicsSpace(checked.buffer), loc, Object.freeze(checked));
 }

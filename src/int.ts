@@ -4,44 +4,15 @@
  * @module
  */
 
-import { native } from "../ffi/mod.ts";
+import type { IntOps, WaitResult } from "../engine/ops.ts";
+import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
 import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "./errors.ts";
-import { adopt, type AtomicHandle, cellFromHandle, takeAdoptedCell } from "./handle.ts";
-import { allocateCell } from "./handle.ts";
-import { AtomicBase } from "./inspect.ts";
-import { regionClosed, type RegionLink } from "./link.ts";
-import {
-  checkCount,
-  checkTimeout,
-  notifyResult,
-  waitAsyncOn,
-  type WaitResult,
-  waitResult,
-} from "./wait.ts";
-
-// Each method calls its own native function directly: one target per call site is what lets the
-// engines emit a fast FFI call.
-const {
-  atomicx_i64_load: nativeLoad,
-  atomicx_i64_store: nativeStore,
-  atomicx_i64_swap: nativeSwap,
-  atomicx_i64_compare_exchange: nativeCompareExchange,
-  atomicx_i64_fetch_add: nativeAdd,
-  atomicx_i64_fetch_sub: nativeSub,
-  atomicx_i64_fetch_mul: nativeMul,
-  atomicx_i64_fetch_div: nativeDiv,
-  atomicx_i64_fetch_max: nativeMax,
-  atomicx_i64_fetch_min: nativeMin,
-  atomicx_i64_fetch_and: nativeAnd,
-  atomicx_i64_fetch_or: nativeOr,
-  atomicx_i64_fetch_xor: nativeXor,
-  atomicx_i64_wait: nativeWait,
-  atomicx_wake: nativeWake,
-} = native;
+import { type AtomicHandle, Cell, cellFromHandle, construct, newCell } from "./handle.ts";
 
 /**
  * A 64-bit signed atomic integer that takes and returns JavaScript numbers and always holds a safe
- * integer. Every operation is one sequentially consistent native atomic operation; an operation
+ * integer. Every operation is one sequentially consistent atomic operation (one WebAssembly call for
+ * an atomic of this process, one native call in a `SharedMemory` region); an operation
  * whose result would leave ±(2^53−1) throws a `RangeError` and changes nothing (use
  * {@link AtomicBigInt} for the full 64-bit range).
  *
@@ -59,29 +30,33 @@ const {
  * ```
  */
 export class AtomicInt extends AtomicBase<number> {
-  readonly #address: number;
-  readonly #handle: AtomicHandle;
-  /** The region holding the value, or `undefined` for a SharedArrayBuffer. */
-  readonly #region: RegionLink | undefined;
+  /** The engine functions for the memory holding the value. */
+  readonly #ops: IntOps;
+  /** The value's location in that memory. */
+  readonly #loc: number;
+  #handle: AtomicHandle<"int"> | undefined;
 
   /**
-   * A new atomic in a SharedArrayBuffer of its own.
+   * A new atomic in this process's shared memory; hand it to Workers with {@link AtomicInt.handle}.
    *
    * @param initial a safe integer (default 0)
    * @throws {TypeError} if `initial` is not a number
    * @throws {RangeError} if `initial` is not a safe integer
    */
-  constructor(initial: number = 0) {
+  constructor(initial?: number);
+  constructor(initial: number = 0, cell?: Cell) {
     super();
-    let cell = takeAdoptedCell();
     if (cell === undefined) {
       if (!Number.isSafeInteger(initial)) throw notSafeInteger("new AtomicInt", initial);
-      cell = allocateCell("int");
-      nativeStore(cell.address, initial);
+      cell = newCell("int");
+      cell.space.int.store(cell.loc, initial);
+      cell.adoptedBy(this);
+    } else {
+      cell = Cell.check(cell, "int");
     }
-    this.#address = cell.address;
-    this.#handle = cell.handle;
-    this.#region = cell.region;
+    this.#ops = cell.space.int;
+    this.#loc = cell.loc;
+    this.#handle = cell.handle as AtomicHandle<"int"> | undefined;
   }
 
   /**
@@ -97,42 +72,37 @@ export class AtomicInt extends AtomicBase<number> {
    * console.log(a.load()); // 8
    * ```
    * @throws {TypeError} if `handle` is not an `int` handle
-   * @throws {RangeError} if its offset is misaligned or outside its buffer
+   * @throws {RangeError} if its offset is misaligned or outside its memory
    */
-  static from(handle: AtomicHandle): AtomicInt {
-    return adopt(cellFromHandle(handle, "int", "AtomicInt"), () => new AtomicInt());
-  }
-
-  /** Where this atomic lives: plain data to `postMessage` to a Worker. */
-  get handle(): AtomicHandle {
-    return this.#handle;
+  static from(handle: AtomicHandle<"int">): AtomicInt {
+    return construct(AtomicInt, cellFromHandle(handle, "int", "AtomicInt"));
   }
 
   /**
-   * The value's address, after checking that its region (if any) is open: the one check between
-   * an operation and memory that `close()` may have unmapped.
+   * Where this atomic lives: plain data to `postMessage` to a Worker. (Once taken, the atomic's
+   * 8 bytes stay reserved for the life of the process's shared memory, since another thread may
+   * still use them.)
    */
-  #at(): number {
-    const region = this.#region;
-    if (region !== undefined && region.closed) throw regionClosed("AtomicInt", region);
-    return this.#address;
+  get handle(): AtomicHandle<"int"> {
+    return this.#handle ??= (this.#ops as IntOps & { share(loc: number): AtomicHandle<"int"> })
+      .share(this.#loc);
   }
 
   /** Reads the value. */
   load(): number {
-    return nativeLoad(this.#at());
+    return this.#ops.load(this.#loc);
   }
 
   /** Stores `value`, a safe integer. */
   store(value: number): void {
     if (!Number.isSafeInteger(value)) throw notSafeInteger("AtomicInt.store", value);
-    nativeStore(this.#at(), value);
+    this.#ops.store(this.#loc, value);
   }
 
   /** Stores `value`; returns the previous value. */
   swap(value: number): number {
     if (!Number.isSafeInteger(value)) throw notSafeInteger("AtomicInt.swap", value);
-    return nativeSwap(this.#at(), value);
+    return this.#ops.swap(this.#loc, value);
   }
 
   /**
@@ -147,7 +117,7 @@ export class AtomicInt extends AtomicBase<number> {
     if (!Number.isSafeInteger(replacement)) {
       throw notSafeInteger("AtomicInt.compareExchange", replacement);
     }
-    const previous = nativeCompareExchange(this.#at(), expected, replacement);
+    const previous = this.#ops.compareExchange(this.#loc, expected, replacement);
     return [previous === expected, previous];
   }
 
@@ -167,17 +137,17 @@ export class AtomicInt extends AtomicBase<number> {
   update(fn: (value: number) => number): number {
     if (typeof fn !== "function") throw notFunction("AtomicInt.update", fn);
     for (;;) {
-      const current = nativeLoad(this.#at());
+      const current = this.#ops.load(this.#loc);
       const next = fn(current);
       if (!Number.isSafeInteger(next)) throw notSafeInteger("AtomicInt.update callback", next);
-      if (nativeCompareExchange(this.#at(), current, next) === current) return next;
+      if (this.#ops.compareExchange(this.#loc, current, next) === current) return next;
     }
   }
 
   /** Adds `delta`; returns the previous value. Throws `RangeError` (changing nothing) on overflow. */
   add(delta: number): number {
     if (!Number.isSafeInteger(delta)) throw notSafeInteger("AtomicInt.add", delta);
-    const previous = nativeAdd(this.#at(), delta);
+    const previous = this.#ops.add(this.#loc, delta);
     if (previous !== previous) throw intOverflow("AtomicInt.add", delta, this.load());
     return previous;
   }
@@ -185,7 +155,7 @@ export class AtomicInt extends AtomicBase<number> {
   /** Subtracts `delta`; returns the previous value. Throws `RangeError` on overflow. */
   sub(delta: number): number {
     if (!Number.isSafeInteger(delta)) throw notSafeInteger("AtomicInt.sub", delta);
-    const previous = nativeSub(this.#at(), delta);
+    const previous = this.#ops.sub(this.#loc, delta);
     if (previous !== previous) throw intOverflow("AtomicInt.sub", delta, this.load());
     return previous;
   }
@@ -193,7 +163,7 @@ export class AtomicInt extends AtomicBase<number> {
   /** Multiplies by `factor`; returns the previous value. Throws `RangeError` on overflow. */
   mul(factor: number): number {
     if (!Number.isSafeInteger(factor)) throw notSafeInteger("AtomicInt.mul", factor);
-    const previous = nativeMul(this.#at(), factor);
+    const previous = this.#ops.mul(this.#loc, factor);
     if (previous !== previous) throw intOverflow("AtomicInt.mul", factor, this.load());
     return previous;
   }
@@ -206,19 +176,19 @@ export class AtomicInt extends AtomicBase<number> {
   div(divisor: number): number {
     if (!Number.isSafeInteger(divisor)) throw notSafeInteger("AtomicInt.div", divisor);
     if (divisor === 0) throw divisionByZero("AtomicInt.div");
-    return nativeDiv(this.#at(), divisor);
+    return this.#ops.div(this.#loc, divisor);
   }
 
   /** Adds 1; returns the previous value. Throws `RangeError` at 2^53−1. */
   inc(): number {
-    const previous = nativeAdd(this.#at(), 1);
+    const previous = this.#ops.add(this.#loc, 1);
     if (previous !== previous) throw intOverflow("AtomicInt.inc", 1, this.load());
     return previous;
   }
 
   /** Subtracts 1; returns the previous value. Throws `RangeError` at −(2^53−1). */
   dec(): number {
-    const previous = nativeSub(this.#at(), 1);
+    const previous = this.#ops.sub(this.#loc, 1);
     if (previous !== previous) throw intOverflow("AtomicInt.dec", 1, this.load());
     return previous;
   }
@@ -226,13 +196,13 @@ export class AtomicInt extends AtomicBase<number> {
   /** Stores the larger of the value and `other`; returns the previous value. */
   fetchMax(other: number): number {
     if (!Number.isSafeInteger(other)) throw notSafeInteger("AtomicInt.fetchMax", other);
-    return nativeMax(this.#at(), other);
+    return this.#ops.max(this.#loc, other);
   }
 
   /** Stores the smaller of the value and `other`; returns the previous value. */
   fetchMin(other: number): number {
     if (!Number.isSafeInteger(other)) throw notSafeInteger("AtomicInt.fetchMin", other);
-    return nativeMin(this.#at(), other);
+    return this.#ops.min(this.#loc, other);
   }
 
   /**
@@ -241,7 +211,7 @@ export class AtomicInt extends AtomicBase<number> {
    */
   fetchAnd(bits: number): number {
     if (!Number.isSafeInteger(bits)) throw notSafeInteger("AtomicInt.fetchAnd", bits);
-    const previous = nativeAnd(this.#at(), bits);
+    const previous = this.#ops.and(this.#loc, bits);
     if (previous !== previous) throw intOverflow("AtomicInt.fetchAnd", bits, this.load());
     return previous;
   }
@@ -249,7 +219,7 @@ export class AtomicInt extends AtomicBase<number> {
   /** Bitwise OR on the 64-bit two's-complement form; returns the previous value. */
   fetchOr(bits: number): number {
     if (!Number.isSafeInteger(bits)) throw notSafeInteger("AtomicInt.fetchOr", bits);
-    const previous = nativeOr(this.#at(), bits);
+    const previous = this.#ops.or(this.#loc, bits);
     if (previous !== previous) throw intOverflow("AtomicInt.fetchOr", bits, this.load());
     return previous;
   }
@@ -257,16 +227,17 @@ export class AtomicInt extends AtomicBase<number> {
   /** Bitwise XOR on the 64-bit two's-complement form; returns the previous value. */
   fetchXor(bits: number): number {
     if (!Number.isSafeInteger(bits)) throw notSafeInteger("AtomicInt.fetchXor", bits);
-    const previous = nativeXor(this.#at(), bits);
+    const previous = this.#ops.xor(this.#loc, bits);
     if (previous !== previous) throw intOverflow("AtomicInt.fetchXor", bits, this.load());
     return previous;
   }
 
   /**
    * Blocks this thread while the value is `expected`, until a `notify` or `timeoutMs` passes. Works
-   * between Workers (SharedArrayBuffer) and between processes (a `SharedMemory` region): a futex
-   * on the value's address, so the thread sleeps rather than spins. Blocking the main thread is
-   * allowed on Deno, Bun and Node (unlike `Atomics.wait` in browsers); prefer `waitAsync` there.
+   * between Workers (the built-in `Atomics.wait` on the value) and between processes (a futex on
+   * its address in a `SharedMemory` region), so the thread sleeps rather than spins. Blocking the
+   * main thread is allowed on Deno, Bun and Node; a browser page's main thread refuses it with a
+   * `TypeError` — use `waitAsync` there.
    *
    * @example
    * ```ts
@@ -279,21 +250,18 @@ export class AtomicInt extends AtomicBase<number> {
    * @param timeoutMs milliseconds ≥ 0 (default Infinity: no timeout)
    * @returns `"ok"` woken by a notify, `"not-equal"` the value was not `expected`, `"timed-out"`
    * @throws {TypeError} / {RangeError} for a bad `expected` or `timeoutMs`
-   * @throws {Error} if the atomic's region is closed, or (off Linux) "not supported"
+   * @throws {TypeError} on a thread that may not block (a browser page's main thread)
+   * @throws {Error} if the atomic's region is closed
    */
   wait(expected: number, timeoutMs: number = Infinity): WaitResult {
-    if (!Number.isSafeInteger(expected)) throw notSafeInteger(`AtomicInt.wait`, expected);
-    const timeout = checkTimeout(`AtomicInt.wait`, timeoutMs);
-    const address = this.#at();
-    const region = this.#region;
-    const code = nativeWait(address, expected, timeout, region?.native ?? 0, 0);
-    return waitResult(`AtomicInt.wait`, code, region);
+    if (!Number.isSafeInteger(expected)) throw notSafeInteger("AtomicInt.wait", expected);
+    return waitOn("AtomicInt.wait", this.#ops, this.#loc, expected, timeoutMs);
   }
 
   /**
-   * Like {@link AtomicInt.wait}, without blocking: the wait runs off the JavaScript thread (a pooled
-   * FFI call on Deno and koffi, a native waiter thread reporting through a pipe on Bun and
-   * node:ffi), so nothing spins. If the region is closed meanwhile, the Promise rejects at once.
+   * Like {@link AtomicInt.wait}, without blocking: `Atomics.waitAsync` for an atomic of this
+   * process, a native waiter off the JavaScript thread in a `SharedMemory` region; nothing spins.
+   * If the region is closed meanwhile, the Promise rejects at once.
    *
    * @example
    * ```ts
@@ -309,13 +277,8 @@ export class AtomicInt extends AtomicBase<number> {
    * @throws {TypeError} / {RangeError} (synchronously) for a bad `expected` or `timeoutMs`
    */
   waitAsync(expected: number, timeoutMs: number = Infinity): Promise<WaitResult> {
-    if (!Number.isSafeInteger(expected)) throw notSafeInteger(`AtomicInt.waitAsync`, expected);
-    const timeout = checkTimeout(`AtomicInt.waitAsync`, timeoutMs);
-    const address = this.#at();
-    // Compared here, when asked: the native waiter starts a moment later on another thread, and
-    // treats a value that changed by then as woken.
-    if (nativeLoad(address) !== expected) return Promise.resolve("not-equal");
-    return waitAsyncOn(`AtomicInt.waitAsync`, "int", address, expected, timeout, this.#region);
+    if (!Number.isSafeInteger(expected)) throw notSafeInteger("AtomicInt.waitAsync", expected);
+    return waitAsyncOn("AtomicInt.waitAsync", this.#ops, this.#loc, expected, timeoutMs);
   }
 
   /**
@@ -334,8 +297,7 @@ export class AtomicInt extends AtomicBase<number> {
    * @throws {TypeError} / {RangeError} for a `count` that is not a non-negative integer or Infinity
    */
   notify(count: number = Infinity): number {
-    const n = checkCount(`AtomicInt.notify`, count);
-    return notifyResult(`AtomicInt.notify`, nativeWake(this.#at(), n));
+    return notifyOn("AtomicInt.notify", this.#ops, this.#loc, count);
   }
 
   /** The value, for `JSON.stringify`. */

@@ -6,15 +6,17 @@
  * @module
  */
 
-import { native } from "../ffi/mod.ts";
+import { loadNative } from "../ffi/mod.ts";
+import type { NativeOps } from "../ffi/symbols.ts";
+import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
 import { AtomicBool } from "./bool.ts";
+import { describe } from "./errors.ts";
 import { AtomicFloat } from "./float.ts";
 import {
-  adopt,
   type AtomicKind,
-  type Cell,
-  describe,
+  Cell,
+  construct,
   type RegionHandle,
   setRegionResolver,
 } from "./handle.ts";
@@ -57,9 +59,19 @@ const kindName = ["", "int", "bigint", "bool", "float"];
 // One scratch area per thread: three result words, then the name's UTF-8 bytes.
 const scratch = new SharedArrayBuffer(32 + 256);
 const out = new Float64Array(scratch, 0, 3);
-const outAddress = native.addressOf(out);
 const nameBytes = new Uint8Array(scratch, 32, 256);
-const nameAddress = native.addressOf(nameBytes);
+let outAddress = 0;
+let nameAddress = 0;
+
+/** The native library (loaded on first use) with the scratch area's addresses taken. */
+function native(): NativeOps {
+  const ops = loadNative();
+  if (outAddress === 0) {
+    outAddress = ops.addressOf(out);
+    nameAddress = ops.addressOf(nameBytes);
+  }
+  return ops;
+}
 const encoder = new TextEncoder();
 
 /** UTF-8 length of `name` after checking it is a valid region name; throws otherwise. */
@@ -158,7 +170,7 @@ const openByName = new Map<string, WeakRef<SharedMemory>>();
  * handle. Nothing can touch its memory then; a pending async waiter holds its own native reference.
  */
 const unreachable = new FinalizationRegistry<number>((handle) => {
-  native.atomicx_shm_close(handle);
+  native().atomicx_shm_close(handle);
 });
 
 /**
@@ -232,7 +244,7 @@ export class SharedMemory {
       throw new RangeError(`${where}: permissions must be an integer in 0..0o777`);
     }
     const how = only === "create" ? 1 : only === "attach" ? 2 : 0;
-    const code = native.atomicx_shm_open(
+    const code = native().atomicx_shm_open(
       nameAddress,
       writeName(name),
       capacity,
@@ -260,7 +272,7 @@ export class SharedMemory {
    */
   static unlink(name: string): boolean {
     checkRegionName("SharedMemory.unlink", name);
-    const code = native.atomicx_shm_unlink(nameAddress, writeName(name));
+    const code = native().atomicx_shm_unlink(nameAddress, writeName(name));
     if (code === 0) return true;
     if (code === 4) return false;
     throw failure("SharedMemory.unlink", name, code, 0);
@@ -287,7 +299,7 @@ export class SharedMemory {
    * @throws {Error} if the region is closed
    */
   int(slot: string): AtomicInt {
-    return adopt(this.#cell(slot, "int", "SharedMemory.int"), () => new AtomicInt());
+    return construct(AtomicInt, this.#cell(slot, "int", "SharedMemory.int"));
   }
 
   /**
@@ -305,7 +317,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   bigint(slot: string): AtomicBigInt {
-    return adopt(this.#cell(slot, "bigint", "SharedMemory.bigint"), () => new AtomicBigInt());
+    return construct(AtomicBigInt, this.#cell(slot, "bigint", "SharedMemory.bigint"));
   }
 
   /**
@@ -323,7 +335,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   bool(slot: string): AtomicBool {
-    return adopt(this.#cell(slot, "bool", "SharedMemory.bool"), () => new AtomicBool());
+    return construct(AtomicBool, this.#cell(slot, "bool", "SharedMemory.bool"));
   }
 
   /**
@@ -341,7 +353,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   float(slot: string): AtomicFloat {
-    return adopt(this.#cell(slot, "float", "SharedMemory.float"), () => new AtomicFloat());
+    return construct(AtomicFloat, this.#cell(slot, "float", "SharedMemory.float"));
   }
 
   #cell(slot: string, kind: AtomicKind, where: string): Cell {
@@ -350,7 +362,7 @@ export class SharedMemory {
     if (link.closed) {
       throw new Error(`${where}: the region ${JSON.stringify(this.name)} is closed`);
     }
-    const code = native.atomicx_shm_slot(
+    const code = native().atomicx_shm_slot(
       link.native,
       nameAddress,
       writeName(slot),
@@ -373,7 +385,7 @@ export class SharedMemory {
     }
     if (code !== 0) throw failure(where, this.name, code, 0);
     const handle: RegionHandle = Object.freeze({ kind, region: this.name, slot });
-    return { address: out[0], handle, region: link };
+    return new Cell(kind, regionSpace(link), out[0], handle);
   }
 
   /**
@@ -397,7 +409,7 @@ export class SharedMemory {
     link.closed = true;
     if (openByName.get(this.name)?.deref() === this) openByName.delete(this.name);
     unreachable.unregister(link);
-    native.atomicx_shm_close(link.native);
+    native().atomicx_shm_close(link.native);
     const error = new Error(`the shared-memory region ${JSON.stringify(this.name)} was closed`);
     for (const reject of link.pending) reject(error);
     link.pending.clear();

@@ -1,55 +1,17 @@
 /**
- * The shared parts of `wait`, `waitAsync` and `notify` on `AtomicInt` and `AtomicBool`: argument
- * checks and turning native result codes into results or errors.
+ * Waiting on an atomic in a `SharedMemory` region (the native futex): turning native result codes
+ * into results or errors.
  *
  * @module
  */
 
 import { startWait, type WaitKind } from "../ffi/wait_async.ts";
-import { describe } from "./handle.ts";
 import { regionClosed, type RegionLink } from "./link.ts";
 
-/**
- * How a wait ended: `"ok"` woken by a `notify`, `"not-equal"` the value was not the expected one
- * when the wait began, `"timed-out"` nobody notified in time.
- *
- * @example
- * ```ts
- * import { AtomicBool, type WaitResult } from "@atomicx/atomicx";
- *
- * const done = new AtomicBool(false);
- * const result: WaitResult = done.wait(false, 5); // "timed-out"
- * ```
- */
-export type WaitResult = "ok" | "not-equal" | "timed-out";
+export type { WaitResult } from "../engine/ops.ts";
+import type { WaitResult } from "../engine/ops.ts";
 
 const results: readonly WaitResult[] = ["ok", "not-equal", "timed-out"];
-
-/** `timeoutMs` after checking it: a number ≥ 0 (Infinity: no timeout). */
-export function checkTimeout(where: string, timeoutMs: unknown): number {
-  if (typeof timeoutMs !== "number") {
-    throw new TypeError(`${where}: timeoutMs must be a number, got ${describe(timeoutMs)}`);
-  }
-  if (!(timeoutMs >= 0)) {
-    throw new RangeError(
-      `${where}: timeoutMs must be ≥ 0 or Infinity, got ${timeoutMs}`,
-    );
-  }
-  return timeoutMs;
-}
-
-/** `count` after checking it: a non-negative integer or Infinity (all waiters). */
-export function checkCount(where: string, count: unknown): number {
-  if (typeof count !== "number") {
-    throw new TypeError(`${where}: count must be a number, got ${describe(count)}`);
-  }
-  if (!(count === Infinity || (Number.isSafeInteger(count) && count >= 0))) {
-    throw new RangeError(
-      `${where}: count must be a non-negative integer or Infinity, got ${count}`,
-    );
-  }
-  return count;
-}
 
 /** The failure for a native status ≥ 100 (see native/src/wait.rs). */
 function waitFailure(where: string, code: number): Error {

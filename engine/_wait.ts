@@ -1,0 +1,84 @@
+/**
+ * Waiting on a cell of a SharedArrayBuffer (the WebAssembly engine's memory, or a user's buffer)
+ * with the built-in `Atomics.wait` / `Atomics.waitAsync` / `Atomics.notify`: what `wait`,
+ * `waitAsync` and `notify` do for every memory that is not a native region. Works on every runtime
+ * and in browsers (where blocking is refused on the page's main thread: see {@link cannotBlock}).
+ *
+ * @module
+ */
+
+import type { WaitOps, WaitResult } from "./ops.ts";
+
+/** Views of the memory, refreshed by the caller when the memory has grown. */
+export interface Views {
+  i32(loc: number): Int32Array;
+  i64(loc: number): BigInt64Array;
+}
+
+/** `TypeError` for a blocking wait where the runtime forbids it (a browser page's main thread). */
+export function cannotBlock(cause: unknown): TypeError {
+  return new TypeError(
+    "atomicx: this thread may not block (a browser page's main thread refuses Atomics.wait): " +
+      "use waitAsync here, or wait in a Worker",
+    { cause },
+  );
+}
+
+/** `Atomics.wait`'s timeout: the same milliseconds, Infinity for none. */
+function waitOnce<T extends Int32Array | BigInt64Array>(
+  view: T,
+  index: number,
+  value: T extends Int32Array ? number : bigint,
+  timeoutMs: number,
+): WaitResult {
+  try {
+    return Atomics.wait(view as never, index, value as never, timeoutMs) as WaitResult;
+  } catch (error) {
+    throw cannotBlock(error);
+  }
+}
+
+/**
+ * `Atomics.waitAsync`. With a finite timeout a timer keeps the event loop alive until the wait
+ * ends (Deno and Node do not count a pending `Atomics.waitAsync` as work, and would exit with it
+ * unsettled); with no timeout nothing does, so a forgotten wait never keeps a process from exiting.
+ */
+function waitAsyncOnce<T extends Int32Array | BigInt64Array>(
+  view: T,
+  index: number,
+  value: T extends Int32Array ? number : bigint,
+  timeoutMs: number,
+): Promise<WaitResult> {
+  const { async, value: result } = Atomics.waitAsync(
+    view as never,
+    index,
+    value as never,
+    timeoutMs,
+  );
+  if (!async) return Promise.resolve(result as WaitResult);
+  const pending = result as Promise<WaitResult>;
+  if (timeoutMs === Infinity) return pending;
+  const keepAlive = setTimeout(() => {}, timeoutMs + 1000);
+  return pending.finally(() => clearTimeout(keepAlive));
+}
+
+/** Wait operations on 64-bit cells (`AtomicInt`: the safe integer compared as an i64). */
+export function waitOps64(views: Views): WaitOps<number> {
+  return {
+    wait: (loc, expected, timeoutMs) =>
+      waitOnce(views.i64(loc), loc >>> 3, BigInt(expected), timeoutMs),
+    waitAsync: (loc, expected, timeoutMs) =>
+      waitAsyncOnce(views.i64(loc), loc >>> 3, BigInt(expected), timeoutMs),
+    notify: (loc, count) => Atomics.notify(views.i64(loc), loc >>> 3, count),
+  };
+}
+
+/** Wait operations on 32-bit cells (`AtomicBool`: 0 or 1). */
+export function waitOps32(views: Views): WaitOps<number> {
+  return {
+    wait: (loc, expected, timeoutMs) => waitOnce(views.i32(loc), loc >>> 2, expected, timeoutMs),
+    waitAsync: (loc, expected, timeoutMs) =>
+      waitAsyncOnce(views.i32(loc), loc >>> 2, expected, timeoutMs),
+    notify: (loc, count) => Atomics.notify(views.i32(loc), loc >>> 2, count),
+  };
+}

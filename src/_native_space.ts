@@ -1,0 +1,228 @@
+/**
+ * The native engine's operation tables: the C functions of the Rust library, for atomics in a
+ * `SharedMemory` region (location = address in the mapping) and, with `ATOMICX_ENGINE=native`, for
+ * in-process atomics too (one SharedArrayBuffer each). The library is loaded on first use.
+ *
+ * @module
+ */
+
+import type { BigIntOps, BoolOps, FloatOps, IntOps, Space } from "../engine/ops.ts";
+import type { MemoryHandle, WasmSpace } from "../wasm/engine.ts";
+import { loadNative } from "../ffi/mod.ts";
+import type { NativeOps } from "../ffi/symbols.ts";
+import { regionClosed, type RegionLink } from "./link.ts";
+import { notifyResult, waitAsyncOn, waitResult } from "./wait.ts";
+
+/** Status the native bigint division returns for a zero divisor. */
+const DIVISION_BY_ZERO = 1;
+
+function tables(native: NativeOps, region: RegionLink | undefined): Space {
+  /**
+   * Three 64-bit words through which bigint values cross the FFI boundary (arguments in 0 and 1,
+   * the result in 2): `f64`-only calls are fast on every runtime and an `i64` is not on Deno. One
+   * per table, off the JavaScript heap so its address is stable, and never shared.
+   */
+  const io = new BigInt64Array(new SharedArrayBuffer(24));
+  const ioAddress = native.addressOf(io);
+  const out = new Float64Array(new SharedArrayBuffer(8));
+  const outAddress = native.addressOf(out);
+  const regionHandle = region?.native ?? 0;
+
+  const int: IntOps = {
+    load: native.atomicx_i64_load,
+    store: native.atomicx_i64_store as IntOps["store"],
+    swap: native.atomicx_i64_swap,
+    compareExchange: native.atomicx_i64_compare_exchange,
+    add: native.atomicx_i64_fetch_add,
+    sub: native.atomicx_i64_fetch_sub,
+    mul: native.atomicx_i64_fetch_mul,
+    div: native.atomicx_i64_fetch_div,
+    max: native.atomicx_i64_fetch_max,
+    min: native.atomicx_i64_fetch_min,
+    and: native.atomicx_i64_fetch_and,
+    or: native.atomicx_i64_fetch_or,
+    xor: native.atomicx_i64_fetch_xor,
+    wait: (loc, expected, timeoutMs) =>
+      waitResult(
+        "AtomicInt.wait",
+        native.atomicx_i64_wait(loc, expected, timeoutMs, regionHandle, 0),
+        region,
+      ),
+    waitAsync: (loc, expected, timeoutMs) =>
+      // Compared here, when asked: the native waiter starts a moment later on another thread,
+      // and treats a value that changed by then as woken.
+      native.atomicx_i64_load(loc) !== expected
+        ? Promise.resolve("not-equal")
+        : waitAsyncOn("AtomicInt.waitAsync", "int", loc, expected, timeoutMs, region),
+    notify: (loc, count) => notifyResult("AtomicInt.notify", native.atomicx_wake(loc, count)),
+  };
+
+  /** A bigint operation `(addr, io) -> status` with its operand in io[0], result in io[2]. */
+  const big = (f: (addr: number, io: number) => number) => (loc: number, v: bigint): bigint => {
+    io[0] = v;
+    f(loc, ioAddress);
+    return io[2];
+  };
+  const bigint: BigIntOps = {
+    load: (loc) => {
+      native.atomicx_bigint_load(loc, ioAddress);
+      return io[2];
+    },
+    store: (loc, v) => {
+      io[0] = v;
+      native.atomicx_bigint_store(loc, ioAddress);
+    },
+    swap: big(native.atomicx_bigint_swap),
+    compareExchange: (loc, e, r) => {
+      io[0] = e;
+      io[1] = r;
+      native.atomicx_bigint_compare_exchange(loc, ioAddress);
+      return io[2];
+    },
+    add: big(native.atomicx_bigint_fetch_add),
+    sub: big(native.atomicx_bigint_fetch_sub),
+    mul: big(native.atomicx_bigint_fetch_mul),
+    div: (loc, v) => {
+      io[0] = v;
+      if (native.atomicx_bigint_fetch_div(loc, ioAddress) === DIVISION_BY_ZERO) {
+        throw new RangeError("AtomicBigInt.div: division by zero; the value is unchanged");
+      }
+      return io[2];
+    },
+    max: big(native.atomicx_bigint_fetch_max),
+    min: big(native.atomicx_bigint_fetch_min),
+    and: big(native.atomicx_bigint_fetch_and),
+    or: big(native.atomicx_bigint_fetch_or),
+    xor: big(native.atomicx_bigint_fetch_xor),
+  };
+
+  const bool: BoolOps = {
+    load: native.atomicx_bool_load,
+    store: native.atomicx_bool_store as BoolOps["store"],
+    swap: native.atomicx_bool_swap,
+    compareExchange: native.atomicx_bool_compare_exchange,
+    and: native.atomicx_bool_fetch_and,
+    or: native.atomicx_bool_fetch_or,
+    xor: native.atomicx_bool_fetch_xor,
+    wait: (loc, expected, timeoutMs) =>
+      waitResult(
+        "AtomicBool.wait",
+        native.atomicx_bool_wait(loc, expected, timeoutMs, regionHandle, 0),
+        region,
+      ),
+    waitAsync: (loc, expected, timeoutMs) =>
+      native.atomicx_bool_load(loc) !== expected
+        ? Promise.resolve("not-equal")
+        : waitAsyncOn("AtomicBool.waitAsync", "bool", loc, expected, timeoutMs, region),
+    notify: (loc, count) => notifyResult("AtomicBool.notify", native.atomicx_wake(loc, count)),
+  };
+
+  const float: FloatOps = {
+    load: native.atomicx_f64_load,
+    store: native.atomicx_f64_store as FloatOps["store"],
+    swap: native.atomicx_f64_swap,
+    compareExchange: (loc, e, r) => {
+      native.atomicx_f64_compare_exchange(loc, e, r, outAddress);
+      return out[0];
+    },
+    add: native.atomicx_f64_fetch_add,
+    sub: native.atomicx_f64_fetch_sub,
+    mul: native.atomicx_f64_fetch_mul,
+    div: native.atomicx_f64_fetch_div,
+    max: native.atomicx_f64_fetch_max,
+    min: native.atomicx_f64_fetch_min,
+  };
+  return { engine: "native", int, bigint, bool, float };
+}
+
+/**
+ * Wraps every function of `space` so that it throws once `region` is closed: the one check between
+ * an operation and memory that `close()` may have unmapped.
+ */
+function guarded(space: Space, region: RegionLink): Space {
+  type F = (a?: unknown, b?: unknown, c?: unknown) => unknown;
+  const guard = <T extends object>(table: T, className: string): T =>
+    Object.fromEntries(
+      Object.entries(table as Record<string, F>).map(([name, f]) => {
+        const check = () => {
+          if (region.closed) throw regionClosed(className, region);
+        };
+        // Fixed arities: the FFI functions behind them take exactly their parameters.
+        const wrapped = name === "load"
+          ? (a: unknown) => (check(), f(a))
+          : name === "compareExchange" || name.startsWith("wait")
+          ? (a: unknown, b: unknown, c: unknown) => (check(), f(a, b, c))
+          : (a: unknown, b: unknown) => (check(), f(a, b));
+        return [name, wrapped];
+      }),
+    ) as T;
+  return {
+    engine: "native",
+    int: guard(space.int, "AtomicInt"),
+    bigint: guard(space.bigint, "AtomicBigInt"),
+    bool: guard(space.bool, "AtomicBool"),
+    float: guard(space.float, "AtomicFloat"),
+  };
+}
+
+let processSpace: Space | undefined;
+
+/** The native tables for addresses outside any region (SharedArrayBuffers). */
+export function nativeSpace(): Space {
+  return processSpace ??= tables(loadNative(), undefined);
+}
+
+const regionSpaces = new WeakMap<RegionLink, Space>();
+
+/** The native tables for atomics of `region`, which throw once it is closed. */
+export function regionSpace(region: RegionLink): Space {
+  let space = regionSpaces.get(region);
+  if (space === undefined) {
+    regionSpaces.set(region, space = guarded(tables(loadNative(), region), region));
+  }
+  return space;
+}
+
+/** The address of `view`'s first byte (a view of a SharedArrayBuffer: it never moves). */
+export function addressOf(view: ArrayBufferView): number {
+  return loadNative().addressOf(view);
+}
+
+const onWasm = new WeakMap<WasmSpace, Space>();
+
+/**
+ * Native calls on a WebAssembly engine memory (`ATOMICX_ENGINE=wasm+ffi`): locations are absolute
+ * addresses (the memory never moves: a shared memory is reserved at its maximum size), waits and
+ * notifies stay the built-in `Atomics` ones of the wasm tables, so every thread agrees whichever
+ * calls it makes. Throws when the native library cannot be loaded.
+ */
+export function nativeOnWasm(space: WasmSpace): Space {
+  let hybrid = onWasm.get(space);
+  if (hybrid !== undefined) return hybrid;
+  const native = nativeSpace();
+  const base = wasmBase(space);
+  const shift = <T>(f: (loc: number, ...rest: never[]) => T) => (loc: number, ...rest: never[]) =>
+    f(loc - base, ...rest);
+  const sharing = <K extends "int" | "bigint" | "bool" | "float">(kind: K) => ({
+    share: (loc: number): MemoryHandle<K> => space[kind].share(loc - base) as MemoryHandle<K>,
+  });
+  const waiting = (kind: "int" | "bool") => ({
+    wait: shift(space[kind].wait),
+    waitAsync: shift(space[kind].waitAsync),
+    notify: shift(space[kind].notify),
+  });
+  hybrid = {
+    engine: "native",
+    int: { ...native.int, ...waiting("int"), ...sharing("int") },
+    bigint: { ...native.bigint, ...sharing("bigint") },
+    bool: { ...native.bool, ...waiting("bool"), ...sharing("bool") },
+    float: { ...native.float, ...sharing("float") },
+  };
+  onWasm.set(space, hybrid);
+  return hybrid;
+}
+
+/** The address of byte 0 of `space`'s memory as the native calls see it. */
+export function wasmBase(space: WasmSpace): number {
+  return addressOf(new Uint8Array(space.memory.buffer, 0, 8));
+}
