@@ -69,7 +69,11 @@ function resolveFile(specifier: string): URL | undefined {
  */
 export function* candidates(): Generator<Candidate> {
   const fromEnv = getEnv("ATOMICX_LIB_PATH");
-  if (fromEnv) yield { path: fromEnv, source: "ATOMICX_LIB_PATH" };
+  if (fromEnv) {
+    // Set means chosen: a path that cannot be loaded is an error naming it, never a fallback.
+    yield { path: fromEnv, source: "ATOMICX_LIB_PATH" };
+    return;
+  }
   const local = new URL(`../native/target/release/${libraryFileName}`, import.meta.url);
   if (local.protocol === "file:") {
     yield { path: urlToPath(local), source: "local build (cargo build --release)" };

@@ -5,6 +5,7 @@ import "./cases/bool.ts";
 import "./cases/float.ts";
 import "./cases/common.ts";
 import "./cases/properties.ts";
+import "./cases/engine.ts";
 import "./cases/loader.ts";
 import "./cases/workers.ts";
 import "./cases/shm.ts";

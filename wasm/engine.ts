@@ -32,6 +32,10 @@ export interface MemoryHandle<K extends AtomicKind = AtomicKind> {
   readonly memory: WebAssembly.Memory;
   /** Offset of the value in `memory`. */
   readonly byteOffset: number;
+  /** Absent: lets code test `handle.buffer` on any handle without narrowing first. */
+  readonly buffer?: undefined;
+  /** Absent, as `buffer`. */
+  readonly region?: undefined;
 }
 
 interface Exports {

@@ -66,7 +66,7 @@ test("handle/from: bad handles are refused with TypeError or RangeError", () => 
     );
   }
   assert.throws(() => AtomicBool.from({ kind: "bool", buffer, byteOffset: 2 }), RangeError);
-  assert.throws(() => AtomicBigInt.from(new AtomicInt().handle), TypeError);
+  assert.throws(() => AtomicBigInt.from(new AtomicInt().handle as never), TypeError);
 });
 
 test("conversions: valueOf, toString, toJSON, toStringTag", () => {

@@ -52,16 +52,18 @@ test("loader: a missing library names every path tried and the fix, with a cause
     symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
     writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
     const missing = join(dir, "nowhere", "libatomicx.so");
-    const report = await load(join(dir, "ffi", "mod.ts"), { ATOMICX_LIB_PATH: missing });
+    const local = join(dir, "native", "target", "release", "libatomicx.so");
+    // A set ATOMICX_LIB_PATH is the only path tried: an error naming it, never a fallback.
+    const chosen = await load(join(dir, "ffi", "mod.ts"), { ATOMICX_LIB_PATH: missing });
+    assert.equal(chosen.loaded, false);
+    assert.ok(chosen.message!.includes(missing), chosen.message);
+    assert.ok(chosen.message!.includes("ATOMICX_LIB_PATH"), chosen.message);
+    assert.ok(!chosen.message!.includes(local), chosen.message);
+    const report = await load(join(dir, "ffi", "mod.ts"), { ATOMICX_LIB_PATH: undefined });
     assert.equal(report.loaded, false);
     assert.equal(report.cause, true);
     assert.match(report.message!, /could not load the native library/);
-    assert.ok(report.message!.includes(missing), report.message);
-    assert.ok(report.message!.includes("ATOMICX_LIB_PATH"), report.message);
-    assert.ok(
-      report.message!.includes(join(dir, "native", "target", "release", "libatomicx.so")),
-      report.message,
-    );
+    assert.ok(report.message!.includes(local), report.message);
     assert.match(report.message!, /cargo build --release/);
   });
 });

@@ -1,8 +1,35 @@
 // Property tests (fast-check): each class against a model computed in plain JavaScript.
 import fc from "fast-check";
-import { AtomicBigInt, AtomicFloat, AtomicInt } from "../../mod.ts";
+import {
+  AtomicBigInt,
+  AtomicFloat,
+  AtomicInt,
+  type AtomicKind,
+  type BufferHandle,
+} from "../../mod.ts";
 import { assert } from "../support/assert.ts";
 import { test } from "../harness.ts";
+
+/**
+ * Where each property runs: an atomic of this process (the WebAssembly engine, or the native one
+ * under ATOMICX_ENGINE=native) and an atomic placed in a SharedArrayBuffer of the caller's (the
+ * built-in `Atomics` engine), so every engine meets the same model.
+ */
+const places = ["engine memory", "caller's SharedArrayBuffer"] as const;
+
+/** An atomic holding `initial` in the place `where`. */
+function place<K extends AtomicKind, V, T extends { store(value: V): void }>(
+  where: (typeof places)[number],
+  make: () => T,
+  from: (handle: BufferHandle<K>) => T,
+  kind: K,
+  initial: V,
+): T {
+  if (where === "engine memory") return make();
+  const atomic = from({ kind, buffer: new SharedArrayBuffer(24), byteOffset: 8 });
+  atomic.store(initial);
+  return atomic;
+}
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const intOps = [
@@ -48,84 +75,90 @@ const safeInt = fc.oneof(
   fc.constantFrom(0, -1, 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 52, -(2 ** 52)),
 );
 
-test("property: AtomicInt matches exact integer arithmetic, refusing what leaves ±(2^53−1)", () => {
-  fc.assert(
-    fc.property(safeInt, fc.array(fc.tuple(fc.constantFrom(...intOps), safeInt)), (init, steps) => {
-      const a = new AtomicInt(init);
-      let expected = BigInt(init);
-      for (const [op, x] of steps) {
-        const next = model(op, expected, BigInt(x));
-        const call = () => (a as unknown as Record<string, (x: number) => number>)[op](x);
-        if (next === "div0" || next > MAX_SAFE || next < -MAX_SAFE) {
-          assert.throws(call, RangeError);
-        } else {
-          assert.equal(call(), Number(expected));
-          expected = next;
-        }
-        assert.equal(a.load(), Number(expected));
-      }
-    }),
-    { numRuns: 300 },
-  );
-});
+for (const where of places) {
+  test(`property (${where}): AtomicInt matches exact integer arithmetic, refusing what leaves ±(2^53−1)`, () => {
+    fc.assert(
+      fc.property(
+        safeInt,
+        fc.array(fc.tuple(fc.constantFrom(...intOps), safeInt)),
+        (init, steps) => {
+          const a = place(where, () => new AtomicInt(init), AtomicInt.from, "int", init);
+          let expected = BigInt(init);
+          for (const [op, x] of steps) {
+            const next = model(op, expected, BigInt(x));
+            const call = () => (a as unknown as Record<string, (x: number) => number>)[op](x);
+            if (next === "div0" || next > MAX_SAFE || next < -MAX_SAFE) {
+              assert.throws(call, RangeError);
+            } else {
+              assert.equal(call(), Number(expected));
+              expected = next;
+            }
+            assert.equal(a.load(), Number(expected));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 
-test("property: AtomicBigInt matches 64-bit wrapping arithmetic", () => {
-  const int64 = fc.oneof(
-    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
-    fc.bigInt({ min: -1000n, max: 1000n }),
-    fc.constantFrom(0n, -1n, 1n, 2n ** 63n - 1n, -(2n ** 63n)),
-  );
-  fc.assert(
-    fc.property(int64, fc.array(fc.tuple(fc.constantFrom(...intOps), int64)), (init, steps) => {
-      const a = new AtomicBigInt(init);
-      let expected = init;
-      for (const [op, x] of steps) {
-        const next = model(op, expected, x);
-        const call = () => (a as unknown as Record<string, (x: bigint) => bigint>)[op](x);
-        if (next === "div0") {
-          assert.throws(call, RangeError);
-        } else {
-          assert.equal(call(), expected);
-          expected = BigInt.asIntN(64, next);
-        }
-        assert.equal(a.load(), expected);
-      }
-    }),
-    { numRuns: 300 },
-  );
-});
-
-test("property: AtomicFloat matches JavaScript's IEEE-754 arithmetic", () => {
-  const ops: Record<string, (v: number, x: number) => number> = {
-    add: (v, x) => v + x,
-    sub: (v, x) => v - x,
-    mul: (v, x) => v * x,
-    div: (v, x) => v / x,
-    // Rust's f64::max/min: a NaN operand is ignored.
-    fetchMax: (v, x) => (Number.isNaN(v) ? x : Number.isNaN(x) ? v : Math.max(v, x)),
-    fetchMin: (v, x) => (Number.isNaN(v) ? x : Number.isNaN(x) ? v : Math.min(v, x)),
-  };
-  fc.assert(
-    fc.property(
-      fc.double(),
-      fc.array(fc.tuple(fc.constantFrom(...Object.keys(ops)), fc.double())),
-      (init, steps) => {
-        const a = new AtomicFloat(init);
+  test(`property (${where}): AtomicBigInt matches 64-bit wrapping arithmetic`, () => {
+    const int64 = fc.oneof(
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      fc.bigInt({ min: -1000n, max: 1000n }),
+      fc.constantFrom(0n, -1n, 1n, 2n ** 63n - 1n, -(2n ** 63n)),
+    );
+    fc.assert(
+      fc.property(int64, fc.array(fc.tuple(fc.constantFrom(...intOps), int64)), (init, steps) => {
+        const a = place(where, () => new AtomicBigInt(init), AtomicBigInt.from, "bigint", init);
         let expected = init;
         for (const [op, x] of steps) {
-          const call = () => (a as unknown as Record<string, (x: number) => number>)[op](x);
-          if (op === "div" && x === 0) {
+          const next = model(op, expected, x);
+          const call = () => (a as unknown as Record<string, (x: bigint) => bigint>)[op](x);
+          if (next === "div0") {
             assert.throws(call, RangeError);
           } else {
-            assert.ok(Object.is(call(), expected));
-            const next = ops[op](expected, x);
-            // ±0 from max/min of +0 and −0 may be either zero (IEEE-754 leaves it open).
-            expected = (op.startsWith("fetch") && next === 0) ? a.load() : next;
+            assert.equal(call(), expected);
+            expected = BigInt.asIntN(64, next);
           }
-          assert.ok(Object.is(a.load(), expected), `${op}(${x}): ${a.load()} vs ${expected}`);
+          assert.equal(a.load(), expected);
         }
-      },
-    ),
-    { numRuns: 300 },
-  );
-});
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test(`property (${where}): AtomicFloat matches JavaScript's IEEE-754 arithmetic`, () => {
+    const ops: Record<string, (v: number, x: number) => number> = {
+      add: (v, x) => v + x,
+      sub: (v, x) => v - x,
+      mul: (v, x) => v * x,
+      div: (v, x) => v / x,
+      // Rust's f64::max/min: a NaN operand is ignored.
+      fetchMax: (v, x) => (Number.isNaN(v) ? x : Number.isNaN(x) ? v : Math.max(v, x)),
+      fetchMin: (v, x) => (Number.isNaN(v) ? x : Number.isNaN(x) ? v : Math.min(v, x)),
+    };
+    fc.assert(
+      fc.property(
+        fc.double(),
+        fc.array(fc.tuple(fc.constantFrom(...Object.keys(ops)), fc.double())),
+        (init, steps) => {
+          const a = place(where, () => new AtomicFloat(init), AtomicFloat.from, "float", init);
+          let expected = init;
+          for (const [op, x] of steps) {
+            const call = () => (a as unknown as Record<string, (x: number) => number>)[op](x);
+            if (op === "div" && x === 0) {
+              assert.throws(call, RangeError);
+            } else {
+              assert.ok(Object.is(call(), expected));
+              const next = ops[op](expected, x);
+              // ±0 from max/min of +0 and −0 may be either zero (IEEE-754 leaves it open).
+              expected = (op.startsWith("fetch") && next === 0) ? a.load() : next;
+            }
+            assert.ok(Object.is(a.load(), expected), `${op}(${x}): ${a.load()} vs ${expected}`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+}

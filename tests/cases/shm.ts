@@ -125,7 +125,7 @@ test("shm: bad names and options are refused before touching the filesystem", ()
   assert.throws(() => SharedMemory.open(name, { only: "attach" }), /no region named/);
   // A forged region handle is checked before any region is opened.
   const forged = (region: unknown, slot: unknown) =>
-    AtomicInt.from({ kind: "int", region, slot } as unknown as RegionHandle);
+    AtomicInt.from({ kind: "int", region, slot } as unknown as RegionHandle<"int">);
   assert.throws(() => forged("../etc", "a"), RangeError);
   assert.throws(() => forged(name, 5), TypeError);
   assert.throws(() => forged(name, ""), RangeError);

@@ -1,0 +1,132 @@
+// The in-process engines: WebAssembly memory, handles between Workers that allocate on their own,
+// reclaiming dropped cells, no native code unless a region needs it, and forged inputs refused.
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import {
+  AtomicBigInt,
+  AtomicBool,
+  AtomicFloat,
+  AtomicInt,
+  type AtomicHandle,
+  info,
+} from "../../mod.ts";
+import type { EngineReply, EngineTask } from "../fixtures/engine_worker.ts";
+import { assert } from "../support/assert.ts";
+import { run, runtimeCommand } from "../support/spawn.ts";
+import { runWorker } from "../support/workers.ts";
+import { test } from "../harness.ts";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const workerScript = new URL("../fixtures/engine_worker.ts", import.meta.url);
+
+for (const allocateFirst of [false, true]) {
+  const order = allocateFirst ? "before" : "after";
+  test(`engine: a Worker allocating ${order} it receives a handle uses both, exactly`, async () => {
+    const shared = new AtomicInt(0);
+    const reply = await runWorker<EngineReply>(workerScript, {
+      handle: shared.handle,
+      allocateFirst,
+      adds: 100_000,
+    } satisfies EngineTask);
+    assert.equal(shared.load(), 100_000);
+    assert.equal(reply.ownValue, 101_000);
+    // The Worker's own atomic, made in its memory or in ours, works here through its handle.
+    const own = AtomicInt.from(reply.own);
+    own.add(5);
+    assert.equal(own.load(), 101_005);
+    assert.equal(reply.engine, info().engine);
+  });
+}
+
+test("engine: forged buffers and memories are refused before any address is taken", () => {
+  const fakeBuffer = Object.create(SharedArrayBuffer.prototype, { byteLength: { value: 64 } });
+  assert.throws(
+    () => AtomicInt.from({ kind: "int", buffer: fakeBuffer, byteOffset: 0 }),
+    TypeError,
+  );
+  const fakeMemory = Object.create(WebAssembly.Memory.prototype, {
+    buffer: { value: new SharedArrayBuffer(65536) },
+  });
+  assert.throws(
+    () => AtomicInt.from({ kind: "int", memory: fakeMemory, byteOffset: 64 }),
+    TypeError,
+  );
+  const unshared = new WebAssembly.Memory({ initial: 1 });
+  assert.throws(() => AtomicInt.from({ kind: "int", memory: unshared, byteOffset: 64 }), TypeError);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
+  assert.throws(() => AtomicInt.from({ kind: "int", memory, byteOffset: 65536 }), RangeError);
+  assert.throws(() => AtomicInt.from({ kind: "int", memory, byteOffset: 68 }), RangeError);
+  assert.throws(() => AtomicInt.from({ kind: "int", memory, byteOffset: -8 }), RangeError);
+  // A real foreign memory works: the engine instantiates on it.
+  const foreign = AtomicInt.from({ kind: "int", memory, byteOffset: 64 });
+  foreign.add(7);
+  assert.equal(new BigInt64Array(memory.buffer)[8], 7n);
+});
+
+test("engine: a constructor accepts no cell but its own, and from() hands nothing over", () => {
+  const fakeCell = { kind: "int", loc: 0, space: {}, handle: undefined };
+  assert.throws(() => Reflect.construct(AtomicInt, [0, fakeCell]), TypeError);
+  // A subclass hook that runs user code inside AtomicBool.from cannot take the bool's cell.
+  const bool = new AtomicBool(false);
+  let madeInside: AtomicInt | undefined;
+  class Evil {
+    constructor() {
+      madeInside = new AtomicInt(0);
+    }
+  }
+  const original = Object.getPrototypeOf(AtomicBool);
+  Object.setPrototypeOf(AtomicBool, Evil);
+  try {
+    AtomicBool.from(bool.handle);
+  } finally {
+    Object.setPrototypeOf(AtomicBool, original);
+  }
+  madeInside!.store(Number.MAX_SAFE_INTEGER);
+  assert.equal(bool.load(), false);
+  assert.equal(madeInside!.load(), Number.MAX_SAFE_INTEGER);
+});
+
+test("engine: posting the atomic instead of its handle is named as the likely mistake", () => {
+  const posted = structuredClone({}); // what postMessage(atomic) delivers: private fields are gone
+  assert.throws(() => AtomicInt.from(posted as never), /Did you post the atomic itself/);
+  assert.throws(() => AtomicFloat.from(new AtomicInt().handle as never), /kind string "int"/);
+});
+
+test("engine: handles of every kind survive structuredClone and name their kind", () => {
+  for (const atomic of [new AtomicInt(1), new AtomicBigInt(2n), new AtomicBool(true)]) {
+    const handle = structuredClone(atomic.handle) as AtomicHandle;
+    assert.equal(handle.kind, atomic.handle.kind);
+  }
+  const f = new AtomicFloat(0.5);
+  AtomicFloat.from(structuredClone(f.handle)).add(0.25);
+  assert.equal(f.load(), 0.75);
+});
+
+/** Runs an engine fixture in a new process of this runtime, with `gc` exposed. */
+async function runFixture(fixture: string, args: string[], env: Record<string, string> = {}) {
+  const [command, base] = runtimeCommand(join(repo, "tests", "fixtures", fixture));
+  const withGc = "Deno" in globalThis
+    ? [base[0], "--v8-flags=--expose-gc", ...base.slice(1)]
+    : "Bun" in globalThis
+    ? base
+    : ["--expose-gc", ...base];
+  const result = await run(command, [...withGc, ...args], { env, cwd: repo, timeoutMs: 120_000 });
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+}
+
+test("engine: making and dropping 400,000 atomics reuses their cells (bounded memory)", async () => {
+  const report = await runFixture("engine_reclaim.ts", ["400000"]);
+  // 400,000 live cells would need 3.2 MB; reclaimed ones keep the memory near one batch (0.8 MB).
+  assert.ok(report.memoryBytes <= 2 * 1024 * 1024, `memory grew to ${report.memoryBytes} bytes`);
+  assert.equal(report.wrong, 0);
+});
+
+test("engine: in-process atomics load no native library, even with a broken ATOMICX_LIB_PATH", async () => {
+  const report = await runFixture("engine_no_native.ts", [], {
+    ATOMICX_LIB_PATH: "/nonexistent/libatomicx.so",
+  });
+  assert.equal(report.total, 200_000);
+  assert.equal(report.nativeLoaded, false);
+  assert.match(report.regionError, /ATOMICX_LIB_PATH|could not load/);
+});
