@@ -4,11 +4,15 @@
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { extraNode, extraNodes } from "./lib/extra_nodes.mjs";
 import { bin, buildNative, findSystemNode, installDependencies, root } from "./lib/setup.mjs";
 
 const systemNode = findSystemNode();
 /** What a failed setup step prints before exiting: the summary line the CI reads. */
 const failedSetup = () => console.log("0 passed, 1 failed");
+
+installDependencies(failedSetup);
+buildNative(failedSetup);
 
 /** A suite: a command whose output is parsed for its pass and fail counts. */
 const suites = [
@@ -38,41 +42,58 @@ const suites = [
     command: bin("deno"),
     args: ["check", "mod.ts", "tests/runners/deno_test.ts", "tests/fixtures/", "tests/support/"],
   },
+  // The conformance cases on every runtime, once per in-process engine: the default (WebAssembly;
+  // wasm+ffi on Bun) and the native library (ATOMICX_ENGINE=native).
+  ...["default", "native"].flatMap((engine) => {
+    const env = engine === "native" ? { ATOMICX_ENGINE: "native" } : {};
+    const label = engine === "native" ? " [engine: native]" : "";
+    const nodeRun = (name, command, args, extraEnv = {}) => ({
+      name: `${name} test${label}`,
+      command,
+      args: [...args, "--test", "--test-reporter=spec", "tests/runners/node.test.ts"],
+      env: { ...env, ...extraEnv },
+      count: nodeCounts,
+    });
+    return [
+      {
+        name: `deno test${label}`,
+        command: bin("deno"),
+        // Type checking is its own suite above; checking again in every Worker would only cost time.
+        args: ["test", "--allow-all", "--no-check", "tests/runners/deno_test.ts"],
+        env,
+        count: (out) => lastMatch(out, /(\d+) passed \S* ?\| (\d+) failed/g),
+      },
+      {
+        name: `bun test${label}`,
+        command: bin("bun"),
+        args: ["test", "./tests/runners/bun.test.ts"],
+        env,
+        count: (out) => {
+          const pass = out.match(/^\s*(\d+) pass\s*$/m);
+          const fail = out.match(/^\s*(\d+) fail\s*$/m);
+          return pass && fail ? [Number(pass[1]), Number(fail[1])] : undefined;
+        },
+      },
+      nodeRun("node 26 (node:ffi)", bin("node"), ["--experimental-ffi", "--no-warnings"]),
+      nodeRun(
+        `node ${spawnSync(systemNode, ["--version"]).stdout?.toString().trim()} (koffi)`,
+        systemNode,
+        ["--import", "tsx"],
+        { ATOMICX_FFI: "koffi" },
+      ),
+      ...Object.keys(extraNodes).map((major) =>
+        nodeRun(`node ${extraNodes[major]} (koffi)`, extraNode(major) ?? `node-${major}-missing`, [
+          "--import",
+          "tsx",
+        ], { ATOMICX_FFI: "koffi" })
+      ),
+    ];
+  }),
   {
-    name: "deno test",
-    command: bin("deno"),
-    // Type checking is its own suite above; checking again in every Worker would only cost time.
-    args: ["test", "--allow-all", "--no-check", "tests/runners/deno_test.ts"],
-    count: (out) => lastMatch(out, /(\d+) passed \S* ?\| (\d+) failed/g),
-  },
-  {
-    name: "bun test",
-    command: bin("bun"),
-    args: ["test", "./tests/runners/bun.test.ts"],
-    count: (out) => {
-      const pass = out.match(/^\s*(\d+) pass\s*$/m);
-      const fail = out.match(/^\s*(\d+) fail\s*$/m);
-      return pass && fail ? [Number(pass[1]), Number(fail[1])] : undefined;
-    },
-  },
-  {
-    name: "node 26 (node:ffi) test",
-    command: bin("node"),
-    args: [
-      "--experimental-ffi",
-      "--no-warnings",
-      "--test",
-      "--test-reporter=spec",
-      "tests/runners/node.test.ts",
-    ],
-    count: nodeCounts,
-  },
-  {
-    name: `node ${spawnSync(systemNode, ["--version"]).stdout?.toString().trim()} (koffi) test`,
-    command: systemNode,
-    args: ["--import", "tsx", "--test", "--test-reporter=spec", "tests/runners/node.test.ts"],
-    env: { ATOMICX_FFI: "koffi" },
-    count: nodeCounts,
+    // The embedded module is what wasm/generate.mjs builds from its tables, byte for byte.
+    name: "wasm: embedded module matches its generator",
+    command: process.execPath,
+    args: ["wasm/generate.mjs", "--check"],
   },
   {
     // A smoke run of the demo (not a timing: the board is tiny): every variant, 1 and 2 Workers,
@@ -166,9 +187,6 @@ function run(suite) {
     child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
   });
 }
-
-installDependencies(failedSetup);
-buildNative(failedSetup);
 
 // deno-lint-ignore no-control-regex -- strips the colour codes some runners print regardless
 const colourCodes = /\x1b\[[0-9;]*m/g;

@@ -102,18 +102,30 @@ export type AtomicHandle<K extends AtomicKind = AtomicKind> =
  */
 export class Cell {
   readonly #brand = true;
+  /** The atomic's kind. */
+  readonly kind: AtomicKind;
+  /** The engine tables of its memory. */
+  readonly space: Space;
+  /** Its location in that memory. */
+  readonly loc: number;
+  /** Its handle, when known up front (buffers and regions); wasm cells make it on demand. */
+  readonly handle: AtomicHandle | undefined;
+  /** Where it was just allocated for the object about to be built, to reclaim it later. */
+  readonly fresh: { readonly space: WasmSpace; readonly offset: number } | undefined;
+
   constructor(
-    /** The atomic's kind. */
-    readonly kind: AtomicKind,
-    /** The engine tables of its memory. */
-    readonly space: Space,
-    /** Its location in that memory. */
-    readonly loc: number,
-    /** Its handle, when known up front (buffers and regions); wasm cells make it on demand. */
-    readonly handle: AtomicHandle | undefined,
-    /** Where it was just allocated for the object about to be built, to reclaim it later. */
-    readonly fresh?: { readonly space: WasmSpace; readonly offset: number },
-  ) {}
+    kind: AtomicKind,
+    space: Space,
+    loc: number,
+    handle: AtomicHandle | undefined,
+    fresh?: { readonly space: WasmSpace; readonly offset: number },
+  ) {
+    this.kind = kind;
+    this.space = space;
+    this.loc = loc;
+    this.handle = handle;
+    this.fresh = fresh;
+  }
 
   /** Whether `value` is a genuine cell of `kind`. */
   static check(value: unknown, kind: AtomicKind): Cell {

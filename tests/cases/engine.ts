@@ -6,8 +6,8 @@ import {
   AtomicBigInt,
   AtomicBool,
   AtomicFloat,
-  AtomicInt,
   type AtomicHandle,
+  AtomicInt,
   info,
 } from "../../mod.ts";
 import type { EngineReply, EngineTask } from "../fixtures/engine_worker.ts";
@@ -23,11 +23,14 @@ for (const allocateFirst of [false, true]) {
   const order = allocateFirst ? "before" : "after";
   test(`engine: a Worker allocating ${order} it receives a handle uses both, exactly`, async () => {
     const shared = new AtomicInt(0);
-    const reply = await runWorker<EngineReply>(workerScript, {
-      handle: shared.handle,
-      allocateFirst,
-      adds: 100_000,
-    } satisfies EngineTask);
+    const reply = await runWorker<EngineReply>(
+      workerScript,
+      {
+        handle: shared.handle,
+        allocateFirst,
+        adds: 100_000,
+      } satisfies EngineTask,
+    );
     assert.equal(shared.load(), 100_000);
     assert.equal(reply.ownValue, 101_000);
     // The Worker's own atomic, made in its memory or in ours, works here through its handle.

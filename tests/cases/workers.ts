@@ -12,15 +12,17 @@ const ITERATIONS = 1_000_000;
 
 /** Runs `op` on `handle` in WORKERS Workers at once, ITERATIONS times each. */
 async function contend(op: HammerTask["op"], handle: AtomicHandle, iterations = ITERATIONS) {
-  const start = new AtomicBool(false);
-  const replies = runWorkers<HammerReply>(
+  const ready = new AtomicInt(0);
+  return await runWorkers<HammerReply>(
     hammer,
-    Array.from({ length: WORKERS }, () => ({ op, handle, iterations, start: start.handle })),
+    Array.from({ length: WORKERS }, () => ({
+      op,
+      handle,
+      iterations,
+      ready: ready.handle,
+      parties: WORKERS,
+    })),
   );
-  // Let the Workers load, then release them together so that their loops overlap.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  start.store(true);
-  return await replies;
 }
 
 test("Workers: 2 × 1,000,000 AtomicInt.inc end exactly at 2,000,000", async () => {

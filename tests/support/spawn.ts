@@ -21,8 +21,10 @@ const isBun = "Bun" in globalThis;
 export function runtimeCommand(script: string): [string, string[]] {
   if (deno) return [deno.execPath(), ["run", "--allow-all", "--no-check", script]];
   if (isBun) return [process.execPath, [script]];
+  // node:ffi from Node 26 on; TypeScript by type stripping where Node has it, else through tsx.
+  const ffi = Number(process.versions.node.split(".")[0]) >= 26 ? ["--experimental-ffi"] : [];
   const flags = process.features.typescript
-    ? ["--experimental-ffi", "--no-warnings"]
+    ? [...ffi, "--no-warnings"]
     : ["--import", "tsx", "--no-warnings"];
   return [process.execPath, [...flags, script]];
 }
