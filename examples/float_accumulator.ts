@@ -17,9 +17,9 @@ const sample = (w: number, i: number) => ((w * SAMPLES + i) % 1000) / 8;
 
 interface Task {
   worker: number;
-  total: AtomicHandle;
-  peak: AtomicHandle;
-  count: AtomicHandle;
+  total: AtomicHandle<"float">;
+  peak: AtomicHandle<"float">;
+  count: AtomicHandle<"int">;
 }
 
 if (isMainThread) {

@@ -25,8 +25,8 @@ if (isMainThread) {
 } else {
   const { id, ...handles } = workerData as {
     id: number;
-    claimed: AtomicHandle;
-    winner: AtomicHandle;
+    claimed: AtomicHandle<"bool">;
+    winner: AtomicHandle<"int">;
   };
   const claimed = AtomicBool.from(handles.claimed);
   const [won] = claimed.compareExchange(false, true);

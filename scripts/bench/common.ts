@@ -7,17 +7,22 @@
 
 import { writeFileSync } from "node:fs";
 import process from "node:process";
-import { native } from "../../ffi/mod.ts";
+import { info } from "../../mod.ts";
 
-/** This runtime and FFI: a short key for file names and the label the tables show. */
-export function runtimeInfo(): { key: string; label: string; version: string } {
+/**
+ * This runtime and in-process engine: the label the tables show (e.g. `Node 20 · wasm`,
+ * `Bun · wasm+ffi`, `Deno · native`) and the version. Call it after the atomics were made, so
+ * that the engine is the one they use (and, for the native engine, its FFI is known).
+ */
+export function runtimeInfo(): { label: string; version: string; engine: string } {
   const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-  if (g.Deno) return { key: "deno", label: "Deno", version: g.Deno.version.deno };
-  if (g.Bun) return { key: "bun", label: "Bun", version: g.Bun.version };
+  const { engine, native } = info();
+  const ffi = native.loaded && engine !== "wasm" ? ` (${native.ffi})` : "";
+  const suffix = ` · ${engine}${ffi}`;
+  if (g.Deno) return { label: `Deno${suffix}`, version: g.Deno.version.deno, engine };
+  if (g.Bun) return { label: `Bun${suffix}`, version: g.Bun.version, engine };
   const version = process.versions.node!;
-  return native.backend === "koffi"
-    ? { key: "koffi", label: `Node ${version.split(".")[0]} (koffi)`, version }
-    : { key: "node", label: `Node ${version.split(".")[0]} (node:ffi)`, version };
+  return { label: `Node ${version.split(".")[0]}${suffix}`, version, engine };
 }
 
 /** The value of `--name` on the command line, or `fallback`. */

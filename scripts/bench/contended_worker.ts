@@ -11,7 +11,7 @@ export interface ContendedTask {
   iterations: number;
   words: SharedArrayBuffer;
   wide: SharedArrayBuffer;
-  total: AtomicHandle;
+  total: AtomicHandle<"int">;
 }
 
 await serve((message, reply) => {

@@ -11,7 +11,8 @@
 
 import { do_not_optimize, measure } from "mitata";
 import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt } from "../../mod.ts";
-import { native } from "../../ffi/mod.ts";
+import { loadNative } from "../../ffi/mod.ts";
+import { moduleBase64 } from "../../wasm/module.ts";
 import { argument, lock, runtimeInfo, unlock, writeResult } from "./common.ts";
 
 const minCpuTimeNs = Number(argument("time-ms", "250")) * 1e6;
@@ -70,11 +71,30 @@ const builtins: Record<string, [() => unknown, () => unknown]> = {
 
 const int = new AtomicInt(0), big = new AtomicBigInt(0n);
 const bool = new AtomicBool(false), float = new AtomicFloat(0);
-// The bare calls work on a word of their own (the same kind of memory as an AtomicInt's), kept
-// alive by `bareCell` for as long as they run: the address alone does not keep the memory.
+// The floors: the bare engine calls with no class around them, on a word of their own.
+// The WebAssembly module's export, on a memory of its own:
+const bareMemory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+const bareExports = new WebAssembly.Instance(
+  new WebAssembly.Module(Uint8Array.from(atob(moduleBase64), (c) => c.charCodeAt(0))),
+  { env: { memory: bareMemory } },
+).exports as Record<string, (loc: number, v?: number) => number>;
+const wasmAdd = bareExports.int_add, wasmLoad = bareExports.int_load;
+// The native library's function through this runtime's FFI, when the library loads (it is not
+// needed for in-process atomics); `bareCell` keeps the word alive while the address is used.
 const bareCell = new BigInt64Array(new SharedArrayBuffer(8));
-const intAddress = native.addressOf(bareCell);
-const bareAdd = native.atomicx_i64_fetch_add, bareLoad = native.atomicx_i64_load;
+let ffi:
+  | { add: (a: number, d: number) => number; load: (a: number) => number; at: number }
+  | undefined;
+try {
+  const native = loadNative();
+  ffi = {
+    add: native.atomicx_i64_fetch_add,
+    load: native.atomicx_i64_load,
+    at: native.addressOf(bareCell),
+  };
+} catch {
+  ffi = undefined;
+}
 
 /** Every operation: [class, operation, the call, the built-in counterpart's key]. */
 const operations: [string, string, () => unknown, string][] = [
@@ -146,9 +166,13 @@ const subjects: [string, () => unknown][] = [
     lockWords[1]++;
     unlock(lockWords, 0);
   }],
-  // The floor of an FFI call on this runtime: the bound C function with no wrapper around it.
-  ["bare add", () => do_not_optimize(bareAdd(intAddress, 1))],
-  ["bare load", () => do_not_optimize(bareLoad(intAddress))],
+  // The floor of an engine call on this runtime: the bare function with no class around it.
+  ["wasm add", () => do_not_optimize(wasmAdd(64, 1))],
+  ["wasm load", () => do_not_optimize(wasmLoad(64))],
+  ...(ffi === undefined ? [] : [
+    ["ffi add", () => do_not_optimize(ffi!.add(ffi!.at, 1))],
+    ["ffi load", () => do_not_optimize(ffi!.load(ffi!.at))],
+  ] as [string, () => unknown][]),
   ...operations.map(([cls, op, call]): [string, () => unknown] => [`${cls}.${op}`, call]),
 ];
 
@@ -171,14 +195,17 @@ for (const key of Object.keys(builtins)) {
   baseline[key] = { i32: at(`i32 ${key}`), i64: at(`i64 ${key}`) };
 }
 const lockCounter = at("lock counter");
-const bare = { add: at("bare add"), load: at("bare load") };
+const bare = {
+  wasm: { add: at("wasm add"), load: at("wasm load") },
+  ffi: ffi === undefined ? undefined : { add: at("ffi add"), load: at("ffi load") },
+};
 const rows = operations.map(([cls, op, , builtin]) => {
   const t = at(`${cls}.${op}`);
   const b = baseline[builtin];
   return { cls, op, builtin, ns: t, i32: t / b.i32, i64: t / b.i64, lock: t / lockCounter };
 });
 
-const out = { ...info, backend: native.backend, baseline, lockCounter, bare, rows };
+const out = { ...info, baseline, lockCounter, bare, rows };
 for (const r of rows) {
   console.log(
     `${`${r.cls}.${r.op}`.padEnd(30)} ${r.ns.toFixed(1).padStart(7)} ns  ` +
@@ -187,10 +214,13 @@ for (const r of rows) {
   );
 }
 console.log(
-  `bare FFI call: fetch_add ${bare.add.toFixed(1)} ns, load ${bare.load.toFixed(1)} ns; ` +
+  `bare wasm call: add ${bare.wasm.add.toFixed(1)} ns, load ${bare.wasm.load.toFixed(1)} ns; ` +
+    (bare.ffi
+      ? `bare FFI call: add ${bare.ffi.add.toFixed(1)} ns, load ${bare.ffi.load.toFixed(1)} ns; `
+      : "") +
     `Atomics.add Int32 ${baseline.add.i32.toFixed(1)} ns; lock counter ${
       lockCounter.toFixed(1)
     } ns`,
 );
 writeResult(argument("json", ""), out);
-if (bareCell[0] === 0n) throw new Error("the bare calls did not run"); // and bareCell stays alive
+if (ffi !== undefined && bareCell[0] === 0n) throw new Error("the bare calls did not run");

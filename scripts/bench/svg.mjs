@@ -14,7 +14,7 @@ const ROWS = [
   ["AtomicBigInt.add (vs BigInt64)", (r) => op(r, "AtomicBigInt", "add")?.i64],
   ["AtomicBool.flip", (r) => op(r, "AtomicBool", "flip")?.i32],
   ["AtomicFloat.add (vs Int32 add)", (r) => op(r, "AtomicFloat", "add")?.i32],
-  ["bare FFI call (the floor)", (r) => r.ops.bare.add / r.ops.baseline.add.i32],
+  ["bare wasm call (the wasm floor)", (r) => r.ops.bare.wasm.add / r.ops.baseline.add.i32],
   ["lock-protected counter", (r) => r.ops.lockCounter / r.ops.baseline.add.i32],
   ["AtomicInt.add, 2 Workers contended", (r) => {
     const row = r.contended?.rows.find((c) => c.op === "atomicx");

@@ -12,7 +12,7 @@ import { availableParallelism, cpus } from "node:os";
 import process from "node:process";
 import { writeFileSync } from "node:fs";
 import { AtomicInt } from "../../mod.ts";
-import { native } from "../../ffi/mod.ts";
+import { info } from "../../mod.ts";
 import { progress, startWorkers } from "./pool.ts";
 import {
   ATOMICS_TOTAL,
@@ -43,12 +43,13 @@ function options() {
   return { n, workers, variants, repeat: Number(get("repeat", "3")), json: get("json", "") };
 }
 
-/** This runtime and FFI, e.g. `deno 2.9.6`, `node 26.10.0 (node:ffi)`. */
+/** This runtime and in-process engine, e.g. `deno 2.9.6 (wasm)`, `bun 1.4.5 (wasm+ffi)`. */
 function runtimeLabel(): string {
   const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-  if (g.Deno) return `deno ${g.Deno.version.deno}`;
-  if (g.Bun) return `bun ${g.Bun.version}`;
-  return `node ${process.versions.node} (${native.backend})`;
+  const { engine } = info();
+  if (g.Deno) return `deno ${g.Deno.version.deno} (${engine})`;
+  if (g.Bun) return `bun ${g.Bun.version} (${engine})`;
+  return `node ${process.versions.node} (${engine})`;
 }
 
 /** One measured run. */

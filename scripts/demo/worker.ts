@@ -24,7 +24,7 @@ export interface RunTask {
   /** The run's control words (see queens.ts). */
   control: SharedArrayBuffer;
   /** The run's `AtomicInt` total. */
-  total: AtomicHandle;
+  total: AtomicHandle<"int">;
 }
 
 /** What a Worker reports after a run. */
