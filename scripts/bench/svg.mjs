@@ -49,7 +49,7 @@ export function chart(runs) {
   for (const r of runs) {
     const label = `${r.ops.label} ${r.ops.version}`;
     out.push(
-      `<rect x="${lx}" y="52" width="12" height="12" fill="${COLORS[r.key] ?? "#777"}"/>`,
+      `<rect x="${lx}" y="52" width="12" height="12" fill="${COLORS[r.key.split("-")[0]] ?? "#777"}"/>`,
       `<text x="${lx + 16}" y="62">${esc(label)}</text>`,
     );
     lx += 24 + label.length * 6.4;
@@ -79,7 +79,7 @@ export function chart(runs) {
       const x0 = xOf(MIN), x1 = xOf(v);
       out.push(
         `<rect x="${x0}" y="${y}" width="${(x1 - x0).toFixed(1)}" height="${bar - 1}" fill="${
-          COLORS[r.key] ?? "#777"
+          COLORS[r.key.split("-")[0]] ?? "#777"
         }"><title>${esc(`${r.ops.label}: ${v.toFixed(2)}×`)}</title></rect>`,
         `<text x="${(x1 + 4).toFixed(1)}" y="${y + bar - 1}" font-size="9" fill="#333">${
           v.toFixed(2)

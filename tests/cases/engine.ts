@@ -133,3 +133,20 @@ test("engine: in-process atomics load no native library, even with a broken ATOM
   assert.equal(report.nativeLoaded, false);
   assert.match(report.regionError, /ATOMICX_LIB_PATH|could not load/);
 });
+
+test("engine: a Worker blocked in wait is terminated, and a waitAsync with no timeout lets the process end", async () => {
+  // `runFixture` kills a process still running after two minutes: a hang fails the test. (On Deno
+  // the fixture exits explicitly: Deno 2.9 keeps a process with a terminated-but-blocked Worker
+  // alive, atomicx or not; see the fixture.)
+  const report = await runFixture("engine_blocked.ts", []);
+  assert.equal(report.terminated, true);
+  assert.equal(report.woke, "ok");
+});
+
+test("engine: process.exit ends a process with a long waitAsync pending", async () => {
+  const started = performance.now();
+  const report = await runFixture("engine_exit.ts", []);
+  assert.equal(report.exiting, true);
+  // The wait's timeout is ten minutes: finishing before the fixture limit means exit took effect.
+  assert.ok(performance.now() - started < 120_000);
+});
