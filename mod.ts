@@ -29,5 +29,6 @@ export type {
   RegionHandle,
 } from "./src/handle.ts";
 export { type AtomicxInfo, info } from "./src/info.ts";
+export type { EngineName } from "./engine/mod.ts";
 export { SharedMemory, type SharedMemoryOptions } from "./src/shm.ts";
 export type { WaitResult } from "./src/wait.ts";

@@ -16,6 +16,13 @@ import { getEnv, runtime, type RuntimeName } from "../ffi/runtime.ts";
  *   `"wasm"` when the native library cannot be loaded);
  * - `"native"`: one SharedArrayBuffer per atomic and native calls (the engine before WebAssembly,
  *   kept for comparison).
+ *
+ * @example
+ * ```ts
+ * import { type EngineName, info } from "@atomicx/atomicx";
+ *
+ * const engine: EngineName = info().engine; // "wasm" on Deno and Node, "wasm+ffi" on Bun
+ * ```
  */
 export type EngineName = "wasm" | "wasm+ffi" | "native";
 

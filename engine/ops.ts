@@ -102,7 +102,17 @@ export interface FloatOps {
   min(loc: number, value: number): number;
 }
 
-/** The four kinds of atomic, as a handle names them. */
+/**
+ * The four kinds of atomic, as a handle names them: `"int"` (`AtomicInt`), `"bigint"`, `"bool"`
+ * and `"float"`.
+ *
+ * @example
+ * ```ts
+ * import { AtomicFloat, type AtomicKind } from "@atomicx/atomicx";
+ *
+ * const kind: AtomicKind = new AtomicFloat(1.5).handle.kind; // "float"
+ * ```
+ */
 export type AtomicKind = "int" | "bigint" | "bool" | "float";
 
 /** The operation table of each kind. */

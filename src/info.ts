@@ -10,7 +10,17 @@ import { nativeIfLoaded } from "../ffi/mod.ts";
 import { homeMemory } from "../wasm/engine.ts";
 import { activeEngine } from "./handle.ts";
 
-/** What {@link info} reports. */
+/**
+ * What {@link info} reports.
+ *
+ * @example
+ * ```ts
+ * import { type AtomicxInfo, info } from "@atomicx/atomicx";
+ *
+ * const report: AtomicxInfo = info();
+ * if (report.native.loaded) console.log(`native library ${report.native.path} via ${report.native.ffi}`);
+ * ```
+ */
 export interface AtomicxInfo {
   /** The JavaScript runtime: `"deno"`, `"bun"` or `"node"`. */
   readonly runtime: "deno" | "bun" | "node";

@@ -25,8 +25,24 @@ import { type Views, waitOps32, waitOps64 } from "../engine/_wait.ts";
 import type { AtomicKind, BigIntOps, BoolOps, FloatOps, IntOps, Space } from "../engine/ops.ts";
 import { MAX_PAGES, moduleBase64 } from "./module.ts";
 
-/** Where an atomic lives in an engine memory: plain data that `postMessage` carries to a Worker. */
+/**
+ * Where an atomic made with `new` lives: an offset in this process's shared WebAssembly memory.
+ * Plain data that `postMessage` carries to a Worker (the memory is shared, not copied); there,
+ * `X.from(handle)` gives the same atomic.
+ *
+ * @example
+ * ```ts
+ * import { AtomicInt, type MemoryHandle } from "@atomicx/atomicx";
+ *
+ * const jobs = new AtomicInt(3);
+ * const handle = jobs.handle as MemoryHandle<"int">; // worker.postMessage(handle)
+ * console.log(handle.memory instanceof WebAssembly.Memory, handle.byteOffset % 8); // true 0
+ * AtomicInt.from(handle).dec(); // in the Worker: AtomicInt.from(event.data)
+ * console.log(jobs.load()); // 2
+ * ```
+ */
 export interface MemoryHandle<K extends AtomicKind = AtomicKind> {
+  /** Which class the atomic belongs to. */
   readonly kind: K;
   /** The engine's shared memory. */
   readonly memory: WebAssembly.Memory;
