@@ -1,7 +1,9 @@
 // The in-process engines: WebAssembly memory, handles between Workers that allocate on their own,
 // reclaiming dropped cells, no native code unless a region needs it, and forged inputs refused.
-import { fileURLToPath } from "node:url";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   AtomicBigInt,
   AtomicBool,
@@ -105,8 +107,18 @@ test("engine: handles of every kind survive structuredClone and name their kind"
   assert.equal(f.load(), 0.75);
 });
 
+/**
+ * The environment of a child that must use the runtime's default engine, whatever engine this
+ * suite runs with (the cases about the WebAssembly engine and about loading no native code).
+ */
+const DEFAULT_ENGINE = { ATOMICX_ENGINE: undefined };
+
 /** Runs an engine fixture in a new process of this runtime, with `gc` exposed. */
-async function runFixture(fixture: string, args: string[], env: Record<string, string> = {}) {
+async function runFixture(
+  fixture: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+) {
   const [command, base] = runtimeCommand(join(repo, "tests", "fixtures", fixture));
   const withGc = "Deno" in globalThis
     ? [base[0], "--v8-flags=--expose-gc", ...base.slice(1)]
@@ -127,6 +139,7 @@ test("engine: making and dropping 400,000 atomics reuses their cells (bounded me
 
 test("engine: in-process atomics load no native library, even with a broken ATOMICX_LIB_PATH", async () => {
   const report = await runFixture("engine_no_native.ts", [], {
+    ...DEFAULT_ENGINE,
     ATOMICX_LIB_PATH: "/nonexistent/libatomicx.so",
   });
   assert.equal(report.total, 200_000);
@@ -149,4 +162,49 @@ test("engine: process.exit ends a process with a long waitAsync pending", async 
   assert.equal(report.exiting, true);
   // The wait's timeout is ten minutes: finishing before the fixture limit means exit took effect.
   assert.ok(performance.now() - started < 120_000);
+});
+
+const denoBinary = join(repo, "node_modules", ".bin", "deno");
+
+test("engine: Deno with --allow-read only runs atomics and Workers; a region then names --allow-ffi", async () => {
+  const fixture = join(repo, "tests", "fixtures", "engine_no_native.ts");
+  const result = await run(denoBinary, ["run", `--allow-read=${repo}`, "--no-check", fixture], {
+    cwd: repo,
+    env: DEFAULT_ENGINE,
+    timeoutMs: 120_000,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+  assert.equal(report.total, 200_000);
+  assert.equal(report.nativeLoaded, false);
+  assert.match(report.regionError, /--allow-ffi/);
+});
+
+test("engine: Node 24 with no node_modules at all (no koffi, no tsx) runs atomics and Workers", async () => {
+  const { extraNode } = await import("../../scripts/lib/extra_nodes.mjs");
+  const node24 = extraNode(24);
+  assert.ok(node24, "Node 24 could not be installed from npm");
+  const dir = mkdtempSync(join(tmpdir(), "atomicx-bare-node-"));
+  try {
+    for (
+      const part of ["mod.ts", "src", "engine", "wasm", "ffi", "tests/fixtures", "tests/support"]
+    ) {
+      cpSync(join(repo, part), join(dir, part), { recursive: true });
+    }
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
+    const fixture = join(dir, "tests", "fixtures", "engine_no_native.ts");
+    const result = await run(node24!, ["--no-warnings", fixture], {
+      cwd: dir,
+      env: DEFAULT_ENGINE,
+      timeoutMs: 120_000,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+    assert.equal(report.total, 200_000);
+    assert.equal(report.nativeLoaded, false);
+    // No library and no koffi next to this copy: opening a region says what is missing.
+    assert.match(report.regionError, /koffi|could not load/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
