@@ -194,7 +194,37 @@ function nativeBufferCell(handle: BufferHandle): Cell {
   const view = new Uint8Array(handle.buffer, handle.byteOffset, cellSize[handle.kind]);
   // The buffer was brand-checked; this guards the address taken below all the same.
   if (view.buffer !== handle.buffer) throw new TypeError("atomicx: not a SharedArrayBuffer");
-  return new Cell(handle.kind, nativeSpace(), addressOf(view), Object.freeze({ ...handle }));
+  const address = addressOf(view);
+  const space = nativeWithAtomicsWaits(handle.buffer, address - handle.byteOffset);
+  return new Cell(handle.kind, space, address, Object.freeze({ ...handle }));
+}
+
+const nativeOnBuffers = new WeakMap<SharedArrayBuffer, Space>();
+
+/**
+ * The native tables for atomics in `buffer` (whose byte 0 is at `base`), with the built-in
+ * `Atomics` waits of that buffer: every in-process waiter then sleeps in `Atomics.wait`, which a
+ * terminated Worker and an exiting process interrupt, and agrees with every other thread's waits.
+ */
+function nativeWithAtomicsWaits(buffer: SharedArrayBuffer, base: number): Space {
+  let space = nativeOnBuffers.get(buffer);
+  if (space !== undefined) return space;
+  const native = nativeSpace();
+  const waits = atomicsSpace(buffer);
+  const shifted = (kind: "int" | "bool") => ({
+    wait: (loc: number, e: number, t: number) => waits[kind].wait(loc - base, e, t),
+    waitAsync: (loc: number, e: number, t: number) => waits[kind].waitAsync(loc - base, e, t),
+    notify: (loc: number, count: number) => waits[kind].notify(loc - base, count),
+  });
+  space = {
+    engine: "native",
+    int: { ...native.int, ...shifted("int") },
+    bigint: native.bigint,
+    bool: { ...native.bool, ...shifted("bool") },
+    float: native.float,
+  };
+  nativeOnBuffers.set(buffer, space);
+  return space;
 }
 
 const sabByteLength = Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")!
