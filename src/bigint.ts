@@ -7,7 +7,7 @@
 import type { BigIntOps } from "../engine/ops.ts";
 import { AtomicBase } from "./_atomic_base.ts";
 import { divisionByZero, notFunction, notInt64 } from "./errors.ts";
-import { type AtomicHandle, Cell, cellFromHandle, construct, newCell } from "./handle.ts";
+import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
 
 const MIN = -(2n ** 63n);
 const MAX = 2n ** 63n - 1n;
@@ -39,7 +39,6 @@ export class AtomicBigInt extends AtomicBase<bigint> {
   readonly #ops: BigIntOps;
   /** The value's location in that memory. */
   readonly #loc: number;
-  #handle: AtomicHandle<"bigint"> | undefined;
 
   /**
    * A new atomic in this process's shared memory; hand it to Workers with {@link AtomicBigInt.handle}.
@@ -58,10 +57,10 @@ export class AtomicBigInt extends AtomicBase<bigint> {
       cell.adoptedBy(this);
     } else {
       cell = Cell.check(cell, "bigint");
+      cell.adoptedBy(this);
     }
     this.#ops = cell.space.bigint;
     this.#loc = cell.loc;
-    this.#handle = cell.handle as AtomicHandle<"bigint"> | undefined;
   }
 
   /**
@@ -80,9 +79,7 @@ export class AtomicBigInt extends AtomicBase<bigint> {
    * still use them.)
    */
   get handle(): AtomicHandle<"bigint"> {
-    return this.#handle ??=
-      (this.#ops as BigIntOps & { share(loc: number): AtomicHandle<"bigint"> })
-        .share(this.#loc);
+    return handleOf(this, this.#ops, this.#loc) as AtomicHandle<"bigint">;
   }
 
   /** Reads the value. */

@@ -7,7 +7,7 @@
 import type { BoolOps, WaitResult } from "../engine/ops.ts";
 import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
 import { notFunction, wrongType } from "./errors.ts";
-import { type AtomicHandle, Cell, cellFromHandle, construct, newCell } from "./handle.ts";
+import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
 
 /** `value` as the word 0 or 1, after checking that it is a boolean. */
 function word(where: string, value: boolean): number {
@@ -35,7 +35,6 @@ export class AtomicBool extends AtomicBase<boolean> {
   readonly #ops: BoolOps;
   /** The value's location in that memory. */
   readonly #loc: number;
-  #handle: AtomicHandle<"bool"> | undefined;
 
   /**
    * A new atomic in this process's shared memory; hand it to Workers with {@link AtomicBool.handle}.
@@ -53,10 +52,10 @@ export class AtomicBool extends AtomicBase<boolean> {
       cell.adoptedBy(this);
     } else {
       cell = Cell.check(cell, "bool");
+      cell.adoptedBy(this);
     }
     this.#ops = cell.space.bool;
     this.#loc = cell.loc;
-    this.#handle = cell.handle as AtomicHandle<"bool"> | undefined;
   }
 
   /**
@@ -75,8 +74,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    * still use them.)
    */
   get handle(): AtomicHandle<"bool"> {
-    return this.#handle ??= (this.#ops as BoolOps & { share(loc: number): AtomicHandle<"bool"> })
-      .share(this.#loc);
+    return handleOf(this, this.#ops, this.#loc) as AtomicHandle<"bool">;
   }
 
   /** Reads the value. */

@@ -7,7 +7,7 @@
 import type { FloatOps } from "../engine/ops.ts";
 import { AtomicBase } from "./_atomic_base.ts";
 import { divisionByZero, notFunction, wrongType } from "./errors.ts";
-import { type AtomicHandle, Cell, cellFromHandle, construct, newCell } from "./handle.ts";
+import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
 
 /** `value` after checking that it is a number. */
 function float(where: string, value: number): number {
@@ -37,7 +37,6 @@ export class AtomicFloat extends AtomicBase<number> {
   readonly #ops: FloatOps;
   /** The value's location in that memory. */
   readonly #loc: number;
-  #handle: AtomicHandle<"float"> | undefined;
 
   /**
    * A new atomic in this process's shared memory; hand it to Workers with {@link AtomicFloat.handle}.
@@ -55,10 +54,10 @@ export class AtomicFloat extends AtomicBase<number> {
       cell.adoptedBy(this);
     } else {
       cell = Cell.check(cell, "float");
+      cell.adoptedBy(this);
     }
     this.#ops = cell.space.float;
     this.#loc = cell.loc;
-    this.#handle = cell.handle as AtomicHandle<"float"> | undefined;
   }
 
   /**
@@ -77,8 +76,7 @@ export class AtomicFloat extends AtomicBase<number> {
    * still use them.)
    */
   get handle(): AtomicHandle<"float"> {
-    return this.#handle ??= (this.#ops as FloatOps & { share(loc: number): AtomicHandle<"float"> })
-      .share(this.#loc);
+    return handleOf(this, this.#ops, this.#loc) as AtomicHandle<"float">;
   }
 
   /** Reads the value. */

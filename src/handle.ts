@@ -135,10 +135,33 @@ export class Cell {
     return value;
   }
 
-  /** Registers `owner` so that a fresh cell is reused after `owner` is collected. */
+  /**
+   * Binds the cell to the atomic built on it: a fresh cell is reused after `owner` is collected,
+   * and a cell that came with a handle keeps it for `owner.handle` (see {@link handleOf}).
+   */
   adoptedBy(owner: object): void {
     this.fresh?.space.track(owner, this.fresh.offset);
+    if (this.handle !== undefined) knownHandles.set(owner, this.handle);
   }
+}
+
+/**
+ * The handles of atomics built from one (regions, SharedArrayBuffers, received handles), by atomic.
+ * Atomics made with `new` have none here: their handle is made when first asked for, which keeps
+ * each of them to two fields.
+ */
+const knownHandles = new WeakMap<object, AtomicHandle>();
+
+/**
+ * `atomic.handle`: the one it was built from, else a new handle into the engine memory — which
+ * marks the cell as shared, never to be reused (another thread may hold it).
+ */
+export function handleOf(atomic: object, ops: object, loc: number): AtomicHandle {
+  const known = knownHandles.get(atomic);
+  if (known !== undefined) return known;
+  const handle = (ops as { share(loc: number): AtomicHandle }).share(loc);
+  knownHandles.set(atomic, handle);
+  return handle;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { IntOps, WaitResult } from "../engine/ops.ts";
 import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
 import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "./errors.ts";
-import { type AtomicHandle, Cell, cellFromHandle, construct, newCell } from "./handle.ts";
+import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
 
 /**
  * A 64-bit signed atomic integer that takes and returns JavaScript numbers and always holds a safe
@@ -34,7 +34,6 @@ export class AtomicInt extends AtomicBase<number> {
   readonly #ops: IntOps;
   /** The value's location in that memory. */
   readonly #loc: number;
-  #handle: AtomicHandle<"int"> | undefined;
 
   /**
    * A new atomic in this process's shared memory; hand it to Workers with {@link AtomicInt.handle}.
@@ -53,10 +52,10 @@ export class AtomicInt extends AtomicBase<number> {
       cell.adoptedBy(this);
     } else {
       cell = Cell.check(cell, "int");
+      cell.adoptedBy(this);
     }
     this.#ops = cell.space.int;
     this.#loc = cell.loc;
-    this.#handle = cell.handle as AtomicHandle<"int"> | undefined;
   }
 
   /**
@@ -84,8 +83,7 @@ export class AtomicInt extends AtomicBase<number> {
    * still use them.)
    */
   get handle(): AtomicHandle<"int"> {
-    return this.#handle ??= (this.#ops as IntOps & { share(loc: number): AtomicHandle<"int"> })
-      .share(this.#loc);
+    return handleOf(this, this.#ops, this.#loc) as AtomicHandle<"int">;
   }
 
   /** Reads the value. */
