@@ -30,5 +30,6 @@ export type {
 } from "./src/handle.ts";
 export { type AtomicxInfo, info } from "./src/info.ts";
 export type { EngineName } from "./engine/mod.ts";
+export type { WasmMemory } from "./engine/_webassembly.ts";
 export { SharedMemory, type SharedMemoryOptions } from "./src/shm.ts";
 export type { WaitResult } from "./src/wait.ts";

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { atomicsWaitAsync } from "./_webassembly.ts";
 import type { WaitOps, WaitResult } from "./ops.ts";
 
 /** Views of the memory, refreshed by the caller when the memory has grown. */
@@ -49,12 +50,7 @@ function waitAsyncOnce<T extends Int32Array | BigInt64Array>(
   value: T extends Int32Array ? number : bigint,
   timeoutMs: number,
 ): Promise<WaitResult> {
-  const { async, value: result } = Atomics.waitAsync(
-    view as never,
-    index,
-    value as never,
-    timeoutMs,
-  );
+  const { async, value: result } = atomicsWaitAsync(view, index, value, timeoutMs);
   if (!async) return Promise.resolve(result as WaitResult);
   const pending = result as Promise<WaitResult>;
   if (timeoutMs === Infinity) return pending;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type WasmMemory, WebAssemblyApi } from "../engine/_webassembly.ts";
 import { atomicsSpace } from "../engine/buffer.ts";
 import { type EngineName, inProcessEngine } from "../engine/mod.ts";
 import { type AtomicKind, cellSize, type Space } from "../engine/ops.ts";
@@ -252,7 +253,8 @@ function nativeWithAtomicsWaits(buffer: SharedArrayBuffer, base: number): Space 
 
 const sabByteLength = Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")!
   .get!;
-const memoryBuffer = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, "buffer")!.get!;
+const memoryBuffer = Object.getOwnPropertyDescriptor(WebAssemblyApi.Memory.prototype, "buffer")!
+  .get!;
 
 /** The byte length of a genuine SharedArrayBuffer, or `undefined` for anything else. */
 export function sharedByteLength(value: unknown): number | undefined {
@@ -263,7 +265,7 @@ export function sharedByteLength(value: unknown): number | undefined {
   }
 }
 
-/** The buffer of a genuine WebAssembly.Memory, or `undefined` for anything else. */
+/** The buffer of a genuine `WebAssembly.Memory`, or `undefined` for anything else. */
 function memoryBufferOf(value: unknown): ArrayBufferLike | undefined {
   try {
     return memoryBuffer.call(value) as ArrayBufferLike;
@@ -323,7 +325,7 @@ export function cellFromHandle(handle: unknown, kind: AtomicKind, className: str
       );
     }
     const loc = checkOffset(where, byteOffset, size, length);
-    const checked = Object.freeze({ kind, memory: memory as WebAssembly.Memory, byteOffset: loc });
+    const checked = Object.freeze({ kind, memory: memory as WasmMemory, byteOffset: loc });
     const space = spaceOf(checked.memory);
     const ffi = withFfi(space);
     if (ffi === undefined) return new Cell(kind, space, loc, checked);

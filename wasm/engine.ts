@@ -22,6 +22,7 @@
  */
 
 import { type Views, waitOps32, waitOps64 } from "../engine/_wait.ts";
+import { type WasmMemory, WebAssemblyApi } from "../engine/_webassembly.ts";
 import type { AtomicKind, BigIntOps, BoolOps, FloatOps, IntOps, Space } from "../engine/ops.ts";
 import { MAX_PAGES, moduleBase64 } from "./module.ts";
 
@@ -44,8 +45,8 @@ import { MAX_PAGES, moduleBase64 } from "./module.ts";
 export interface MemoryHandle<K extends AtomicKind = AtomicKind> {
   /** Which class the atomic belongs to. */
   readonly kind: K;
-  /** The engine's shared memory. */
-  readonly memory: WebAssembly.Memory;
+  /** The engine's shared memory: a `WebAssembly.Memory` with `shared: true`. */
+  readonly memory: WasmMemory;
   /** Offset of the value in `memory`. */
   readonly byteOffset: number;
   /** Absent: lets code test `handle.buffer` on any handle without narrowing first. */
@@ -58,15 +59,15 @@ interface Exports {
   readonly [name: string]: (...args: never[]) => unknown;
 }
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: object | undefined;
 
 /** The module, compiled once per thread (2.6 kB: synchronous compilation is allowed everywhere). */
-function engineModule(): WebAssembly.Module {
+function engineModule(): object {
   if (compiled === undefined) {
     const text = atob(moduleBase64);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
+    compiled = new WebAssemblyApi.Module(bytes);
   }
   return compiled;
 }
@@ -75,7 +76,7 @@ const ID_OFFSET = 8;
 const THREAD_COUNTER_INDEX = 1;
 
 /** The memory's id from its header. */
-function memoryId(memory: WebAssembly.Memory): number {
+function memoryId(memory: WasmMemory): number {
   const words = new Uint32Array(memory.buffer, ID_OFFSET, 2);
   return (Atomics.load(words, 1) & 0x1f_ffff) * 2 ** 32 + Atomics.load(words, 0);
 }
@@ -83,7 +84,7 @@ function memoryId(memory: WebAssembly.Memory): number {
 /** The engine for one memory in this thread: its instance, operation tables and allocator. */
 export class WasmSpace implements Space {
   readonly engine = "wasm" as const;
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly int: IntOps & Sharing;
   readonly bigint: BigIntOps & Sharing;
   readonly bool: BoolOps & Sharing;
@@ -97,9 +98,10 @@ export class WasmSpace implements Space {
   #i32: Int32Array;
   #i64: BigInt64Array;
 
-  constructor(memory: WebAssembly.Memory) {
+  constructor(memory: WasmMemory) {
     this.memory = memory;
-    const x = new WebAssembly.Instance(engineModule(), { env: { memory } }).exports as Exports;
+    const x = new WebAssemblyApi.Instance(engineModule(), { env: { memory } })
+      .exports as unknown as Exports;
     this.#alloc = x.alloc as (size: number, align: number) => number;
     this.#i32 = new Int32Array(memory.buffer);
     this.#i64 = new BigInt64Array(memory.buffer);
@@ -201,15 +203,16 @@ let home: WasmSpace | undefined;
 /** The engine this thread allocates in: the first memory it received, or a new one. */
 export function homeSpace(): WasmSpace {
   if (home !== undefined) return home;
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
   const id = new Uint32Array(memory.buffer, ID_OFFSET, 2);
-  crypto.getRandomValues(id);
+  (globalThis as unknown as { crypto: { getRandomValues(a: Uint32Array): void } }).crypto
+    .getRandomValues(id);
   if (id[0] === 0 && id[1] === 0) id[1] = 1;
   return home = spaceOf(memory);
 }
 
 /** This thread's engine for `memory` (already checked to be a shared WebAssembly.Memory). */
-export function spaceOf(memory: WebAssembly.Memory): WasmSpace {
+export function spaceOf(memory: WasmMemory): WasmSpace {
   const id = memoryId(memory);
   let space = spaces.get(id);
   if (space === undefined) {
@@ -220,6 +223,6 @@ export function spaceOf(memory: WebAssembly.Memory): WasmSpace {
 }
 
 /** The memory of the engine that allocated in this thread, if any (for `info()`). */
-export function homeMemory(): WebAssembly.Memory | undefined {
+export function homeMemory(): WasmMemory | undefined {
   return home?.memory;
 }
