@@ -60,7 +60,11 @@ function notFound(tried: { candidate: Candidate; error: unknown }[]): Error {
       lines.join("\n") || "  (no candidate paths)"
     }\nFix: install the platform package (npm installs ${platformPackage()} with atomicx ` +
       "unless optional dependencies are omitted), build the library with `cargo build --release` " +
-      "in native/ (or `npm run build:native`), or set ATOMICX_LIB_PATH to the library's path.",
+      "in native/ (or `npm run build:native`), or set ATOMICX_LIB_PATH to the library's path." +
+      (runtime === "deno"
+        ? " With atomicx from JSR, `await SharedMemory.load()` once first: it has Deno fetch the " +
+          "platform package."
+        : ""),
     { cause: tried.at(-1)?.error },
   );
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { loadNative } from "../ffi/mod.ts";
+import { loadNative, preloadNative } from "../ffi/mod.ts";
 import type { NativeOps } from "../ffi/symbols.ts";
 import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
@@ -256,6 +256,26 @@ export class SharedMemory {
     const region = new SharedMemory(name, out[1], out[0]);
     openByName.set(name, new WeakRef(region));
     return region;
+  }
+
+  /**
+   * Loads the native library that regions need, ahead of the first `open`. `open` loads it by
+   * itself (synchronously) wherever the library can be found without waiting; this also covers
+   * Deno running atomicx from JSR without a `node_modules` directory, where the library comes from
+   * the platform package that Deno fetches from npm into its cache.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * await SharedMemory.load(); // then open() finds the library at once
+   * using region = SharedMemory.open("load-demo");
+   * SharedMemory.unlink("load-demo");
+   * ```
+   * @throws {Error} (rejects) when the library cannot be found or loaded
+   */
+  static async load(): Promise<void> {
+    await preloadNative();
   }
 
   /**

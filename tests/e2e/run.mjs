@@ -299,7 +299,13 @@ const runtimes = [
   {
     name: "Deno",
     command: bin("deno"),
-    args: ["run", "--allow-ffi", "--allow-read=.,/proc/self/maps", "main.mjs"],
+    args: [
+      "run",
+      "--allow-ffi",
+      "--allow-read=.,/proc/self/maps",
+      "--allow-write=/dev/shm",
+      "main.mjs",
+    ],
     backend: "deno",
   },
 ];
@@ -323,6 +329,9 @@ for (const runtime of runtimes) {
         "toJSON",
       );
       assertEqual(result.replies, Array(WORKERS).fill("done"), "Worker replies");
+      // In-process atomics load no native library, except on Bun (wasm+ffi); a region does.
+      assertEqual(result.nativeBeforeRegion, runtime.backend === "bun", "native before a region");
+      assertEqual(result.regionValue, 7, "a region atomic");
       assertEqual(result.backend, runtime.backend, "FFI backend");
       assertEqual(result.path, library, "library the loader chose");
       // Deno, run with the least permissions (--allow-ffi, and --allow-read for the Worker's file),
@@ -417,6 +426,7 @@ await checkAsync(
         `--allow-import=${host}`,
         "--allow-ffi",
         "--allow-read=.",
+        "--allow-write=/dev/shm",
         "main.mjs",
       ], {
         cwd: user,

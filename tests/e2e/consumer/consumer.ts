@@ -16,10 +16,12 @@ const [exchanged, actual]: [boolean, number] = counter.compareExchange(3, 4);
 const big: bigint = new AtomicBigInt(5n).mul(2n);
 const flipped: boolean = new AtomicBool().flip();
 const max: number = new AtomicFloat(1.5).fetchMax(2.5);
-const handle: AtomicHandle = counter.handle;
+const handle: AtomicHandle<"int"> = counter.handle;
 const kind: AtomicKind = handle.kind;
-const buffer: SharedArrayBuffer = (handle as BufferHandle).buffer;
+const buffer: SharedArrayBuffer = (handle as unknown as BufferHandle<"int">).buffer;
 const same: AtomicInt = AtomicInt.from(handle);
+// @ts-expect-error a handle is typed by kind: an int handle is not a float's
+AtomicFloat.from(handle);
 const next: number = same.update((v) => v + 1);
 
 // @ts-expect-error AtomicInt takes numbers

@@ -1,11 +1,10 @@
 // A new user's first program, run from a project that installed the atomicx tarballs: create
-// atomics, hand them to Workers right after starting them, and check the exact totals. The same
-// file runs on Node (koffi or node:ffi), Bun and Deno. Prints one `RESULT {json}` line.
-import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt } from "atomicx";
+// atomics, hand them to Workers right after starting them, and check the exact totals; then open a
+// shared-memory region, which loads the native library. The same file runs on Node (koffi or
+// node:ffi), Bun and Deno. Prints one `RESULT {json}` line.
+import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt, info, SharedMemory } from "atomicx";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-// Internal, for the test only: which library file and which FFI the loader picked.
-import { native } from "./node_modules/atomicx/esm/ffi/mod.js";
 
 const WORKERS = 3;
 const ROUNDS = 50_000;
@@ -65,6 +64,18 @@ function mappedLibraries() {
     return null;
   }
 }
+// In-process atomics need no native code (except Bun's default engine, which calls it by bun:ffi);
+// a region loads the library: which file and which FFI the loader picked.
+const beforeRegion = info();
+// Needed only on Deno from JSR (no node_modules): it has Deno fetch the platform package.
+await SharedMemory.load();
+const regionName = `atomicx-e2e-${process.pid}`;
+const region = SharedMemory.open(regionName);
+region.int("hits").add(7);
+const regionValue = region.int("hits").load();
+region.close();
+SharedMemory.unlink(regionName);
+const { native } = info();
 const mapped = mappedLibraries();
 console.log(
   "RESULT " + JSON.stringify({
@@ -75,7 +86,10 @@ console.log(
     text: `${counter} ${total} ${sum} ${flag}`,
     json: JSON.stringify({ counter, total, sum, flag }),
     replies,
-    backend: native.backend,
+    engine: beforeRegion.engine,
+    nativeBeforeRegion: beforeRegion.native.loaded,
+    regionValue,
+    backend: native.ffi,
     path: native.path,
     mapped,
   }),
