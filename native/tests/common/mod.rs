@@ -29,17 +29,34 @@ pub fn address<T>(p: *const T) -> f64 {
     f
 }
 
-/// Defines safe wrappers for `unsafe extern "C" fn(addr: f64, x: f64) -> f64` functions over the
-/// storage a cell owns. Each entry names a function that expects exactly that storage type.
-macro_rules! unary_ops {
-    ($cell:ty { $($method:ident => $func:path,)* }) => {
+/// Defines safe methods on a cell, each calling one exported function on the storage the cell owns.
+/// An entry reads `method(args) -> result => function;` and names a function that expects exactly
+/// that cell's storage type. Values travel as `f64`, except for `BigInt`, whose entries pass `i64`
+/// arguments in its `io` words and return what the call left there (see `BigInt::call`).
+macro_rules! cell_methods {
+    (BigInt { $($(#[$doc:meta])* $method:ident($($arg:ident),*) => $func:path;)* }) => {
+        impl BigInt {$(
+            #[doc = concat!("Calls `", stringify!($func), "(addr, io)`, the arguments in `io`.")]
+            $(#[$doc])*
+            pub fn $method(&self $(, $arg: i64)*) -> Out {
+                // SAFETY: `BigInt` entries name `atomicx_bigint_*` functions (`call`'s contract).
+                unsafe { self.call($func, &[$($arg),*]) }
+            }
+        )*}
+    };
+    (
+        $cell:ty {
+            $($(#[$doc:meta])* $method:ident($($arg:ident),*) $(-> $ret:ty)? => $func:path;)*
+        }
+    ) => {
         impl $cell {$(
-            #[doc = concat!("Calls `", stringify!($func), "(addr, x)`.")]
-            pub fn $method(&self, x: f64) -> f64 {
-                // SAFETY: `self.addr()` is the exact address of the aligned storage this cell owns in
-                // a `Box`; `&self` keeps it alive and in place for the call, and `$func` expects
-                // exactly this storage type (see the module documentation).
-                unsafe { $func(self.addr(), x) }
+            #[doc = concat!("Calls `", stringify!($func), "`.")]
+            $(#[$doc])*
+            pub fn $method(&self $(, $arg: f64)*) $(-> $ret)? {
+                // SAFETY: `self.addr()` is the exact address of the aligned storage this cell owns
+                // in a `Box`; `&self` keeps it alive and in place for the call, and the function
+                // expects exactly this storage type (see the module documentation).
+                unsafe { $func(self.addr() $(, $arg)*) }
             }
         )*}
     };
@@ -65,35 +82,23 @@ impl Int {
     pub fn get(&self) -> i64 {
         self.0.load(SeqCst)
     }
-
-    pub fn load(&self) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
-        unsafe { int::atomicx_i64_load(self.addr()) }
-    }
-
-    pub fn store(&self, v: f64) {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
-        unsafe { int::atomicx_i64_store(self.addr(), v) }
-    }
-
-    /// Returns the previous value; the exchange happened exactly when it equals `expected`.
-    pub fn compare_exchange(&self, expected: f64, replacement: f64) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
-        unsafe { int::atomicx_i64_compare_exchange(self.addr(), expected, replacement) }
-    }
 }
 
-unary_ops!(Int {
-    swap => int::atomicx_i64_swap,
-    fetch_add => int::atomicx_i64_fetch_add,
-    fetch_sub => int::atomicx_i64_fetch_sub,
-    fetch_mul => int::atomicx_i64_fetch_mul,
-    fetch_div => int::atomicx_i64_fetch_div,
-    fetch_max => int::atomicx_i64_fetch_max,
-    fetch_min => int::atomicx_i64_fetch_min,
-    fetch_and => int::atomicx_i64_fetch_and,
-    fetch_or => int::atomicx_i64_fetch_or,
-    fetch_xor => int::atomicx_i64_fetch_xor,
+cell_methods!(Int {
+    load() -> f64 => int::atomicx_i64_load;
+    store(v) => int::atomicx_i64_store;
+    /// Returns the previous value; the exchange happened exactly when it equals `expected`.
+    compare_exchange(expected, replacement) -> f64 => int::atomicx_i64_compare_exchange;
+    swap(x) -> f64 => int::atomicx_i64_swap;
+    fetch_add(x) -> f64 => int::atomicx_i64_fetch_add;
+    fetch_sub(x) -> f64 => int::atomicx_i64_fetch_sub;
+    fetch_mul(x) -> f64 => int::atomicx_i64_fetch_mul;
+    fetch_div(x) -> f64 => int::atomicx_i64_fetch_div;
+    fetch_max(x) -> f64 => int::atomicx_i64_fetch_max;
+    fetch_min(x) -> f64 => int::atomicx_i64_fetch_min;
+    fetch_and(x) -> f64 => int::atomicx_i64_fetch_and;
+    fetch_or(x) -> f64 => int::atomicx_i64_fetch_or;
+    fetch_xor(x) -> f64 => int::atomicx_i64_fetch_xor;
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -164,13 +169,15 @@ impl BigInt {
         self.0.load(SeqCst)
     }
 
-    /// Calls `f(addr, io)` with a fresh `io` buffer holding `[w0, w1, UNWRITTEN]`.
+    /// Calls `f(addr, io)` with a fresh `io` buffer holding `args` (at most two words, the rest 0)
+    /// and `UNWRITTEN` in word 2.
     ///
     /// # Safety
     ///
     /// `f` must be one of the `atomicx_bigint_*` functions (they expect an `i64` at `addr`).
-    unsafe fn call(&self, f: BigIntFn, w0: i64, w1: i64) -> Out {
-        let mut io = Io([w0, w1, UNWRITTEN]);
+    unsafe fn call(&self, f: BigIntFn, args: &[i64]) -> Out {
+        let mut io = Io([0, 0, UNWRITTEN]);
+        io.0[..args.len()].copy_from_slice(args);
         let io_addr = address(&raw mut io);
         // SAFETY: `self.addr()` is this cell's live, aligned i64 (module documentation); `io_addr`
         // is the address of `io`, three 8-byte aligned i64s on this thread's stack that nothing
@@ -181,80 +188,25 @@ impl BigInt {
             words: io.0,
         }
     }
-
-    /// Reads the value into word 2.
-    pub fn load(&self) -> Out {
-        // SAFETY: `atomicx_bigint_load` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_load, 0, 0) }
-    }
-
-    /// Stores `v` (word 0).
-    pub fn store(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_store` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_store, v, 0) }
-    }
-
-    pub fn swap(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_swap` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_swap, v, 0) }
-    }
-
-    pub fn compare_exchange(&self, expected: i64, replacement: i64) -> Out {
-        // SAFETY: `atomicx_bigint_compare_exchange` is a bigint function.
-        unsafe {
-            self.call(
-                bigint::atomicx_bigint_compare_exchange,
-                expected,
-                replacement,
-            )
-        }
-    }
-
-    pub fn fetch_add(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_add` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_add, v, 0) }
-    }
-
-    pub fn fetch_sub(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_sub` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_sub, v, 0) }
-    }
-
-    pub fn fetch_mul(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_mul` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_mul, v, 0) }
-    }
-
-    pub fn fetch_div(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_div` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_div, v, 0) }
-    }
-
-    pub fn fetch_max(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_max` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_max, v, 0) }
-    }
-
-    pub fn fetch_min(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_min` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_min, v, 0) }
-    }
-
-    pub fn fetch_and(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_and` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_and, v, 0) }
-    }
-
-    pub fn fetch_or(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_or` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_or, v, 0) }
-    }
-
-    pub fn fetch_xor(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_xor` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_xor, v, 0) }
-    }
 }
+
+cell_methods!(BigInt {
+    /// Reads the value into word 2.
+    load() => bigint::atomicx_bigint_load;
+    /// Stores `v` (word 0).
+    store(v) => bigint::atomicx_bigint_store;
+    swap(v) => bigint::atomicx_bigint_swap;
+    compare_exchange(expected, replacement) => bigint::atomicx_bigint_compare_exchange;
+    fetch_add(v) => bigint::atomicx_bigint_fetch_add;
+    fetch_sub(v) => bigint::atomicx_bigint_fetch_sub;
+    fetch_mul(v) => bigint::atomicx_bigint_fetch_mul;
+    fetch_div(v) => bigint::atomicx_bigint_fetch_div;
+    fetch_max(v) => bigint::atomicx_bigint_fetch_max;
+    fetch_min(v) => bigint::atomicx_bigint_fetch_min;
+    fetch_and(v) => bigint::atomicx_bigint_fetch_and;
+    fetch_or(v) => bigint::atomicx_bigint_fetch_or;
+    fetch_xor(v) => bigint::atomicx_bigint_fetch_xor;
+});
 
 // ---------------------------------------------------------------------------------------------------
 // AtomicBool: u32 storage holding 0 or 1, values as f64.
@@ -281,29 +233,17 @@ impl Bool {
     pub fn get(&self) -> u32 {
         self.0.load(SeqCst)
     }
-
-    pub fn load(&self) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
-        unsafe { boolean::atomicx_bool_load(self.addr()) }
-    }
-
-    pub fn store(&self, v: f64) {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
-        unsafe { boolean::atomicx_bool_store(self.addr(), v) }
-    }
-
-    /// Returns the previous value; the exchange happened exactly when it equals `expected`.
-    pub fn compare_exchange(&self, expected: f64, replacement: f64) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
-        unsafe { boolean::atomicx_bool_compare_exchange(self.addr(), expected, replacement) }
-    }
 }
 
-unary_ops!(Bool {
-    swap => boolean::atomicx_bool_swap,
-    fetch_and => boolean::atomicx_bool_fetch_and,
-    fetch_or => boolean::atomicx_bool_fetch_or,
-    fetch_xor => boolean::atomicx_bool_fetch_xor,
+cell_methods!(Bool {
+    load() -> f64 => boolean::atomicx_bool_load;
+    store(v) => boolean::atomicx_bool_store;
+    /// Returns the previous value; the exchange happened exactly when it equals `expected`.
+    compare_exchange(expected, replacement) -> f64 => boolean::atomicx_bool_compare_exchange;
+    swap(x) -> f64 => boolean::atomicx_bool_swap;
+    fetch_and(x) -> f64 => boolean::atomicx_bool_fetch_and;
+    fetch_or(x) -> f64 => boolean::atomicx_bool_fetch_or;
+    fetch_xor(x) -> f64 => boolean::atomicx_bool_fetch_xor;
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -342,16 +282,6 @@ impl Float {
         f64::from_bits(self.bits())
     }
 
-    pub fn load(&self) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u64.
-        unsafe { float::atomicx_f64_load(self.addr()) }
-    }
-
-    pub fn store(&self, v: f64) {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u64.
-        unsafe { float::atomicx_f64_store(self.addr(), v) }
-    }
-
     /// Returns `(exchanged, previous)`: the function's return value (1 or 0) and what it wrote to
     /// its `previous_out` slot.
     pub fn compare_exchange(&self, expected: f64, replacement: f64) -> (f64, f64) {
@@ -366,14 +296,16 @@ impl Float {
     }
 }
 
-unary_ops!(Float {
-    swap => float::atomicx_f64_swap,
-    fetch_add => float::atomicx_f64_fetch_add,
-    fetch_sub => float::atomicx_f64_fetch_sub,
-    fetch_mul => float::atomicx_f64_fetch_mul,
-    fetch_div => float::atomicx_f64_fetch_div,
-    fetch_max => float::atomicx_f64_fetch_max,
-    fetch_min => float::atomicx_f64_fetch_min,
+cell_methods!(Float {
+    load() -> f64 => float::atomicx_f64_load;
+    store(v) => float::atomicx_f64_store;
+    swap(x) -> f64 => float::atomicx_f64_swap;
+    fetch_add(x) -> f64 => float::atomicx_f64_fetch_add;
+    fetch_sub(x) -> f64 => float::atomicx_f64_fetch_sub;
+    fetch_mul(x) -> f64 => float::atomicx_f64_fetch_mul;
+    fetch_div(x) -> f64 => float::atomicx_f64_fetch_div;
+    fetch_max(x) -> f64 => float::atomicx_f64_fetch_max;
+    fetch_min(x) -> f64 => float::atomicx_f64_fetch_min;
 });
 
 /// The bits every NaN is stored as.
