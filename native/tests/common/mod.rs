@@ -29,6 +29,34 @@ pub fn address<T>(p: *const T) -> f64 {
     f
 }
 
+/// Defines a cell: a type that owns the storage of one atomic in a `Box`, so that the storage never
+/// moves and is as aligned as its atomic type requires. `Name(Atomic): make(word), read` gives it
+/// `make`, a cell holding exactly that word; `read`, the stored word read directly, without the
+/// library; and `addr`, the address the C ABI takes.
+macro_rules! cell {
+    ($(#[$doc:meta])* $cell:ident($atomic:ident): $make:ident($word:ty), $read:ident) => {
+        $(#[$doc])*
+        pub struct $cell(Box<$atomic>);
+
+        impl $cell {
+            /// A cell holding exactly `word`.
+            pub fn $make(word: $word) -> Self {
+                Self(Box::new($atomic::new(word)))
+            }
+
+            /// The address the C ABI takes.
+            pub fn addr(&self) -> f64 {
+                address(self.0.as_ptr())
+            }
+
+            /// The stored word, read directly.
+            pub fn $read(&self) -> $word {
+                self.0.load(SeqCst)
+            }
+        }
+    };
+}
+
 /// Defines safe methods on a cell, each calling one exported function on the storage the cell owns.
 /// An entry reads `method(args) -> result => function;` and names a function that expects exactly
 /// that cell's storage type. Values travel as `f64`, except for `BigInt`, whose entries pass `i64`
@@ -65,24 +93,10 @@ macro_rules! cell_methods {
 // ---------------------------------------------------------------------------------------------------
 // AtomicInt: i64 storage, values as f64.
 
-/// Owns the `i64` of one `AtomicInt`.
-pub struct Int(Box<AtomicI64>);
-
-impl Int {
-    pub fn new(v: i64) -> Self {
-        Self(Box::new(AtomicI64::new(v)))
-    }
-
-    /// The address the C ABI takes.
-    pub fn addr(&self) -> f64 {
-        address(self.0.as_ptr())
-    }
-
-    /// The stored value, read directly.
-    pub fn get(&self) -> i64 {
-        self.0.load(SeqCst)
-    }
-}
+cell!(
+    /// Owns the `i64` of one `AtomicInt`.
+    Int(AtomicI64): new(i64), get
+);
 
 cell_methods!(Int {
     load() -> f64 => int::atomicx_i64_load;
@@ -148,27 +162,15 @@ pub const UNWRITTEN: i64 = 0x5EED_5EED_5EED_5EED;
 #[repr(C, align(8))]
 struct Io([i64; 3]);
 
-/// Owns the `i64` of one `AtomicBigInt`.
-pub struct BigInt(Box<AtomicI64>);
+cell!(
+    /// Owns the `i64` of one `AtomicBigInt`.
+    BigInt(AtomicI64): new(i64), get
+);
 
 /// The type every `atomicx_bigint_*` function has.
 type BigIntFn = unsafe extern "C" fn(addr: f64, io: f64) -> f64;
 
 impl BigInt {
-    pub fn new(v: i64) -> Self {
-        Self(Box::new(AtomicI64::new(v)))
-    }
-
-    /// The address the C ABI takes.
-    pub fn addr(&self) -> f64 {
-        address(self.0.as_ptr())
-    }
-
-    /// The stored value, read directly.
-    pub fn get(&self) -> i64 {
-        self.0.load(SeqCst)
-    }
-
     /// Calls `f(addr, io)` with a fresh `io` buffer holding `args` (at most two words, the rest 0)
     /// and `UNWRITTEN` in word 2.
     ///
@@ -211,27 +213,15 @@ cell_methods!(BigInt {
 // ---------------------------------------------------------------------------------------------------
 // AtomicBool: u32 storage holding 0 or 1, values as f64.
 
-/// Owns the 32-bit word of one `AtomicBool`.
-pub struct Bool(Box<AtomicU32>);
+cell!(
+    /// Owns the 32-bit word of one `AtomicBool` (`from_word`: a word written by someone else, which
+    /// may hold any value).
+    Bool(AtomicU32): from_word(u32), get
+);
 
 impl Bool {
     pub fn new(v: bool) -> Self {
-        Self(Box::new(AtomicU32::new(u32::from(v))))
-    }
-
-    /// A word written by someone else, which may hold any value.
-    pub fn from_word(word: u32) -> Self {
-        Self(Box::new(AtomicU32::new(word)))
-    }
-
-    /// The address the C ABI takes.
-    pub fn addr(&self) -> f64 {
-        address(self.0.as_ptr())
-    }
-
-    /// The stored word, read directly.
-    pub fn get(&self) -> u32 {
-        self.0.load(SeqCst)
+        Self::from_word(u32::from(v))
     }
 }
 
@@ -253,28 +243,15 @@ cell_methods!(Bool {
 #[repr(C, align(8))]
 struct Slot(f64);
 
-/// Owns the bits of one `AtomicFloat`.
-pub struct Float(Box<AtomicU64>);
+cell!(
+    /// Owns the bits of one `AtomicFloat`.
+    Float(AtomicU64): from_bits(u64), bits
+);
 
 impl Float {
     /// A cell holding exactly the bits of `v` (a NaN keeps its payload: this bypasses the library).
     pub fn new(v: f64) -> Self {
         Self::from_bits(v.to_bits())
-    }
-
-    /// A cell holding exactly `bits`.
-    pub fn from_bits(bits: u64) -> Self {
-        Self(Box::new(AtomicU64::new(bits)))
-    }
-
-    /// The address the C ABI takes.
-    pub fn addr(&self) -> f64 {
-        address(self.0.as_ptr())
-    }
-
-    /// The stored bits, read directly.
-    pub fn bits(&self) -> u64 {
-        self.0.load(SeqCst)
     }
 
     /// The stored value, read directly.
@@ -321,7 +298,7 @@ pub fn stored_bits(v: f64) -> u64 {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Threads and pseudo-random numbers.
+// Threads, pseudo-random numbers and running a table of operations over many values.
 
 /// How many threads the concurrency tests contend with.
 pub const THREADS: usize = 4;
@@ -344,6 +321,37 @@ pub fn on_threads<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
             .map(|h| h.join().expect("a test thread panicked"))
             .collect()
     })
+}
+
+/// How many random pairs `on_random_pairs` checks per operation.
+pub const RANDOM_PAIRS: usize = 5_000;
+
+/// Runs `check(op, a, b)` for every operation in `ops` and every ordered pair `(a, b)` of `edges`.
+pub fn on_edge_pairs<Op: Copy, V: Copy>(ops: &[Op], edges: &[V], check: impl Fn(Op, V, V)) {
+    for &op in ops {
+        for &a in edges {
+            for &b in edges {
+                check(op, a, b);
+            }
+        }
+    }
+}
+
+/// Runs `check(op, a, b)` for every operation in `ops` on [`RANDOM_PAIRS`] pairs drawn by `draw`
+/// from one generator seeded with `seed`, so every run checks the same pairs.
+pub fn on_random_pairs<Op: Copy, V>(
+    ops: &[Op],
+    seed: u64,
+    draw: fn(&mut Rng) -> V,
+    check: impl Fn(Op, V, V),
+) {
+    let mut rng = Rng::new(seed);
+    for &op in ops {
+        for _ in 0..RANDOM_PAIRS {
+            let (a, b) = (draw(&mut rng), draw(&mut rng));
+            check(op, a, b);
+        }
+    }
 }
 
 /// SplitMix64: a tiny deterministic generator, so randomised cases are the same on every run.
