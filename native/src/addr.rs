@@ -1,4 +1,5 @@
-//! Turning the `f64` address a caller passes into a reference to the atomic stored there.
+//! Turning the `f64` address a caller passes into a reference: to the atomic stored there, or to an
+//! out-parameter the caller owns.
 
 /// Reinterprets `addr` as a reference to a `T` (an atomic type) living at that address.
 ///
@@ -14,15 +15,15 @@ pub(crate) unsafe fn at<'a, T>(addr: f64) -> &'a T {
     unsafe { &*(addr as usize as *const T) }
 }
 
-/// Three `i64` words the caller passes by address for operations whose values do not fit an `f64`:
-/// arguments in words 0 and 1, the result in word 2.
+/// Reinterprets `addr` as an exclusive reference to a `T` living at that address: an out-parameter
+/// the caller owns (the three bigint `io` words, the float `previous_out` slot).
 ///
 /// # Safety
 ///
-/// `io` must be the 8-byte aligned address of three `i64`s that only the calling thread uses during
-/// the call.
+/// `addr` must be the exact address of live memory that is valid for reads and writes of a `T`,
+/// aligned for `T`, and that only the calling thread uses during the call.
 #[inline(always)]
-pub(crate) unsafe fn io_words<'a>(io: f64) -> &'a mut [i64; 3] {
-    // SAFETY: the caller upholds the contract above.
-    unsafe { &mut *(io as usize as *mut [i64; 3]) }
+pub(crate) unsafe fn at_mut<'a, T>(addr: f64) -> &'a mut T {
+    // SAFETY: the caller upholds the contract above; `addr` is an exact integer below 2^53.
+    unsafe { &mut *(addr as usize as *mut T) }
 }

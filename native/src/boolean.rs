@@ -3,7 +3,6 @@
 //! Values travel as `f64` `0` or `1`; any non-zero argument, and any non-zero stored word, counts
 //! as `1`.
 
-use crate::addr::at;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 
 #[inline(always)]
@@ -11,88 +10,40 @@ fn bit(v: f64) -> u32 {
     u32::from(v != 0.0)
 }
 
-/// Defines `extern "C"` functions over an `AtomicU32` at `addr` taking one value argument.
-macro_rules! bool_ops {
-    ($( $(#[$doc:meta])* fn $name:ident($cell:ident, $arg:ident) $body:block )*) => {$(
-        $(#[$doc])*
-        ///
-        /// # Safety
-        ///
-        /// `addr` is the address of a live, 4-byte aligned `u32` (see `addr::at`).
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(addr: f64, $arg: f64) -> f64 {
-            // SAFETY: forwarded from this function's contract.
-            let $cell: &AtomicU32 = unsafe { at(addr) };
-            let $arg = bit($arg);
-            $body
-        }
-    )*};
-}
+exports! {
+    storage: AtomicU32, "4-byte aligned `u32`";
+    args: bit;
 
-/// Reads the value (0 or 1).
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 4-byte aligned `u32` (see `addr::at`).
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_bool_load(addr: f64) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU32 = unsafe { at(addr) };
-    truth(cell.load(SeqCst))
-}
-
-/// Stores `value` (0 or 1).
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 4-byte aligned `u32` (see `addr::at`).
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_bool_store(addr: f64, value: f64) {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU32 = unsafe { at(addr) };
-    cell.store(bit(value), SeqCst);
-}
-
-/// Stores `replacement` if the value equals `expected`; returns the previous value either way.
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 4-byte aligned `u32` (see `addr::at`).
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_bool_compare_exchange(
-    addr: f64,
-    expected: f64,
-    replacement: f64,
-) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU32 = unsafe { at(addr) };
-    let (expected, replacement) = (bit(expected), bit(replacement));
-    // Any non-zero word counts as true (memory this library did not write may hold one), so
-    // compare the truth value, then exchange the exact word that was read.
-    let mut current = cell.load(SeqCst);
-    loop {
-        if u32::from(current != 0) != expected {
-            return truth(current);
-        }
-        match cell.compare_exchange_weak(current, replacement, SeqCst, SeqCst) {
-            Ok(prev) => return truth(prev),
-            Err(prev) => current = prev,
+    /// Reads the value (0 or 1).
+    fn atomicx_bool_load(cell) -> f64 { truth(cell.load(SeqCst)) }
+    /// Stores `value` (0 or 1).
+    fn atomicx_bool_store(cell, value) { cell.store(value, SeqCst) }
+    /// Stores `replacement` if the value equals `expected`; returns the previous value either way.
+    fn atomicx_bool_compare_exchange(cell, expected, replacement) -> f64 {
+        // Any non-zero word counts as true (memory this library did not write may hold one), so
+        // compare the truth value, then exchange the exact word that was read.
+        let mut current = cell.load(SeqCst);
+        loop {
+            if u32::from(current != 0) != expected {
+                return truth(current);
+            }
+            match cell.compare_exchange_weak(current, replacement, SeqCst, SeqCst) {
+                Ok(prev) => return truth(prev),
+                Err(prev) => current = prev,
+            }
         }
     }
-}
-
-bool_ops! {
     /// Stores `value`; returns the previous value.
-    fn atomicx_bool_swap(cell, value) { truth(cell.swap(value, SeqCst)) }
+    fn atomicx_bool_swap(cell, value) -> f64 { truth(cell.swap(value, SeqCst)) }
     /// Logical AND; returns the previous value. ANDing with all ones keeps any non-zero word
     /// non-zero.
-    fn atomicx_bool_fetch_and(cell, value) {
+    fn atomicx_bool_fetch_and(cell, value) -> f64 {
         truth(cell.fetch_and(if value == 1 { u32::MAX } else { 0 }, SeqCst))
     }
     /// Logical OR; returns the previous value.
-    fn atomicx_bool_fetch_or(cell, value) { truth(cell.fetch_or(value, SeqCst)) }
+    fn atomicx_bool_fetch_or(cell, value) -> f64 { truth(cell.fetch_or(value, SeqCst)) }
     /// Logical XOR; returns the previous value. `flip` is XOR with 1.
-    fn atomicx_bool_fetch_xor(cell, value) {
+    fn atomicx_bool_fetch_xor(cell, value) -> f64 {
         if value == 0 {
             return truth(cell.load(SeqCst));
         }

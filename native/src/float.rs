@@ -6,7 +6,6 @@
 //! never finish. For memory this library did not write, a NaN `expected` matches any stored NaN.
 //! Apart from that, `compare_exchange` compares bit patterns: +0 and −0 differ.
 
-use crate::addr::at;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 
 /// The bit pattern stored for `v`: its own bits, or the canonical NaN's for any NaN.
@@ -26,74 +25,6 @@ fn fetch_apply(cell: &AtomicU64, f: impl Fn(f64) -> f64) -> f64 {
     let (Ok(prev) | Err(prev)) =
         cell.fetch_update(SeqCst, SeqCst, |cur| Some(bits(f(f64::from_bits(cur)))));
     f64::from_bits(prev)
-}
-
-/// Defines `extern "C"` functions over an `AtomicU64` at `addr` taking one `f64` argument.
-macro_rules! float_ops {
-    ($( $(#[$doc:meta])* fn $name:ident($cell:ident, $arg:ident) $body:block )*) => {$(
-        $(#[$doc])*
-        ///
-        /// # Safety
-        ///
-        /// `addr` is the address of a live, 8-byte aligned `u64` (see `addr::at`).
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(addr: f64, $arg: f64) -> f64 {
-            // SAFETY: forwarded from this function's contract.
-            let $cell: &AtomicU64 = unsafe { at(addr) };
-            $body
-        }
-    )*};
-}
-
-/// Reads the value.
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 8-byte aligned `u64` (see `addr::at`).
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_f64_load(addr: f64) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU64 = unsafe { at(addr) };
-    f64::from_bits(cell.load(SeqCst))
-}
-
-/// Stores `value`.
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 8-byte aligned `u64` (see `addr::at`).
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_f64_store(addr: f64, value: f64) {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU64 = unsafe { at(addr) };
-    cell.store(bits(value), SeqCst);
-}
-
-/// Stores `replacement` if the stored bits equal those of `expected`. Writes the previous value to
-/// the `f64` at address `previous_out` and returns 1 when it exchanged, 0 when it did not.
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 8-byte aligned `u64` (see `addr::at`); `previous_out` the
-/// address of an 8-byte aligned `f64` owned by the calling thread.
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_f64_compare_exchange(
-    addr: f64,
-    expected: f64,
-    replacement: f64,
-    previous_out: f64,
-) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU64 = unsafe { at(addr) };
-    // SAFETY: forwarded from this function's contract; only this thread touches the word.
-    let out: &mut f64 = unsafe { &mut *(previous_out as usize as *mut f64) };
-    let (exchanged, previous) = compare_exchange(cell, expected, bits(replacement));
-    *out = f64::from_bits(previous);
-    if exchanged {
-        1.0
-    } else {
-        0.0
-    }
 }
 
 /// Compare-exchange on bit patterns, where a NaN `expected` matches any stored NaN: memory written
@@ -118,25 +49,42 @@ fn compare_exchange(cell: &AtomicU64, expected: f64, replacement: u64) -> (bool,
     }
 }
 
-float_ops! {
+exports! {
+    storage: AtomicU64, "8-byte aligned `u64`";
+
+    /// Reads the value.
+    fn atomicx_f64_load(cell) -> f64 { f64::from_bits(cell.load(SeqCst)) }
+    /// Stores `value`.
+    fn atomicx_f64_store(cell, value) { cell.store(bits(value), SeqCst) }
+    /// Stores `replacement` if the stored bits equal those of `expected`. Writes the previous value
+    /// to the `f64` at address `previous_out` and returns 1 when it exchanged, 0 when it did not.
+    fn atomicx_f64_compare_exchange(cell, expected, replacement; previous_out: f64) -> f64 {
+        let (exchanged, previous) = compare_exchange(cell, expected, bits(replacement));
+        *previous_out = f64::from_bits(previous);
+        if exchanged {
+            1.0
+        } else {
+            0.0
+        }
+    }
     /// Stores `value`; returns the previous value.
-    fn atomicx_f64_swap(cell, value) { f64::from_bits(cell.swap(bits(value), SeqCst)) }
+    fn atomicx_f64_swap(cell, value) -> f64 { f64::from_bits(cell.swap(bits(value), SeqCst)) }
     /// Adds `x`; returns the previous value.
-    fn atomicx_f64_fetch_add(cell, x) { fetch_apply(cell, |v| v + x) }
+    fn atomicx_f64_fetch_add(cell, x) -> f64 { fetch_apply(cell, |v| v + x) }
     /// Subtracts `x`; returns the previous value.
-    fn atomicx_f64_fetch_sub(cell, x) { fetch_apply(cell, |v| v - x) }
+    fn atomicx_f64_fetch_sub(cell, x) -> f64 { fetch_apply(cell, |v| v - x) }
     /// Multiplies by `x`; returns the previous value.
-    fn atomicx_f64_fetch_mul(cell, x) { fetch_apply(cell, |v| v * x) }
+    fn atomicx_f64_fetch_mul(cell, x) -> f64 { fetch_apply(cell, |v| v * x) }
     /// Divides by `x`; returns the previous value. A zero divisor (either sign) stores nothing and
     /// returns NaN; the TypeScript layer refuses it before calling.
-    fn atomicx_f64_fetch_div(cell, x) {
+    fn atomicx_f64_fetch_div(cell, x) -> f64 {
         if x == 0.0 {
             return f64::NAN;
         }
         fetch_apply(cell, |v| v / x)
     }
     /// Stores `f64::max(value, x)` (a NaN operand is ignored); returns the previous value.
-    fn atomicx_f64_fetch_max(cell, x) { fetch_apply(cell, |v| v.max(x)) }
+    fn atomicx_f64_fetch_max(cell, x) -> f64 { fetch_apply(cell, |v| v.max(x)) }
     /// Stores `f64::min(value, x)` (a NaN operand is ignored); returns the previous value.
-    fn atomicx_f64_fetch_min(cell, x) { fetch_apply(cell, |v| v.min(x)) }
+    fn atomicx_f64_fetch_min(cell, x) -> f64 { fetch_apply(cell, |v| v.min(x)) }
 }

@@ -6,7 +6,6 @@
 //! that can fail is a compare-and-swap loop, so a failed operation is never visible to other threads
 //! (a `fetch_add` followed by an undo would briefly publish an out-of-range value).
 
-use crate::addr::at;
 use std::sync::atomic::{AtomicI64, Ordering::SeqCst};
 
 /// The largest safe integer of JavaScript, 2^53 − 1.
@@ -27,91 +26,48 @@ fn fetch_checked(cell: &AtomicI64, f: impl Fn(i64) -> Option<i64>) -> f64 {
     }
 }
 
-/// Defines `extern "C"` read-modify-write functions over an `AtomicI64` at `addr`.
-macro_rules! int_ops {
-    ($( $(#[$doc:meta])* fn $name:ident($cell:ident, $arg:ident) $body:block )*) => {$(
-        $(#[$doc])*
-        ///
-        /// # Safety
-        ///
-        /// `addr` is the address of a live, 8-byte aligned `i64` (see `addr::at`).
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(addr: f64, $arg: f64) -> f64 {
-            // SAFETY: forwarded from this function's contract.
-            let $cell: &AtomicI64 = unsafe { at(addr) };
-            let $arg = $arg as i64;
-            $body
+exports! {
+    storage: AtomicI64, "8-byte aligned `i64`";
+    args: |value: f64| value as i64;
+
+    /// Reads the value.
+    fn atomicx_i64_load(cell) -> f64 { cell.load(SeqCst) as f64 }
+    /// Stores `value` (a safe integer; the caller checks).
+    fn atomicx_i64_store(cell, value) { cell.store(value, SeqCst) }
+    /// Stores `replacement` if the value equals `expected`; returns the previous value either way
+    /// (the exchange happened exactly when the previous value equals `expected`).
+    fn atomicx_i64_compare_exchange(cell, expected, replacement) -> f64 {
+        match cell.compare_exchange(expected, replacement, SeqCst, SeqCst) {
+            Ok(prev) | Err(prev) => prev as f64,
         }
-    )*};
-}
-
-/// Reads the value.
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 8-byte aligned `i64` (see `addr::at`).
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_i64_load(addr: f64) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicI64 = unsafe { at(addr) };
-    cell.load(SeqCst) as f64
-}
-
-/// Stores `value` (a safe integer; the caller checks).
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 8-byte aligned `i64` (see `addr::at`).
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_i64_store(addr: f64, value: f64) {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicI64 = unsafe { at(addr) };
-    cell.store(value as i64, SeqCst);
-}
-
-/// Stores `replacement` if the value equals `expected`; returns the previous value either way
-/// (the exchange happened exactly when the previous value equals `expected`).
-///
-/// # Safety
-///
-/// `addr` is the address of a live, 8-byte aligned `i64` (see `addr::at`).
-#[no_mangle]
-pub unsafe extern "C" fn atomicx_i64_compare_exchange(
-    addr: f64,
-    expected: f64,
-    replacement: f64,
-) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicI64 = unsafe { at(addr) };
-    match cell.compare_exchange(expected as i64, replacement as i64, SeqCst, SeqCst) {
-        Ok(prev) | Err(prev) => prev as f64,
     }
-}
-
-int_ops! {
     /// Stores `value`; returns the previous value.
-    fn atomicx_i64_swap(cell, value) { cell.swap(value, SeqCst) as f64 }
+    fn atomicx_i64_swap(cell, value) -> f64 { cell.swap(value, SeqCst) as f64 }
     /// Adds `delta`; returns the previous value, or NaN if the sum would not be a safe integer.
-    fn atomicx_i64_fetch_add(cell, delta) { fetch_checked(cell, |v| v.checked_add(delta)) }
+    fn atomicx_i64_fetch_add(cell, delta) -> f64 { fetch_checked(cell, |v| v.checked_add(delta)) }
     /// Subtracts `delta`; returns the previous value, or NaN if the result would not be a safe integer.
-    fn atomicx_i64_fetch_sub(cell, delta) { fetch_checked(cell, |v| v.checked_sub(delta)) }
+    fn atomicx_i64_fetch_sub(cell, delta) -> f64 { fetch_checked(cell, |v| v.checked_sub(delta)) }
     /// Multiplies by `factor`; returns the previous value, or NaN if the product would not be a safe
     /// integer.
-    fn atomicx_i64_fetch_mul(cell, factor) { fetch_checked(cell, |v| v.checked_mul(factor)) }
+    fn atomicx_i64_fetch_mul(cell, factor) -> f64 {
+        fetch_checked(cell, |v| v.checked_mul(factor))
+    }
     /// Divides by `divisor`, truncating toward zero; returns the previous value, or NaN for a zero
     /// divisor.
-    fn atomicx_i64_fetch_div(cell, divisor) { fetch_checked(cell, |v| v.checked_div(divisor)) }
+    fn atomicx_i64_fetch_div(cell, divisor) -> f64 {
+        fetch_checked(cell, |v| v.checked_div(divisor))
+    }
     /// Stores the larger of the value and `other`; returns the previous value.
-    fn atomicx_i64_fetch_max(cell, other) { cell.fetch_max(other, SeqCst) as f64 }
+    fn atomicx_i64_fetch_max(cell, other) -> f64 { cell.fetch_max(other, SeqCst) as f64 }
     /// Stores the smaller of the value and `other`; returns the previous value.
-    fn atomicx_i64_fetch_min(cell, other) { cell.fetch_min(other, SeqCst) as f64 }
+    fn atomicx_i64_fetch_min(cell, other) -> f64 { cell.fetch_min(other, SeqCst) as f64 }
     /// Bitwise AND on the two's-complement form; returns the previous value, or NaN if the result
     /// (only ever −2^53) is not a safe integer.
-    fn atomicx_i64_fetch_and(cell, bits) { fetch_checked(cell, |v| Some(v & bits)) }
+    fn atomicx_i64_fetch_and(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v & bits)) }
     /// Bitwise OR on the two's-complement form; returns the previous value, or NaN if the result is
     /// not a safe integer.
-    fn atomicx_i64_fetch_or(cell, bits) { fetch_checked(cell, |v| Some(v | bits)) }
+    fn atomicx_i64_fetch_or(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v | bits)) }
     /// Bitwise XOR on the two's-complement form; returns the previous value, or NaN if the result is
     /// not a safe integer.
-    fn atomicx_i64_fetch_xor(cell, bits) { fetch_checked(cell, |v| Some(v ^ bits)) }
+    fn atomicx_i64_fetch_xor(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v ^ bits)) }
 }

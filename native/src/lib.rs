@@ -11,6 +11,9 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+#[macro_use]
+mod exports;
+
 mod addr;
 pub mod bigint;
 pub mod boolean;

@@ -1,6 +1,7 @@
 /**
- * Assertions shared by the cases, on top of `node:assert/strict` (which all three runtimes ship;
- * `@std/assert` lives on JSR, unreachable here).
+ * Assertions shared by the cases, on top of `node:assert/strict`: Deno, Bun and Node all ship it
+ * built in, so the same case files run unchanged on every runtime and the tests need no assertion
+ * package to be fetched or installed.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 //! `atomicx_bigint_*`: `AtomicBigInt`, the whole signed 64-bit range with wrapping arithmetic.
 //! Arguments travel in io words 0 and 1, the result in word 2; the return value is a status.
 
-use crate::common::{BigInt, Out, Rng, Status};
+use crate::common::{on_edge_pairs, on_random_pairs, BigInt, Out, Rng, Status};
 
 const MIN: i64 = i64::MIN;
 const MAX: i64 = i64::MAX;
@@ -37,9 +37,11 @@ fn assert_ok(cell: &BigInt, out: Out, prev: i64, now: i64) {
 
 type Op = fn(&BigInt, i64) -> Out;
 type Model = fn(i64, i64) -> Option<i64>;
+/// An operation: its name, the cell method and its model.
+type Case = (&'static str, Op, Model);
 
 /// Every one-argument read-modify-write with its model (`None`: division by zero).
-fn ops() -> [(&'static str, Op, Model); 10] {
+fn ops() -> [Case; 10] {
     [
         ("swap", BigInt::swap, |_, b| Some(b)),
         ("fetch_add", BigInt::fetch_add, |a, b| {
@@ -63,7 +65,7 @@ fn ops() -> [(&'static str, Op, Model); 10] {
     ]
 }
 
-fn check(name: &str, op: Op, model: Model, a: i64, b: i64) {
+fn check((name, op, model): Case, a: i64, b: i64) {
     let cell = BigInt::new(a);
     let out = op(&cell, b);
     assert_eq!(
@@ -93,24 +95,12 @@ fn check(name: &str, op: Op, model: Model, a: i64, b: i64) {
 
 #[test]
 fn every_operation_matches_the_model_on_edge_values() {
-    for (name, op, model) in ops() {
-        for a in EDGES {
-            for b in EDGES {
-                check(name, op, model, a, b);
-            }
-        }
-    }
+    on_edge_pairs(&ops(), &EDGES, check);
 }
 
 #[test]
 fn every_operation_matches_the_model_on_random_values() {
-    let mut rng = Rng::new(0xB16_1A7);
-    for (name, op, model) in ops() {
-        for _ in 0..5_000 {
-            let (a, b) = (rng.any_i64(), rng.any_i64());
-            check(name, op, model, a, b);
-        }
-    }
+    on_random_pairs(&ops(), 0xB16_1A7, Rng::any_i64, check);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `fetch_max`/`fetch_min` follow `f64::max`/`f64::min`; division by ±0 returns NaN and stores
 //! nothing.
 
-use crate::common::{stored_bits, Float, CANONICAL_NAN};
+use crate::common::{on_edge_pairs, stored_bits, Float, CANONICAL_NAN};
 
 const INF: f64 = f64::INFINITY;
 const NEG_INF: f64 = f64::NEG_INFINITY;
@@ -78,34 +78,30 @@ fn ops() -> [(&'static str, Op, Model); 7] {
 
 #[test]
 fn every_operation_matches_the_model_on_edge_values() {
-    for (name, op, model) in ops() {
-        for a in edges() {
-            for b in edges() {
-                let what = format!(
-                    "{name}({a:?} [{:#x}], {b:?} [{:#x}])",
-                    a.to_bits(),
-                    b.to_bits()
-                );
-                let c = cell(a);
-                let returned = op(&c, b);
-                match model(a, b) {
-                    None => {
-                        assert!(returned.is_nan(), "{what} must return NaN");
-                        assert_bits(c.get(), stored_bits(a), &what);
-                    }
-                    Some(next) => {
-                        assert_bits(returned, stored_bits(a), &format!("{what} previous"));
-                        // f64::max/min may return either zero for (+0, -0): only the value is fixed.
-                        if name.starts_with("fetch_m") && a == 0.0 && b == 0.0 {
-                            assert_eq!(c.get(), 0.0, "{what}");
-                        } else {
-                            assert_bits(c.get(), stored_bits(next), &what);
-                        }
-                    }
+    on_edge_pairs(&ops(), &edges(), |(name, op, model), a, b| {
+        let what = format!(
+            "{name}({a:?} [{:#x}], {b:?} [{:#x}])",
+            a.to_bits(),
+            b.to_bits()
+        );
+        let c = cell(a);
+        let returned = op(&c, b);
+        match model(a, b) {
+            None => {
+                assert!(returned.is_nan(), "{what} must return NaN");
+                assert_bits(c.get(), stored_bits(a), &what);
+            }
+            Some(next) => {
+                assert_bits(returned, stored_bits(a), &format!("{what} previous"));
+                // f64::max/min may return either zero for (+0, -0): only the value is fixed.
+                if name.starts_with("fetch_m") && a == 0.0 && b == 0.0 {
+                    assert_eq!(c.get(), 0.0, "{what}");
+                } else {
+                    assert_bits(c.get(), stored_bits(next), &what);
                 }
             }
         }
-    }
+    });
 }
 
 #[test]

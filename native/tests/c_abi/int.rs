@@ -2,7 +2,7 @@
 //! operation whose result would leave ±(2^53 − 1), and division by zero, returns NaN and stores
 //! nothing.
 
-use crate::common::{Int, Rng, MAX_SAFE};
+use crate::common::{on_edge_pairs, on_random_pairs, Int, Rng, MAX_SAFE};
 
 /// Interesting values: zero, ±1, small odd/even numbers, powers of two around 2^26/2^27 (whose
 /// products cross 2^53), and the limits.
@@ -42,9 +42,11 @@ fn assert_refused(cell: &Int, before: i64, returned: f64) {
 
 type Op = fn(&Int, f64) -> f64;
 type Model = fn(i128, i128) -> Option<i128>;
+/// An operation: its name, the cell method and its model.
+type Case = (&'static str, Op, Model);
 
 /// Every read-modify-write with its model over exact integers (`None`: refused whatever the range).
-fn ops() -> [(&'static str, Op, Model); 10] {
+fn ops() -> [Case; 10] {
     [
         ("swap", Int::swap, |_, b| Some(b)),
         ("fetch_add", Int::fetch_add, |a, b| Some(a + b)),
@@ -61,7 +63,7 @@ fn ops() -> [(&'static str, Op, Model); 10] {
 }
 
 /// Runs `op` on a cell holding `a` with argument `b` and checks it against `model`.
-fn check(name: &str, op: Op, model: Model, a: i64, b: i64) {
+fn check((name, op, model): Case, a: i64, b: i64) {
     let cell = Int::new(a);
     let returned = op(&cell, f(b));
     let want = model(i128::from(a), i128::from(b)).filter(|r| r.abs() <= i128::from(MAX_SAFE));
@@ -94,24 +96,12 @@ fn check(name: &str, op: Op, model: Model, a: i64, b: i64) {
 
 #[test]
 fn every_operation_matches_the_model_on_edge_values() {
-    for (name, op, model) in ops() {
-        for a in EDGES {
-            for b in EDGES {
-                check(name, op, model, a, b);
-            }
-        }
-    }
+    on_edge_pairs(&ops(), &EDGES, check);
 }
 
 #[test]
 fn every_operation_matches_the_model_on_random_values() {
-    let mut rng = Rng::new(0xA70_1C5);
-    for (name, op, model) in ops() {
-        for _ in 0..5_000 {
-            let (a, b) = (rng.safe_int(), rng.safe_int());
-            check(name, op, model, a, b);
-        }
-    }
+    on_random_pairs(&ops(), 0xA70_1C5, Rng::safe_int, check);
 }
 
 #[test]

@@ -29,17 +29,62 @@ pub fn address<T>(p: *const T) -> f64 {
     f
 }
 
-/// Defines safe wrappers for `unsafe extern "C" fn(addr: f64, x: f64) -> f64` functions over the
-/// storage a cell owns. Each entry names a function that expects exactly that storage type.
-macro_rules! unary_ops {
-    ($cell:ty { $($method:ident => $func:path,)* }) => {
+/// Defines a cell: a type that owns the storage of one atomic in a `Box`, so that the storage never
+/// moves and is as aligned as its atomic type requires. `Name(Atomic): make(word), read` gives it
+/// `make`, a cell holding exactly that word; `read`, the stored word read directly, without the
+/// library; and `addr`, the address the C ABI takes.
+macro_rules! cell {
+    ($(#[$doc:meta])* $cell:ident($atomic:ident): $make:ident($word:ty), $read:ident) => {
+        $(#[$doc])*
+        pub struct $cell(Box<$atomic>);
+
+        impl $cell {
+            /// A cell holding exactly `word`.
+            pub fn $make(word: $word) -> Self {
+                Self(Box::new($atomic::new(word)))
+            }
+
+            /// The address the C ABI takes.
+            pub fn addr(&self) -> f64 {
+                address(self.0.as_ptr())
+            }
+
+            /// The stored word, read directly.
+            pub fn $read(&self) -> $word {
+                self.0.load(SeqCst)
+            }
+        }
+    };
+}
+
+/// Defines safe methods on a cell, each calling one exported function on the storage the cell owns.
+/// An entry reads `method(args) -> result => function;` and names a function that expects exactly
+/// that cell's storage type. Values travel as `f64`, except for `BigInt`, whose entries pass `i64`
+/// arguments in its `io` words and return what the call left there (see `BigInt::call`).
+macro_rules! cell_methods {
+    (BigInt { $($(#[$doc:meta])* $method:ident($($arg:ident),*) => $func:path;)* }) => {
+        impl BigInt {$(
+            #[doc = concat!("Calls `", stringify!($func), "(addr, io)`, the arguments in `io`.")]
+            $(#[$doc])*
+            pub fn $method(&self $(, $arg: i64)*) -> Out {
+                // SAFETY: `BigInt` entries name `atomicx_bigint_*` functions (`call`'s contract).
+                unsafe { self.call($func, &[$($arg),*]) }
+            }
+        )*}
+    };
+    (
+        $cell:ty {
+            $($(#[$doc:meta])* $method:ident($($arg:ident),*) $(-> $ret:ty)? => $func:path;)*
+        }
+    ) => {
         impl $cell {$(
-            #[doc = concat!("Calls `", stringify!($func), "(addr, x)`.")]
-            pub fn $method(&self, x: f64) -> f64 {
-                // SAFETY: `self.addr()` is the exact address of the aligned storage this cell owns in
-                // a `Box`; `&self` keeps it alive and in place for the call, and `$func` expects
-                // exactly this storage type (see the module documentation).
-                unsafe { $func(self.addr(), x) }
+            #[doc = concat!("Calls `", stringify!($func), "`.")]
+            $(#[$doc])*
+            pub fn $method(&self $(, $arg: f64)*) $(-> $ret)? {
+                // SAFETY: `self.addr()` is the exact address of the aligned storage this cell owns
+                // in a `Box`; `&self` keeps it alive and in place for the call, and the function
+                // expects exactly this storage type (see the module documentation).
+                unsafe { $func(self.addr() $(, $arg)*) }
             }
         )*}
     };
@@ -48,52 +93,26 @@ macro_rules! unary_ops {
 // ---------------------------------------------------------------------------------------------------
 // AtomicInt: i64 storage, values as f64.
 
-/// Owns the `i64` of one `AtomicInt`.
-pub struct Int(Box<AtomicI64>);
+cell!(
+    /// Owns the `i64` of one `AtomicInt`.
+    Int(AtomicI64): new(i64), get
+);
 
-impl Int {
-    pub fn new(v: i64) -> Self {
-        Self(Box::new(AtomicI64::new(v)))
-    }
-
-    /// The address the C ABI takes.
-    pub fn addr(&self) -> f64 {
-        address(self.0.as_ptr())
-    }
-
-    /// The stored value, read directly.
-    pub fn get(&self) -> i64 {
-        self.0.load(SeqCst)
-    }
-
-    pub fn load(&self) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
-        unsafe { int::atomicx_i64_load(self.addr()) }
-    }
-
-    pub fn store(&self, v: f64) {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
-        unsafe { int::atomicx_i64_store(self.addr(), v) }
-    }
-
+cell_methods!(Int {
+    load() -> f64 => int::atomicx_i64_load;
+    store(v) => int::atomicx_i64_store;
     /// Returns the previous value; the exchange happened exactly when it equals `expected`.
-    pub fn compare_exchange(&self, expected: f64, replacement: f64) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned i64.
-        unsafe { int::atomicx_i64_compare_exchange(self.addr(), expected, replacement) }
-    }
-}
-
-unary_ops!(Int {
-    swap => int::atomicx_i64_swap,
-    fetch_add => int::atomicx_i64_fetch_add,
-    fetch_sub => int::atomicx_i64_fetch_sub,
-    fetch_mul => int::atomicx_i64_fetch_mul,
-    fetch_div => int::atomicx_i64_fetch_div,
-    fetch_max => int::atomicx_i64_fetch_max,
-    fetch_min => int::atomicx_i64_fetch_min,
-    fetch_and => int::atomicx_i64_fetch_and,
-    fetch_or => int::atomicx_i64_fetch_or,
-    fetch_xor => int::atomicx_i64_fetch_xor,
+    compare_exchange(expected, replacement) -> f64 => int::atomicx_i64_compare_exchange;
+    swap(x) -> f64 => int::atomicx_i64_swap;
+    fetch_add(x) -> f64 => int::atomicx_i64_fetch_add;
+    fetch_sub(x) -> f64 => int::atomicx_i64_fetch_sub;
+    fetch_mul(x) -> f64 => int::atomicx_i64_fetch_mul;
+    fetch_div(x) -> f64 => int::atomicx_i64_fetch_div;
+    fetch_max(x) -> f64 => int::atomicx_i64_fetch_max;
+    fetch_min(x) -> f64 => int::atomicx_i64_fetch_min;
+    fetch_and(x) -> f64 => int::atomicx_i64_fetch_and;
+    fetch_or(x) -> f64 => int::atomicx_i64_fetch_or;
+    fetch_xor(x) -> f64 => int::atomicx_i64_fetch_xor;
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -143,34 +162,24 @@ pub const UNWRITTEN: i64 = 0x5EED_5EED_5EED_5EED;
 #[repr(C, align(8))]
 struct Io([i64; 3]);
 
-/// Owns the `i64` of one `AtomicBigInt`.
-pub struct BigInt(Box<AtomicI64>);
+cell!(
+    /// Owns the `i64` of one `AtomicBigInt`.
+    BigInt(AtomicI64): new(i64), get
+);
 
 /// The type every `atomicx_bigint_*` function has.
 type BigIntFn = unsafe extern "C" fn(addr: f64, io: f64) -> f64;
 
 impl BigInt {
-    pub fn new(v: i64) -> Self {
-        Self(Box::new(AtomicI64::new(v)))
-    }
-
-    /// The address the C ABI takes.
-    pub fn addr(&self) -> f64 {
-        address(self.0.as_ptr())
-    }
-
-    /// The stored value, read directly.
-    pub fn get(&self) -> i64 {
-        self.0.load(SeqCst)
-    }
-
-    /// Calls `f(addr, io)` with a fresh `io` buffer holding `[w0, w1, UNWRITTEN]`.
+    /// Calls `f(addr, io)` with a fresh `io` buffer holding `args` (at most two words, the rest 0)
+    /// and `UNWRITTEN` in word 2.
     ///
     /// # Safety
     ///
     /// `f` must be one of the `atomicx_bigint_*` functions (they expect an `i64` at `addr`).
-    unsafe fn call(&self, f: BigIntFn, w0: i64, w1: i64) -> Out {
-        let mut io = Io([w0, w1, UNWRITTEN]);
+    unsafe fn call(&self, f: BigIntFn, args: &[i64]) -> Out {
+        let mut io = Io([0, 0, UNWRITTEN]);
+        io.0[..args.len()].copy_from_slice(args);
         let io_addr = address(&raw mut io);
         // SAFETY: `self.addr()` is this cell's live, aligned i64 (module documentation); `io_addr`
         // is the address of `io`, three 8-byte aligned i64s on this thread's stack that nothing
@@ -181,129 +190,50 @@ impl BigInt {
             words: io.0,
         }
     }
-
-    /// Reads the value into word 2.
-    pub fn load(&self) -> Out {
-        // SAFETY: `atomicx_bigint_load` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_load, 0, 0) }
-    }
-
-    /// Stores `v` (word 0).
-    pub fn store(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_store` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_store, v, 0) }
-    }
-
-    pub fn swap(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_swap` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_swap, v, 0) }
-    }
-
-    pub fn compare_exchange(&self, expected: i64, replacement: i64) -> Out {
-        // SAFETY: `atomicx_bigint_compare_exchange` is a bigint function.
-        unsafe {
-            self.call(
-                bigint::atomicx_bigint_compare_exchange,
-                expected,
-                replacement,
-            )
-        }
-    }
-
-    pub fn fetch_add(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_add` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_add, v, 0) }
-    }
-
-    pub fn fetch_sub(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_sub` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_sub, v, 0) }
-    }
-
-    pub fn fetch_mul(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_mul` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_mul, v, 0) }
-    }
-
-    pub fn fetch_div(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_div` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_div, v, 0) }
-    }
-
-    pub fn fetch_max(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_max` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_max, v, 0) }
-    }
-
-    pub fn fetch_min(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_min` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_min, v, 0) }
-    }
-
-    pub fn fetch_and(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_and` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_and, v, 0) }
-    }
-
-    pub fn fetch_or(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_or` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_or, v, 0) }
-    }
-
-    pub fn fetch_xor(&self, v: i64) -> Out {
-        // SAFETY: `atomicx_bigint_fetch_xor` is a bigint function.
-        unsafe { self.call(bigint::atomicx_bigint_fetch_xor, v, 0) }
-    }
 }
+
+cell_methods!(BigInt {
+    /// Reads the value into word 2.
+    load() => bigint::atomicx_bigint_load;
+    /// Stores `v` (word 0).
+    store(v) => bigint::atomicx_bigint_store;
+    swap(v) => bigint::atomicx_bigint_swap;
+    compare_exchange(expected, replacement) => bigint::atomicx_bigint_compare_exchange;
+    fetch_add(v) => bigint::atomicx_bigint_fetch_add;
+    fetch_sub(v) => bigint::atomicx_bigint_fetch_sub;
+    fetch_mul(v) => bigint::atomicx_bigint_fetch_mul;
+    fetch_div(v) => bigint::atomicx_bigint_fetch_div;
+    fetch_max(v) => bigint::atomicx_bigint_fetch_max;
+    fetch_min(v) => bigint::atomicx_bigint_fetch_min;
+    fetch_and(v) => bigint::atomicx_bigint_fetch_and;
+    fetch_or(v) => bigint::atomicx_bigint_fetch_or;
+    fetch_xor(v) => bigint::atomicx_bigint_fetch_xor;
+});
 
 // ---------------------------------------------------------------------------------------------------
 // AtomicBool: u32 storage holding 0 or 1, values as f64.
 
-/// Owns the 32-bit word of one `AtomicBool`.
-pub struct Bool(Box<AtomicU32>);
+cell!(
+    /// Owns the 32-bit word of one `AtomicBool` (`from_word`: a word written by someone else, which
+    /// may hold any value).
+    Bool(AtomicU32): from_word(u32), get
+);
 
 impl Bool {
     pub fn new(v: bool) -> Self {
-        Self(Box::new(AtomicU32::new(u32::from(v))))
-    }
-
-    /// A word written by someone else, which may hold any value.
-    pub fn from_word(word: u32) -> Self {
-        Self(Box::new(AtomicU32::new(word)))
-    }
-
-    /// The address the C ABI takes.
-    pub fn addr(&self) -> f64 {
-        address(self.0.as_ptr())
-    }
-
-    /// The stored word, read directly.
-    pub fn get(&self) -> u32 {
-        self.0.load(SeqCst)
-    }
-
-    pub fn load(&self) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
-        unsafe { boolean::atomicx_bool_load(self.addr()) }
-    }
-
-    pub fn store(&self, v: f64) {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
-        unsafe { boolean::atomicx_bool_store(self.addr(), v) }
-    }
-
-    /// Returns the previous value; the exchange happened exactly when it equals `expected`.
-    pub fn compare_exchange(&self, expected: f64, replacement: f64) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u32.
-        unsafe { boolean::atomicx_bool_compare_exchange(self.addr(), expected, replacement) }
+        Self::from_word(u32::from(v))
     }
 }
 
-unary_ops!(Bool {
-    swap => boolean::atomicx_bool_swap,
-    fetch_and => boolean::atomicx_bool_fetch_and,
-    fetch_or => boolean::atomicx_bool_fetch_or,
-    fetch_xor => boolean::atomicx_bool_fetch_xor,
+cell_methods!(Bool {
+    load() -> f64 => boolean::atomicx_bool_load;
+    store(v) => boolean::atomicx_bool_store;
+    /// Returns the previous value; the exchange happened exactly when it equals `expected`.
+    compare_exchange(expected, replacement) -> f64 => boolean::atomicx_bool_compare_exchange;
+    swap(x) -> f64 => boolean::atomicx_bool_swap;
+    fetch_and(x) -> f64 => boolean::atomicx_bool_fetch_and;
+    fetch_or(x) -> f64 => boolean::atomicx_bool_fetch_or;
+    fetch_xor(x) -> f64 => boolean::atomicx_bool_fetch_xor;
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -313,8 +243,10 @@ unary_ops!(Bool {
 #[repr(C, align(8))]
 struct Slot(f64);
 
-/// Owns the bits of one `AtomicFloat`.
-pub struct Float(Box<AtomicU64>);
+cell!(
+    /// Owns the bits of one `AtomicFloat`.
+    Float(AtomicU64): from_bits(u64), bits
+);
 
 impl Float {
     /// A cell holding exactly the bits of `v` (a NaN keeps its payload: this bypasses the library).
@@ -322,34 +254,9 @@ impl Float {
         Self::from_bits(v.to_bits())
     }
 
-    /// A cell holding exactly `bits`.
-    pub fn from_bits(bits: u64) -> Self {
-        Self(Box::new(AtomicU64::new(bits)))
-    }
-
-    /// The address the C ABI takes.
-    pub fn addr(&self) -> f64 {
-        address(self.0.as_ptr())
-    }
-
-    /// The stored bits, read directly.
-    pub fn bits(&self) -> u64 {
-        self.0.load(SeqCst)
-    }
-
     /// The stored value, read directly.
     pub fn get(&self) -> f64 {
         f64::from_bits(self.bits())
-    }
-
-    pub fn load(&self) -> f64 {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u64.
-        unsafe { float::atomicx_f64_load(self.addr()) }
-    }
-
-    pub fn store(&self, v: f64) {
-        // SAFETY: see the module documentation; `addr` is this cell's live, aligned u64.
-        unsafe { float::atomicx_f64_store(self.addr(), v) }
     }
 
     /// Returns `(exchanged, previous)`: the function's return value (1 or 0) and what it wrote to
@@ -366,14 +273,16 @@ impl Float {
     }
 }
 
-unary_ops!(Float {
-    swap => float::atomicx_f64_swap,
-    fetch_add => float::atomicx_f64_fetch_add,
-    fetch_sub => float::atomicx_f64_fetch_sub,
-    fetch_mul => float::atomicx_f64_fetch_mul,
-    fetch_div => float::atomicx_f64_fetch_div,
-    fetch_max => float::atomicx_f64_fetch_max,
-    fetch_min => float::atomicx_f64_fetch_min,
+cell_methods!(Float {
+    load() -> f64 => float::atomicx_f64_load;
+    store(v) => float::atomicx_f64_store;
+    swap(x) -> f64 => float::atomicx_f64_swap;
+    fetch_add(x) -> f64 => float::atomicx_f64_fetch_add;
+    fetch_sub(x) -> f64 => float::atomicx_f64_fetch_sub;
+    fetch_mul(x) -> f64 => float::atomicx_f64_fetch_mul;
+    fetch_div(x) -> f64 => float::atomicx_f64_fetch_div;
+    fetch_max(x) -> f64 => float::atomicx_f64_fetch_max;
+    fetch_min(x) -> f64 => float::atomicx_f64_fetch_min;
 });
 
 /// The bits every NaN is stored as.
@@ -389,7 +298,7 @@ pub fn stored_bits(v: f64) -> u64 {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Threads and pseudo-random numbers.
+// Threads, pseudo-random numbers and running a table of operations over many values.
 
 /// How many threads the concurrency tests contend with.
 pub const THREADS: usize = 4;
@@ -412,6 +321,37 @@ pub fn on_threads<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
             .map(|h| h.join().expect("a test thread panicked"))
             .collect()
     })
+}
+
+/// How many random pairs `on_random_pairs` checks per operation.
+pub const RANDOM_PAIRS: usize = 5_000;
+
+/// Runs `check(op, a, b)` for every operation in `ops` and every ordered pair `(a, b)` of `edges`.
+pub fn on_edge_pairs<Op: Copy, V: Copy>(ops: &[Op], edges: &[V], check: impl Fn(Op, V, V)) {
+    for &op in ops {
+        for &a in edges {
+            for &b in edges {
+                check(op, a, b);
+            }
+        }
+    }
+}
+
+/// Runs `check(op, a, b)` for every operation in `ops` on [`RANDOM_PAIRS`] pairs drawn by `draw`
+/// from one generator seeded with `seed`, so every run checks the same pairs.
+pub fn on_random_pairs<Op: Copy, V>(
+    ops: &[Op],
+    seed: u64,
+    draw: fn(&mut Rng) -> V,
+    check: impl Fn(Op, V, V),
+) {
+    let mut rng = Rng::new(seed);
+    for &op in ops {
+        for _ in 0..RANDOM_PAIRS {
+            let (a, b) = (draw(&mut rng), draw(&mut rng));
+            check(op, a, b);
+        }
+    }
 }
 
 /// SplitMix64: a tiny deterministic generator, so randomised cases are the same on every run.
