@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BigIntOps, BoolOps, FloatOps, IntOps, Space } from "../engine/ops.ts";
+import type { BigIntOps, BoolOps, FloatOps, IntOps, Space, WaitOps } from "../engine/ops.ts";
 import type { MemoryHandle, WasmSpace } from "../wasm/engine.ts";
 import { loadNative } from "../ffi/mod.ts";
 import type { NativeOps } from "../ffi/symbols.ts";
@@ -28,6 +28,24 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
   const outAddress = native.addressOf(out);
   const regionHandle = region?.native ?? 0;
 
+  /** Waiting on the futex at an address (regions): `int` waits on a 64-bit value, `bool` a word. */
+  const futexWaits = (kind: "int" | "bool"): WaitOps<number> => {
+    const className = kind === "int" ? "AtomicInt" : "AtomicBool";
+    const wait = kind === "int" ? native.atomicx_i64_wait : native.atomicx_bool_wait;
+    const load = kind === "int" ? native.atomicx_i64_load : native.atomicx_bool_load;
+    return {
+      wait: (loc, expected, timeoutMs) =>
+        waitResult(`${className}.wait`, wait(loc, expected, timeoutMs, regionHandle, 0), region),
+      waitAsync: (loc, expected, timeoutMs) =>
+        // Compared here, when asked: the native waiter starts a moment later on another thread,
+        // and treats a value that changed by then as woken.
+        load(loc) !== expected
+          ? Promise.resolve("not-equal")
+          : waitAsyncOn(`${className}.waitAsync`, kind, loc, expected, timeoutMs, region),
+      notify: (loc, count) => notifyResult(`${className}.notify`, native.atomicx_wake(loc, count)),
+    };
+  };
+
   const int: IntOps = {
     load: native.atomicx_i64_load,
     store: native.atomicx_i64_store as IntOps["store"],
@@ -42,19 +60,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     and: native.atomicx_i64_fetch_and,
     or: native.atomicx_i64_fetch_or,
     xor: native.atomicx_i64_fetch_xor,
-    wait: (loc, expected, timeoutMs) =>
-      waitResult(
-        "AtomicInt.wait",
-        native.atomicx_i64_wait(loc, expected, timeoutMs, regionHandle, 0),
-        region,
-      ),
-    waitAsync: (loc, expected, timeoutMs) =>
-      // Compared here, when asked: the native waiter starts a moment later on another thread,
-      // and treats a value that changed by then as woken.
-      native.atomicx_i64_load(loc) !== expected
-        ? Promise.resolve("not-equal")
-        : waitAsyncOn("AtomicInt.waitAsync", "int", loc, expected, timeoutMs, region),
-    notify: (loc, count) => notifyResult("AtomicInt.notify", native.atomicx_wake(loc, count)),
+    ...futexWaits("int"),
   };
 
   /** A bigint operation `(addr, io) -> status` with its operand in io[0], result in io[2]. */
@@ -104,17 +110,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     and: native.atomicx_bool_fetch_and,
     or: native.atomicx_bool_fetch_or,
     xor: native.atomicx_bool_fetch_xor,
-    wait: (loc, expected, timeoutMs) =>
-      waitResult(
-        "AtomicBool.wait",
-        native.atomicx_bool_wait(loc, expected, timeoutMs, regionHandle, 0),
-        region,
-      ),
-    waitAsync: (loc, expected, timeoutMs) =>
-      native.atomicx_bool_load(loc) !== expected
-        ? Promise.resolve("not-equal")
-        : waitAsyncOn("AtomicBool.waitAsync", "bool", loc, expected, timeoutMs, region),
-    notify: (loc, count) => notifyResult("AtomicBool.notify", native.atomicx_wake(loc, count)),
+    ...futexWaits("bool"),
   };
 
   const float: FloatOps = {

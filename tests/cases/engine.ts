@@ -143,7 +143,7 @@ test("engine: in-process atomics load no native library, even with a broken ATOM
     ATOMICX_LIB_PATH: "/nonexistent/libatomicx.so",
   });
   assert.equal(report.total, 200_000);
-  assert.equal(report.nativeLoaded, false);
+  assert.equal(report.nativeLoaded, false); // the broken path was never tried
   assert.match(report.regionError, /ATOMICX_LIB_PATH|could not load/);
 });
 
@@ -166,6 +166,15 @@ test("engine: process.exit ends a process with a long waitAsync pending", async 
 
 const denoBinary = join(repo, "node_modules", ".bin", "deno");
 
+/** engine_no_native.ts's report, after checking the run ended well and loaded no native code. */
+function noNativeReport(result: { code: number | null; stdout: string; stderr: string }) {
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+  assert.equal(report.total, 200_000);
+  assert.equal(report.nativeLoaded, false);
+  return report as { regionError: string };
+}
+
 test("engine: Deno with --allow-read only runs atomics and Workers; a region then names --allow-ffi", async () => {
   const fixture = join(repo, "tests", "fixtures", "engine_no_native.ts");
   const result = await run(denoBinary, ["run", `--allow-read=${repo}`, "--no-check", fixture], {
@@ -173,10 +182,7 @@ test("engine: Deno with --allow-read only runs atomics and Workers; a region the
     env: DEFAULT_ENGINE,
     timeoutMs: 120_000,
   });
-  assert.equal(result.code, 0, result.stderr);
-  const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
-  assert.equal(report.total, 200_000);
-  assert.equal(report.nativeLoaded, false);
+  const report = noNativeReport(result);
   assert.match(report.regionError, /--allow-ffi/);
 });
 
@@ -198,10 +204,7 @@ test("engine: Node 24 with no node_modules at all (no koffi, no tsx) runs atomic
       env: DEFAULT_ENGINE,
       timeoutMs: 120_000,
     });
-    assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
-    assert.equal(report.total, 200_000);
-    assert.equal(report.nativeLoaded, false);
+    const report = noNativeReport(result);
     // No library and no koffi next to this copy: opening a region says what is missing.
     assert.match(report.regionError, /koffi|could not load/);
   } finally {
