@@ -49,7 +49,9 @@ export function chart(runs) {
   for (const r of runs) {
     const label = `${r.ops.label} ${r.ops.version}`;
     out.push(
-      `<rect x="${lx}" y="52" width="12" height="12" fill="${COLORS[r.key.split("-")[0]] ?? "#777"}"/>`,
+      `<rect x="${lx}" y="52" width="12" height="12" fill="${
+        COLORS[r.key.split("-")[0]] ?? "#777"
+      }"/>`,
       `<text x="${lx + 16}" y="62">${esc(label)}</text>`,
     );
     lx += 24 + label.length * 6.4;
