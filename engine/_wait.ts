@@ -17,7 +17,7 @@ export interface Views {
 }
 
 /** `TypeError` for a blocking wait where the runtime forbids it (a browser page's main thread). */
-export function cannotBlock(cause: unknown): TypeError {
+function cannotBlock(cause: unknown): TypeError {
   return new TypeError(
     "atomicx: this thread may not block (a browser page's main thread refuses Atomics.wait): " +
       "use waitAsync here, or wait in a Worker",

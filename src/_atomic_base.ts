@@ -64,7 +64,7 @@ export abstract class AtomicBase<T> {
 }
 
 /** `timeoutMs` after checking it: a number ≥ 0 (Infinity: no timeout). */
-export function checkTimeout(where: string, timeoutMs: unknown): number {
+function checkTimeout(where: string, timeoutMs: unknown): number {
   if (typeof timeoutMs !== "number") {
     throw new TypeError(`${where}: timeoutMs must be a number, got ${describe(timeoutMs)}`);
   }
@@ -75,7 +75,7 @@ export function checkTimeout(where: string, timeoutMs: unknown): number {
 }
 
 /** `count` after checking it: a non-negative integer or Infinity (all waiters). */
-export function checkCount(where: string, count: unknown): number {
+function checkCount(where: string, count: unknown): number {
   if (typeof count !== "number") {
     throw new TypeError(`${where}: count must be a number, got ${describe(count)}`);
   }

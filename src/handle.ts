@@ -257,7 +257,7 @@ const memoryBuffer = Object.getOwnPropertyDescriptor(WebAssemblyApi.Memory.proto
   .get!;
 
 /** The byte length of a genuine SharedArrayBuffer, or `undefined` for anything else. */
-export function sharedByteLength(value: unknown): number | undefined {
+function sharedByteLength(value: unknown): number | undefined {
   try {
     return sabByteLength.call(value) as number;
   } catch {
