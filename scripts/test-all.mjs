@@ -2,11 +2,20 @@
 // The one test command (`npm test`): installs what is missing, builds the native library, then runs
 // every suite on every runtime, prints each suite's counts and ends with `N passed, M failed`.
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { bin, buildNative, findSystemNode, installDependencies, root } from "./lib/setup.mjs";
+import process from "node:process";
+import { cli } from "./lib/cli.mjs";
+import { RUNTIMES, testCommand } from "./lib/runtimes.mjs";
+import { bin, buildNative, installDependencies, root } from "./lib/setup.mjs";
 
-const systemNode = findSystemNode();
+const options = cli("npm test [-- --only NAME]: every suite on every runtime", {
+  only: {
+    type: "string",
+    placeholder: "TEXT",
+    help: "run only the suites whose name contains TEXT (setup still runs)",
+  },
+});
 /** What a failed setup step prints before exiting: the summary line the CI reads. */
 const failedSetup = () => console.log("0 passed, 1 failed");
 
@@ -39,41 +48,27 @@ const suites = [
     args: ["check", "mod.ts", "tests/runners/deno_test.ts", "tests/fixtures/", "tests/support/"],
   },
   {
-    name: "deno test",
-    command: bin("deno"),
+    ...testCommand("deno", "tests/runners/deno_test.ts"),
     // Type checking is its own suite above; checking again in every Worker would only cost time.
-    args: ["test", "--allow-all", "--no-check", "tests/runners/deno_test.ts"],
+    name: "deno test",
     count: (out) => lastMatch(out, /(\d+) passed \S* ?\| (\d+) failed/g),
   },
   {
+    ...testCommand("bun", "./tests/runners/bun.test.ts"),
     name: "bun test",
-    command: bin("bun"),
-    args: ["test", "./tests/runners/bun.test.ts"],
     count: (out) => {
       const pass = out.match(/^\s*(\d+) pass\s*$/m);
       const fail = out.match(/^\s*(\d+) fail\s*$/m);
       return pass && fail ? [Number(pass[1]), Number(fail[1])] : undefined;
     },
   },
-  {
-    name: "node 26 (node:ffi) test",
-    command: bin("node"),
-    args: [
-      "--experimental-ffi",
-      "--no-warnings",
-      "--test",
-      "--test-reporter=spec",
-      "tests/runners/node.test.ts",
-    ],
+  // Node 26 through node:ffi, the machine's Node through koffi, and Node 22 and 24 (koffi) when
+  // their pinned binaries are installed.
+  ...["node", "koffi", "node22", "node24"].filter((key) => RUNTIMES[key].command).map((key) => ({
+    ...testCommand(key, "tests/runners/node.test.ts"),
+    name: `${RUNTIMES[key].label} test`,
     count: nodeCounts,
-  },
-  {
-    name: `node ${spawnSync(systemNode, ["--version"]).stdout?.toString().trim()} (koffi) test`,
-    command: systemNode,
-    args: ["--import", "tsx", "--test", "--test-reporter=spec", "tests/runners/node.test.ts"],
-    env: { ATOMICX_FFI: "koffi" },
-    count: nodeCounts,
-  },
+  })),
   {
     // A smoke run of the demo (not a timing: the board is tiny): every variant, 1 and 2 Workers,
     // every runtime, each count checked, so the README's main command cannot silently rot.
@@ -91,21 +86,12 @@ const suites = [
     ],
     count: (out) => lastMatch(out, /^demo: (\d+) passed, (\d+) failed/gm),
   },
-  // [suites: shared memory between processes — issue 5]
   {
     // Spawns Deno, Bun, Node 26 (node:ffi) and the machine's Node (koffi) processes itself.
+    ...testCommand("node", "tests/fixtures/shm_processes.test.ts"),
     name: "shared memory between processes (deno + bun + node)",
-    command: bin("node"),
-    args: [
-      "--experimental-ffi",
-      "--no-warnings",
-      "--test",
-      "--test-reporter=spec",
-      "tests/fixtures/shm_processes.test.ts",
-    ],
     count: nodeCounts,
   },
-  // [suites: packages — issue 6]
   {
     name: "examples and JSDoc examples (deno, bun, node 26)",
     command: process.execPath,
@@ -115,10 +101,13 @@ const suites = [
   {
     name: "packages: npm pack, install in a new project, run on node 20, node 26, bun, deno",
     command: process.execPath,
-    args: ["tests/e2e/run.mjs", "--system-node", systemNode],
+    args: ["tests/e2e/run.mjs"],
     count: (out) => lastMatch(out, /^e2e: (\d+) passed, (\d+) failed$/gm),
   },
 ];
+
+// deno-lint-ignore no-control-regex -- strips the colour codes some runners print regardless
+const colourCodes = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 function nodeCounts(out) {
   const pass = out.match(/^\S*\s*pass (\d+)$/m);
@@ -152,11 +141,14 @@ function run(suite) {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
-    const collect = (stream, sink) =>
+    // A log file or CI page gets plain text; a terminal gets the runners' colours.
+    const collect = (stream, sink) => {
+      stream.setEncoding("utf8");
       stream.on("data", (chunk) => {
         out += chunk;
-        sink.write(chunk);
+        sink.write(sink.isTTY ? chunk : chunk.replace(colourCodes, ""));
       });
+    };
     collect(child.stdout, process.stdout);
     collect(child.stderr, process.stderr);
     child.on("error", (error) => {
@@ -170,10 +162,8 @@ function run(suite) {
 installDependencies(failedSetup);
 buildNative(failedSetup);
 
-// deno-lint-ignore no-control-regex -- strips the colour codes some runners print regardless
-const colourCodes = /\x1b\[[0-9;]*m/g;
 const results = [];
-for (const suite of suites) {
+for (const suite of suites.filter((s) => !options.only || s.name.includes(options.only))) {
   const { code, out } = await run(suite);
   let counts = suite.count
     ? suite.count(out.replace(colourCodes, ""))
