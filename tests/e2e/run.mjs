@@ -7,7 +7,7 @@
 // consumer against the installed .d.ts; then run the same program on Deno from the files
 // `deno publish` would upload, as a JSR user without node_modules. Ends with `e2e: N passed, M failed`.
 //
-//   node tests/e2e/run.mjs [--system-node PATH] [--keep]
+//   node tests/e2e/run.mjs [--help] [--keep]
 import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,
@@ -22,26 +22,21 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:http";
+import { cli } from "../../scripts/lib/cli.mjs";
+import { systemNode } from "../../scripts/lib/runtimes.mjs";
 import { startRegistry } from "./registry.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
-const argv = process.argv.slice(2);
-const keep = argv.includes("--keep");
-/** Node 20 runs the koffi check: the machine's own Node, not the pinned Node 26 in node_modules. */
-const systemNode = argv.includes("--system-node")
-  ? argv[argv.indexOf("--system-node") + 1]
-  : (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node"))
-    .find((path) => !path.startsWith(join(root, "node_modules")) && existsSync(path)) ??
-    process.execPath;
-
-const PLATFORM = "linux-x64-gnu";
-const LIBRARY = "libatomicx.so";
+const { keep } = cli("node tests/e2e/run.mjs [options]: the packages, installed as a user would", {
+  keep: { type: "boolean", help: "keep the temporary projects and print where they are" },
+});
+// The koffi check runs on the machine's own Node (ATOMICX_SYSTEM_NODE overrides it).
 const WORKERS = 3;
 const ROUNDS = 50_000;
 
@@ -146,7 +141,12 @@ if (
   )
 ) finish();
 const mainDir = join(build, "atomicx");
+/** This machine's platform package (the build fills only that one) and its generated manifest. */
+const PLATFORM = readdirSync(join(build, "platforms"))[0];
 const platformDir = join(build, "platforms", PLATFORM);
+/** Every platform package's package.json, generated from the platform table. */
+const manifests = JSON.parse(readFileSync(join(build, "platform-manifests.json"), "utf8"));
+const LIBRARY = manifests.find((m) => m.name === `@atomicx/${PLATFORM}`).atomicx.library;
 
 // 2. Pack them and check what the tarballs hold.
 const tarballs = {};
@@ -193,21 +193,25 @@ check(`@atomicx/${PLATFORM} tarball: the library, its URL module and types`, () 
     assert(files.has(f), `missing ${f}`);
   }
   const manifest = JSON.parse(readFileSync(join(platformDir, "package.json"), "utf8"));
+  const glibc = process.report?.getReport().header?.glibcVersionRuntime;
   assertEqual(
     [manifest.os, manifest.cpu, manifest.libc],
-    [["linux"], ["x64"], ["glibc"]],
-    "fields",
+    [
+      [process.platform],
+      [process.arch],
+      process.platform === "linux" ? [glibc ? "glibc" : "musl"] : undefined,
+    ],
+    "os, cpu and libc fields match this machine",
   );
+  for (const field of ["repository", "homepage", "bugs", "license"]) {
+    assert(manifest[field], `platform package without ${field}`);
+  }
 });
 if (failed) finish();
 
 // 3. A new project outside the repository; install the atomicx tarball. Its platform package
 // comes through optionalDependencies from the local @atomicx registry.
 const { version } = JSON.parse(readFileSync(join(mainDir, "package.json"), "utf8"));
-const manifests = readdirSync(join(root, "npm", "platforms")).sort().map((platform) => ({
-  ...JSON.parse(readFileSync(join(root, "npm", "platforms", platform, "package.json"), "utf8")),
-  version,
-}));
 const registry = await startRegistry(manifests, {
   [`@atomicx/${PLATFORM}`]: tarballs[`@atomicx/${PLATFORM}`],
 });
