@@ -24,6 +24,16 @@ export interface Candidate {
 /** The library's file name on this operating system (from the platform table). */
 export const libraryFileName: string = libraryFileFor(os);
 
+/**
+ * True when this code runs from a clone of the repository, where `native/` can be built; false in
+ * an installed package (under `node_modules`, or Deno's cache of JSR or npm files), where there is
+ * no `native/` to build and the library comes from the platform package.
+ */
+export const inCheckout: boolean = new URL(import.meta.url).protocol === "file:" &&
+  !/[/\\]node_modules[/\\]|[/\\]deno[/\\](?:npm|remote|deps)[/\\]/.test(
+    decodeURIComponent(new URL(import.meta.url).pathname),
+  );
+
 /** Turns a `file:` URL into a path for this operating system. */
 export function urlToPath(url: URL): string {
   const path = decodeURIComponent(url.pathname);
@@ -59,8 +69,8 @@ function resolveFile(specifier: string): URL | undefined {
 export function* candidates(): Generator<Candidate> {
   const fromEnv = getEnv("ATOMICX_LIB_PATH");
   if (fromEnv) yield { path: fromEnv, source: "ATOMICX_LIB_PATH" };
-  const local = new URL(`../native/target/release/${libraryFileName}`, import.meta.url);
-  if (local.protocol === "file:") {
+  if (inCheckout) {
+    const local = new URL(`../native/target/release/${libraryFileName}`, import.meta.url);
     yield { path: urlToPath(local), source: "local build (cargo build --release)" };
   }
   // The platform package next to atomicx in node_modules (Node, Bun, and Deno with a

@@ -99,6 +99,12 @@ const suites = [
     count: (out) => lastMatch(out, /^examples: (\d+) passed, (\d+) failed$/gm),
   },
   {
+    name: "README code blocks, run as pasted (deno, bun, node 26)",
+    command: process.execPath,
+    args: ["tests/e2e/docs.mjs"],
+    count: (out) => lastMatch(out, /^docs: (\d+) passed, (\d+) failed$/gm),
+  },
+  {
     name: "packages: npm pack, install in a new project, run on node 20, node 26, bun, deno",
     command: process.execPath,
     args: ["tests/e2e/run.mjs"],
