@@ -105,6 +105,13 @@ const suites = [
     count: (out) => lastMatch(out, /^docs: (\d+) passed, (\d+) failed$/gm),
   },
   {
+    // Installs Debian's chromium when missing (as root); puppeteer-core needs Node 22+.
+    name: "browser: Workers and waitAsync in chromium headless, cross-origin isolated",
+    command: bin("node"),
+    args: ["tests/browser/run.mjs"],
+    count: (out) => lastMatch(out, /^browser: (\d+) passed, (\d+) failed$/gm),
+  },
+  {
     name: "packages: npm pack, install in a new project, run on node 20, node 26, bun, deno",
     command: process.execPath,
     args: ["tests/e2e/run.mjs"],
