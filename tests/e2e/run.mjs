@@ -181,7 +181,21 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
   for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports["."])]) {
     assert(files.has(target.replace(/^\.\//, "")), `package.json points to missing ${target}`);
   }
-  assertEqual(manifest.dependencies, { koffi: "3.3.4" }, "dependencies");
+  // koffi serves only Node without node:ffi: optional, so that Bun and Deno users may go without.
+  assertEqual(manifest.dependencies, undefined, "dependencies");
+  assertEqual(manifest.optionalDependencies.koffi, "3.3.4", "koffi, an optional dependency");
+  for (const field of ["repository", "homepage", "bugs", "license"]) {
+    assert(manifest[field], `package.json without ${field}`);
+  }
+  const readme = readFileSync(join(mainDir, "README.md"), "utf8");
+  for (const words of ["SharedMemory", "waitAsync", "notify", "glibc 2.34"]) {
+    assert(readme.includes(words), `the npm README never mentions ${words}`);
+  }
+  // The JSDoc examples in the .d.ts import what an npm user imports.
+  for (const f of [...files].filter((f) => f.endsWith(".d.ts"))) {
+    const text = readFileSync(join(mainDir, f), "utf8");
+    assert(!text.includes('from "@atomicx/atomicx"'), `${f}: an example imports the JSR name`);
+  }
   assert(
     manifest.optionalDependencies[`@atomicx/${PLATFORM}`] === manifest.version,
     "optional dep",
@@ -206,6 +220,20 @@ check(`@atomicx/${PLATFORM} tarball: the library, its URL module and types`, () 
   for (const field of ["repository", "homepage", "bugs", "license"]) {
     assert(manifest[field], `platform package without ${field}`);
   }
+});
+check(`${LIBRARY}: needs no newer glibc than the README states (2.34)`, () => {
+  if (!LIBRARY.endsWith(".so") || !PLATFORM.endsWith("-gnu")) return;
+  const symbols = sh("objdump", ["-T", join(platformDir, LIBRARY)]).stdout;
+  const versions = [...symbols.matchAll(/\bGLIBC_(\d+)\.(\d+)(?:\.(\d+))?/g)]
+    .map((m) => [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)]);
+  assert(versions.length > 0, "no GLIBC symbol versions found");
+  const newest = versions.reduce((a, b) =>
+    (a[0] - b[0] || a[1] - b[1] || a[2] - b[2]) >= 0 ? a : b
+  );
+  assert(
+    newest[0] === 2 && newest[1] <= 34,
+    `the library needs GLIBC_${newest.join(".")}: lower it or change the floor in the READMEs`,
+  );
 });
 if (failed) finish();
 
@@ -266,6 +294,45 @@ await checkAsync(
       join(realpathSync(bunProject), "node_modules", "@atomicx", PLATFORM, LIBRARY),
       "library the loader chose",
     );
+  },
+);
+// Installed without optional dependencies: no platform package (and no koffi). The loader's error
+// must name the platform package and --omit=optional, and no path or command that exists only in
+// a clone of the repository. Node 26 with node:ffi, which needs no koffi, reaches it.
+await checkAsync(
+  "npm install --omit=optional: the error names the platform package and the fix",
+  async () => {
+    const bare = join(work, "omit-project");
+    mkdirSync(bare);
+    writeFileSync(join(bare, "package.json"), '{ "name": "atomicx-e2e-omit", "private": true }\n');
+    writeFileSync(join(bare, ".npmrc"), `@atomicx:registry=${registry.url}\n`);
+    await shAsync("npm", [
+      "install",
+      "--omit=optional",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--loglevel=error",
+      tarballs.atomicx,
+    ], { cwd: bare });
+    assert(!existsSync(join(bare, "node_modules", "@atomicx")), "a platform package came along");
+    writeFileSync(
+      join(bare, "omit.mjs"),
+      `try {\n  const { SharedMemory } = await import("atomicx");\n` +
+        `  SharedMemory.unlink("atomicx-e2e-omit-never-created");\n  console.log("LOADED");\n` +
+        `} catch (error) {\n  console.log("ERROR " + JSON.stringify(error.message));\n}\n`,
+    );
+    const out = await shAsync(bin("node"), ["--experimental-ffi", "--no-warnings", "omit.mjs"], {
+      cwd: bare,
+    });
+    const line = out.split("\n").find((l) => l.startsWith("ERROR "));
+    assert(line, `no error without the platform package:\n${out}`);
+    const message = JSON.parse(line.slice("ERROR ".length));
+    assert(message.includes("Tried:"), message);
+    assert(message.includes(`@atomicx/${PLATFORM}`), `no platform package named:\n${message}`);
+    assert(message.includes("--omit=optional"), `no --omit=optional:\n${message}`);
+    assert(!message.includes("npm run build:native"), `a repository command:\n${message}`);
+    assert(!message.includes(join("native", "target")), `a repository path:\n${message}`);
   },
 );
 await registry.close();
@@ -338,6 +405,21 @@ for (const runtime of runtimes) {
   );
 }
 
+// CommonJS: `require("atomicx")` through Node's require(esm) (Node 20.19+ and 26), which works
+// when nothing in the package's entry awaits at the top level.
+for (const runtime of runtimes.filter((r) => r.backend === "koffi" || r.backend === "node:ffi")) {
+  check(`${runtime.name}: require("atomicx") from a CommonJS file`, () => {
+    writeFileSync(
+      join(project, "require.cjs"),
+      'const { AtomicInt } = require("atomicx");\nconst a = new AtomicInt(41);\na.inc();\n' +
+        "console.log(a.load());\n",
+    );
+    const args = runtime.args.slice(0, -1).concat("require.cjs");
+    const out = sh(runtime.command, args, { cwd: project, timeout: 120_000 }).stdout;
+    assertEqual(out.trim(), "42", "output");
+  });
+}
+
 // The README's first program, as printed there, from the same project.
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const firstProgram = readme.match(
@@ -364,7 +446,8 @@ check("tsc: a TypeScript consumer typechecks against the installed .d.ts", () =>
         target: "ES2022",
         module: "NodeNext",
         moduleResolution: "NodeNext",
-        lib: ["ES2022", "ESNext.Disposable"],
+        // No ESNext.Disposable and no @types/node: the .d.ts must bring what it needs.
+        lib: ["ES2022"],
         types: [],
         skipLibCheck: false,
       },
