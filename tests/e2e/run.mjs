@@ -478,7 +478,8 @@ await checkAsync(
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { "content-type": "application/typescript" });
+      const type = path.endsWith(".json") ? "application/json" : "application/typescript";
+      response.writeHead(200, { "content-type": type });
       response.end(readFileSync(join(root, path)));
     });
     await new Promise((done) => files.listen(0, "127.0.0.1", done));
