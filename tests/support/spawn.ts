@@ -17,15 +17,8 @@ export interface ProcessResult {
 const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
 const isBun = "Bun" in globalThis;
 
-/** True when this Node process can use `node:ffi` (Node 26+ started with --experimental-ffi). */
-function hasNodeFfi(): boolean {
-  try {
-    const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-    return get?.("node:ffi") !== undefined;
-  } catch {
-    return false;
-  }
-}
+/** True on a Node that has `node:ffi` (26 and newer, behind --experimental-ffi). */
+const hasNodeFfi = () => Number(process.versions.node.split(".")[0]) >= 26;
 
 /**
  * The command that runs `script` the way this process runs: Deno with every permission, Bun as
