@@ -10,10 +10,29 @@
 
 import config from "../deno.json" with { type: "json" };
 
-/** The version of atomicx, of its npm packages and of the platform package it loads. */
+/**
+ * The version of atomicx, of its npm packages and of the platform package it loads.
+ *
+ * @example The platform package to load
+ * ```ts
+ * import { version } from "./platforms.ts";
+ *
+ * console.log(`npm:@atomicx/linux-x64-gnu@${version}`);
+ * ```
+ */
 export const version: string = config.version;
 
-/** One platform a native library is built for. */
+/**
+ * One platform a native library is built for.
+ *
+ * @example
+ * ```ts
+ * import type { Platform } from "./platforms.ts";
+ *
+ * const name = (p: Platform) => `@atomicx/${p.key}`;
+ * console.log(name({ key: "darwin-arm64" } as Platform));
+ * ```
+ */
 export interface Platform {
   /** The platform package's suffix, napi-rs style: `@atomicx/<key>`. */
   readonly key: string;
@@ -41,7 +60,16 @@ const linux = (cpu: "x64" | "arm64", libc: "glibc" | "musl", rustCpu: string): P
   title: `Linux ${cpu} (${libc === "glibc" ? "glibc" : "musl, e.g. Alpine"})`,
 });
 
-/** Every platform, sorted by key. */
+/**
+ * Every platform, sorted by key.
+ *
+ * @example The Rust targets a release builds
+ * ```ts
+ * import { PLATFORMS } from "./platforms.ts";
+ *
+ * for (const p of PLATFORMS) console.log(`cargo build --release --target ${p.rustTarget}`);
+ * ```
+ */
 export const PLATFORMS: readonly Platform[] = [
   {
     key: "darwin-arm64",
@@ -84,6 +112,13 @@ export const PLATFORMS: readonly Platform[] = [
 /**
  * The platform for an operating system, CPU and (on Linux) C library, or `undefined` when atomicx
  * ships no library for it.
+ *
+ * @example
+ * ```ts
+ * import { platformFor } from "./platforms.ts";
+ *
+ * console.log(platformFor("linux", "arm64", "musl")?.key); // "linux-arm64-musl"
+ * ```
  */
 export function platformFor(
   os: string,
@@ -95,7 +130,16 @@ export function platformFor(
   );
 }
 
-/** The library's file name on an operating system (`libatomicx.so`, `.dylib`, `atomicx.dll`). */
+/**
+ * The library's file name on an operating system (`libatomicx.so`, `.dylib`, `atomicx.dll`).
+ *
+ * @example
+ * ```ts
+ * import { libraryFileFor } from "./platforms.ts";
+ *
+ * console.log(libraryFileFor("darwin")); // "libatomicx.dylib"
+ * ```
+ */
 export function libraryFileFor(os: string): string {
   return PLATFORMS.find((p) => p.os === os)?.library ?? "libatomicx.so";
 }

@@ -49,7 +49,14 @@ const suites = [
   {
     name: "deno check",
     command: bin("deno"),
-    args: ["check", "mod.ts", "tests/runners/deno_test.ts", "tests/fixtures/", "tests/support/"],
+    args: [
+      "check",
+      "mod.ts",
+      "browser.ts",
+      "tests/runners/deno_test.ts",
+      "tests/fixtures/",
+      "tests/support/",
+    ],
   },
   {
     ...testCommand("deno", "tests/runners/deno_test.ts"),
