@@ -110,7 +110,7 @@ const suites = [
     count: (out) => lastMatch(out, /^examples: (\d+) passed, (\d+) failed$/gm),
   },
   {
-    name: "README code blocks, run as pasted (deno, bun, node 26)",
+    name: "README code blocks run as pasted (deno, bun, node 26); every script answers --help",
     command: process.execPath,
     args: ["tests/e2e/docs.mjs"],
     count: (out) => lastMatch(out, /^docs: (\d+) passed, (\d+) failed$/gm),

@@ -11,7 +11,8 @@
 // An unmarked block fails the test. A block that is run is written to .tmp/docs/ beside a mod.ts
 // that re-exports the repository's, so `import ... from "./mod.ts"` means what it means when pasted
 // at the root of a clone; a TypeScript block is also type-checked with `deno check`. Every run must
-// exit 0 within two minutes; a hang fails. Ends with `docs: N passed, M failed`.
+// exit 0 within two minutes; a hang fails. Also checks that every repository command answers
+// `--help` without running anything. Ends with `docs: N passed, M failed`.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -130,5 +131,30 @@ for (const [index, block] of all.entries()) {
   }
 }
 rmSync(dir, { recursive: true, force: true });
+
+// Every repository command explains itself: `--help` prints its options and does nothing else.
+for (
+  const script of [
+    "scripts/test-all.mjs",
+    "scripts/demo/main.mjs",
+    "scripts/bench/main.mjs",
+    "scripts/bench/shm.mjs",
+    "scripts/build-npm.mjs",
+    "tests/e2e/run.mjs",
+    "tests/e2e/examples.mjs",
+    "tests/browser/run.mjs",
+  ]
+) {
+  const help = spawnSync(process.execPath, [script, "--help"], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  report(
+    help.status === 0 && help.stdout.includes("--help") && !help.stdout.includes("== "),
+    `${script} --help prints its options and runs nothing`,
+    `exited ${help.status ?? help.signal}\n${help.stdout}${help.stderr}`,
+  );
+}
 console.log(`\ndocs: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
