@@ -2,7 +2,10 @@
 //
 //   deno run --allow-ffi --allow-read examples/counter.ts
 //   bun examples/counter.ts
-//   node --experimental-ffi examples/counter.ts      (Node 26+; on Node 20+: npx tsx)
+//   node --experimental-ffi examples/counter.ts      (Node 26+: the built-in node:ffi)
+//
+// Node 20 to 24 cannot start a TypeScript Worker (tsx does not reach Workers there): on those,
+// write the program as JavaScript importing "atomicx", as the npm package's users do.
 //
 // In your own project import from "atomicx" (npm) or "jsr:@atomicx/atomicx" instead of "../mod.ts".
 import process from "node:process";

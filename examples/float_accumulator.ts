@@ -4,7 +4,10 @@
 //
 //   deno run --allow-ffi --allow-read examples/float_accumulator.ts
 //   bun examples/float_accumulator.ts
-//   node --experimental-ffi examples/float_accumulator.ts      (Node 26+)
+//   node --experimental-ffi examples/float_accumulator.ts      (Node 26+: the built-in node:ffi)
+//
+// Node 20 to 24 cannot start a TypeScript Worker (tsx does not reach Workers there): on those,
+// write the program as JavaScript importing "atomicx", as the npm package's users do.
 import process from "node:process";
 import { isMainThread, Worker, workerData } from "node:worker_threads";
 import { AtomicFloat, type AtomicHandle, AtomicInt } from "../mod.ts";

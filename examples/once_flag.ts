@@ -3,7 +3,10 @@
 //
 //   deno run --allow-ffi --allow-read examples/once_flag.ts
 //   bun examples/once_flag.ts
-//   node --experimental-ffi examples/once_flag.ts      (Node 26+)
+//   node --experimental-ffi examples/once_flag.ts      (Node 26+: the built-in node:ffi)
+//
+// Node 20 to 24 cannot start a TypeScript Worker (tsx does not reach Workers there): on those,
+// write the program as JavaScript importing "atomicx", as the npm package's users do.
 import process from "node:process";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { AtomicBool, type AtomicHandle, AtomicInt } from "../mod.ts";

@@ -10,13 +10,10 @@
  * @module
  */
 
+import { libraryFileFor, platformFor, version } from "./platforms.ts";
 import { arch, getEnv, linuxLibc, os, runtime } from "./runtime.ts";
 
-/**
- * The version of atomicx, of its npm packages and of the platform package it loads the library
- * from. `scripts/build-npm.mjs` checks that it matches `deno.json`.
- */
-export const version = "0.1.0";
+export { version };
 
 /** A place the library may be, and how it was found (shown in the "not found" error). */
 export interface Candidate {
@@ -24,12 +21,18 @@ export interface Candidate {
   readonly source: string;
 }
 
-/** The library's file name on this operating system. */
-export const libraryFileName: string = os === "win32"
-  ? "atomicx.dll"
-  : os === "darwin"
-  ? "libatomicx.dylib"
-  : "libatomicx.so";
+/** The library's file name on this operating system (from the platform table). */
+export const libraryFileName: string = libraryFileFor(os);
+
+/**
+ * True when this code runs from a clone of the repository, where `native/` can be built; false in
+ * an installed package (under `node_modules`, or Deno's cache of JSR or npm files), where there is
+ * no `native/` to build and the library comes from the platform package.
+ */
+export const inCheckout: boolean = new URL(import.meta.url).protocol === "file:" &&
+  !/[/\\]node_modules[/\\]|[/\\]deno[/\\](?:npm|remote|deps)[/\\]/.test(
+    decodeURIComponent(new URL(import.meta.url).pathname),
+  );
 
 /** Turns a `file:` URL into a path for this operating system. */
 export function urlToPath(url: URL): string {
@@ -38,18 +41,14 @@ export function urlToPath(url: URL): string {
 }
 
 /**
- * The platform package's name for this machine: `@atomicx/<os>-<arch>[-<abi>]` in Node's spelling,
- * with the C library on Linux (`gnu` or `musl`) and `msvc` on Windows, as napi-rs names them:
+ * The platform package's name for this machine, from the platform table (`ffi/platforms.ts`):
  * `@atomicx/linux-x64-gnu`, `@atomicx/linux-arm64-musl`, `@atomicx/darwin-arm64`,
- * `@atomicx/win32-x64-msvc`.
+ * `@atomicx/win32-x64-msvc`. A machine outside the table gets the name its package would have
+ * (`@atomicx/<os>-<arch>`), which the "not found" error then shows.
  */
 export function platformPackage(): string {
-  const abi = os === "linux"
-    ? (linuxLibc() === "musl" ? "-musl" : "-gnu")
-    : os === "win32"
-    ? "-msvc"
-    : "";
-  return `@atomicx/${os}-${arch}${abi}`;
+  const platform = platformFor(os, arch, os === "linux" ? linuxLibc() : undefined);
+  return `@atomicx/${platform?.key ?? `${os}-${arch}`}`;
 }
 
 /** Resolves `specifier` to a `file:` URL without loading anything; `undefined` if it cannot. */
@@ -74,8 +73,8 @@ export function* candidates(): Generator<Candidate> {
     yield { path: fromEnv, source: "ATOMICX_LIB_PATH" };
     return;
   }
-  const local = new URL(`../native/target/release/${libraryFileName}`, import.meta.url);
-  if (local.protocol === "file:") {
+  if (inCheckout) {
+    const local = new URL(`../native/target/release/${libraryFileName}`, import.meta.url);
     yield { path: urlToPath(local), source: "local build (cargo build --release)" };
   }
   // The platform package next to atomicx in node_modules (Node, Bun, and Deno with a

@@ -12,6 +12,7 @@ import {
   type Candidate,
   candidates,
   deferredCandidates,
+  inCheckout,
   libraryFileName,
   platformPackage,
 } from "./find.ts";
@@ -58,9 +59,12 @@ function notFound(tried: { candidate: Candidate; error: unknown }[]): Error {
   return new Error(
     `atomicx: could not load the native library ${libraryFileName}. Tried:\n${
       lines.join("\n") || "  (no candidate paths)"
-    }\nFix: install the platform package (npm installs ${platformPackage()} with atomicx ` +
-      "unless optional dependencies are omitted), build the library with `cargo build --release` " +
-      "in native/ (or `npm run build:native`), or set ATOMICX_LIB_PATH to the library's path." +
+    }\nFix: ${
+      inCheckout
+        ? "build the library with `cargo build --release` in native/ (or `npm run build:native`), "
+        : `install the platform package: reinstall atomicx without --omit=optional (npm ` +
+          `installs ${platformPackage()} with it), or add ${platformPackage()} yourself; `
+    }or set ATOMICX_LIB_PATH to the path of a ${libraryFileName} built for this machine.` +
       (runtime === "deno"
         ? " With atomicx from JSR, `await SharedMemory.load()` once first: it has Deno fetch the " +
           "platform package."

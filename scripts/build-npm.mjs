@@ -3,18 +3,13 @@
 //
 //   <out>/atomicx/                 ESM JavaScript + .d.ts compiled by tsc (npm/tsconfig.json), the
 //                                  package.json from npm/atomicx/ with every platform package of
-//                                  npm/platforms/ as an optional dependency, and the npm README
-//   <out>/platforms/<platform>/    the platform package: package.json and README from
-//                                  npm/platforms/<platform>/, index.js + index.d.ts (the library's
-//                                  URL), and the shared library itself
+//                                  the platform table as an optional dependency, and the npm README
+//   <out>/platforms/<platform>/    the platform package: package.json and README generated from
+//                                  the platform table (ffi/platforms.ts), index.js + index.d.ts
+//                                  (the library's URL), and the shared library itself
 //
-// Options:
-//   --out DIR            where to build (default dist/npm)
-//   --platform NAME      which platform package to fill (default: this machine's, e.g.
-//                        linux-x64-gnu); a release builds each on its own machine or from a
-//                        cross-compiled library
-//   --library PATH       the shared library to put in it (default: the local release build)
-//   --pack               also `npm pack` each package into <out>/tarballs
+// The platform table and the version (deno.json's) are read from the compiled ffi/platforms.js,
+// so nothing here repeats them. `node scripts/build-npm.mjs --help` lists the options.
 //
 // Plain JavaScript on purpose, like scripts/test-all.mjs: it runs on any Node before anything else.
 import { execFileSync } from "node:child_process";
@@ -28,25 +23,33 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
+import { cli } from "./lib/cli.mjs";
+import { root } from "./lib/paths.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Parses `--name value` and `--flag` arguments. */
-function parseArgs(argv) {
-  const options = { out: join(root, "dist", "npm"), pack: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--pack") options.pack = true;
-    else if (["--out", "--platform", "--library"].includes(arg) && i + 1 < argv.length) {
-      options[arg.slice(2)] = argv[++i];
-    } else fail(`unknown argument ${arg}`);
-  }
-  options.out = resolve(options.out);
-  return options;
-}
+const options = cli("node scripts/build-npm.mjs [options]: build (and pack) the npm packages", {
+  out: {
+    type: "string",
+    placeholder: "DIR",
+    help: "where to build",
+    default: join("dist", "npm"),
+  },
+  platform: {
+    type: "string",
+    placeholder: "KEY",
+    help: "which platform package to fill (default: this machine's, e.g. linux-x64-gnu); a " +
+      "release builds each on its own machine or from a cross-compiled library",
+  },
+  library: {
+    type: "string",
+    placeholder: "PATH",
+    help: "the shared library to put in it (default: the local release build)",
+  },
+  pack: { type: "boolean", help: "also `npm pack` each package into <out>/tarballs" },
+});
+options.out = resolve(root, options.out);
 
 function fail(message) {
   console.error(`build-npm: ${message}`);
@@ -56,14 +59,13 @@ function fail(message) {
 const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));
 const writeJson = (path, value) => writeFileSync(path, JSON.stringify(value, null, 2) + "\n");
 
-/** This machine's platform package suffix, named as ffi/find.ts names it. */
-function hostPlatform() {
+/** This machine's platform in the table, as ffi/find.ts picks it. */
+function hostPlatform(table) {
   const { platform, arch } = process;
-  if (platform === "linux") {
-    const glibc = process.report?.getReport().header?.glibcVersionRuntime;
-    return `linux-${arch}-${glibc ? "gnu" : "musl"}`;
-  }
-  return platform === "win32" ? `win32-${arch}-msvc` : `${platform}-${arch}`;
+  const libc = platform === "linux"
+    ? (process.report?.getReport().header?.glibcVersionRuntime ? "glibc" : "musl")
+    : undefined;
+  return table.platformFor(platform, arch, libc)?.key ?? `${platform}-${arch}`;
 }
 
 /** Files under `dir`, relative to it. */
@@ -74,62 +76,104 @@ function listFiles(dir, base = dir) {
   });
 }
 
-/** The one version everything must share: deno.json's, which ffi/find.ts repeats. */
-function checkedVersion() {
-  const { version } = readJson(join(root, "deno.json"));
-  const find = readFileSync(join(root, "ffi", "find.ts"), "utf8");
-  const inFind = find.match(/export const version = "([^"]+)"/)?.[1];
-  if (inFind !== version) {
-    fail(`deno.json has version ${version} but ffi/find.ts has ${inFind}; make them equal`);
-  }
-  return version;
-}
+/** The name the JSDoc examples import (the JSR package) and the name npm users import. */
+const JSR_NAME = "@atomicx/atomicx";
+const NPM_NAME = "atomicx";
 
-/** Compiles the sources into `<out>/atomicx` and writes its package.json and README. */
-function buildMain(out, version, platforms) {
-  const dir = join(out, "atomicx");
+/** Compiles the sources into `<out>/atomicx/esm` and fixes what tsc leaves for an npm consumer. */
+function compile(out) {
+  const esm = join(out, "atomicx", "esm");
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-  execFileSync(process.execPath, [
-    tsc,
-    "-p",
-    join(root, "npm", "tsconfig.json"),
-    "--outDir",
-    join(dir, "esm"),
-  ], { stdio: "inherit" });
-  // tsc rewrites `./x.ts` to `./x.js` in JavaScript but leaves declaration files as written; a
-  // consumer's compiler expects `.js` there too.
-  for (const file of listFiles(join(dir, "esm")).filter((f) => f.endsWith(".d.ts"))) {
-    const path = join(dir, "esm", file);
-    const text = readFileSync(path, "utf8")
-      .replace(/((?:from|import)\s*\(?\s*["']\.\.?\/[^"']*)\.ts(["'])/g, "$1.js$2");
+  execFileSync(process.execPath, [tsc, "-p", join(root, "npm", "tsconfig.json"), "--outDir", esm], {
+    stdio: "inherit",
+  });
+  for (const file of listFiles(esm).filter((f) => /\.(d\.ts|js)$/.test(f))) {
+    const path = join(esm, file);
+    let text = readFileSync(path, "utf8")
+      // The JSDoc examples import the JSR name; an npm user imports "atomicx".
+      .replaceAll(`from "${JSR_NAME}"`, `from "${NPM_NAME}"`);
+    if (file.endsWith(".d.ts")) {
+      // tsc rewrites `./x.ts` to `./x.js` in JavaScript but leaves declaration files as written;
+      // a consumer's compiler expects `.js` there too.
+      text = text.replace(/((?:from|import)\s*\(?\s*["']\.\.?\/[^"']*)\.ts(["'])/g, "$1.js$2");
+      // `Symbol.dispose` is declared by lib "esnext.disposable"; a consumer compiling with
+      // `lib: ["ES2022"]` and no @types/node would otherwise fail on it, even without using it.
+      if (text.includes("Symbol.dispose")) {
+        text = `/// <reference lib="esnext.disposable" />\n${text}`;
+      }
+    }
     writeFileSync(path, text);
   }
+  return esm;
+}
+
+/** Links for every package: where the code, the docs and the issues are. */
+function links(main) {
+  return { homepage: main.homepage, repository: main.repository, bugs: main.bugs };
+}
+
+/** Writes `<out>/atomicx`'s package.json (every platform an optional dependency) and README. */
+function buildMain(out, version, table) {
+  const dir = join(out, "atomicx");
   const manifest = readJson(join(root, "npm", "atomicx", "package.json"));
   manifest.version = version;
-  manifest.optionalDependencies = Object.fromEntries(
-    platforms.map((platform) => [`@atomicx/${platform}`, version]),
-  );
+  manifest.optionalDependencies = {
+    ...manifest.optionalDependencies,
+    ...Object.fromEntries(table.PLATFORMS.map((p) => [`@atomicx/${p.key}`, version])),
+  };
   writeJson(join(dir, "package.json"), manifest);
   copyFileSync(join(root, "npm", "atomicx", "README.md"), join(dir, "README.md"));
   return dir;
 }
 
-/** Fills the platform package `platform` with `library` in `<out>/platforms/<platform>`. */
+/** The platform package's package.json, generated from its row of the platform table. */
+function platformManifest(platform, version, main) {
+  return {
+    name: `@atomicx/${platform.key}`,
+    version,
+    description:
+      `The atomicx native library for ${platform.title}. Installed by atomicx; not for direct use.`,
+    license: main.license,
+    ...links(main),
+    type: "module",
+    os: [platform.os],
+    cpu: [platform.cpu],
+    ...(platform.libc ? { libc: [platform.libc] } : {}),
+    exports: {
+      ".": { types: "./index.d.ts", default: "./index.js" },
+      "./package.json": "./package.json",
+    },
+    files: ["index.js", "index.d.ts", platform.library],
+    preferUnplugged: true,
+    atomicx: { library: platform.library, rustTarget: platform.rustTarget },
+  };
+}
+
+/** The platform package's README, generated from its row of the platform table. */
+function platformReadme(platform) {
+  const libc = platform.os === "linux" ? " (and on Linux `libc`)" : "";
+  return `# @atomicx/${platform.key}
+
+The native library of [atomicx](https://www.npmjs.com/package/atomicx) for ${platform.title} (Rust
+target \`${platform.rustTarget}\`, file \`${platform.library}\`).
+
+You do not install this package yourself: \`atomicx\` lists it under \`optionalDependencies\`, and
+npm, Bun and Deno install only the one whose \`os\`, \`cpu\`${libc} fields match the machine. Its
+default export is the \`file:\` URL of \`${platform.library}\`.
+`;
+}
+
+/** Fills the platform package `platform` with `library` in `<out>/platforms/<key>`. */
 function buildPlatform(out, version, platform, library) {
-  const template = join(root, "npm", "platforms", platform);
-  if (!existsSync(join(template, "package.json"))) {
-    fail(`no platform package template npm/platforms/${platform}/`);
-  }
-  const manifest = readJson(join(template, "package.json"));
-  const fileName = manifest.atomicx.library;
   if (!existsSync(library)) {
     fail(`no library at ${library}: build it first (npm run build:native) or pass --library`);
   }
-  const dir = join(out, "platforms", platform);
+  const main = readJson(join(root, "npm", "atomicx", "package.json"));
+  const dir = join(out, "platforms", platform.key);
+  const fileName = platform.library;
   mkdirSync(dir, { recursive: true });
-  manifest.version = version;
-  writeJson(join(dir, "package.json"), manifest);
-  copyFileSync(join(template, "README.md"), join(dir, "README.md"));
+  writeJson(join(dir, "package.json"), platformManifest(platform, version, main));
+  writeFileSync(join(dir, "README.md"), platformReadme(platform));
   copyFileSync(library, join(dir, fileName));
   writeFileSync(
     join(dir, "index.js"),
@@ -155,30 +199,34 @@ function pack(dir, destination) {
   return join(destination, JSON.parse(output)[0].filename);
 }
 
-const options = parseArgs(process.argv.slice(2));
-const version = checkedVersion();
-const platforms = readdirSync(join(root, "npm", "platforms")).sort();
-const platform = options.platform ?? hostPlatform();
-if (!platforms.includes(platform)) {
+rmSync(options.out, { recursive: true, force: true });
+const esm = compile(options.out);
+// The platform table and the version, as the compiled package itself reads them.
+const table = await import(pathToFileURL(join(esm, "ffi", "platforms.js")).href);
+const key = options.platform ?? hostPlatform(table);
+const platform = table.PLATFORMS.find((p) => p.key === key);
+if (!platform) {
   fail(
-    `${platform} is not one of the platform packages in npm/platforms/: ${platforms.join(", ")}`,
+    `${key} is not in the platform table (ffi/platforms.ts): ${
+      table.PLATFORMS.map((p) => p.key).join(", ")
+    }`,
   );
 }
 const library = resolve(
-  options.library ?? join(
-    root,
-    "native",
-    "target",
-    "release",
-    readJson(join(root, "npm", "platforms", platform, "package.json")).atomicx.library,
+  options.library ?? join(root, "native", "target", "release", platform.library),
+);
+const built = [
+  buildMain(options.out, table.version, table),
+  buildPlatform(options.out, table.version, platform, library),
+];
+// Every platform package's package.json, as a release publishes them (the e2e test's local
+// registry serves them so that npm picks the right one by os, cpu and libc).
+writeJson(
+  join(options.out, "platform-manifests.json"),
+  table.PLATFORMS.map((p) =>
+    platformManifest(p, table.version, readJson(join(root, "npm", "atomicx", "package.json")))
   ),
 );
-
-rmSync(options.out, { recursive: true, force: true });
-const built = [
-  buildMain(options.out, version, platforms),
-  buildPlatform(options.out, version, platform, library),
-];
 for (const dir of built) console.log(`built ${dir}`);
 if (options.pack) {
   for (const dir of built) console.log(`packed ${pack(dir, join(options.out, "tarballs"))}`);

@@ -2,16 +2,25 @@
 // The one test command (`npm test`): installs what is missing, builds the native library, then runs
 // every suite on every runtime, prints each suite's counts and ends with `N passed, M failed`.
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { extraNode, extraNodes } from "./lib/extra_nodes.mjs";
-import { bin, buildNative, findSystemNode, installDependencies, root } from "./lib/setup.mjs";
+import process from "node:process";
+import { cli } from "./lib/cli.mjs";
+import { RUNTIMES, testCommand } from "./lib/runtimes.mjs";
+import { bin, buildNative, installDependencies, installExtraNodes, root } from "./lib/setup.mjs";
 
-const systemNode = findSystemNode();
+const options = cli("npm test [-- --only NAME]: every suite on every runtime", {
+  only: {
+    type: "string",
+    placeholder: "TEXT",
+    help: "run only the suites whose name contains TEXT (setup still runs)",
+  },
+});
 /** What a failed setup step prints before exiting: the summary line the CI reads. */
 const failedSetup = () => console.log("0 passed, 1 failed");
 
 installDependencies(failedSetup);
+installExtraNodes(failedSetup);
 buildNative(failedSetup);
 
 /** A suite: a command whose output is parsed for its pass and fail counts. */
@@ -40,61 +49,46 @@ const suites = [
   {
     name: "deno check",
     command: bin("deno"),
-    args: ["check", "mod.ts", "tests/runners/deno_test.ts", "tests/fixtures/", "tests/support/"],
+    args: [
+      "check",
+      "mod.ts",
+      "browser.ts",
+      "tests/runners/deno_test.ts",
+      "tests/fixtures/",
+      "tests/support/",
+    ],
   },
-  // The conformance cases on every runtime, once per in-process engine: the default (WebAssembly;
-  // wasm+ffi on Bun) and the native library (ATOMICX_ENGINE=native).
-  ...["default", "native"].flatMap((engine) => {
-    const env = engine === "native" ? { ATOMICX_ENGINE: "native" } : {};
-    const label = engine === "native" ? " [engine: native]" : "";
-    const nodeRun = (name, command, args, extraEnv = {}) => ({
-      name: `${name} test${label}`,
-      command,
-      args: [...args, "--test", "--test-reporter=spec", "tests/runners/node.test.ts"],
-      env: { ...env, ...extraEnv },
-      count: nodeCounts,
-    });
-    return [
-      {
-        name: `deno test${label}`,
-        command: bin("deno"),
-        // Type checking is its own suite above; checking again in every Worker would only cost time.
-        args: ["test", "--allow-all", "--no-check", "tests/runners/deno_test.ts"],
-        env,
-        count: (out) => lastMatch(out, /(\d+) passed \S* ?\| (\d+) failed/g),
-      },
-      {
-        name: `bun test${label}`,
-        command: bin("bun"),
-        args: ["test", "./tests/runners/bun.test.ts"],
-        env,
-        count: (out) => {
-          const pass = out.match(/^\s*(\d+) pass\s*$/m);
-          const fail = out.match(/^\s*(\d+) fail\s*$/m);
-          return pass && fail ? [Number(pass[1]), Number(fail[1])] : undefined;
-        },
-      },
-      nodeRun("node 26 (node:ffi)", bin("node"), ["--experimental-ffi", "--no-warnings"]),
-      nodeRun(
-        `node ${spawnSync(systemNode, ["--version"]).stdout?.toString().trim()} (koffi)`,
-        systemNode,
-        ["--import", "tsx"],
-        { ATOMICX_FFI: "koffi" },
-      ),
-      ...Object.keys(extraNodes).map((major) =>
-        nodeRun(`node ${extraNodes[major]} (koffi)`, extraNode(major) ?? `node-${major}-missing`, [
-          "--import",
-          "tsx",
-        ], { ATOMICX_FFI: "koffi" })
-      ),
-    ];
-  }),
   {
     // The embedded module is what wasm/generate.mjs builds from its tables, byte for byte.
     name: "wasm: embedded module matches its generator",
     command: process.execPath,
     args: ["wasm/generate.mjs", "--check"],
   },
+  // The conformance cases on every runtime (Deno, Bun, Node 26 through node:ffi, the machine's
+  // Node, Node 22 and 24 through koffi), once per in-process engine: the default (WebAssembly;
+  // wasm+ffi on Bun) and the native library (ATOMICX_ENGINE=native).
+  ...["", "-native"].flatMap((engine) => [
+    {
+      ...testCommand(`deno${engine}`, "tests/runners/deno_test.ts"),
+      // Type checking is its own suite above; checking again in every Worker would only cost time.
+      name: `${RUNTIMES.deno.label} test${engine && " [engine: native]"}`,
+      count: (out) => lastMatch(out, /(\d+) passed \S* ?\| (\d+) failed/g),
+    },
+    {
+      ...testCommand(`bun${engine}`, "./tests/runners/bun.test.ts"),
+      name: `${RUNTIMES.bun.label} test${engine && " [engine: native]"}`,
+      count: (out) => {
+        const pass = out.match(/^\s*(\d+) pass\s*$/m);
+        const fail = out.match(/^\s*(\d+) fail\s*$/m);
+        return pass && fail ? [Number(pass[1]), Number(fail[1])] : undefined;
+      },
+    },
+    ...["node", "koffi", "node22", "node24"].map((key) => ({
+      ...testCommand(`${key}${engine}`, "tests/runners/node.test.ts"),
+      name: `${RUNTIMES[key].label} test${engine && " [engine: native]"}`,
+      count: nodeCounts,
+    })),
+  ]),
   {
     // A smoke run of the demo (not a timing: the board is tiny): every variant, 1 and 2 Workers,
     // every runtime, each count checked, so the README's main command cannot silently rot.
@@ -112,21 +106,12 @@ const suites = [
     ],
     count: (out) => lastMatch(out, /^demo: (\d+) passed, (\d+) failed/gm),
   },
-  // [suites: shared memory between processes — issue 5]
   {
     // Spawns Deno, Bun, Node 26 (node:ffi) and the machine's Node (koffi) processes itself.
+    ...testCommand("node", "tests/fixtures/shm_processes.test.ts"),
     name: "shared memory between processes (deno + bun + node)",
-    command: bin("node"),
-    args: [
-      "--experimental-ffi",
-      "--no-warnings",
-      "--test",
-      "--test-reporter=spec",
-      "tests/fixtures/shm_processes.test.ts",
-    ],
     count: nodeCounts,
   },
-  // [suites: packages — issue 6]
   {
     name: "examples and JSDoc examples (deno, bun, node 26)",
     command: process.execPath,
@@ -134,12 +119,28 @@ const suites = [
     count: (out) => lastMatch(out, /^examples: (\d+) passed, (\d+) failed$/gm),
   },
   {
+    name: "README code blocks run as pasted (deno, bun, node 26); every script answers --help",
+    command: process.execPath,
+    args: ["tests/e2e/docs.mjs"],
+    count: (out) => lastMatch(out, /^docs: (\d+) passed, (\d+) failed$/gm),
+  },
+  {
+    // Installs Debian's chromium when missing (as root); puppeteer-core needs Node 22+.
+    name: "browser: Workers and waitAsync in chromium headless, cross-origin isolated",
+    command: bin("node"),
+    args: ["tests/browser/run.mjs"],
+    count: (out) => lastMatch(out, /^browser: (\d+) passed, (\d+) failed$/gm),
+  },
+  {
     name: "packages: npm pack, install in a new project, run on node 20, node 26, bun, deno",
     command: process.execPath,
-    args: ["tests/e2e/run.mjs", "--system-node", systemNode],
+    args: ["tests/e2e/run.mjs"],
     count: (out) => lastMatch(out, /^e2e: (\d+) passed, (\d+) failed$/gm),
   },
 ];
+
+// deno-lint-ignore no-control-regex -- strips the colour codes some runners print regardless
+const colourCodes = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 function nodeCounts(out) {
   const pass = out.match(/^\S*\s*pass (\d+)$/m);
@@ -173,11 +174,14 @@ function run(suite) {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
-    const collect = (stream, sink) =>
+    // A log file or CI page gets plain text; a terminal gets the runners' colours.
+    const collect = (stream, sink) => {
+      stream.setEncoding("utf8");
       stream.on("data", (chunk) => {
         out += chunk;
-        sink.write(chunk);
+        sink.write(sink.isTTY ? chunk : chunk.replace(colourCodes, ""));
       });
+    };
     collect(child.stdout, process.stdout);
     collect(child.stderr, process.stderr);
     child.on("error", (error) => {
@@ -188,10 +192,8 @@ function run(suite) {
   });
 }
 
-// deno-lint-ignore no-control-regex -- strips the colour codes some runners print regardless
-const colourCodes = /\x1b\[[0-9;]*m/g;
 const results = [];
-for (const suite of suites) {
+for (const suite of suites.filter((s) => !options.only || s.name.includes(options.only))) {
   const { code, out } = await run(suite);
   let counts = suite.count
     ? suite.count(out.replace(colourCodes, ""))

@@ -7,6 +7,7 @@ import "./cases/common.ts";
 import "./cases/properties.ts";
 import "./cases/engine.ts";
 import "./cases/loader.ts";
+import "./cases/platforms.ts";
 import "./cases/workers.ts";
 import "./cases/shm.ts";
 

@@ -7,32 +7,48 @@
 // baseline measured in the same process. The section between `<!-- shm:start -->` and
 // `<!-- shm:end -->` of BENCHMARKS.md belongs to the shared-memory benchmarks and is kept as is.
 //
-//   node scripts/bench/main.mjs [--runtimes deno,bun,node,koffi] [--skip-setup] [--report-only]
-//                               [--time-ms 200 (mitata's minimum time per figure and round)]
+// A run over fewer runtimes than all four is partial: its report goes to .tmp/bench/partial/ and
+// BENCHMARKS.md is left alone.
+//
+//   node scripts/bench/main.mjs [--help] (options below)
 //
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import process from "node:process";
+import { cli } from "../lib/cli.mjs";
 import { BENCH_KEYS, RUNTIME_KEYS, runtimeCommand } from "../lib/runtimes.mjs";
 import { bin, buildNative, installDependencies, root } from "../lib/setup.mjs";
 import { chart } from "./svg.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const keys = option("runtimes", BENCH_KEYS.join(",")).split(",");
+const options = cli("npm run bench [-- options]: BENCHMARKS.md and docs/benchmarks.svg", {
+  runtimes: {
+    type: "string",
+    placeholder: "LIST",
+    help: "which runtimes and engines (fewer than all writes to .tmp/bench/partial/)",
+    default: BENCH_KEYS.join(","),
+  },
+  "time-ms": {
+    type: "string",
+    placeholder: "MS",
+    help: "mitata's minimum time per figure and round",
+    default: "200",
+  },
+  "skip-setup": { type: "boolean", help: "do not install tools or build the library first" },
+  "report-only": { type: "boolean", help: "only rewrite the report from .tmp/bench" },
+});
+const keys = options.runtimes.split(",");
 /** The demo runs on each runtime once, with its default engine. */
 const demoKeys = keys.filter((key) => RUNTIME_KEYS.includes(key));
+/** Only a run over every runtime replaces BENCHMARKS.md and the chart. */
+const complete = RUNTIME_KEYS.every((key) => keys.includes(key));
 const outDir = join(root, ".tmp", "bench");
 mkdirSync(outDir, { recursive: true });
 const started = Date.now();
 
-if (!args.includes("--skip-setup") && !args.includes("--report-only")) {
+if (!options["skip-setup"] && !options["report-only"]) {
   installDependencies();
   buildNative();
 }
@@ -61,14 +77,14 @@ function runScript(key, script, extra, flags = []) {
 }
 
 const failures = [];
-if (!args.includes("--report-only")) {
+if (!options["report-only"]) {
   for (const key of keys) {
     console.log(`\n== ${key}: per-operation cost (mitata)`);
     const opsArgs = [
       "--json",
       join(outDir, `${key}-ops.json`),
       "--time-ms",
-      option("time-ms", "200"),
+      options["time-ms"],
     ];
     if (!runScript(key, "scripts/bench/ops.ts", opsArgs)) {
       failures.push(`${key} ops`);
@@ -486,16 +502,25 @@ const runs = keys.map((key) => ({
   demo: read(join("demo", `${key}.json`)),
 })).filter((r) => r.ops);
 
-writeFileSync(join(root, "BENCHMARKS.md"), report(runs));
-mkdirSync(join(root, "docs"), { recursive: true });
-writeFileSync(join(root, "docs", "benchmarks.svg"), chart(runs));
+const target = complete
+  ? { report: join(root, "BENCHMARKS.md"), chart: join(root, "docs", "benchmarks.svg") }
+  : {
+    report: join(outDir, "partial", "BENCHMARKS.md"),
+    chart: join(outDir, "partial", "benchmarks.svg"),
+  };
+mkdirSync(dirname(target.report), { recursive: true });
+mkdirSync(dirname(target.chart), { recursive: true });
+writeFileSync(target.report, report(runs));
+writeFileSync(target.chart, chart(runs));
 // Laid out the way `deno fmt --check` (part of `npm test`) wants them.
-spawnSync(bin("deno"), ["fmt", "--quiet", "BENCHMARKS.md", "docs/benchmarks.svg"], {
+spawnSync(bin("deno"), ["fmt", "--quiet", target.report, target.chart], {
   cwd: root,
   stdio: "inherit",
 });
 console.log(
-  `\nwrote BENCHMARKS.md and docs/benchmarks.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  `\nwrote ${relative(root, target.report)} and ${relative(root, target.chart)}${
+    complete ? "" : " (a partial run: BENCHMARKS.md is left as it was)"
+  } (${((Date.now() - started) / 1000).toFixed(0)} s)`,
 );
 if (failures.length > 0) {
   console.error(`failed: ${failures.join(", ")}`);

@@ -5,7 +5,7 @@
 // and a counter file behind a mkdir lock file. All measured in the same run; the results replace
 // the section between `<!-- shm:start -->` and `<!-- shm:end -->` of BENCHMARKS.md.
 //
-//   node scripts/bench/shm.mjs [--skip-setup] [--no-write]
+//   node scripts/bench/shm.mjs [--help] [--skip-setup] [--no-write]
 //
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawn, spawnSync } from "node:child_process";
@@ -14,11 +14,15 @@ import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { cli } from "../lib/cli.mjs";
 import { runtimeCommand } from "../lib/runtimes.mjs";
 import { buildNative, installDependencies, root } from "../lib/setup.mjs";
 
-const args = process.argv.slice(2);
-if (!args.includes("--skip-setup")) {
+const options = cli("npm run bench:shm [-- options]: the shm section of BENCHMARKS.md", {
+  "skip-setup": { type: "boolean", help: "do not install tools or build the library first" },
+  "no-write": { type: "boolean", help: "print the section; leave BENCHMARKS.md alone" },
+});
+if (!options["skip-setup"]) {
   installDependencies();
   buildNative();
 }
@@ -241,7 +245,7 @@ ${table}
 
 <!-- shm:end -->`;
 
-if (!args.includes("--no-write")) {
+if (!options["no-write"]) {
   // Wrap and align the section the way `deno fmt --check` (part of npm test) expects, on its own:
   // the rest of BENCHMARKS.md belongs to `npm run bench`.
   const scratch = mkdtempSync(join(tmpdir(), "atomicx-shm-section-"));

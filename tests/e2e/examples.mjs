@@ -1,21 +1,39 @@
 #!/usr/bin/env node
-// Runs every program in examples/ as it is, on Deno, Bun and Node 26 (node:ffi), with the commands
-// their headers show. Each example checks its own result and exits non-zero on a mismatch. Also
-// checks the JSDoc: `deno doc --lint`, an example on every export, and every example runs.
+// Runs every program in examples/ with each command its header comment shows (`deno run ...`,
+// `bun ...`, `node --experimental-ffi ...` on the pinned Node 26; an `npx tsx ...` line would run
+// on the machine's Node through koffi), exactly as written there, so the comments cannot rot. Each example checks its
+// own result and exits non-zero on a mismatch. Also checks the JSDoc: `deno doc --lint`, an example
+// on every export, and every example runs.
 // Ends with `examples: N passed, M failed`.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { cli } from "../../scripts/lib/cli.mjs";
+import { bin, root } from "../../scripts/lib/paths.mjs";
+import { systemNode } from "../../scripts/lib/runtimes.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const bin = (name) => join(root, "node_modules", ".bin", name);
-const runtimes = [
-  ["deno", bin("deno"), ["run", "--allow-ffi", "--allow-read"]],
-  ["bun", bin("bun"), []],
-  ["node 26", bin("node"), ["--experimental-ffi", "--no-warnings"]],
-];
+cli("node tests/e2e/examples.mjs: every example as its header runs it, and the JSDoc examples", {});
+/**
+ * The header's commands of an example: lines like `//   deno run --allow-ffi examples/x.ts`,
+ * each turned into the pinned executable it names and the arguments as written.
+ */
+function headerCommands(file) {
+  const text = readFileSync(join(root, file), "utf8");
+  const header = text.slice(0, text.search(/^import /m));
+  const commands = [];
+  for (const [, line] of header.matchAll(/^\/\/ {3}(\S.*?\.ts)\b/gm)) {
+    const words = line.split(/\s+/);
+    if (words[0] === "deno") commands.push({ command: bin("deno"), args: words.slice(1) });
+    else if (words[0] === "bun") commands.push({ command: bin("bun"), args: words.slice(1) });
+    else if (words[0] === "node") commands.push({ command: bin("node"), args: words.slice(1) });
+    else if (words[0] === "npx" && words[1] === "tsx") {
+      commands.push({ command: systemNode, args: ["--import", "tsx", ...words.slice(2)] });
+    } else throw new Error(`${file}: unknown command in its header: ${line}`);
+    commands.at(-1).line = line;
+  }
+  return commands;
+}
 const examples = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".ts")).sort();
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !key.startsWith("ATOMICX_")),
@@ -69,9 +87,11 @@ report(
   `${docTests.stdout}${docTests.stderr}`,
 );
 for (const example of examples) {
-  for (const [name, command, args] of runtimes) {
-    const file = join("examples", example);
-    const result = spawnSync(command, [...args, file], {
+  const file = join("examples", example);
+  const commands = headerCommands(file);
+  report(commands.length >= 3, `${file}: its header shows a command for every runtime`);
+  for (const { command, args, line } of commands) {
+    const result = spawnSync(command, args, {
       cwd: root,
       env,
       encoding: "utf8",
@@ -79,7 +99,7 @@ for (const example of examples) {
     });
     report(
       result.status === 0,
-      `${name} ${file}: ${result.stdout?.trim().split("\n").at(-1)}`,
+      `${line}: ${result.stdout?.trim().split("\n").at(-1)}`,
       `exited ${result.status ?? result.signal}\n${result.stdout}${result.stderr}${
         result.error ?? ""
       }`,

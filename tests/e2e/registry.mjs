@@ -1,7 +1,8 @@
 // A tiny npm registry on 127.0.0.1 for the `@atomicx` scope only, so that installing the atomicx
 // tarball resolves its optional platform packages the way it will from the real registry. It
-// serves a packument for every platform package laid out in npm/platforms/ (with their os, cpu and
-// libc fields) but a tarball only for those packed here, and records which tarballs were fetched.
+// serves a packument for every platform package of the platform table (the package.json files the
+// build generates, with their os, cpu and libc fields) but a tarball only for those packed here,
+// and records which tarballs were fetched.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";

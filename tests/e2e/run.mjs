@@ -7,7 +7,7 @@
 // consumer against the installed .d.ts; then run the same program on Deno from the files
 // `deno publish` would upload, as a JSR user without node_modules. Ends with `e2e: N passed, M failed`.
 //
-//   node tests/e2e/run.mjs [--system-node PATH] [--keep]
+//   node tests/e2e/run.mjs [--help] [--keep]
 import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,
@@ -22,26 +22,21 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:http";
+import { cli } from "../../scripts/lib/cli.mjs";
+import { systemNode } from "../../scripts/lib/runtimes.mjs";
 import { startRegistry } from "./registry.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
-const argv = process.argv.slice(2);
-const keep = argv.includes("--keep");
-/** Node 20 runs the koffi check: the machine's own Node, not the pinned Node 26 in node_modules. */
-const systemNode = argv.includes("--system-node")
-  ? argv[argv.indexOf("--system-node") + 1]
-  : (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node"))
-    .find((path) => !path.startsWith(join(root, "node_modules")) && existsSync(path)) ??
-    process.execPath;
-
-const PLATFORM = "linux-x64-gnu";
-const LIBRARY = "libatomicx.so";
+const { keep } = cli("node tests/e2e/run.mjs [options]: the packages, installed as a user would", {
+  keep: { type: "boolean", help: "keep the temporary projects and print where they are" },
+});
+// The koffi check runs on the machine's own Node (ATOMICX_SYSTEM_NODE overrides it).
 const WORKERS = 3;
 const ROUNDS = 50_000;
 
@@ -146,7 +141,12 @@ if (
   )
 ) finish();
 const mainDir = join(build, "atomicx");
+/** This machine's platform package (the build fills only that one) and its generated manifest. */
+const PLATFORM = readdirSync(join(build, "platforms"))[0];
 const platformDir = join(build, "platforms", PLATFORM);
+/** Every platform package's package.json, generated from the platform table. */
+const manifests = JSON.parse(readFileSync(join(build, "platform-manifests.json"), "utf8"));
+const LIBRARY = manifests.find((m) => m.name === `@atomicx/${PLATFORM}`).atomicx.library;
 
 // 2. Pack them and check what the tarballs hold.
 const tarballs = {};
@@ -181,7 +181,21 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
   for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports["."])]) {
     assert(files.has(target.replace(/^\.\//, "")), `package.json points to missing ${target}`);
   }
-  assertEqual(manifest.dependencies, { koffi: "3.3.4" }, "dependencies");
+  // koffi serves only Node without node:ffi: optional, so that Bun and Deno users may go without.
+  assertEqual(manifest.dependencies, undefined, "dependencies");
+  assertEqual(manifest.optionalDependencies.koffi, "3.3.4", "koffi, an optional dependency");
+  for (const field of ["repository", "homepage", "bugs", "license"]) {
+    assert(manifest[field], `package.json without ${field}`);
+  }
+  const readme = readFileSync(join(mainDir, "README.md"), "utf8");
+  for (const words of ["SharedMemory", "waitAsync", "notify", "glibc 2.34"]) {
+    assert(readme.includes(words), `the npm README never mentions ${words}`);
+  }
+  // The JSDoc examples in the .d.ts import what an npm user imports.
+  for (const f of [...files].filter((f) => f.endsWith(".d.ts"))) {
+    const text = readFileSync(join(mainDir, f), "utf8");
+    assert(!text.includes('from "@atomicx/atomicx"'), `${f}: an example imports the JSR name`);
+  }
   assert(
     manifest.optionalDependencies[`@atomicx/${PLATFORM}`] === manifest.version,
     "optional dep",
@@ -193,10 +207,32 @@ check(`@atomicx/${PLATFORM} tarball: the library, its URL module and types`, () 
     assert(files.has(f), `missing ${f}`);
   }
   const manifest = JSON.parse(readFileSync(join(platformDir, "package.json"), "utf8"));
+  const glibc = process.report?.getReport().header?.glibcVersionRuntime;
   assertEqual(
     [manifest.os, manifest.cpu, manifest.libc],
-    [["linux"], ["x64"], ["glibc"]],
-    "fields",
+    [
+      [process.platform],
+      [process.arch],
+      process.platform === "linux" ? [glibc ? "glibc" : "musl"] : undefined,
+    ],
+    "os, cpu and libc fields match this machine",
+  );
+  for (const field of ["repository", "homepage", "bugs", "license"]) {
+    assert(manifest[field], `platform package without ${field}`);
+  }
+});
+check(`${LIBRARY}: needs no newer glibc than the README states (2.34)`, () => {
+  if (!LIBRARY.endsWith(".so") || !PLATFORM.endsWith("-gnu")) return;
+  const symbols = sh("objdump", ["-T", join(platformDir, LIBRARY)]).stdout;
+  const versions = [...symbols.matchAll(/\bGLIBC_(\d+)\.(\d+)(?:\.(\d+))?/g)]
+    .map((m) => [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)]);
+  assert(versions.length > 0, "no GLIBC symbol versions found");
+  const newest = versions.reduce((a, b) =>
+    (a[0] - b[0] || a[1] - b[1] || a[2] - b[2]) >= 0 ? a : b
+  );
+  assert(
+    newest[0] === 2 && newest[1] <= 34,
+    `the library needs GLIBC_${newest.join(".")}: lower it or change the floor in the READMEs`,
   );
 });
 if (failed) finish();
@@ -204,10 +240,6 @@ if (failed) finish();
 // 3. A new project outside the repository; install the atomicx tarball. Its platform package
 // comes through optionalDependencies from the local @atomicx registry.
 const { version } = JSON.parse(readFileSync(join(mainDir, "package.json"), "utf8"));
-const manifests = readdirSync(join(root, "npm", "platforms")).sort().map((platform) => ({
-  ...JSON.parse(readFileSync(join(root, "npm", "platforms", platform, "package.json"), "utf8")),
-  version,
-}));
 const registry = await startRegistry(manifests, {
   [`@atomicx/${PLATFORM}`]: tarballs[`@atomicx/${PLATFORM}`],
 });
@@ -262,6 +294,45 @@ await checkAsync(
       join(realpathSync(bunProject), "node_modules", "@atomicx", PLATFORM, LIBRARY),
       "library the loader chose",
     );
+  },
+);
+// Installed without optional dependencies: no platform package (and no koffi). The loader's error
+// must name the platform package and --omit=optional, and no path or command that exists only in
+// a clone of the repository. Node 26 with node:ffi, which needs no koffi, reaches it.
+await checkAsync(
+  "npm install --omit=optional: the error names the platform package and the fix",
+  async () => {
+    const bare = join(work, "omit-project");
+    mkdirSync(bare);
+    writeFileSync(join(bare, "package.json"), '{ "name": "atomicx-e2e-omit", "private": true }\n');
+    writeFileSync(join(bare, ".npmrc"), `@atomicx:registry=${registry.url}\n`);
+    await shAsync("npm", [
+      "install",
+      "--omit=optional",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--loglevel=error",
+      tarballs.atomicx,
+    ], { cwd: bare });
+    assert(!existsSync(join(bare, "node_modules", "@atomicx")), "a platform package came along");
+    writeFileSync(
+      join(bare, "omit.mjs"),
+      `try {\n  const { SharedMemory } = await import("atomicx");\n` +
+        `  SharedMemory.unlink("atomicx-e2e-omit-never-created");\n  console.log("LOADED");\n` +
+        `} catch (error) {\n  console.log("ERROR " + JSON.stringify(error.message));\n}\n`,
+    );
+    const out = await shAsync(bin("node"), ["--experimental-ffi", "--no-warnings", "omit.mjs"], {
+      cwd: bare,
+    });
+    const line = out.split("\n").find((l) => l.startsWith("ERROR "));
+    assert(line, `no error without the platform package:\n${out}`);
+    const message = JSON.parse(line.slice("ERROR ".length));
+    assert(message.includes("Tried:"), message);
+    assert(message.includes(`@atomicx/${PLATFORM}`), `no platform package named:\n${message}`);
+    assert(message.includes("--omit=optional"), `no --omit=optional:\n${message}`);
+    assert(!message.includes("npm run build:native"), `a repository command:\n${message}`);
+    assert(!message.includes(join("native", "target")), `a repository path:\n${message}`);
   },
 );
 await registry.close();
@@ -343,6 +414,21 @@ for (const runtime of runtimes) {
   );
 }
 
+// CommonJS: `require("atomicx")` through Node's require(esm) (Node 20.19+ and 26), which works
+// when nothing in the package's entry awaits at the top level.
+for (const runtime of runtimes.filter((r) => r.backend === "koffi" || r.backend === "node:ffi")) {
+  check(`${runtime.name}: require("atomicx") from a CommonJS file`, () => {
+    writeFileSync(
+      join(project, "require.cjs"),
+      'const { AtomicInt } = require("atomicx");\nconst a = new AtomicInt(41);\na.inc();\n' +
+        "console.log(a.load());\n",
+    );
+    const args = runtime.args.slice(0, -1).concat("require.cjs");
+    const out = sh(runtime.command, args, { cwd: project, timeout: 120_000 }).stdout;
+    assertEqual(out.trim(), "42", "output");
+  });
+}
+
 // The README's first program, as printed there, from the same project.
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const firstProgram = readme.match(
@@ -369,7 +455,8 @@ check("tsc: a TypeScript consumer typechecks against the installed .d.ts", () =>
         target: "ES2022",
         module: "NodeNext",
         moduleResolution: "NodeNext",
-        lib: ["ES2022", "ESNext.Disposable"],
+        // No ESNext.Disposable and no @types/node: the .d.ts must bring what it needs.
+        lib: ["ES2022"],
         types: [],
         skipLibCheck: false,
       },
@@ -400,7 +487,8 @@ await checkAsync(
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { "content-type": "application/typescript" });
+      const type = path.endsWith(".json") ? "application/json" : "application/typescript";
+      response.writeHead(200, { "content-type": type });
       response.end(readFileSync(join(root, path)));
     });
     await new Promise((done) => files.listen(0, "127.0.0.1", done));

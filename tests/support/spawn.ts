@@ -17,7 +17,14 @@ export interface ProcessResult {
 const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
 const isBun = "Bun" in globalThis;
 
-/** The command that runs `script` on this runtime: Deno with every permission, Node with FFI. */
+/** True on a Node that has `node:ffi` (26 and newer, behind --experimental-ffi). */
+
+/**
+ * The command that runs `script` the way this process runs: Deno with every permission, Bun as
+ * is, Node with `node:ffi` when this process has it and through tsx (koffi) otherwise — Node 22
+ * and 24 strip types too, but have no `node:ffi`. The same runtimes, started from outside, are
+ * in the runtime table (scripts/lib/runtimes.mjs).
+ */
 export function runtimeCommand(script: string): [string, string[]] {
   if (deno) return [deno.execPath(), ["run", "--allow-all", "--no-check", script]];
   if (isBun) return [process.execPath, [script]];

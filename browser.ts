@@ -1,0 +1,26 @@
+/**
+ * atomicx for web pages: the four atomic classes, shared with Workers, without the native library
+ * (no `SharedMemory`: a page cannot map named shared memory). The page must be cross-origin
+ * isolated (`Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
+ * require-corp`), which is what gives it `SharedArrayBuffer`. The npm package's `"browser"` export
+ * condition points here.
+ *
+ * @example Counting from module Workers
+ * ```ts ignore
+ * import { AtomicInt } from "atomicx"; // a bundler or browser picks this entry
+ *
+ * const hits = new AtomicInt(0);
+ * const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+ * worker.postMessage(hits.handle); // the Worker: AtomicInt.from(event.data).inc()
+ * console.log(await hits.waitAsync(0, 1_000)); // a page's main thread may only wait asynchronously
+ * ```
+ *
+ * @module
+ */
+
+export { AtomicInt } from "./src/int.ts";
+export { AtomicBigInt } from "./src/bigint.ts";
+export { AtomicBool } from "./src/bool.ts";
+export { AtomicFloat } from "./src/float.ts";
+export type { AtomicHandle, AtomicKind, BufferHandle, RegionHandle } from "./src/handle.ts";
+export type { WaitResult } from "./src/wait.ts";

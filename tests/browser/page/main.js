@@ -1,0 +1,60 @@
+// The page: Workers share an AtomicInt and an AtomicFloat and must reach exact totals; waitAsync
+// resolves on the page's main thread; a blocking wait there is refused with a clear error. The
+// results go to `globalThis.results` for the test driver.
+import { AtomicFloat, AtomicInt } from "/node_modules/atomicx/entry.js";
+
+const WORKERS = 4;
+const ROUNDS = 20_000;
+const results = [];
+const record = (name, ok, detail = "") => results.push({ name, ok, detail: String(detail) });
+
+const worker = () => new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+const reply = (w) => new Promise((resolve) => (w.onmessage = (event) => resolve(event.data)));
+
+try {
+  record("cross-origin isolated", self.crossOriginIsolated === true, self.crossOriginIsolated);
+
+  const count = new AtomicInt(0);
+  const sum = new AtomicFloat(0);
+  const workers = Array.from({ length: WORKERS }, worker);
+  const replies = workers.map(reply);
+  for (const w of workers) {
+    w.postMessage({ task: "count", count: count.handle, sum: sum.handle, rounds: ROUNDS });
+  }
+  await Promise.all(replies);
+  record(
+    `${WORKERS} Workers × ${ROUNDS} AtomicInt.inc`,
+    count.load() === WORKERS * ROUNDS,
+    count.load(),
+  );
+  record(
+    `${WORKERS} Workers × ${ROUNDS} AtomicFloat.add(0.25)`,
+    sum.load() === WORKERS * ROUNDS * 0.25,
+    sum.load(),
+  );
+  for (const w of workers) w.terminate();
+
+  const flag = new AtomicInt(0);
+  const notifier = worker();
+  const woke = reply(notifier);
+  const waited = flag.waitAsync(0, 30_000);
+  notifier.postMessage({ task: "notify", flag: flag.handle });
+  const result = await waited;
+  record("waitAsync on the main thread resolves when a Worker notifies", result === "ok", result);
+  record("the Worker's notify woke it", (await woke) === "woke");
+  notifier.terminate();
+
+  try {
+    flag.wait(1, 10);
+    record("blocking wait on the main thread is refused", false, "it returned");
+  } catch (error) {
+    record(
+      "blocking wait on the main thread is refused with a clear error",
+      /main thread|waitAsync/i.test(String(error?.message)),
+      error?.message,
+    );
+  }
+} catch (error) {
+  record("the page ran", false, error?.stack ?? error);
+}
+globalThis.results = results;

@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// The README's code runs as pasted. Every fenced block of README.md carries a marker on the line
+// before it saying what the test does with it:
+//
+//   <!-- docs: run deno bun node koffi -->      run the block on each runtime named (keys of the
+//                                               runtime table, scripts/lib/runtimes.mjs)
+//   <!-- docs: together deno bun node -->       start one process per runtime named at the same
+//                                               time (a block about several processes)
+//   <!-- docs: not run (REASON) -->             shell commands, layouts, output: nothing to run
+//
+// An unmarked block fails the test. A block that is run is written to .tmp/docs/ beside a mod.ts
+// that re-exports the repository's, so `import ... from "./mod.ts"` means what it means when pasted
+// at the root of a clone; a TypeScript block is also type-checked with `deno check`. Every run must
+// exit 0 within two minutes; a hang fails. Also checks that every repository command answers
+// `--help` without running anything. Ends with `docs: N passed, M failed`.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { cli } from "../../scripts/lib/cli.mjs";
+import { bin, root } from "../../scripts/lib/paths.mjs";
+import { runtimeCommand, RUNTIMES } from "../../scripts/lib/runtimes.mjs";
+
+const { file: readme } = cli("node tests/e2e/docs.mjs [options]: run the README's code blocks", {
+  file: { type: "string", placeholder: "PATH", help: "the Markdown file", default: "README.md" },
+});
+
+/** The fenced blocks of `text`: language, code, line number and the marker before it. */
+function blocks(text) {
+  const lines = text.split("\n");
+  const found = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = lines[i].match(/^```(\S*)\s*$/);
+    if (!open) continue;
+    const end = lines.findIndex((line, j) => j > i && /^```\s*$/.test(line));
+    let before = i - 1;
+    while (before >= 0 && lines[before].trim() === "") before--;
+    const marker = lines[before]?.match(/^<!-- docs: (.*) -->$/)?.[1];
+    found.push({ lang: open[1], code: lines.slice(i + 1, end).join("\n"), line: i + 1, marker });
+    i = end;
+  }
+  return found;
+}
+
+let passed = 0;
+let failed = 0;
+/** Counts one result and prints it. */
+function report(ok, line, detail = "") {
+  if (ok) passed++;
+  else failed++;
+  console.log(ok ? `ok - ${line}` : `not ok - ${line}\n  ${detail.replaceAll("\n", "\n  ")}`);
+}
+
+/** Runs `command` to its end (two minutes at most); resolves to its status and output. */
+function run(command, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...clean, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("close", (code, signal) => resolve({ ok: code === 0, code: code ?? signal, output }));
+  });
+}
+
+/** The environment of a user who pasted the block: none of atomicx's variables. */
+const clean = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("ATOMICX_"))),
+  NO_COLOR: "1",
+};
+
+const dir = join(root, ".tmp", "docs");
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, "mod.ts"), 'export * from "../../mod.ts";\n');
+
+const all = blocks(readFileSync(join(root, readme), "utf8"));
+report(all.length > 0, `${readme} has code blocks (${all.length})`);
+for (const [index, block] of all.entries()) {
+  const where = `${readme}:${block.line}`;
+  const [mode, ...rest] = (block.marker ?? "").split(/\s+/);
+  if (mode === "not") {
+    report(/^run \(.+\)$/.test(rest.join(" ")), `${where}: not run, says why`, block.marker);
+    continue;
+  }
+  if (mode !== "run" && mode !== "together") {
+    report(false, `${where}: marked`, "a ```" + block.lang + " block without <!-- docs: ... -->");
+    continue;
+  }
+  const unknown = rest.filter((key) => !RUNTIMES[key]);
+  if (rest.length === 0 || unknown.length > 0) {
+    report(false, `${where}: names runtimes`, `unknown runtimes: ${unknown.join(", ") || "none"}`);
+    continue;
+  }
+  const file = join(dir, `block-${index}.${block.lang === "js" ? "mjs" : "ts"}`);
+  writeFileSync(file, `${block.code}\n`);
+  if (block.lang === "ts") {
+    const checked = spawnSync(bin("deno"), ["check", "--no-config", "--quiet", file], {
+      cwd: root,
+      encoding: "utf8",
+      env: clean,
+    });
+    report(checked.status === 0, `${where}: deno check`, `${checked.stdout}${checked.stderr}`);
+  }
+  const start = (key) => {
+    const { command, args, env } = runtimeCommand(key, file);
+    return run(command, args, env);
+  };
+  if (mode === "together") {
+    const results = await Promise.all(rest.map(start));
+    results.forEach((result, i) =>
+      report(
+        result.ok,
+        `${where}: ${rest[i]} (together with ${rest.filter((_, j) => j !== i).join(", ")})`,
+        `exited ${result.code}\n${result.output}`,
+      )
+    );
+  } else {
+    for (const key of rest) {
+      const result = await start(key);
+      report(
+        result.ok,
+        `${where}: ${RUNTIMES[key].label}`,
+        `exited ${result.code}\n${result.output}`,
+      );
+    }
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+
+// Every repository command explains itself: `--help` prints its options and does nothing else.
+for (
+  const script of [
+    "scripts/test-all.mjs",
+    "scripts/demo/main.mjs",
+    "scripts/bench/main.mjs",
+    "scripts/bench/shm.mjs",
+    "scripts/build-npm.mjs",
+    "tests/e2e/run.mjs",
+    "tests/e2e/examples.mjs",
+    "tests/browser/run.mjs",
+  ]
+) {
+  const help = spawnSync(process.execPath, [script, "--help"], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  report(
+    help.status === 0 && help.stdout.includes("--help") && !help.stdout.includes("== "),
+    `${script} --help prints its options and runs nothing`,
+    `exited ${help.status ?? help.signal}\n${help.stdout}${help.stderr}`,
+  );
+}
+console.log(`\ndocs: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
