@@ -5,7 +5,7 @@
  */
 
 import { type Backend, mapTable } from "./backend.ts";
-import { requireModule } from "./runtime.ts";
+import { requireModule } from "../engine/runtime.ts";
 import type { NativeFunction } from "./symbols.ts";
 
 /** The part of `bun:ffi` this backend uses. */

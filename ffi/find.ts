@@ -11,7 +11,7 @@
  */
 
 import { libraryFileFor, platformFor, version } from "./platforms.ts";
-import { arch, getEnv, linuxLibc, os, runtime } from "./runtime.ts";
+import { arch, getEnv, linuxLibc, os, runtime } from "../engine/runtime.ts";
 
 export { version };
 

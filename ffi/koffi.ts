@@ -5,7 +5,7 @@
  */
 
 import { type Backend, mapTable } from "./backend.ts";
-import { requireModule } from "./runtime.ts";
+import { requireModule } from "../engine/runtime.ts";
 import type { AsyncNativeFunction, NativeFunction } from "./symbols.ts";
 
 /** The part of koffi this backend uses. */

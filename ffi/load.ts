@@ -18,7 +18,7 @@ import {
 } from "./find.ts";
 import { koffiBackend } from "./koffi.ts";
 import { nodeFfiBackend } from "./node_ffi.ts";
-import { getEnv, runtime } from "./runtime.ts";
+import { getEnv, runtime } from "../engine/runtime.ts";
 import { ABI_VERSION, type NativeOps, symbols } from "./symbols.ts";
 
 /**

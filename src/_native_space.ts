@@ -8,6 +8,7 @@
 
 import type { BigIntOps, BoolOps, FloatOps, IntOps, Space, WaitOps } from "../engine/ops.ts";
 import type { MemoryHandle, WasmSpace } from "../wasm/engine.ts";
+import { installNative } from "./handle.ts";
 import { loadNative } from "../ffi/mod.ts";
 import type { NativeOps } from "../ffi/symbols.ts";
 import { regionClosed, type RegionLink } from "./link.ts";
@@ -222,3 +223,5 @@ export function nativeOnWasm(space: WasmSpace): Space {
 export function wasmBase(space: WasmSpace): number {
   return addressOf(new Uint8Array(space.memory.buffer, 0, 8));
 }
+
+installNative({ nativeSpace, addressOf, nativeOnWasm, wasmBase });

@@ -10,7 +10,6 @@ import { atomicsSpace } from "../engine/buffer.ts";
 import { type EngineName, inProcessEngine } from "../engine/mod.ts";
 import { type AtomicKind, cellSize, type Space } from "../engine/ops.ts";
 import { homeSpace, type MemoryHandle, spaceOf, type WasmSpace } from "../wasm/engine.ts";
-import { addressOf, nativeOnWasm, nativeSpace, wasmBase } from "./_native_space.ts";
 import { describe } from "./errors.ts";
 
 export type { AtomicKind } from "../engine/ops.ts";
@@ -182,6 +181,39 @@ export function setRegionResolver(resolver: RegionResolver): void {
   resolveRegion = resolver;
 }
 
+/**
+ * What the native library adds to in-process atomics (`ATOMICX_ENGINE=native`, Bun's `wasm+ffi`),
+ * installed by `src/_native_space.ts` when the full entry (`mod.ts`) is loaded. The browser entry
+ * never loads it, so nothing it imports reaches the FFI code.
+ */
+export interface NativeHooks {
+  /** The native tables for addresses outside any region. */
+  nativeSpace(): Space;
+  /** The address of a view of a SharedArrayBuffer. */
+  addressOf(view: ArrayBufferView): number;
+  /** Native calls on a WebAssembly engine memory. */
+  nativeOnWasm(space: WasmSpace): Space;
+  /** The address of byte 0 of `space`'s memory. */
+  wasmBase(space: WasmSpace): number;
+}
+let native: NativeHooks | undefined;
+
+/** Installs the native hooks (see {@link NativeHooks}). */
+export function installNative(hooks: NativeHooks): void {
+  native = hooks;
+}
+
+/** The native hooks, or an error saying this entry has no native engine. */
+function nativeHooks(): NativeHooks {
+  if (native === undefined) {
+    throw new Error(
+      'atomicx: ATOMICX_ENGINE=native needs the full entry ("atomicx" / mod.ts); this entry ' +
+        "(the browser one) has no native library",
+    );
+  }
+  return native;
+}
+
 /** New storage of `kind` for an atomic being constructed, in this thread's engine. */
 export function newCell(kind: AtomicKind): Cell {
   if (inProcessEngine() === "native") {
@@ -192,7 +224,7 @@ export function newCell(kind: AtomicKind): Cell {
   const ffi = withFfi(space);
   const fresh = { space, offset };
   if (ffi === undefined) return new Cell(kind, space, offset, undefined, fresh);
-  return new Cell(kind, ffi, offset + wasmBase(space), undefined, fresh);
+  return new Cell(kind, ffi, offset + native!.wasmBase(space), undefined, fresh);
 }
 
 let ffiFailed = false;
@@ -205,9 +237,9 @@ export function activeEngine(): EngineName {
 
 /** The `wasm+ffi` tables for `space` when that engine is chosen and the library loads. */
 function withFfi(space: WasmSpace): Space | undefined {
-  if (ffiFailed || inProcessEngine() !== "wasm+ffi") return undefined;
+  if (ffiFailed || native === undefined || inProcessEngine() !== "wasm+ffi") return undefined;
   try {
-    return nativeOnWasm(space);
+    return native.nativeOnWasm(space);
   } catch {
     ffiFailed = true; // no native library: plain wasm (info() tells)
     return undefined;
@@ -218,7 +250,7 @@ function nativeBufferCell(handle: BufferHandle): Cell {
   const view = new Uint8Array(handle.buffer, handle.byteOffset, cellSize[handle.kind]);
   // The buffer was brand-checked; this guards the address taken below all the same.
   if (view.buffer !== handle.buffer) throw new TypeError("atomicx: not a SharedArrayBuffer");
-  const address = addressOf(view);
+  const address = nativeHooks().addressOf(view);
   const space = nativeWithAtomicsWaits(handle.buffer, address - handle.byteOffset);
   return new Cell(handle.kind, space, address, Object.freeze({ ...handle }));
 }
@@ -233,7 +265,7 @@ const nativeOnBuffers = new WeakMap<SharedArrayBuffer, Space>();
 function nativeWithAtomicsWaits(buffer: SharedArrayBuffer, base: number): Space {
   let space = nativeOnBuffers.get(buffer);
   if (space !== undefined) return space;
-  const native = nativeSpace();
+  const tables = nativeHooks().nativeSpace();
   const waits = atomicsSpace(buffer);
   const shifted = (kind: "int" | "bool") => ({
     wait: (loc: number, e: number, t: number) => waits[kind].wait(loc - base, e, t),
@@ -242,10 +274,10 @@ function nativeWithAtomicsWaits(buffer: SharedArrayBuffer, base: number): Space 
   });
   space = {
     engine: "native",
-    int: { ...native.int, ...shifted("int") },
-    bigint: native.bigint,
-    bool: { ...native.bool, ...shifted("bool") },
-    float: native.float,
+    int: { ...tables.int, ...shifted("int") },
+    bigint: tables.bigint,
+    bool: { ...tables.bool, ...shifted("bool") },
+    float: tables.float,
   };
   nativeOnBuffers.set(buffer, space);
   return space;
@@ -329,7 +361,7 @@ export function cellFromHandle(handle: unknown, kind: AtomicKind, className: str
     const space = spaceOf(checked.memory);
     const ffi = withFfi(space);
     if (ffi === undefined) return new Cell(kind, space, loc, checked);
-    return new Cell(kind, ffi, loc + wasmBase(space), checked);
+    return new Cell(kind, ffi, loc + native!.wasmBase(space), checked);
   }
   const length = sharedByteLength(buffer);
   if (length === undefined) {

@@ -204,10 +204,13 @@ let home: WasmSpace | undefined;
 export function homeSpace(): WasmSpace {
   if (home !== undefined) return home;
   const memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-  const id = new Uint32Array(memory.buffer, ID_OFFSET, 2);
+  // Browsers refuse to fill a view of shared memory with random values: fill a private one.
+  const random = new Uint32Array(2);
   (globalThis as unknown as { crypto: { getRandomValues(a: Uint32Array): void } }).crypto
-    .getRandomValues(id);
-  if (id[0] === 0 && id[1] === 0) id[1] = 1;
+    .getRandomValues(random);
+  const id = new Uint32Array(memory.buffer, ID_OFFSET, 2);
+  id[0] = random[0];
+  id[1] = random[1] || 1; // an id is never all zeros
   return home = spaceOf(memory);
 }
 

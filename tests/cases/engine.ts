@@ -193,7 +193,16 @@ test("engine: Node 24 with no node_modules at all (no koffi, no tsx) runs atomic
   const dir = mkdtempSync(join(tmpdir(), "atomicx-bare-node-"));
   try {
     for (
-      const part of ["mod.ts", "src", "engine", "wasm", "ffi", "tests/fixtures", "tests/support"]
+      const part of [
+        "mod.ts",
+        "deno.json",
+        "src",
+        "engine",
+        "wasm",
+        "ffi",
+        "tests/fixtures",
+        "tests/support",
+      ]
     ) {
       cpSync(join(repo, part), join(dir, part), { recursive: true });
     }
