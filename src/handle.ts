@@ -338,15 +338,18 @@ export interface Block {
 }
 
 /**
- * A new zeroed block of `bytes` bytes (a multiple of 8) aligned to `align` in this thread's
- * engine; call `home.track(owner, byteOffset, size)` to reuse it once its owner is collected.
+ * A new block of `bytes` bytes (a multiple of 8) aligned to `align` in this thread's engine,
+ * filled with zeros; call `home.track(owner, byteOffset, size)` to reuse it once its owner is collected.
  */
 export function newBlock(bytes: number, align: number = 8): Block {
   if (inProcessEngine() === "native") {
     return nativeBufferBlock(new SharedArrayBuffer(Math.max(bytes, 8)), 0, bytes);
   }
   const space = homeSpace();
-  const offset = space.allocate(Math.max(bytes, 8), align);
+  const size = Math.max(bytes, 8);
+  const offset = space.allocate(size, align);
+  // A reused block holds its last owner's values; no other thread can reach it yet.
+  new Uint8Array(space.memory.buffer, offset, size).fill(0);
   const ffi = withFfi(space);
   return {
     space: ffi ?? space,

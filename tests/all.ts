@@ -8,6 +8,8 @@ import "./cases/properties.ts";
 import "./cases/engine.ts";
 import "./cases/loader.ts";
 import "./cases/workers.ts";
+import "./cases/arrays.ts";
+import "./cases/counters.ts";
 import "./cases/shm.ts";
 
 export { cases } from "./harness.ts";
