@@ -131,8 +131,15 @@ test("FloatCounter: add, sum, reset, sumThenReset and refused amounts", () => {
 
 test("Workers: 4 × 1,000,000 Counter.add(3) sum exactly to 12,000,000", async () => {
   const c = new Counter();
-  await contend(["counter.add", "counter.add", "counter.add", "counter.add"], c.handle, 1_000_000);
+  const h = c.handle;
+  await contend(["counter.add", "counter.add", "counter.add", "counter.add"], h, 1_000_000);
   assert.equal(c.sum(), 12_000_000);
+  if (h.memory !== undefined) {
+    // Each Worker added to a stripe of its own: 4 stripes of 3,000,000, 128 bytes apart.
+    const words = new BigInt64Array(h.memory.buffer, h.byteOffset, 8 * 16);
+    const stripes = Array.from({ length: 8 }, (_, s) => Number(words[s * 16]));
+    assert.deepStrictEqual(stripes.filter((v) => v !== 0), Array(4).fill(3_000_000));
+  }
 });
 
 test("Workers: 2 × 1,000,000 FloatCounter.add(2) sum exactly to 4,000,000", async () => {
