@@ -151,16 +151,20 @@ export abstract class AtomicArrayBase<T> {
   readonly #block: Block;
   readonly #kind: ArrayKind;
   readonly #size: number;
-  /** How many elements the array has. */
-  readonly length: number;
+  readonly #count: number;
   #handle: ArrayHandle | undefined;
 
   constructor(kind: ArrayKind, length: number, block: Block, fresh: boolean) {
     this.#block = block;
     this.#kind = kind;
     this.#size = kind === "boolArray" ? 4 : 8;
-    this.length = length;
+    this.#count = length;
     if (fresh) block.home?.track(this, block.byteOffset, allocationSize(length, this.#size));
+  }
+
+  /** How many elements the array has. */
+  get length(): number {
+    return this.#count;
   }
 
   /** Reads element `i`. */

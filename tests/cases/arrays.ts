@@ -279,6 +279,11 @@ test("Arrays: new X(length) is zeroed; lengths are checked; of, toArray, iterati
   }
   const a = AtomicIntArray.of(3, -4, MAX);
   assert.deepStrictEqual([...a], [3, -4, MAX]);
+  // The length cannot be changed (reading past the end would be the next array's memory).
+  assert.throws(() => {
+    (a as Any).length = 9;
+  }, TypeError);
+  assert.equal(a.length, 3);
   assert.equal(JSON.stringify(a), `[3,-4,${MAX}]`);
   assert.equal(JSON.stringify(AtomicBigIntArray.of(1n, -2n)), '["1","-2"]');
   assert.equal(Object.prototype.toString.call(a), "[object AtomicIntArray]");
