@@ -374,3 +374,138 @@ export function cellFromHandle(handle: unknown, kind: AtomicKind, className: str
   if (inProcessEngine() === "native") return nativeBufferCell(checked);
   return new Cell(kind, atomicsSpace(checked.buffer), loc, Object.freeze(checked));
 }
+
+/**
+ * A checked block of consecutive cells (an array, a counter's stripes): the engine tables of its
+ * memory, the location of its first byte, and where it lives for its handle.
+ */
+export interface Block {
+  /** The engine tables of its memory. */
+  readonly space: Space;
+  /** The location of its first byte (an offset, or an address for the native tables). */
+  readonly base: number;
+  /** The engine's memory holding it, or */
+  readonly memory: WebAssembly.Memory | undefined;
+  /** the SharedArrayBuffer holding it. */
+  readonly buffer: SharedArrayBuffer | undefined;
+  /** Its offset in `memory` or `buffer`. */
+  readonly byteOffset: number;
+  /** The engine space it was just allocated in, to reclaim or retain it. */
+  readonly home: WasmSpace | undefined;
+}
+
+/**
+ * A new block of `bytes` bytes (a multiple of 8) aligned to `align` in this thread's engine,
+ * filled with zeros; call `home.track(owner, byteOffset, size)` to reuse it once its owner is collected.
+ */
+export function newBlock(bytes: number, align: number = 8): Block {
+  if (inProcessEngine() === "native") {
+    return nativeBufferBlock(new SharedArrayBuffer(Math.max(bytes, 8)), 0, bytes);
+  }
+  const space = homeSpace();
+  const size = Math.max(bytes, 8);
+  const offset = space.allocate(size, align);
+  // A reused block holds its last owner's values; no other thread can reach it yet.
+  new Uint8Array(space.memory.buffer, offset, size).fill(0);
+  const ffi = withFfi(space);
+  return {
+    space: ffi ?? space,
+    base: ffi === undefined ? offset : offset + wasmBase(space),
+    memory: space.memory,
+    buffer: undefined,
+    byteOffset: offset,
+    home: space,
+  };
+}
+
+function nativeBufferBlock(buffer: SharedArrayBuffer, byteOffset: number, bytes: number): Block {
+  const view = new Uint8Array(buffer, byteOffset, Math.max(bytes, 1));
+  // The buffer was brand-checked; this guards the address taken below all the same.
+  if (view.buffer !== buffer) throw new TypeError("atomicx: not a SharedArrayBuffer");
+  const address = addressOf(view);
+  const space = nativeWithAtomicsWaits(buffer, address - byteOffset);
+  return { space, base: address, memory: undefined, buffer, byteOffset, home: undefined };
+}
+
+/**
+ * The block a handle `{ memory | buffer, byteOffset }` names, after checking that `bytes` bytes
+ * from `byteOffset` (a multiple of `align`) lie inside its memory.
+ */
+export function blockFromHandle(
+  where: string,
+  handle: { readonly memory?: unknown; readonly buffer?: unknown; readonly byteOffset?: unknown },
+  bytes: number,
+  align: number,
+): Block {
+  const { memory, buffer, byteOffset } = handle;
+  if (memory !== undefined) {
+    const length = sharedByteLength(memoryBufferOf(memory));
+    if (length === undefined) {
+      throw new TypeError(
+        `${where}: handle.memory must be a shared WebAssembly.Memory, got ${describe(memory)}`,
+      );
+    }
+    const loc = checkBlockOffset(where, byteOffset, align, bytes, length);
+    const space = spaceOf(memory as WebAssembly.Memory);
+    const ffi = withFfi(space);
+    return {
+      space: ffi ?? space,
+      base: ffi === undefined ? loc : loc + wasmBase(space),
+      memory: space.memory,
+      buffer: undefined,
+      byteOffset: loc,
+      home: undefined,
+    };
+  }
+  const length = sharedByteLength(buffer);
+  if (length === undefined) {
+    throw new TypeError(
+      `${where}: handle.buffer must be a SharedArrayBuffer, got ${describe(buffer)}`,
+    );
+  }
+  const loc = checkBlockOffset(where, byteOffset, align, bytes, length);
+  const sab = buffer as SharedArrayBuffer;
+  if (inProcessEngine() === "native") return nativeBufferBlock(sab, loc, bytes);
+  return {
+    space: atomicsSpace(sab),
+    base: loc,
+    memory: undefined,
+    buffer: sab,
+    byteOffset: loc,
+    home: undefined,
+  };
+}
+
+/** Checks a block's `byteOffset`: a multiple of `align` with `bytes` bytes inside `byteLength`. */
+function checkBlockOffset(
+  where: string,
+  byteOffset: unknown,
+  align: number,
+  bytes: number,
+  byteLength: number,
+): number {
+  if (typeof byteOffset !== "number") {
+    throw new TypeError(
+      `${where}: handle.byteOffset must be a number, got ${describe(byteOffset)}`,
+    );
+  }
+  if (
+    !Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset % align !== 0 ||
+    byteOffset + bytes > byteLength
+  ) {
+    throw new RangeError(
+      `${where}: handle.byteOffset ${byteOffset} must be a multiple of ${align} with ` +
+        `${bytes} bytes inside the ${byteLength}-byte memory`,
+    );
+  }
+  return byteOffset;
+}
+
+/** A cell of `kind` at `loc` inside `block`, with its handle (for an array's `at(i)`). */
+export function cellInBlock(kind: AtomicKind, block: Block, offset: number): Cell {
+  const byteOffset = block.byteOffset + offset;
+  const handle: AtomicHandle = block.memory !== undefined
+    ? Object.freeze({ kind, memory: block.memory, byteOffset })
+    : Object.freeze({ kind, buffer: block.buffer!, byteOffset });
+  return new Cell(kind, block.space, block.base + offset, handle);
+}

@@ -9,6 +9,8 @@ import "./cases/engine.ts";
 import "./cases/loader.ts";
 import "./cases/platforms.ts";
 import "./cases/workers.ts";
+import "./cases/arrays.ts";
+import "./cases/counters.ts";
 import "./cases/shm.ts";
 
 export { cases } from "./harness.ts";

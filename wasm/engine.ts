@@ -94,7 +94,9 @@ export class WasmSpace implements Space {
   readonly #free = new Map<number, number[]>();
   /** Cells whose handle was taken: never reused. */
   readonly #shared = new Set<number>();
-  readonly #reclaim = new FinalizationRegistry<number>((loc) => this.#release(loc, 8));
+  readonly #reclaim = new FinalizationRegistry<number | readonly [number, number]>((held) =>
+    typeof held === "number" ? this.#release(held, 8) : this.#release(held[0], held[1])
+  );
   #i32: Int32Array;
   #i64: BigInt64Array;
 
@@ -167,9 +169,14 @@ export class WasmSpace implements Space {
     return loc;
   }
 
-  /** Returns `loc`'s 8-byte cell to this thread's free list once `owner` is collected. */
-  track(owner: object, loc: number): void {
-    this.#reclaim.register(owner, loc);
+  /** Returns `loc`'s block (8 bytes unless `size` says) to this thread's free list once `owner` is collected. */
+  track(owner: object, loc: number, size: number = 8): void {
+    this.#reclaim.register(owner, size === 8 ? loc : [loc, size]);
+  }
+
+  /** Marks the block at `loc` as reachable from other threads: it is never reused. */
+  retain(loc: number): void {
+    this.#shared.add(loc);
   }
 
   #release(loc: number, size: number): void {

@@ -78,7 +78,7 @@ report(
 );
 const docTests = spawnSync(
   bin("deno"),
-  ["test", "--doc", "--allow-all", "mod.ts", ...sources("src")],
+  ["test", "--doc", "--allow-all", "mod.ts", ...sources("src"), ...sources("src/arrays")],
   { cwd: root, encoding: "utf8", env: { ...env, NO_COLOR: "1" } },
 );
 report(

@@ -1,0 +1,236 @@
+/**
+ * What the four atomic array classes share off the hot path: their handle type, the checks of
+ * lengths, indexes and handles, the block a new or received array lives in, and reading every
+ * element (`toArray()`, iteration, `console.log`). The element operations live in each class, each
+ * calling its own engine function, so that every call site stays monomorphic.
+ *
+ * @module
+ */
+
+import type { AtomicKind } from "../../engine/ops.ts";
+import { describe } from "../errors.ts";
+import { type Block, blockFromHandle, newBlock } from "../handle.ts";
+import { spaceOf } from "../../wasm/engine.ts";
+
+/**
+ * The four kinds of atomic array, as a handle names them: `"intArray"` (`AtomicIntArray`),
+ * `"bigintArray"`, `"boolArray"` and `"floatArray"`.
+ *
+ * @example The kind in a handle
+ * ```ts
+ * import { type ArrayKind, AtomicIntArray } from "@atomicx/atomicx";
+ *
+ * const kind: ArrayKind = new AtomicIntArray(4).handle.kind; // "intArray"
+ * ```
+ */
+export type ArrayKind = "intArray" | "bigintArray" | "boolArray" | "floatArray";
+
+/**
+ * Where an atomic array lives: plain data that `postMessage` carries to a Worker, where
+ * `X.from(handle)` gives the same array. `memory` for an array made with `new` (the engine's shared
+ * WebAssembly memory), or `buffer` for an array placed in a SharedArrayBuffer of your own (elements
+ * through the built-in `Atomics`): `byteOffset` a multiple of 8 (4 for `boolArray`) and `length`
+ * elements of 8 bytes (4 for `boolArray`) inside it.
+ *
+ * @example An array in a buffer of your own
+ * ```ts
+ * import { AtomicIntArray } from "@atomicx/atomicx";
+ *
+ * const buffer = new SharedArrayBuffer(32);
+ * const slots = AtomicIntArray.from({ kind: "intArray", buffer, byteOffset: 0, length: 4 });
+ * slots.add(2, 5);
+ * console.log(new BigInt64Array(buffer)[2]); // 5n: the same memory
+ * ```
+ */
+export interface ArrayHandle<K extends ArrayKind = ArrayKind> {
+  /** Which class the array belongs to. */
+  readonly kind: K;
+  /** How many elements it has. */
+  readonly length: number;
+  /** The engine's shared memory holding it (an array made with `new`), or absent. */
+  readonly memory?: WebAssembly.Memory;
+  /** The SharedArrayBuffer holding it (an array placed with `from`), or absent. */
+  readonly buffer?: SharedArrayBuffer;
+  /** Offset of element 0 in `memory` or `buffer`. */
+  readonly byteOffset: number;
+}
+
+/** The element kind of each array kind. */
+export const elementKind: Readonly<Record<ArrayKind, AtomicKind>> = {
+  intArray: "int",
+  bigintArray: "bigint",
+  boolArray: "bool",
+  floatArray: "float",
+};
+
+/** The largest length of an array: 2^27 elements (1 GiB of 8-byte elements, the memory's size). */
+export const MAX_LENGTH = 2 ** 27;
+
+/** `TypeError` for a non-number index, `RangeError` for one that is not an integer in [0, length). */
+export function badIndex(where: string, index: unknown, length: number): TypeError | RangeError {
+  if (typeof index !== "number") {
+    return new TypeError(`${where}: the index must be a number, got ${describe(index)}`);
+  }
+  return new RangeError(
+    `${where}: index ${index} is not an integer in [0, ${length})`,
+  );
+}
+
+/** `length` after checking it: an integer in [0, 2^27]. */
+export function checkLength(where: string, length: unknown): number {
+  if (typeof length !== "number") {
+    throw new TypeError(`${where}: the length must be a number, got ${describe(length)}`);
+  }
+  if (!Number.isInteger(length) || length < 0 || length > MAX_LENGTH) {
+    throw new RangeError(`${where}: the length must be an integer in [0, 2^27], got ${length}`);
+  }
+  return length;
+}
+
+/** The blocks made by this module: array constructors accept no other (a brand check). */
+const genuine = new WeakSet<Block>();
+
+/** Bytes a new array of `length` elements of `size` bytes takes (a multiple of 8, at least 8). */
+function allocationSize(length: number, size: number): number {
+  return Math.max(8, Math.ceil((length * size) / 8) * 8);
+}
+
+/** A new zeroed block for `length` elements of `size` bytes, reclaimed when `owner` is collected. */
+export function freshArrayBlock(length: number, size: number): Block {
+  const block = newBlock(allocationSize(length, size), 8);
+  genuine.add(block);
+  return block;
+}
+
+/** The block of the array a handle describes, after checking the handle. */
+export function arrayBlockFromHandle(
+  handle: unknown,
+  kind: ArrayKind,
+  className: string,
+): { block: Block; length: number } {
+  const where = `${className}.from`;
+  if (typeof handle !== "object" || handle === null) {
+    throw new TypeError(`${where}: expected a handle object, got ${describe(handle)}`);
+  }
+  const h = handle as Record<string, unknown>;
+  if (h.kind === undefined) {
+    throw new TypeError(
+      `${where}: this object has no kind, so it is not a handle. Did you post the array itself ` +
+        `instead of its handle? Send \`array.handle\` and call ${className}.from(event.data).`,
+    );
+  }
+  if (h.kind !== kind) {
+    throw new TypeError(`${where}: this handle is for kind ${describe(h.kind)}, not "${kind}"`);
+  }
+  const length = checkLength(where, h.length);
+  const size = kind === "boolArray" ? 4 : 8;
+  const block = blockFromHandle(where, h, length * size, size);
+  genuine.add(block);
+  return { block, length };
+}
+
+/** `block` if this module made it; `TypeError` otherwise. */
+export function checkBlock(block: unknown): Block {
+  if (typeof block !== "object" || block === null || !genuine.has(block as Block)) {
+    throw new TypeError("atomicx: not an array block made by atomicx");
+  }
+  return block as Block;
+}
+
+/** Node's and Bun's custom-inspect hook. */
+const nodeInspect = Symbol.for("nodejs.util.inspect.custom");
+/** Deno's custom-inspect hook. */
+const denoInspect = Symbol.for("Deno.customInspect");
+
+/**
+ * The base of the four array classes: length, handle, `at`-pinning, reading every element.
+ *
+ * @internal
+ */
+export abstract class AtomicArrayBase<T> {
+  readonly #block: Block;
+  readonly #kind: ArrayKind;
+  readonly #size: number;
+  readonly #count: number;
+  #handle: ArrayHandle | undefined;
+
+  constructor(kind: ArrayKind, length: number, block: Block, fresh: boolean) {
+    this.#block = block;
+    this.#kind = kind;
+    this.#size = kind === "boolArray" ? 4 : 8;
+    this.#count = length;
+    if (fresh) block.home?.track(this, block.byteOffset, allocationSize(length, this.#size));
+  }
+
+  /** How many elements the array has. */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** Reads element `i`. */
+  abstract load(i: number): T;
+
+  /** The block, for `at(i)`: pinned first, since the element's handle may reach another thread. */
+  protected pinnedBlock(): Block {
+    this.#pin();
+    return this.#block;
+  }
+
+  #pin(): void {
+    const block = this.#block;
+    if (block.memory !== undefined) spaceOf(block.memory).retain(block.byteOffset);
+  }
+
+  /**
+   * Where this array lives: plain data to `postMessage` to a Worker. (Once taken, the array's
+   * memory stays reserved for the life of the process's shared memory, since another thread may
+   * still use it.)
+   */
+  protected arrayHandle(): ArrayHandle {
+    if (this.#handle !== undefined) return this.#handle;
+    this.#pin();
+    const { memory, buffer, byteOffset } = this.#block;
+    const kind = this.#kind;
+    const length = this.length;
+    return this.#handle = memory !== undefined
+      ? Object.freeze({ kind, memory, byteOffset, length })
+      : Object.freeze({ kind, buffer: buffer!, byteOffset, length });
+  }
+
+  /** Every element, read one after the other (not one atomic snapshot). */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.length; i++) out.push(this.load(i));
+    return out;
+  }
+
+  /** The elements' values, each read when the iteration reaches it. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.length; i++) yield this.load(i);
+  }
+
+  /** `AtomicIntArray(3) [1, 2, 3]`: the class name, length and values. */
+  [nodeInspect](): string {
+    return this.#display();
+  }
+
+  /** `AtomicIntArray(3) [1, 2, 3]`: the class name, length and values. */
+  [denoInspect](): string {
+    return this.#display();
+  }
+
+  #display(): string {
+    const name = (this as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] ?? "Array";
+    let values: T[];
+    try {
+      values = this.toArray();
+    } catch {
+      return `${name}(${this.length}) <unreadable: its region is closed>`;
+    }
+    const shown = values.slice(0, 100).map((v) =>
+      typeof v === "bigint" ? `${v}n` : Object.is(v, -0) ? "-0" : String(v)
+    );
+    if (values.length > 100) shown.push(`… ${values.length - 100} more`);
+    return `${name}(${this.length}) [${shown.join(", ")}]`;
+  }
+}

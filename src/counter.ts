@@ -1,0 +1,368 @@
+/**
+ * `Counter` and `FloatCounter`: striped adders. Each thread adds to its own stripe, padded to
+ * 128 bytes (the prefetcher of x86-64 and aarch64 pulls cache lines in pairs), so that threads
+ * adding at once do not fight over one line; a read adds the stripes up.
+ *
+ * @module
+ */
+
+import type { FloatOps, IntOps } from "../engine/ops.ts";
+import { describe, notSafeInteger, wrongType } from "./errors.ts";
+import { type Block, blockFromHandle, newBlock } from "./handle.ts";
+import { spaceOf } from "../wasm/engine.ts";
+
+/** How many stripes a counter has. */
+const STRIPES = 8;
+/** Bytes from one stripe to the next: two cache lines. */
+const STRIDE = 128;
+/** Bytes a counter takes. */
+const BYTES = STRIPES * STRIDE;
+
+/**
+ * Where a counter lives: plain data that `postMessage` carries to a Worker, where
+ * `Counter.from(handle)` (or `FloatCounter.from`) gives the same counter. `memory` for a counter
+ * made with `new`; `buffer` for one placed in a SharedArrayBuffer of your own, which needs 1024
+ * bytes from `byteOffset` (a multiple of 8).
+ *
+ * @example Handing a counter to a Worker
+ * ```ts
+ * import { Counter, type CounterHandle } from "@atomicx/atomicx";
+ *
+ * const requests = new Counter();
+ * const handle: CounterHandle<"counter"> = requests.handle; // worker.postMessage(handle)
+ * Counter.from(handle).inc(); // in the Worker: Counter.from(event.data).inc()
+ * console.log(requests.sum()); // 1
+ * ```
+ */
+export interface CounterHandle<K extends "counter" | "floatCounter" = "counter" | "floatCounter"> {
+  /** `"counter"` (`Counter`) or `"floatCounter"` (`FloatCounter`). */
+  readonly kind: K;
+  /** The engine's shared memory holding the stripes, or absent. */
+  readonly memory?: WebAssembly.Memory;
+  /** The SharedArrayBuffer holding the stripes, or absent. */
+  readonly buffer?: SharedArrayBuffer;
+  /** Offset of the first stripe. */
+  readonly byteOffset: number;
+}
+
+/** Blocks made by this module: the constructors accept no other (a brand check). */
+const genuine = new WeakSet<Block>();
+
+/** This thread's stripe number in each memory (a WebAssembly memory numbers its threads). */
+const stripeOf = new WeakMap<object, number>();
+/** This thread's stripe in memories that do not number threads (SharedArrayBuffers). */
+const fallbackStripe = Math.floor(Math.random() * STRIPES);
+
+/** The offset of this thread's stripe in a counter of `block`. */
+function myStripe(block: Block): number {
+  const memory = block.memory;
+  if (memory === undefined) return fallbackStripe * STRIDE;
+  let stripe = stripeOf.get(memory);
+  if (stripe === undefined) {
+    stripe = (spaceOf(memory).threadNumber() - 1) % STRIPES;
+    stripeOf.set(memory, stripe);
+  }
+  return stripe * STRIDE;
+}
+
+/** A new counter's block, or the checked block of `handle`. */
+function counterBlock(
+  kind: "counter" | "floatCounter",
+  className: string,
+  handle: unknown,
+): Block {
+  const where = `${className}.from`;
+  if (typeof handle !== "object" || handle === null) {
+    throw new TypeError(`${where}: expected a handle object, got ${describe(handle)}`);
+  }
+  const h = handle as Record<string, unknown>;
+  if (h.kind !== kind) {
+    throw new TypeError(`${where}: this handle is for kind ${describe(h.kind)}, not "${kind}"`);
+  }
+  const block = blockFromHandle(where, h, BYTES, 8);
+  genuine.add(block);
+  return block;
+}
+
+function freshBlock(): Block {
+  const block = newBlock(BYTES, STRIDE);
+  genuine.add(block);
+  return block;
+}
+
+function checkBlock(block: unknown): Block {
+  if (typeof block !== "object" || block === null || !genuine.has(block as Block)) {
+    throw new TypeError("atomicx: not a counter block made by atomicx");
+  }
+  return block as Block;
+}
+
+/** The handle of `block`, after marking it as never to be reused (another thread may use it). */
+function shareBlock<K extends "counter" | "floatCounter">(kind: K, block: Block): CounterHandle<K> {
+  const { memory, buffer, byteOffset } = block;
+  if (memory !== undefined) {
+    spaceOf(memory).retain(byteOffset);
+    return Object.freeze({ kind, memory, byteOffset });
+  }
+  return Object.freeze({ kind, buffer: buffer!, byteOffset });
+}
+
+/**
+ * A counter of safe integers that many threads can add to at once without slowing each other
+ * down (Java's `LongAdder`): each thread adds to its own stripe, and `sum()` adds the stripes.
+ * `sum()` is exact when no add runs at the same time; `sumThenReset()` never loses an add.
+ * Each stripe holds a safe integer: an add that would take this thread's stripe beyond ±(2^53−1)
+ * throws `RangeError` and changes nothing.
+ *
+ * @example Counting requests from every Worker
+ * ```ts
+ * import { Counter } from "@atomicx/atomicx";
+ *
+ * const requests = new Counter();
+ * requests.inc();
+ * requests.add(41);
+ * console.log(requests.sum()); // 42
+ * console.log(requests.sumThenReset(), requests.sum()); // 42 0
+ * ```
+ */
+export class Counter {
+  readonly #ops: IntOps;
+  readonly #base: number;
+  readonly #mine: number;
+  readonly #block: Block;
+  #handle: CounterHandle<"counter"> | undefined;
+
+  /** A new counter at 0 in this process's shared memory. */
+  constructor();
+  constructor(block?: unknown) {
+    const fresh = block === undefined;
+    const b = checkBlock(fresh ? freshBlock() : block);
+    this.#block = b;
+    this.#ops = b.space.int;
+    this.#base = b.base;
+    this.#mine = b.base + myStripe(b);
+    if (fresh) b.home?.track(this, b.byteOffset, BYTES);
+  }
+
+  /**
+   * The counter a handle describes, e.g. one received from another Worker.
+   *
+   * @example Same counter, two objects
+   * ```ts
+   * import { Counter } from "@atomicx/atomicx";
+   *
+   * const c = new Counter();
+   * Counter.from(c.handle).add(5); // in a Worker: Counter.from(event.data)
+   * console.log(c.sum()); // 5
+   * ```
+   * @throws {TypeError} if `handle` is not a `counter` handle
+   * @throws {RangeError} if its offset is misaligned or its stripes lie outside its memory
+   */
+  static from(handle: CounterHandle<"counter">): Counter {
+    return Reflect.construct(Counter, [counterBlock("counter", "Counter", handle)]) as Counter;
+  }
+
+  /**
+   * Where this counter lives: plain data to `postMessage` to a Worker. (Once taken, the counter's
+   * memory stays reserved for the life of the process's shared memory.)
+   */
+  get handle(): CounterHandle<"counter"> {
+    return this.#handle ??= shareBlock("counter", this.#block);
+  }
+
+  /**
+   * Adds `n` (default 1), a safe integer.
+   *
+   * @throws {TypeError} / {RangeError} if `n` is not a safe integer
+   * @throws {RangeError} if this thread's stripe would leave ±(2^53−1) (nothing changes)
+   */
+  add(n: number = 1): void {
+    if (!Number.isSafeInteger(n)) throw notSafeInteger("Counter.add", n);
+    const previous = this.#ops.add(this.#mine, n);
+    if (previous !== previous) throw stripeOverflow("Counter.add", n);
+  }
+
+  /** Adds 1. */
+  inc(): void {
+    const previous = this.#ops.add(this.#mine, 1);
+    if (previous !== previous) throw stripeOverflow("Counter.inc", 1);
+  }
+
+  /** Subtracts 1. */
+  dec(): void {
+    const previous = this.#ops.sub(this.#mine, 1);
+    if (previous !== previous) throw stripeOverflow("Counter.dec", -1);
+  }
+
+  /**
+   * The total of every stripe, read one after the other: exact when no add runs meanwhile.
+   *
+   * @throws {RangeError} if the exact total is not a safe integer
+   */
+  sum(): number {
+    let total = 0n;
+    for (let s = 0; s < STRIPES; s++) total += BigInt(this.#ops.load(this.#base + s * STRIDE));
+    return safeTotal("Counter.sum", total);
+  }
+
+  /** Sets every stripe to 0 (adds running meanwhile may land before or after). */
+  reset(): void {
+    for (let s = 0; s < STRIPES; s++) this.#ops.store(this.#base + s * STRIDE, 0);
+  }
+
+  /**
+   * Swaps each stripe with 0 and returns the total of what they held: every add lands either in
+   * this total or in the counter afterwards, none is lost.
+   *
+   * @throws {RangeError} if that total is not a safe integer (the amounts are added back first)
+   */
+  sumThenReset(): number {
+    const taken: number[] = [];
+    let total = 0n;
+    for (let s = 0; s < STRIPES; s++) {
+      const value = this.#ops.swap(this.#base + s * STRIDE, 0);
+      taken.push(value);
+      total += BigInt(value);
+    }
+    if (total > MAX || total < -MAX) {
+      for (let s = 0; s < STRIPES; s++) this.#ops.add(this.#base + s * STRIDE, taken[s]);
+    }
+    return safeTotal("Counter.sumThenReset", total);
+  }
+
+  /** The total, for `JSON.stringify`. */
+  toJSON(): number {
+    return this.sum();
+  }
+
+  /** The total, so that `+counter` reads it. */
+  valueOf(): number {
+    return this.sum();
+  }
+
+  /** `"Counter"`, for `Object.prototype.toString`. */
+  get [Symbol.toStringTag](): string {
+    return "Counter";
+  }
+}
+
+const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+function safeTotal(where: string, total: bigint): number {
+  if (total > MAX || total < -MAX) {
+    throw new RangeError(`${where}: the total ${total} is not a safe integer`);
+  }
+  return Number(total);
+}
+
+function stripeOverflow(where: string, n: number): RangeError {
+  return new RangeError(
+    `${where}: adding ${n} would take this thread's stripe beyond ±(2^53−1); nothing was added`,
+  );
+}
+
+/**
+ * A counter of binary64 sums that many threads can add to at once (Java's `DoubleAdder`): each
+ * thread adds to its own stripe, and `sum()` adds the stripes. Exact for integer-valued adds while
+ * the stripes stay within ±2^53; otherwise as exact as floating-point addition in some order.
+ *
+ * @example Seconds spent, from every Worker
+ * ```ts
+ * import { FloatCounter } from "@atomicx/atomicx";
+ *
+ * const seconds = new FloatCounter();
+ * seconds.add(0.25);
+ * seconds.add(0.5);
+ * console.log(seconds.sum()); // 0.75
+ * ```
+ */
+export class FloatCounter {
+  readonly #ops: FloatOps;
+  readonly #base: number;
+  readonly #mine: number;
+  readonly #block: Block;
+  #handle: CounterHandle<"floatCounter"> | undefined;
+
+  /** A new counter at 0 in this process's shared memory. */
+  constructor();
+  constructor(block?: unknown) {
+    const fresh = block === undefined;
+    const b = checkBlock(fresh ? freshBlock() : block);
+    this.#block = b;
+    this.#ops = b.space.float;
+    this.#base = b.base;
+    this.#mine = b.base + myStripe(b);
+    if (fresh) b.home?.track(this, b.byteOffset, BYTES);
+  }
+
+  /**
+   * The counter a handle describes, e.g. one received from another Worker.
+   *
+   * @example Same counter, two objects
+   * ```ts
+   * import { FloatCounter } from "@atomicx/atomicx";
+   *
+   * const c = new FloatCounter();
+   * FloatCounter.from(c.handle).add(1.5);
+   * console.log(c.sum()); // 1.5
+   * ```
+   * @throws {TypeError} if `handle` is not a `floatCounter` handle
+   * @throws {RangeError} if its offset is misaligned or its stripes lie outside its memory
+   */
+  static from(handle: CounterHandle<"floatCounter">): FloatCounter {
+    const block = counterBlock("floatCounter", "FloatCounter", handle);
+    return Reflect.construct(FloatCounter, [block]) as FloatCounter;
+  }
+
+  /** Where this counter lives: plain data to `postMessage` to a Worker. */
+  get handle(): CounterHandle<"floatCounter"> {
+    return this.#handle ??= shareBlock("floatCounter", this.#block);
+  }
+
+  /**
+   * Adds `x` (default 1).
+   *
+   * @throws {TypeError} if `x` is not a number
+   */
+  add(x: number = 1): void {
+    if (typeof x !== "number") throw wrongType("FloatCounter.add", "number", x);
+    this.#ops.add(this.#mine, x);
+  }
+
+  /** The total of every stripe, read one after the other: exact when no add runs meanwhile. */
+  sum(): number {
+    let total = 0;
+    for (let s = 0; s < STRIPES; s++) total += this.#ops.load(this.#base + s * STRIDE);
+    return total;
+  }
+
+  /** Sets every stripe to 0 (adds running meanwhile may land before or after). */
+  reset(): void {
+    for (let s = 0; s < STRIPES; s++) this.#ops.store(this.#base + s * STRIDE, 0);
+  }
+
+  /**
+   * Swaps each stripe with 0 and returns the total of what they held: every add lands either in
+   * this total or in the counter afterwards, none is lost.
+   */
+  sumThenReset(): number {
+    let total = 0;
+    for (let s = 0; s < STRIPES; s++) total += this.#ops.swap(this.#base + s * STRIDE, 0);
+    return total;
+  }
+
+  /** The total, for `JSON.stringify`. */
+  toJSON(): number {
+    return this.sum();
+  }
+
+  /** The total, so that `+counter` reads it. */
+  valueOf(): number {
+    return this.sum();
+  }
+
+  /** `"FloatCounter"`, for `Object.prototype.toString`. */
+  get [Symbol.toStringTag](): string {
+    return "FloatCounter";
+  }
+}
