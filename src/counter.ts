@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { WasmMemory } from "../engine/_webassembly.ts";
 import type { FloatOps, IntOps } from "../engine/ops.ts";
 import { describe, notSafeInteger, wrongType } from "./errors.ts";
 import { type Block, blockFromHandle, newBlock } from "./handle.ts";
@@ -38,7 +39,7 @@ export interface CounterHandle<K extends "counter" | "floatCounter" = "counter" 
   /** `"counter"` (`Counter`) or `"floatCounter"` (`FloatCounter`). */
   readonly kind: K;
   /** The engine's shared memory holding the stripes, or absent. */
-  readonly memory?: WebAssembly.Memory;
+  readonly memory?: WasmMemory;
   /** The SharedArrayBuffer holding the stripes, or absent. */
   readonly buffer?: SharedArrayBuffer;
   /** Offset of the first stripe. */

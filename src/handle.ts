@@ -385,7 +385,7 @@ export interface Block {
   /** The location of its first byte (an offset, or an address for the native tables). */
   readonly base: number;
   /** The engine's memory holding it, or */
-  readonly memory: WebAssembly.Memory | undefined;
+  readonly memory: WasmMemory | undefined;
   /** the SharedArrayBuffer holding it. */
   readonly buffer: SharedArrayBuffer | undefined;
   /** Its offset in `memory` or `buffer`. */
@@ -410,7 +410,7 @@ export function newBlock(bytes: number, align: number = 8): Block {
   const ffi = withFfi(space);
   return {
     space: ffi ?? space,
-    base: ffi === undefined ? offset : offset + wasmBase(space),
+    base: ffi === undefined ? offset : offset + native!.wasmBase(space),
     memory: space.memory,
     buffer: undefined,
     byteOffset: offset,
@@ -422,7 +422,7 @@ function nativeBufferBlock(buffer: SharedArrayBuffer, byteOffset: number, bytes:
   const view = new Uint8Array(buffer, byteOffset, Math.max(bytes, 1));
   // The buffer was brand-checked; this guards the address taken below all the same.
   if (view.buffer !== buffer) throw new TypeError("atomicx: not a SharedArrayBuffer");
-  const address = addressOf(view);
+  const address = nativeHooks().addressOf(view);
   const space = nativeWithAtomicsWaits(buffer, address - byteOffset);
   return { space, base: address, memory: undefined, buffer, byteOffset, home: undefined };
 }
@@ -446,11 +446,11 @@ export function blockFromHandle(
       );
     }
     const loc = checkBlockOffset(where, byteOffset, align, bytes, length);
-    const space = spaceOf(memory as WebAssembly.Memory);
+    const space = spaceOf(memory as WasmMemory);
     const ffi = withFfi(space);
     return {
       space: ffi ?? space,
-      base: ffi === undefined ? loc : loc + wasmBase(space),
+      base: ffi === undefined ? loc : loc + native!.wasmBase(space),
       memory: space.memory,
       buffer: undefined,
       byteOffset: loc,

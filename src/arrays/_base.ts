@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { AtomicKind } from "../../engine/ops.ts";
 import { describe } from "../errors.ts";
 import { type Block, blockFromHandle, newBlock } from "../handle.ts";
@@ -48,7 +49,7 @@ export interface ArrayHandle<K extends ArrayKind = ArrayKind> {
   /** How many elements it has. */
   readonly length: number;
   /** The engine's shared memory holding it (an array made with `new`), or absent. */
-  readonly memory?: WebAssembly.Memory;
+  readonly memory?: WasmMemory;
   /** The SharedArrayBuffer holding it (an array placed with `from`), or absent. */
   readonly buffer?: SharedArrayBuffer;
   /** Offset of element 0 in `memory` or `buffer`. */
