@@ -13,7 +13,7 @@
 
 import { AtomicFloat, AtomicFloatArray, AtomicInt, AtomicIntArray, Counter } from "../../mod.ts";
 import { startWorkers } from "../demo/pool.ts";
-import { argument, runtimeInfo } from "./common.ts";
+import { argument, runtimeInfo, writeResult } from "./common.ts";
 import type { CountersTask } from "./counters_worker.ts";
 
 const WORKERS = 2;
@@ -138,3 +138,8 @@ for (const [name, x, y, target] of rows) {
     `${name}: ${x.toFixed(2)} ns vs ${y.toFixed(2)} ns: ${(x / y).toFixed(2)}× (target ${target})`,
   );
 }
+writeResult(argument("json", ""), {
+  ...info,
+  contended: { counter: counterRate, atomic: atomicRate, overlaps },
+  rows: rows.map(([name, ns, baselineNs, target]) => ({ name, ns, baselineNs, target })),
+});

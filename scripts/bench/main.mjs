@@ -94,6 +94,13 @@ if (!options["report-only"]) {
     if (!runScript(key, "scripts/bench/memory.ts", ["--json", memory], gcFlags(key))) {
       failures.push(`${key} memory`);
     }
+    if (RUNTIME_KEYS.includes(key)) {
+      console.log(`\n== ${key}: striped counters and arrays`);
+      const counters = join(outDir, `${key}-counters.json`);
+      if (!runScript(key, "scripts/bench/counters.ts", ["--json", counters])) {
+        failures.push(`${key} counters`);
+      }
+    }
     console.log(`\n== ${key}: contended throughput, 2 Workers`);
     const contended = join(outDir, `${key}-contended.json`);
     if (!runScript(key, "scripts/bench/contended.ts", ["--json", contended])) {
@@ -302,6 +309,40 @@ function report(runs) {
   });
   push("");
 
+  // Striped counters and arrays.
+  const withCounters = runs.filter((r) => r.counters);
+  if (withCounters.length > 0) {
+    push(
+      "## Striped counters and arrays",
+      "",
+      "`scripts/bench/counters.ts`: 2 Workers adding to one `Counter` (8 stripes, 128 bytes " +
+        "apart) against 2 Workers adding to one `AtomicInt` (totals checked, best of 3), and " +
+        "single-thread loops of each operation against its scalar counterpart.",
+      "",
+      `| figure | target | ${withCounters.map((r) => r.ops.label).join(" | ")} |`,
+      `| --- | --- | ${withCounters.map(() => "---:").join(" | ")} |`,
+      `| 2 Workers: \`Counter.add\` ÷ \`AtomicInt.add\` throughput | ≥ 3× | ${
+        withCounters.map((r) => {
+          const c = r.counters.contended;
+          return `${c.counter.toFixed(0)} vs ${c.atomic.toFixed(0)} M/s · **${
+            x(c.counter / c.atomic)
+          }**`;
+        }).join(" | ")
+      } |`,
+    );
+    for (const row of withCounters[0].counters.rows) {
+      push(
+        `| ${row.name} | ${row.target} | ${
+          withCounters.map((r) => {
+            const other = r.counters.rows.find((o) => o.name === row.name);
+            return `**${x(other.ns / other.baselineNs)}**`;
+          }).join(" | ")
+        } |`,
+      );
+    }
+    push("");
+  }
+
   // Memory.
   const withMemory = runs.filter((r) => r.memory);
   if (withMemory.length > 0) {
@@ -499,6 +540,7 @@ const runs = keys.map((key) => ({
   ops: read(`${key}-ops.json`),
   contended: read(`${key}-contended.json`),
   memory: read(`${key}-memory.json`),
+  counters: read(`${key}-counters.json`),
   demo: read(join("demo", `${key}.json`)),
 })).filter((r) => r.ops);
 
