@@ -5,7 +5,56 @@
  * @module
  */
 
-import { describe } from "./handle.ts";
+/**
+ * A short description of a value for error messages that runs no user code: no getters (such as
+ * `constructor`), no Proxy traps, no `toString`. Objects are described only by `typeof`.
+ *
+ * @example
+ * ```ts
+ * import { describeValue } from "./errors.ts";
+ *
+ * describeValue(new Proxy({}, { get() { throw new Error("trap"); } })); // "object"
+ * describeValue(1.5); // "number 1.5"
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "object":
+    case "function":
+      return typeof value;
+    case "bigint":
+      return `bigint ${value}n`;
+    case "string":
+      return `string ${JSON.stringify(value)}`;
+    case "symbol":
+      return "symbol";
+    default:
+      return `${typeof value} ${String(value)}`;
+  }
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * True if `name` is well-formed UTF-16 (no lone surrogate), so that its UTF-8 form names it alone:
+ * every lone surrogate encodes as U+FFFD, which would make `"\uD800"` and `"\uDBFF"` one name.
+ * Uses `String.prototype.isWellFormed` where the runtime has it.
+ *
+ * @example
+ * ```ts
+ * import { isWellFormedName } from "./errors.ts";
+ *
+ * isWellFormedName("caf\u00e9"); // true
+ * isWellFormedName("\uD800"); // false
+ * ```
+ */
+export function isWellFormedName(name: string): boolean {
+  const builtin = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+  return builtin ? builtin.call(name) : !loneSurrogate.test(name);
+}
+
+const describe = describeValue;
 
 /** `TypeError` for a non-number, `RangeError` for a number that is not a safe integer. */
 export function notSafeInteger(where: string, value: unknown): TypeError | RangeError {

@@ -5,8 +5,9 @@
  * @module
  */
 
+import { Status, WaitCode } from "../ffi/codes.ts";
 import { startWait, type WaitKind } from "../ffi/wait_async.ts";
-import { describe } from "./handle.ts";
+import { describeValue as describe } from "./errors.ts";
 import { regionClosed, type RegionLink } from "./link.ts";
 
 /**
@@ -23,7 +24,11 @@ import { regionClosed, type RegionLink } from "./link.ts";
  */
 export type WaitResult = "ok" | "not-equal" | "timed-out";
 
-const results: readonly WaitResult[] = ["ok", "not-equal", "timed-out"];
+const results: Readonly<Record<number, WaitResult>> = {
+  [WaitCode.OK]: "ok",
+  [WaitCode.NOT_EQUAL]: "not-equal",
+  [WaitCode.TIMED_OUT]: "timed-out",
+};
 
 /** `timeoutMs` after checking it: a number ≥ 0 (Infinity: no timeout). */
 export function checkTimeout(where: string, timeoutMs: unknown): number {
@@ -51,12 +56,12 @@ export function checkCount(where: string, count: unknown): number {
   return count;
 }
 
-/** The failure for a native status ≥ 100 (see native/src/wait.rs). */
+/** The failure for a native status ≥ `WaitCode.FAILED` (see native/src/wait.rs). */
 function waitFailure(where: string, code: number): Error {
-  const status = code - 100;
-  if (status === 1) return unsupported(where);
+  const status = code - WaitCode.FAILED;
+  if (status === Status.UNSUPPORTED) return unsupported(where);
   return new Error(`${where}: the native wait failed (status ${code})`, {
-    cause: { status, errno: status >= 1000 ? status - 1000 : undefined },
+    cause: { status, errno: status >= Status.OS_BASE ? status - Status.OS_BASE : undefined },
   });
 }
 
@@ -69,9 +74,9 @@ export function unsupported(where: string): Error {
 
 /** The result for a native wait code; throws for a closed region or a failure. */
 export function waitResult(where: string, code: number, link: RegionLink | undefined): WaitResult {
-  const result = results[code];
+  const result = Object.hasOwn(results, code) ? results[code] : undefined;
   if (result !== undefined) return result;
-  if (code === 3 && link) throw regionClosed(where, link);
+  if (code === WaitCode.CLOSED && link) throw regionClosed(where, link);
   throw waitFailure(where, code);
 }
 

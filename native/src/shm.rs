@@ -427,6 +427,10 @@ fn create(name: &[u8], capacity: u32, mode: u32) -> Result<Option<Region>, (f64,
     let fd = match sys::open(name, true, mode) {
         Ok(fd) => fd,
         Err(Error::Os(sys::EEXIST)) => return Ok(None),
+        // A directory (or, racing, a link) under the name.
+        Err(Error::Os(sys::ELOOP | sys::EISDIR | sys::EINVAL)) => {
+            return Err((status::NOT_REGULAR_FILE, 0))
+        }
         Err(e) => return Err((os_status(e), 0)),
     };
     let (data, len) = layout(capacity);

@@ -1,6 +1,20 @@
 // Named shared memory and wait/notify within one process (every runtime); the cross-process cases
 // run as their own suite (tests/fixtures/shm_processes.test.ts).
-import { writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import {
+  chownSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt, SharedMemory } from "../../mod.ts";
 import type { RegionHandle } from "../../mod.ts";
 import type { ShmWaitReply, ShmWaitTask } from "../fixtures/shm_waiter.ts";
@@ -295,4 +309,160 @@ test("waitAsync: resolves on notify without blocking the event loop or spinning 
   const b = new AtomicBool(false);
   assert.equal(await b.waitAsync(false, 20), "timed-out");
   assert.equal(await b.waitAsync(true, 20), "not-equal");
+});
+
+/** The lines of this process's memory map that map the region `name`. */
+function mappingsOf(name: string): number {
+  return readFileSync("/proc/self/maps", "utf8").split("\n").filter((l) =>
+    l.endsWith(`/dev/shm/${name}`) || l.endsWith(`/dev/shm/${name} (deleted)`)
+  ).length;
+}
+
+test("shm: a region file of another user is refused unless allowForeignOwner", () =>
+  withRegion("owner", (region, name) => {
+    region.int("x").store(5);
+    const path = `/dev/shm/${name}`;
+    const mine = statSync(path).uid;
+    let given = false;
+    try {
+      chownSync(path, 65534, statSync(path).gid);
+      given = mine !== 65534;
+    } catch {
+      given = false; // not root: a file cannot be given away, the same-owner path is tested
+    }
+    if (given) {
+      assert.throws(
+        () => SharedMemory.open(name, { only: "attach" }),
+        (e: unknown) =>
+          e instanceof Error && /another user \(uid 65534\)/.test(e.message) &&
+          /allowForeignOwner/.test(e.message),
+      );
+    }
+    const trusted = SharedMemory.open(name, { only: "attach", allowForeignOwner: true });
+    assert.equal(trusted.int("x").load(), 5);
+    trusted.close();
+    assert.throws(
+      () => SharedMemory.open(name, { allowForeignOwner: 1 as unknown as boolean }),
+      TypeError,
+    );
+  }));
+
+test("shm: symbolic links, FIFOs and directories under the name are refused with a message", () => {
+  const target = uniqueName("target");
+  const created = SharedMemory.open(target, { only: "create", capacity: 1 });
+  const link = uniqueName("link");
+  const fifo = uniqueName("fifo");
+  const dir = uniqueName("dir");
+  symlinkSync(`/dev/shm/${target}`, `/dev/shm/${link}`);
+  execFileSync("mkfifo", [`/dev/shm/${fifo}`]);
+  mkdirSync(`/dev/shm/${dir}`);
+  try {
+    for (const name of [link, fifo, dir]) {
+      for (const only of [undefined, "attach"] as const) {
+        assert.throws(
+          () => SharedMemory.open(name, { only }),
+          (e: unknown) => e instanceof Error && /not a regular shared-memory file/.test(e.message),
+        );
+      }
+    }
+  } finally {
+    unlinkSync(`/dev/shm/${link}`);
+    unlinkSync(`/dev/shm/${fifo}`);
+    rmdirSync(`/dev/shm/${dir}`);
+    created.close();
+    SharedMemory.unlink(target);
+  }
+});
+
+test("shm: a truncated region file is refused on attach instead of faulting later", () => {
+  const name = uniqueName("short");
+  SharedMemory.open(name, { only: "create", capacity: 64 }).close();
+  try {
+    truncateSync(`/dev/shm/${name}`, 4096);
+    assert.throws(
+      () => SharedMemory.open(name),
+      (e: unknown) => e instanceof Error && /truncated/.test(e.message),
+    );
+  } finally {
+    SharedMemory.unlink(name);
+  }
+});
+
+test("shm: region and slot names that are not well-formed UTF-16 are refused", () =>
+  withRegion("surrogate", (region) => {
+    for (const bad of ["\uD800", "\uDBFF", "a\uDC00", "\uDC00\uD800"]) {
+      assert.throws(() => SharedMemory.open(bad), RangeError);
+      assert.throws(() => SharedMemory.unlink(bad), RangeError);
+      assert.throws(() => region.int(bad), RangeError);
+    }
+    assert.equal(region.int("\uD83D\uDE00").inc(), 0); // a proper pair is fine
+  }));
+
+test("shm: error messages never run user code (no getters, no Proxy traps)", () =>
+  withRegion("nouser", (region) => {
+    const trapped: string[] = [];
+    const hostile = new Proxy(function () {}, {
+      get(_t, key) {
+        trapped.push(`get ${String(key)}`);
+        throw new Error("a trap ran");
+      },
+      getPrototypeOf() {
+        trapped.push("getPrototypeOf");
+        throw new Error("a trap ran");
+      },
+      has() {
+        trapped.push("has");
+        throw new Error("a trap ran");
+      },
+    });
+    const a = region.int("a");
+    for (
+      const call of [
+        () => SharedMemory.open(hostile as unknown as string),
+        () => region.int(hostile as unknown as string),
+        () => a.wait(0, hostile as unknown as number),
+        () => a.notify(hostile as unknown as number),
+        () => a.store(hostile as unknown as number),
+      ]
+    ) {
+      assert.throws(call, (e: unknown) => e instanceof TypeError && /function/.test(e.message));
+    }
+    assert.deepEqual(trapped, []);
+  }));
+
+test("shm: a slot claim held by a live stuck process ends with an Error naming region and slot", () =>
+  withRegion("stuck", (region, name) => {
+    const child = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      // Entry 0's state word (after the 128-byte header) says "being claimed by <child>".
+      const fd = openSync(`/dev/shm/${name}`, "r+");
+      const word = new Uint8Array(4);
+      new DataView(word.buffer).setUint32(0, child.pid!, true);
+      writeSync(fd, word, 0, 4, 128);
+      closeSync(fd);
+      assert.throws(
+        () => region.int("late"),
+        (e: unknown) =>
+          e instanceof Error && e.message.includes(JSON.stringify(name)) &&
+          e.message.includes('"late"') && /claimed for too long/.test(e.message),
+      );
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }));
+
+test("shm: after close() a pending waitAsync's native waiter lets go of the mapping", async () => {
+  const name = uniqueName("letgo");
+  const region = SharedMemory.open(name, { only: "create", capacity: 1 });
+  try {
+    const pending = region.int("w").waitAsync(0);
+    assert.equal(mappingsOf(name) > 0, true);
+    region.close();
+    await assert.rejects(pending, /closed/);
+    // The waiter sleeps in 50 ms slices: it sees the close and unmaps (bounded wait, no timing).
+    for (let i = 0; i < 200 && mappingsOf(name) > 0; i++) await sleep(10);
+    assert.equal(mappingsOf(name), 0);
+  } finally {
+    SharedMemory.unlink(name);
+  }
 });

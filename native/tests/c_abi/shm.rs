@@ -356,7 +356,14 @@ fn links_fifos_and_directories_are_refused_as_not_regular_files() {
     assert!(made.success());
     let dir = unique("dir");
     std::fs::create_dir(format!("/dev/shm/{dir}")).unwrap();
-    for (name, how) in [(&link, 0), (&link, 2), (&fifo, 0), (&fifo, 2), (&dir, 2)] {
+    for (name, how) in [
+        (&link, 0),
+        (&link, 2),
+        (&fifo, 0),
+        (&fifo, 2),
+        (&dir, 0),
+        (&dir, 2),
+    ] {
         assert_eq!(
             open(name, 1, how).err(),
             Some((status::NOT_REGULAR_FILE, 0.0)),
