@@ -85,6 +85,38 @@ mod imp {
     #[cfg(target_arch = "arm")]
     const SYS_FUTEX: c_long = 240;
 
+    /// `Dl_info` of `dladdr`.
+    #[repr(C)]
+    struct DlInfo {
+        dli_fname: *const c_char,
+        dli_fbase: *mut c_void,
+        dli_sname: *const c_char,
+        dli_saddr: *mut c_void,
+    }
+    const RTLD_LAZY: c_int = 1;
+    const RTLD_NOLOAD: c_int = 4;
+    const RTLD_NODELETE: c_int = 0x1000;
+
+    /// Makes the library that contains `symbol` (this one) impossible to unload: a runtime that
+    /// closes it while a waiter thread still runs its code (Deno tearing down after an uncaught
+    /// exception) would otherwise crash the process. Idempotent.
+    pub fn pin_library(symbol: *const c_void) {
+        let mut info = DlInfo {
+            dli_fname: std::ptr::null(),
+            dli_fbase: std::ptr::null_mut(),
+            dli_sname: std::ptr::null(),
+            dli_saddr: std::ptr::null_mut(),
+        };
+        // SAFETY: `info` is a live, writable Dl_info; dladdr only fills it in.
+        if unsafe { dladdr(symbol, &mut info) } == 0 || info.dli_fname.is_null() {
+            return;
+        }
+        // SAFETY: `dli_fname` is the NUL-terminated path of a loaded object (from dladdr);
+        // RTLD_NOLOAD only takes one more reference to it, and RTLD_NODELETE keeps it mapped.
+        // The reference is never dropped, on purpose.
+        unsafe { dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE) };
+    }
+
     /// `struct timespec` on Linux: two C longs.
     #[repr(C)]
     struct Timespec {
@@ -113,6 +145,8 @@ mod imp {
         fn write(fd: c_int, buf: *const c_void, count: usize) -> isize;
         fn syscall(number: c_long, ...) -> c_long;
         fn posix_fallocate(fd: c_int, offset: i64, len: i64) -> c_int;
+        fn dladdr(addr: *const c_void, info: *mut DlInfo) -> c_int;
+        fn dlopen(filename: *const c_char, flags: c_int) -> *mut c_void;
         fn geteuid() -> u32;
     }
 
@@ -342,6 +376,7 @@ mod imp {
     pub fn effective_uid() -> u32 {
         0
     }
+    pub fn pin_library(_: *const std::ffi::c_void) {}
     pub fn close_fd(_: i32) {}
     pub fn map(_: i32, _: usize) -> Result<*mut u8, Error> {
         Err(Error::Unsupported)
