@@ -18,6 +18,7 @@ import {
 import { koffiBackend } from "./koffi.ts";
 import { nodeFfiBackend } from "./node_ffi.ts";
 import { getEnv, runtime } from "./runtime.ts";
+import { slicedWait } from "./sliced_wait.ts";
 import { ABI_VERSION, type NativeOps, symbols } from "./symbols.ts";
 
 /**
@@ -108,8 +109,12 @@ function open(
   }
   const bound = backend.open(candidate.path, symbols);
   openLibraries.push(bound.library);
+  const functions = bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">;
   return {
-    ...(bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">),
+    ...functions,
+    // Blocking region waits return to JavaScript every few milliseconds (see sliced_wait.ts).
+    atomicx_i64_wait: slicedWait(functions.atomicx_i64_wait),
+    atomicx_bool_wait: slicedWait(functions.atomicx_bool_wait),
     addressOf: bound.addressOf,
     backend: backend.name,
     path: candidate.path,

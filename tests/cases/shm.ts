@@ -466,3 +466,44 @@ test("shm: after close() a pending waitAsync's native waiter lets go of the mapp
     SharedMemory.unlink(name);
   }
 });
+
+/**
+ * Starts a Worker on `script` with `task` and returns a function that terminates it and resolves
+ * once the runtime reports it gone (Node: `terminate()` settles; Bun: the `close` event; Deno
+ * terminates synchronously).
+ */
+async function startWorker(script: URL, task: unknown): Promise<() => Promise<void>> {
+  if ("Deno" in globalThis || "Bun" in globalThis) {
+    const worker = new Worker(script, { type: "module" });
+    worker.postMessage(task);
+    return () => {
+      const closed = "Bun" in globalThis
+        ? new Promise<void>((resolve) => worker.addEventListener("close", () => resolve()))
+        : Promise.resolve();
+      worker.terminate();
+      return closed;
+    };
+  }
+  const { Worker: NodeWorker } = await import("node:worker_threads");
+  const worker = new NodeWorker(new URL("../support/node_worker_boot.mjs", import.meta.url), {
+    workerData: { script: script.href },
+  });
+  worker.postMessage(task);
+  return async () => void (await worker.terminate());
+}
+
+test("shm: a Worker blocked in a region wait(0) can be terminated", () =>
+  withRegion("terminate", async (region) => {
+    const a = region.int("w");
+    const task: ShmWaitTask = { handle: a.handle, expected: 0, timeoutMs: Infinity, increments: 1 };
+    const terminate = await startWorker(waiter, task);
+    for (let i = 0; i < 3000 && a.load() === 0; i++) await sleep(10); // it has started waiting
+    assert.equal(a.load(), 1);
+    await sleep(100); // asleep in the native wait by now (the outcome does not depend on it)
+    // Bounded so that a Worker that cannot be terminated fails the case instead of hanging it.
+    const outcome = await Promise.race([
+      terminate().then(() => "terminated"),
+      sleep(20_000).then(() => "still running"),
+    ]);
+    assert.equal(outcome, "terminated");
+  }));
