@@ -66,6 +66,24 @@ function notFound(tried: { candidate: Candidate; error: unknown }[]): Error {
   );
 }
 
+/** The `source` of the candidate `ATOMICX_LIB_PATH` names (see find.ts). */
+const ENV_SOURCE = "ATOMICX_LIB_PATH";
+
+/**
+ * The error for an `ATOMICX_LIB_PATH` that is set but does not load (missing, a directory, not a
+ * library, a library without the atomicx ABI): never a silent fall back to another library.
+ */
+function envPathUnloadable(path: string, error: unknown): Error {
+  const reason = (error as Error)?.message?.split("\n")[0] ?? String(error);
+  return new Error(
+    `atomicx: ATOMICX_LIB_PATH is set to ${path}, but that could not be loaded as the atomicx ` +
+      `native library (${libraryFileName}): ${reason}. Point ATOMICX_LIB_PATH at a built ` +
+      "library (native/target/release after `cargo build --release`), or unset it to use the " +
+      "local build or the platform package.",
+    { cause: error },
+  );
+}
+
 /**
  * Every library object a backend returned, kept reachable until the process (or Worker) ends: a
  * collected node:ffi library is closed, and its bound functions would then call unmapped code.
@@ -97,6 +115,7 @@ function open(
         { cause: error },
       );
     }
+    if (candidate.source === ENV_SOURCE) throw envPathUnloadable(candidate.path, error);
     tried.push({ candidate, error });
     return undefined;
   }
