@@ -1,11 +1,12 @@
 /**
  * Waiting on an atomic without blocking the JavaScript thread, on every FFI.
  *
- * - Deno runs the blocking native wait on its own blocking thread pool (`nonblocking` symbols) and
- *   settles a Promise.
- * - `bun:ffi`, `node:ffi` and koffi use `atomicx_wait_spawn`: the wait runs on a native thread that
- *   writes `[token, result]` to a pipe when it ends (koffi's `.async` is not used: it would hold a
- *   libuv thread-pool thread for the whole wait, starving `fs` and everything else on that pool).
+ * - Deno runs the blocking native wait on its blocking thread pool (`nonblocking` symbols) and
+ *   settles a Promise: its `node:fs` cannot read a raw descriptor. Each pending wait holds one
+ *   thread of that pool, so a few dozen pending waits delay Deno's own file I/O.
+ * - `bun:ffi`, `node:ffi` and koffi use `atomicx_wait_spawn`: the wait runs on a native thread of
+ *   its own that writes `[token, result]` to a pipe when it ends. koffi's `.async` is not used:
+ *   each pending wait would hold one of libuv's four pool threads, starving file I/O.
  * - On Node the pipe's read end is a `net.Socket`, polled by the event loop itself: no thread-pool
  *   thread is taken, it keeps the process alive only while a wait is pending, and neither
  *   `process.exit()` nor an uncaught exception waits for it. Bun has no `net.Socket` over a file

@@ -6,7 +6,9 @@ import {
   closeSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   rmdirSync,
   statSync,
   symlinkSync,
@@ -17,12 +19,15 @@ import {
 } from "node:fs";
 import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt, SharedMemory } from "../../mod.ts";
 import type { RegionHandle } from "../../mod.ts";
+import { readFile } from "node:fs/promises";
+import type { AsyncWaitTask } from "../fixtures/shm_async_waiter.ts";
 import type { ShmWaitReply, ShmWaitTask } from "../fixtures/shm_waiter.ts";
 import { assert, assertRefused } from "../support/assert.ts";
 import { runWorker } from "../support/workers.ts";
 import { test } from "../harness.ts";
 
 const waiter = new URL("../fixtures/shm_waiter.ts", import.meta.url);
+const asyncWaiter = new URL("../fixtures/shm_async_waiter.ts", import.meta.url);
 
 /** A name no other test run uses. */
 function uniqueName(tag: string): string {
@@ -506,4 +511,54 @@ test("shm: a Worker blocked in a region wait(0) can be terminated", () =>
       sleep(20_000).then(() => "still running"),
     ]);
     assert.equal(outcome, "terminated");
+  }));
+
+/** This process's open pipes (the waiter pipe is one; runtimes keep other descriptors of their own). */
+function pipeCount(): string[] {
+  return readdirSync("/proc/self/fd").map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return "";
+    }
+  }).filter((link) => link.startsWith("pipe:"));
+}
+
+// Deno runs each pending waitAsync on a thread of its small blocking pool (its node:fs cannot read
+// the waiter pipe), so there a few dozen pending waits still delay file I/O: Deno is held to 8.
+const manyWaits = "Deno" in globalThis ? 8 : 100;
+
+test("shm: many pending waitAsync on a region leave the I/O thread pool free, then all wake", () =>
+  withRegion("many", async (region, name) => {
+    const a = region.int("w");
+    const pending = Array.from({ length: manyWaits }, () => a.waitAsync(0));
+    // File I/O still runs, and a short wait still times out, while the waits are pending.
+    assert.equal(readFileSync(`/dev/shm/${name}`).length > 0, true);
+    assert.equal((await readFile(`/dev/shm/${name}`)).length > 0, true);
+    assert.equal(await region.int("other").waitAsync(0, 10), "timed-out");
+    a.store(1);
+    let woken = 0;
+    for (let i = 0; i < 1000 && woken < manyWaits; i++) {
+      woken += a.notify();
+      if (woken < manyWaits) await sleep(5);
+    }
+    assert.deepEqual(new Set(await Promise.all(pending)), new Set(["ok"]));
+  }));
+
+test("shm: 40 Workers that used waitAsync leave no waiter pipes behind", () =>
+  withRegion("fds", async (region) => {
+    const a = region.int("w");
+    const task: AsyncWaitTask = { handle: a.handle, timeoutMs: 1 };
+    // Warm up once (the runtime's own Worker machinery may keep descriptors of its own).
+    await runWorker(asyncWaiter, task);
+    const before = pipeCount().length;
+    for (let batch = 0; batch < 5; batch++) {
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, () => runWorker<{ result: string }>(asyncWaiter, task)),
+      );
+      assert.deepEqual(replies.map((r) => r.result), Array(8).fill("timed-out"));
+    }
+    // Terminated Workers release their descriptors as they wind down: give them a moment.
+    for (let i = 0; i < 300 && pipeCount().length > before; i++) await sleep(10);
+    assert.deepEqual(pipeCount().length, before, pipeCount().join(" "));
   }));
