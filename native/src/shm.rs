@@ -255,6 +255,31 @@ impl Region {
     }
 }
 
+/// The regions this thread opened and has not closed, each with one reference of its own: when the
+/// thread ends (a Worker that is terminated, whose JavaScript objects are never collected), they
+/// are closed, so that a finished Worker leaves no mapping behind.
+struct OpenedHere(std::cell::RefCell<Vec<usize>>);
+
+impl Drop for OpenedHere {
+    fn drop(&mut self) {
+        for addr in self.0.get_mut().drain(..) {
+            let region = addr as *const Region;
+            // SAFETY: the list owns one reference to every region in it, so each is alive.
+            let r = unsafe { &*region };
+            if !r.closed.swap(true, SeqCst) {
+                // SAFETY: the opener's reference, given up once (guarded by the swap).
+                unsafe { release(region) };
+            }
+            // SAFETY: the list's own reference, given up here.
+            unsafe { release(region) };
+        }
+    }
+}
+
+thread_local! {
+    static OPENED_HERE: OpenedHere = const { OpenedHere(std::cell::RefCell::new(Vec::new())) };
+}
+
 /// Retains `region` (one more reference).
 pub fn retain(region: &Region) {
     region.refs.fetch_add(1, SeqCst);
@@ -548,7 +573,17 @@ pub unsafe extern "C" fn atomicx_shm_open(
     ) {
         Ok(region) => {
             out[1] = f64::from(region.capacity);
-            out[0] = Box::into_raw(Box::new(region)) as usize as f64;
+            let raw = Box::into_raw(Box::new(region));
+            // SAFETY: just made; the thread's list takes a reference of its own.
+            retain(unsafe { &*raw });
+            if OPENED_HERE
+                .try_with(|list| list.0.borrow_mut().push(raw as usize))
+                .is_err()
+            {
+                // SAFETY: the thread is ending: give the list's reference back.
+                unsafe { release(raw) };
+            }
+            out[0] = raw as usize as f64;
             status::OK
         }
         Err((code, detail)) => {
@@ -594,6 +629,21 @@ pub unsafe extern "C" fn atomicx_shm_close(region: f64) -> f64 {
     };
     if r.closed.swap(true, SeqCst) {
         return status::CLOSED;
+    }
+    // Closed on the thread that opened it (as the TypeScript layer does): the thread's list lets
+    // go of its reference now. Elsewhere, that reference goes when the opening thread ends.
+    let addr = r as *const Region as usize;
+    let listed = OPENED_HERE
+        .try_with(|list| {
+            let mut list = list.0.borrow_mut();
+            let before = list.len();
+            list.retain(|&a| a != addr);
+            list.len() != before
+        })
+        .unwrap_or(false);
+    if listed {
+        // SAFETY: the list's reference, removed from the list above.
+        unsafe { release(r) };
     }
     // SAFETY: the opener's reference, given up here exactly once (guarded by the swap above).
     unsafe { release(r) };
