@@ -206,6 +206,11 @@ const unreachable = new FinalizationRegistry<number>((handle) => {
  * Deno, Bun or Node — that opens the same name sees the same atomics. Close it with `close()` or
  * `using`; after that, every operation on its atomics throws.
  *
+ * Whoever can write the region's file can crash the processes using it (truncating it under a
+ * live mapping makes the next access fault). Opening checks what can be checked: the file is a
+ * regular file of this user (see `allowForeignOwner`), not shorter than its header says, and its
+ * pages are reserved at creation so a full `/dev/shm` is an `Error`.
+ *
  * @example
  * ```ts
  * import { SharedMemory } from "@atomicx/atomicx";
