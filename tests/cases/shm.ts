@@ -560,5 +560,6 @@ test("shm: 40 Workers that used waitAsync leave no waiter pipes behind", () =>
     }
     // Terminated Workers release their descriptors as they wind down: give them a moment.
     for (let i = 0; i < 300 && pipeCount().length > before; i++) await sleep(10);
-    assert.deepEqual(pipeCount().length, before, pipeCount().join(" "));
+    // No more pipes than before (the runtime's own may have closed meanwhile).
+    assert.ok(pipeCount().length <= before, pipeCount().join(" "));
   }));
