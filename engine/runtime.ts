@@ -22,6 +22,7 @@ interface RuntimeGlobals {
     versions: Record<string, string | undefined>;
     execArgv?: string[];
     report?: { getReport(): { header?: { glibcVersionRuntime?: string } } };
+    getBuiltinModule?: (name: string) => unknown;
   };
 }
 
@@ -94,4 +95,19 @@ export function linuxLibc(): "glibc" | "musl" | undefined {
     // no diagnostic report: fall through to the common case
   }
   return "glibc";
+}
+
+/**
+ * A Node built-in module (`node:fs`, `node:net`) loaded synchronously, without an `await`, on Node
+ * and Bun; `undefined` where the runtime has no `process.getBuiltinModule`.
+ *
+ * @example
+ * ```ts
+ * import { builtinModule } from "./runtime.ts";
+ *
+ * const fs = builtinModule<typeof import("node:fs")>("node:fs");
+ * ```
+ */
+export function builtinModule<T>(name: string): T | undefined {
+  return globals.process?.getBuiltinModule?.(name) as T | undefined;
 }

@@ -6,7 +6,7 @@
 
 import { type Backend, mapTable } from "./backend.ts";
 import { requireModule } from "../engine/runtime.ts";
-import type { AsyncNativeFunction, NativeFunction } from "./symbols.ts";
+import type { NativeFunction } from "./symbols.ts";
 
 /** The part of koffi this backend uses. */
 interface Koffi {
@@ -15,9 +15,7 @@ interface Koffi {
       name: string,
       result: string,
       parameters: string[],
-    ): NativeFunction & {
-      async(...args: [...number[], (error: unknown, result: number) => void]): void;
-    };
+    ): NativeFunction;
   };
 }
 
@@ -45,21 +43,12 @@ export function koffiBackend(): Backend {
         table,
         (sig) => ({ result: types[sig.result], parameters: sig.parameters.map((p) => types[p]) }),
       );
-      const bound: Record<string, NativeFunction | AsyncNativeFunction> = {};
+      // No `_nonblocking` bindings: koffi's `.async` holds a libuv thread-pool thread per pending
+      // call, so `waitAsync` uses the native waiter thread and pipe instead (wait_async.ts).
+      const bound: Record<string, NativeFunction> = {};
       for (const [name, { result, parameters }] of Object.entries(functions)) {
         const fn = lib.func(name, result, parameters);
         bound[name] = fn;
-        // A blocking call is also bound as a Promise over koffi's `.async`, which runs it on a
-        // koffi worker thread (how `waitAsync` waits without blocking the event loop).
-        if (table[name].nonblocking) {
-          bound[`${name}_nonblocking`] = (...args: number[]) =>
-            new Promise<number>((resolve, reject) =>
-              fn.async(...args, (error: unknown, value: number) => {
-                if (error) reject(error);
-                else resolve(value);
-              })
-            );
-        }
       }
       // koffi passes a typed array given for `void *` by address, so the C side can report it.
       const functionsBound = bound as Record<string, NativeFunction>;

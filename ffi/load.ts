@@ -19,6 +19,7 @@ import {
 import { koffiBackend } from "./koffi.ts";
 import { nodeFfiBackend } from "./node_ffi.ts";
 import { getEnv, runtime } from "../engine/runtime.ts";
+import { slicedWait } from "./sliced_wait.ts";
 import { ABI_VERSION, type NativeOps, symbols } from "./symbols.ts";
 
 /**
@@ -73,6 +74,24 @@ function notFound(tried: { candidate: Candidate; error: unknown }[]): Error {
   );
 }
 
+/** The `source` of the candidate `ATOMICX_LIB_PATH` names (see find.ts). */
+const ENV_SOURCE = "ATOMICX_LIB_PATH";
+
+/**
+ * The error for an `ATOMICX_LIB_PATH` that is set but does not load (missing, a directory, not a
+ * library, a library without the atomicx ABI): never a silent fall back to another library.
+ */
+function envPathUnloadable(path: string, error: unknown): Error {
+  const reason = (error as Error)?.message?.split("\n")[0] ?? String(error);
+  return new Error(
+    `atomicx: ATOMICX_LIB_PATH is set to ${path}, but that could not be loaded as the atomicx ` +
+      `native library (${libraryFileName}): ${reason}. Point ATOMICX_LIB_PATH at a built ` +
+      "library (native/target/release after `cargo build --release`), or unset it to use the " +
+      "local build or the platform package.",
+    { cause: error },
+  );
+}
+
 /**
  * Every library object a backend returned, kept reachable until the process (or Worker) ends: a
  * collected node:ffi library is closed, and its bound functions would then call unmapped code.
@@ -104,6 +123,7 @@ function open(
         { cause: error },
       );
     }
+    if (candidate.source === ENV_SOURCE) throw envPathUnloadable(candidate.path, error);
     tried.push({ candidate, error });
     return undefined;
   }
@@ -116,8 +136,12 @@ function open(
   }
   const bound = backend.open(candidate.path, symbols);
   openLibraries.push(bound.library);
+  const functions = bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">;
   return {
-    ...(bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">),
+    ...functions,
+    // Blocking region waits return to JavaScript every few milliseconds (see sliced_wait.ts).
+    atomicx_i64_wait: slicedWait(functions.atomicx_i64_wait),
+    atomicx_bool_wait: slicedWait(functions.atomicx_bool_wait),
     addressOf: bound.addressOf,
     backend: backend.name,
     path: candidate.path,

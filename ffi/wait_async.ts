@@ -1,32 +1,72 @@
 /**
  * Waiting on an atomic without blocking the JavaScript thread, on every FFI.
  *
- * - Deno and koffi run the blocking native wait on another thread themselves (Deno's `nonblocking`
- *   symbols use its blocking thread pool; koffi's `.async` its worker threads) and settle a Promise.
- * - `bun:ffi` and `node:ffi` cannot call off-thread, so `atomicx_wait_spawn` runs the wait on a
- *   native thread that writes `[token, result]` to a pipe when it ends; one pending asynchronous
- *   `read` of that pipe (node:fs, which Bun implements too) resolves the Promises. Nothing polls:
- *   while waits are pending exactly one read sleeps in the runtime's I/O thread pool.
+ * - Deno runs the blocking native wait on its blocking thread pool (`nonblocking` symbols) and
+ *   settles a Promise: its `node:fs` cannot read a raw descriptor. Each pending wait holds one
+ *   thread of that pool, so a few dozen pending waits delay Deno's own file I/O.
+ * - `bun:ffi`, `node:ffi` and koffi use `atomicx_wait_spawn`: the wait runs on a native thread of
+ *   its own that writes `[token, result]` to a pipe when it ends. koffi's `.async` is not used:
+ *   each pending wait would hold one of libuv's four pool threads, starving file I/O.
+ * - On Node the pipe's read end is a `net.Socket`, polled by the event loop itself: no thread-pool
+ *   thread is taken, it keeps the process alive only while a wait is pending, and neither
+ *   `process.exit()` nor an uncaught exception waits for it. Bun has no `net.Socket` over a file
+ *   descriptor, so there one pending `node:fs` `read` of the pipe serves every wait.
+ * - The pipe is created on first use and closed as soon as no wait is pending (the native threads
+ *   have all written by then), so Workers that used `waitAsync` leave no descriptors behind.
+ *
+ * A region wait sleeps in slices (see `native/src/wait.rs`), so after `close()` its native thread
+ * notices within one slice, reports `WaitCode.CLOSED` and drops its reference to the mapping.
  *
  * @module
  */
 
+import { Kind, Status, WaitCode } from "./codes.ts";
 import { loadNative } from "./mod.ts";
+import { builtinModule, runtime } from "../engine/runtime.ts";
 import { nonblockingFunction } from "./symbols.ts";
 
 /** The atomics that can wait: `AtomicInt` (64-bit) and `AtomicBool` (32-bit). */
 export type WaitKind = "int" | "bool";
 
 /** Result code for "the region was closed" (as `atomicx_i64_wait` returns it). */
-export const WAIT_CLOSED = 3;
+export const WAIT_CLOSED: number = WaitCode.CLOSED;
 
 const out = new Float64Array(new SharedArrayBuffer(32));
+
+/** The part of `node:fs` the pipe needs. */
+interface Fs {
+  read(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: null,
+    callback: (error: unknown, bytesRead: number) => void,
+  ): void;
+  closeSync(fd: number): void;
+}
+/** The part of `node:net` the pipe needs. */
+interface Net {
+  Socket: new (options: { fd: number; readable: boolean; writable: boolean }) => PipeSocket;
+}
+interface PipeSocket {
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
+  on(event: "error", listener: (error: unknown) => void): void;
+  destroy(): void;
+}
+
+// Loaded synchronously (no top-level await) and only where `atomicx_wait_spawn` is used.
+const fs: Fs | undefined = runtime === "deno" ? undefined : builtinModule<Fs>("node:fs");
+const net: Net | undefined = runtime === "node" ? builtinModule<Net>("node:net") : undefined;
 
 interface Pipe {
   readonly readFd: number;
   readonly writeFd: number;
   readonly pending: Map<number, (result: number) => void>;
+  /** The Node reader; `undefined` on Bun. */
+  socket?: PipeSocket;
   reading: boolean;
+  carry: Uint8Array;
   nextToken: number;
 }
 let pipe: Pipe | undefined;
@@ -36,46 +76,80 @@ function ensurePipe(): Pipe {
   if (pipe) return pipe;
   const native = loadNative();
   const status = native.atomicx_pipe(native.addressOf(out));
-  if (status !== 0) {
+  if (status !== Status.OK) {
     throw new Error(`atomicx: could not create the pipe for waitAsync (status ${status})`);
   }
-  pipe = { readFd: out[0], writeFd: out[1], pending: new Map(), reading: false, nextToken: 1 };
-  return pipe;
+  const p: Pipe = {
+    readFd: out[0],
+    writeFd: out[1],
+    pending: new Map(),
+    reading: false,
+    carry: new Uint8Array(0),
+    nextToken: 1,
+  };
+  if (net) {
+    p.socket = new net.Socket({ fd: p.readFd, readable: true, writable: false });
+    p.socket.on("data", (chunk) => deliver(p, chunk));
+    p.socket.on("error", (error) => failAll(p, error));
+  }
+  pipe = p;
+  return p;
 }
 
-/** Keeps one read of the pipe pending while any wait is. */
-async function pump(p: Pipe): Promise<void> {
-  if (p.reading) return;
+/** Closes the pipe once nothing waits on it. */
+function closeIfIdle(p: Pipe): void {
+  if (p.pending.size !== 0 || pipe !== p) return;
+  pipe = undefined;
+  if (p.socket) p.socket.destroy(); // closes the read end
+  else fs?.closeSync(p.readFd);
+  fs?.closeSync(p.writeFd);
+}
+
+/** Resolves every pending wait with a failure and drops the pipe. */
+function failAll(p: Pipe, _error: unknown): void {
+  for (const resolve of p.pending.values()) resolve(WaitCode.FAILED + Status.UNSUPPORTED);
+  p.pending.clear();
+  closeIfIdle(p);
+}
+
+/** Settles the waits whose `[token, result]` records are in `chunk`. */
+function deliver(p: Pipe, chunk: Uint8Array): void {
+  const bytes = new Uint8Array(p.carry.length + chunk.length);
+  bytes.set(p.carry);
+  bytes.set(chunk, p.carry.length);
+  const whole = bytes.length - (bytes.length % 16);
+  const view = new DataView(bytes.buffer, 0, whole);
+  for (let i = 0; i < whole; i += 16) {
+    const token = view.getFloat64(i, true);
+    const result = view.getFloat64(i + 8, true);
+    const resolve = p.pending.get(token);
+    p.pending.delete(token);
+    resolve?.(result);
+  }
+  p.carry = bytes.slice(whole);
+  closeIfIdle(p);
+}
+
+/** Bun: keeps one `fs.read` of the pipe pending while any wait is. */
+function pump(p: Pipe): void {
+  if (p.reading || !fs) return;
   p.reading = true;
-  const { read } = await import("node:fs");
   const buffer = new Uint8Array(16 * 64);
-  let carry = new Uint8Array(0);
   const step = () => {
     if (p.pending.size === 0) {
       p.reading = false;
+      closeIfIdle(p);
       return;
     }
-    read(p.readFd, buffer, 0, buffer.length, null, (error, n) => {
+    fs.read(p.readFd, buffer, 0, buffer.length, null, (error, n) => {
       if (error) {
         p.reading = false;
-        for (const resolve of p.pending.values()) resolve(-1);
-        p.pending.clear();
+        failAll(p, error);
         return;
       }
-      const bytes = new Uint8Array(carry.length + n);
-      bytes.set(carry);
-      bytes.set(buffer.subarray(0, n), carry.length);
-      const whole = bytes.length - (bytes.length % 16);
-      const view = new DataView(bytes.buffer, 0, whole);
-      for (let i = 0; i < whole; i += 16) {
-        const token = view.getFloat64(i, true);
-        const result = view.getFloat64(i + 8, true);
-        const resolve = p.pending.get(token);
-        p.pending.delete(token);
-        resolve?.(result);
-      }
-      carry = bytes.slice(whole);
-      step();
+      deliver(p, buffer.subarray(0, n));
+      if (pipe === p) step();
+      else p.reading = false;
     });
   };
   step();
@@ -95,24 +169,36 @@ export function startWait(
   region: number,
 ): Promise<number> {
   const native = loadNative();
-  if (region !== 0 && native.atomicx_shm_retain(region) !== 0) {
-    return Promise.resolve(WAIT_CLOSED);
+  if (region !== 0 && native.atomicx_shm_retain(region) !== Status.OK) {
+    return Promise.resolve(WaitCode.CLOSED);
   }
+  const release = () => {
+    if (region !== 0) native.atomicx_shm_release(region);
+  };
   const nonblocking = nonblockingFunction(
     native,
     kind === "int" ? "atomicx_i64_wait" : "atomicx_bool_wait",
   );
-  if (nonblocking) return nonblocking(address, expected, timeoutMs, region, 1);
+  if (nonblocking) {
+    // The native call gives the reference up when it runs; if it never ran, give it up here.
+    try {
+      return nonblocking(address, expected, timeoutMs, region, 1);
+    } catch (error) {
+      release();
+      return Promise.reject(error);
+    }
+  }
   let p: Pipe;
   try {
     p = ensurePipe();
   } catch (error) {
-    if (region !== 0) native.atomicx_shm_release(region);
+    release();
     return Promise.reject(error);
   }
   const token = p.nextToken++;
+  // On failure atomicx_wait_spawn has released the reference itself.
   const status = native.atomicx_wait_spawn(
-    kind === "int" ? 1 : 3,
+    Kind[kind],
     address,
     expected,
     timeoutMs,
@@ -120,12 +206,13 @@ export function startWait(
     p.writeFd,
     token,
   );
-  if (status !== 0) {
+  if (status !== Status.OK) {
+    closeIfIdle(p);
     return Promise.reject(
       new Error(`atomicx: could not start a native waiter thread (status ${status})`),
     );
   }
   const done = new Promise<number>((resolve) => p.pending.set(token, resolve));
-  void pump(p);
+  if (!p.socket) pump(p);
   return done;
 }

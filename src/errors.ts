@@ -9,6 +9,14 @@
  * A short description of a value for error messages. It runs no code of the value's own (no
  * getters, no `toString`, no Proxy traps beyond `Array.isArray`'s), so describing a hostile
  * argument cannot throw or change anything.
+ *
+ * @example
+ * ```ts
+ * import { describe } from "./errors.ts";
+ *
+ * describe(new Proxy({}, { get() { throw new Error("trap"); } })); // "an object"
+ * describe(1.5); // "number 1.5"
+ * ```
  */
 export function describe(value: unknown): string {
   if (value === null) return "null";
@@ -31,6 +39,26 @@ export function describe(value: unknown): string {
     default:
       return `${typeof value} ${String(value)}`;
   }
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * True if `name` is well-formed UTF-16 (no lone surrogate), so that its UTF-8 form names it alone:
+ * every lone surrogate encodes as U+FFFD, which would make `"\uD800"` and `"\uDBFF"` one name.
+ * Uses `String.prototype.isWellFormed` where the runtime has it.
+ *
+ * @example
+ * ```ts
+ * import { isWellFormedName } from "./errors.ts";
+ *
+ * isWellFormedName("caf\u00e9"); // true
+ * isWellFormedName("\uD800"); // false
+ * ```
+ */
+export function isWellFormedName(name: string): boolean {
+  const builtin = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+  return builtin ? builtin.call(name) : !loneSurrogate.test(name);
 }
 
 /** `TypeError` for a non-number, `RangeError` for a number that is not a safe integer. */

@@ -6,12 +6,12 @@
  * @module
  */
 
+import { Errno, Kind, OpenFlag, Status } from "../ffi/codes.ts";
 import { loadNative, preloadNative } from "../ffi/mod.ts";
 import type { NativeOps } from "../ffi/symbols.ts";
 import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
 import { AtomicBool } from "./bool.ts";
-import { describe } from "./errors.ts";
 import { AtomicFloat } from "./float.ts";
 import {
   type AtomicKind,
@@ -21,6 +21,7 @@ import {
   setRegionResolver,
 } from "./handle.ts";
 import { AtomicInt } from "./int.ts";
+import { describe, isWellFormedName } from "./errors.ts";
 import type { RegionLink } from "./link.ts";
 
 /** Longest region name in UTF-8 bytes (the file name under /dev/shm may have 255). */
@@ -51,10 +52,18 @@ export interface SharedMemoryOptions {
   readonly only?: "create" | "attach";
   /** Permission bits when this call creates the region (default `0o600`: owner only). */
   readonly permissions?: number;
+  /**
+   * Attach even if the region's file belongs to another user (default `false`: refused). Whoever
+   * can write a region's file can read and change its atomics and can crash every process that
+   * has it open (by truncating it); only allow owners you trust.
+   */
+  readonly allowForeignOwner?: boolean;
 }
 
-const kindCode: Readonly<Record<AtomicKind, number>> = { int: 1, bigint: 2, bool: 3, float: 4 };
-const kindName = ["", "int", "bigint", "bool", "float"];
+const kindName: readonly string[] = Object.entries(Kind).reduce<string[]>((names, [k, code]) => {
+  names[code] = k;
+  return names;
+}, []);
 
 // One scratch area per thread: three result words, then the name's UTF-8 bytes.
 const scratch = new SharedArrayBuffer(32 + 256);
@@ -80,6 +89,11 @@ function checkRegionName(where: string, name: unknown): string {
     throw new TypeError(`${where}: the region name must be a string, got ${describe(name)}`);
   }
   if (name.length === 0) throw new RangeError(`${where}: the region name is empty`);
+  if (!isWellFormedName(name)) {
+    throw new RangeError(
+      `${where}: the region name contains a lone surrogate (it is not well-formed UTF-16)`,
+    );
+  }
   if (/[/\\\0]/.test(name) || name === "." || name === "..") {
     throw new RangeError(
       `${where}: the region name ${
@@ -100,6 +114,11 @@ function checkSlotName(where: string, slot: unknown): void {
   if (typeof slot !== "string") {
     throw new TypeError(`${where}: the slot name must be a string, got ${describe(slot)}`);
   }
+  if (!isWellFormedName(slot)) {
+    throw new RangeError(
+      `${where}: the slot name contains a lone surrogate (it is not well-formed UTF-16)`,
+    );
+  }
   const length = encoder.encode(slot).length;
   if (length === 0 || length > MAX_SLOT_NAME_BYTES) {
     throw new RangeError(
@@ -117,34 +136,54 @@ function writeName(name: string): number {
 function failure(where: string, name: string, code: number, detail: number): Error {
   const quoted = JSON.stringify(name);
   switch (code) {
-    case 1:
+    case Status.UNSUPPORTED:
       return new Error(
         `${where}: named shared memory is not supported on this platform (atomicx implements it ` +
           "on Linux with POSIX shared memory and futexes)",
       );
-    case 3:
+    case Status.EXISTS:
       return new Error(`${where}: a region named ${quoted} exists already (only: "create")`);
-    case 4:
+    case Status.NOT_FOUND:
       return new Error(`${where}: there is no region named ${quoted} (only: "attach")`);
-    case 5:
+    case Status.NOT_ATOMICX:
       return new Error(
         `${where}: the shared-memory object ${quoted} is not an atomicx region (its header has ` +
           "no atomicx magic value or an impossible size); refusing to use it",
       );
-    case 6:
+    case Status.LAYOUT_VERSION:
       return new Error(
         `${where}: the region ${quoted} has layout version ${detail}, but this atomicx reads ` +
           `layout version ${LAYOUT_VERSION}; open it with a matching atomicx, or use another name`,
       );
-    case 7:
+    case Status.NOT_INITIALISED:
       return new Error(
         `${where}: the region ${quoted} was never initialised (its creator may have died while ` +
           "creating it); remove it with SharedMemory.unlink and create it again",
       );
+    case Status.FOREIGN_OWNER:
+      return new Error(
+        `${where}: the region ${quoted} belongs to another user (uid ${detail}); refusing to ` +
+          "attach, since its owner could change or truncate it under this process. Pass " +
+          "{ allowForeignOwner: true } if you trust that user",
+      );
+    case Status.NOT_REGULAR_FILE:
+      return new Error(
+        `${where}: ${quoted} is not a regular shared-memory file (a symbolic link, FIFO, ` +
+          "directory or device has that name); refusing to open it",
+      );
+    case Status.TOO_SHORT:
+      return new Error(
+        `${where}: the region ${quoted} is shorter than its header says (its file was ` +
+          "truncated); refusing to map it. Remove it with SharedMemory.unlink and create it again",
+      );
     default: {
-      const errno = code >= 1000 ? code - 1000 : undefined;
-      const hint = errno === 13
+      const errno = code >= Status.OS_BASE ? code - Status.OS_BASE : undefined;
+      const hint = errno === Errno.EACCES
         ? ": permission denied (regions are owner-only unless created with other permissions)"
+        : errno === Errno.ENOSPC
+        ? ": no space left for it in shared memory (/dev/shm is full)"
+        : errno === Errno.EMFILE
+        ? ": too many open files"
         : "";
       return new Error(`${where}: failed on ${quoted} (status ${code})${hint}`, {
         cause: { status: code, errno },
@@ -178,6 +217,11 @@ const unreachable = new FinalizationRegistry<number>((handle) => {
  * directory of named slots and one value per slot, each on its own cache lines. Every process —
  * Deno, Bun or Node — that opens the same name sees the same atomics. Close it with `close()` or
  * `using`; after that, every operation on its atomics throws.
+ *
+ * Whoever can write the region's file can crash the processes using it (truncating it under a
+ * live mapping makes the next access fault). Opening checks what can be checked: the file is a
+ * regular file of this user (see `allowForeignOwner`), not shorter than its header says, and its
+ * pages are reserved at creation so a full `/dev/shm` is an `Error`.
  *
  * @example
  * ```ts
@@ -227,7 +271,7 @@ export class SharedMemory {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     }
-    const { capacity = 64, only, permissions = 0o600 } = options;
+    const { capacity = 64, only, permissions = 0o600, allowForeignOwner = false } = options;
     if (typeof capacity !== "number") {
       throw new TypeError(`${where}: capacity must be a number, got ${describe(capacity)}`);
     }
@@ -243,7 +287,13 @@ export class SharedMemory {
     if (!Number.isSafeInteger(permissions) || permissions < 0 || permissions > 0o777) {
       throw new RangeError(`${where}: permissions must be an integer in 0..0o777`);
     }
-    const how = only === "create" ? 1 : only === "attach" ? 2 : 0;
+    if (typeof allowForeignOwner !== "boolean") {
+      throw new TypeError(
+        `${where}: allowForeignOwner must be a boolean, got ${describe(allowForeignOwner)}`,
+      );
+    }
+    const how = (only === "create" ? 1 : only === "attach" ? 2 : 0) +
+      (allowForeignOwner ? OpenFlag.ALLOW_FOREIGN_OWNER : 0);
     const code = native().atomicx_shm_open(
       nameAddress,
       writeName(name),
@@ -252,7 +302,7 @@ export class SharedMemory {
       permissions,
       outAddress,
     );
-    if (code !== 0) throw failure(where, name, code, out[2]);
+    if (code !== Status.OK) throw failure(where, name, code, out[2]);
     const region = new SharedMemory(name, out[1], out[0]);
     openByName.set(name, new WeakRef(region));
     return region;
@@ -293,8 +343,8 @@ export class SharedMemory {
   static unlink(name: string): boolean {
     checkRegionName("SharedMemory.unlink", name);
     const code = native().atomicx_shm_unlink(nameAddress, writeName(name));
-    if (code === 0) return true;
-    if (code === 4) return false;
+    if (code === Status.OK) return true;
+    if (code === Status.NOT_FOUND) return false;
     throw failure("SharedMemory.unlink", name, code, 0);
   }
 
@@ -386,24 +436,32 @@ export class SharedMemory {
       link.native,
       nameAddress,
       writeName(slot),
-      kindCode[kind],
+      Kind[kind],
       outAddress,
     );
-    if (code === 8) {
+    if (code === Status.KIND_MISMATCH) {
       throw new TypeError(
         `${where}: the slot ${JSON.stringify(slot)} of region ${JSON.stringify(this.name)} holds ${
           article(kindName[out[2]] ?? "?")
         }, not ${article(kind)}`,
       );
     }
-    if (code === 9) {
+    if (code === Status.CLAIM_STUCK) {
+      throw new Error(
+        `${where}: the slot ${JSON.stringify(slot)} of region ${
+          JSON.stringify(this.name)
+        } could not be added: directory entry ${out[2]} has been claimed for too long by a ` +
+          "process that is alive but does not finish (stopped, or in another pid namespace)",
+      );
+    }
+    if (code === Status.FULL) {
       throw new RangeError(
         `${where}: the region ${
           JSON.stringify(this.name)
         } is full (all ${this.capacity} slots are taken); open a new region with a larger capacity`,
       );
     }
-    if (code !== 0) throw failure(where, this.name, code, 0);
+    if (code !== Status.OK) throw failure(where, this.name, code, 0);
     const handle: RegionHandle = Object.freeze({ kind, region: this.name, slot });
     return new Cell(kind, regionSpace(link), out[0], handle);
   }

@@ -5,20 +5,25 @@
  * @module
  */
 
+import { Status, WaitCode } from "../ffi/codes.ts";
 import { startWait, type WaitKind } from "../ffi/wait_async.ts";
 import { regionClosed, type RegionLink } from "./link.ts";
 
 export type { WaitResult } from "../engine/ops.ts";
 import type { WaitResult } from "../engine/ops.ts";
 
-const results: readonly WaitResult[] = ["ok", "not-equal", "timed-out"];
+const results: Readonly<Record<number, WaitResult>> = {
+  [WaitCode.OK]: "ok",
+  [WaitCode.NOT_EQUAL]: "not-equal",
+  [WaitCode.TIMED_OUT]: "timed-out",
+};
 
-/** The failure for a native status ≥ 100 (see native/src/wait.rs). */
+/** The failure for a native status ≥ `WaitCode.FAILED` (see native/src/wait.rs). */
 function waitFailure(where: string, code: number): Error {
-  const status = code - 100;
-  if (status === 1) return unsupported(where);
+  const status = code - WaitCode.FAILED;
+  if (status === Status.UNSUPPORTED) return unsupported(where);
   return new Error(`${where}: the native wait failed (status ${code})`, {
-    cause: { status, errno: status >= 1000 ? status - 1000 : undefined },
+    cause: { status, errno: status >= Status.OS_BASE ? status - Status.OS_BASE : undefined },
   });
 }
 
@@ -31,9 +36,9 @@ export function unsupported(where: string): Error {
 
 /** The result for a native wait code; throws for a closed region or a failure. */
 export function waitResult(where: string, code: number, link: RegionLink | undefined): WaitResult {
-  const result = results[code];
+  const result = Object.hasOwn(results, code) ? results[code] : undefined;
   if (result !== undefined) return result;
-  if (code === 3 && link) throw regionClosed(where, link);
+  if (code === WaitCode.CLOSED && link) throw regionClosed(where, link);
   throw waitFailure(where, code);
 }
 

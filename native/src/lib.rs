@@ -26,9 +26,12 @@ pub mod wait;
 /// Version of this C ABI. The TypeScript loader refuses a library whose version differs from its own.
 pub const ABI_VERSION: u32 = 2;
 
-/// Returns [`ABI_VERSION`] as an `f64` (the one return type every runtime calls fast).
+/// Returns [`ABI_VERSION`] as an `f64` (the one return type every runtime calls fast). Every loader
+/// calls it first; it also pins the library in memory, so that a runtime unloading it while a
+/// native waiter thread runs its code cannot crash the process.
 #[no_mangle]
 pub extern "C" fn atomicx_abi_version() -> f64 {
+    sys::pin_library(atomicx_abi_version as *const std::ffi::c_void);
     f64::from(ABI_VERSION)
 }
 

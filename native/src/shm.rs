@@ -23,7 +23,9 @@
 //! - Adding a slot: directory entries fill in order. A process claims the first free entry with a
 //!   compare-exchange 0 → its pid, writes kind and name, and publishes `u32::MAX`. A process that
 //!   meets an entry being claimed waits for it (it may be the same name); if the claiming process
-//!   died (SIGKILL between the two steps), its claim is taken over. Two processes adding the same
+//!   died (SIGKILL between the two steps), its claim is taken over; a claim that a live process
+//!   holds longer than `CLAIM_TIMEOUT` (stopped, or a pid this process cannot see) fails with
+//!   [`status::CLAIM_STUCK`] instead of waiting forever. Two processes adding the same
 //!   name therefore get one slot.
 //!
 //! # Lifetime
@@ -77,7 +79,7 @@ pub mod status {
     pub const LAYOUT_VERSION: f64 = 6.0;
     /// The region's creator did not finish initialising it in time.
     pub const NOT_INITIALISED: f64 = 7.0;
-    /// A slot of that name exists with another kind (the kind is written to `out[1]`).
+    /// A slot of that name exists with another kind (the kind is written to `out[2]`).
     pub const KIND_MISMATCH: f64 = 8.0;
     /// Every slot is taken.
     pub const FULL: f64 = 9.0;
@@ -85,9 +87,41 @@ pub mod status {
     pub const INVALID_ARGUMENT: f64 = 10.0;
     /// The region was closed.
     pub const CLOSED: f64 = 11.0;
+    /// The region's file belongs to another user and the caller did not allow that (the owner's
+    /// uid is written to `out[2]`).
+    pub const FOREIGN_OWNER: f64 = 12.0;
+    /// The name is not a regular file (a symbolic link, FIFO, directory, device or socket).
+    pub const NOT_REGULAR_FILE: f64 = 13.0;
+    /// A directory entry stayed claimed by a live process past the deadline (the entry's index
+    /// is written to `out[2]`).
+    pub const CLAIM_STUCK: f64 = 14.0;
+    /// The file is shorter than the region its header describes (truncated).
+    pub const TOO_SHORT: f64 = 15.0;
     /// A system call failed: the status is `OS_BASE + errno`.
     pub const OS_BASE: f64 = 1000.0;
 }
+
+/// Kind codes of `atomicx_shm_slot` and `atomicx_wait_spawn`.
+pub mod kind {
+    /// `AtomicInt`.
+    pub const INT: f64 = 1.0;
+    /// `AtomicBigInt`.
+    pub const BIGINT: f64 = 2.0;
+    /// `AtomicBool`.
+    pub const BOOL: f64 = 3.0;
+    /// `AtomicFloat`.
+    pub const FLOAT: f64 = 4.0;
+}
+
+/// Bits added to the `how` argument of `atomicx_shm_open` (its low two bits: 0 create or attach,
+/// 1 create only, 2 attach only).
+pub mod open_flags {
+    /// Attach even when the region's file belongs to another user.
+    pub const ALLOW_FOREIGN_OWNER: f64 = 4.0;
+}
+
+/// How long a process waits for a directory entry another live process is claiming.
+const CLAIM_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// Three `f64` words at a caller-provided address, for results that need more than one value.
 ///
@@ -184,6 +218,7 @@ impl Region {
         let me = std::process::id();
         for i in 0..self.capacity as usize {
             let state = self.u32_at(self.entry(i));
+            let deadline = Instant::now() + CLAIM_TIMEOUT;
             loop {
                 let s = state.load(SeqCst);
                 if s == READY {
@@ -208,12 +243,41 @@ impl Region {
                     continue;
                 }
                 // Being claimed by a live process (or another thread of this one): wait for it,
-                // in short slices so that a claimer that dies is noticed.
+                // in short slices so that a claimer that dies is noticed, and only until the
+                // deadline (a stopped claimer, a reused pid, a pid of another namespace).
+                if Instant::now() >= deadline {
+                    return Err((status::CLAIM_STUCK, i as u32));
+                }
                 let _ = sys::futex_wait(state.as_ptr(), s, Some(Duration::from_millis(5)));
             }
         }
         Err((status::FULL, 0))
     }
+}
+
+/// The regions this thread opened and has not closed, each with one reference of its own: when the
+/// thread ends (a Worker that is terminated, whose JavaScript objects are never collected), they
+/// are closed, so that a finished Worker leaves no mapping behind.
+struct OpenedHere(std::cell::RefCell<Vec<usize>>);
+
+impl Drop for OpenedHere {
+    fn drop(&mut self) {
+        for addr in self.0.get_mut().drain(..) {
+            let region = addr as *const Region;
+            // SAFETY: the list owns one reference to every region in it, so each is alive.
+            let r = unsafe { &*region };
+            if !r.closed.swap(true, SeqCst) {
+                // SAFETY: the opener's reference, given up once (guarded by the swap).
+                unsafe { release(region) };
+            }
+            // SAFETY: the list's own reference, given up here.
+            unsafe { release(region) };
+        }
+    }
+}
+
+thread_local! {
+    static OPENED_HERE: OpenedHere = const { OpenedHere(std::cell::RefCell::new(Vec::new())) };
 }
 
 /// Retains `region` (one more reference).
@@ -290,8 +354,21 @@ fn initialise(region: &Region) {
     let _ = sys::futex_wake(state.as_ptr(), i32::MAX);
 }
 
+/// Refuses a file that is not a regular file, or (unless `allow_foreign`) that another user owns.
+fn check_file(fd: i32, allow_foreign: bool) -> Result<(), (f64, u32)> {
+    let info = sys::file_info(fd).map_err(|e| (os_status(e), 0))?;
+    if !info.regular {
+        return Err((status::NOT_REGULAR_FILE, 0));
+    }
+    if !allow_foreign && info.uid != sys::effective_uid() {
+        return Err((status::FOREIGN_OWNER, info.uid));
+    }
+    Ok(())
+}
+
 /// Maps `fd` (an existing object), waits for its initialisation and checks it.
-fn attach(fd: i32) -> Result<Region, (f64, u32)> {
+fn attach(fd: i32, allow_foreign: bool) -> Result<Region, (f64, u32)> {
+    check_file(fd, allow_foreign)?;
     let deadline = Instant::now() + INIT_TIMEOUT;
     // The creator sizes the object right after creating it: wait (briefly) for a size.
     let size = loop {
@@ -357,9 +434,13 @@ fn attach(fd: i32) -> Result<Region, (f64, u32)> {
         || region.u32_at(20).load(SeqCst) != ENTRY as u32
         || region.u32_at(24).load(SeqCst) != SLOT as u32
         || total != layout(capacity).1 as u64
-        || total as usize > size
     {
         return fail(&region, (status::NOT_ATOMICX, 0));
+    }
+    // A file shorter than its header says (truncated, or mapped short) would fault on access.
+    let now_size = sys::size(fd).unwrap_or(0);
+    if total as usize > size || total as usize > now_size {
+        return fail(&region, (status::TOO_SHORT, 0));
     }
     region.capacity = capacity;
     region.data = layout(capacity).0;
@@ -371,10 +452,18 @@ fn create(name: &[u8], capacity: u32, mode: u32) -> Result<Option<Region>, (f64,
     let fd = match sys::open(name, true, mode) {
         Ok(fd) => fd,
         Err(Error::Os(sys::EEXIST)) => return Ok(None),
+        // A directory (or, racing, a link) under the name.
+        Err(Error::Os(sys::ELOOP | sys::EISDIR | sys::EINVAL)) => {
+            return Err((status::NOT_REGULAR_FILE, 0))
+        }
         Err(e) => return Err((os_status(e), 0)),
     };
     let (data, len) = layout(capacity);
-    let made = sys::truncate(fd, len).and_then(|()| sys::map(fd, len));
+    // Reserve the pages now: on a full file system this fails with ENOSPC instead of the first
+    // write to the mapping dying with SIGBUS.
+    let made = sys::truncate(fd, len)
+        .and_then(|()| sys::allocate(fd, len))
+        .and_then(|()| sys::map(fd, len));
     sys::close_fd(fd);
     let base = match made {
         Ok(base) => base,
@@ -395,7 +484,13 @@ fn create(name: &[u8], capacity: u32, mode: u32) -> Result<Option<Region>, (f64,
     Ok(Some(region))
 }
 
-fn open_region(name: &[u8], capacity: u32, how: u32, mode: u32) -> Result<Region, (f64, u32)> {
+fn open_region(
+    name: &[u8],
+    capacity: u32,
+    how: u32,
+    mode: u32,
+    allow_foreign: bool,
+) -> Result<Region, (f64, u32)> {
     // Create and attach can race with another process's unlink: retry a few times.
     for _ in 0..8 {
         if how != 2 {
@@ -408,12 +503,16 @@ fn open_region(name: &[u8], capacity: u32, how: u32, mode: u32) -> Result<Region
         }
         match sys::open(name, false, 0) {
             Ok(fd) => {
-                let result = attach(fd);
+                let result = attach(fd, allow_foreign);
                 sys::close_fd(fd);
                 return result;
             }
             Err(Error::Os(sys::ENOENT)) if how == 2 => return Err((status::NOT_FOUND, 0)),
             Err(Error::Os(sys::ENOENT)) => continue,
+            // O_NOFOLLOW met a symbolic link, or the name is a directory.
+            Err(Error::Os(sys::ELOOP | sys::EISDIR | sys::EINVAL)) => {
+                return Err((status::NOT_REGULAR_FILE, 0))
+            }
             Err(e) => return Err((os_status(e), 0)),
         }
     }
@@ -422,10 +521,16 @@ fn open_region(name: &[u8], capacity: u32, how: u32, mode: u32) -> Result<Region
 
 /// Opens the region named by the `name_len` UTF-8 bytes at `name`.
 ///
-/// `how`: 0 create or attach, 1 create only, 2 attach only. `capacity`: slots when creating
+/// `how`: 0 create or attach, 1 create only, 2 attach only, plus
+/// [`open_flags::ALLOW_FOREIGN_OWNER`] to attach to a file another user owns (refused with
+/// [`status::FOREIGN_OWNER`] otherwise, the owner's uid in `out[2]`). `capacity`: slots when creating
 /// (1..=65536; an existing region keeps its own). `permissions`: mode bits when creating (e.g.
 /// 0o600). Writes to the three `f64`s at `out`: the region handle, its capacity, and a detail
 /// (the layout version found, for [`status::LAYOUT_VERSION`]). Returns a [`status`].
+///
+/// Whoever can write the region's file can still crash the processes that map it (truncating it
+/// under a live mapping makes the next access fault): attaching checks the owner, the file type
+/// and the size, but nothing can check every later access.
 ///
 /// # Safety
 ///
@@ -449,15 +554,36 @@ pub unsafe extern "C" fn atomicx_shm_open(
     let valid = |v: f64, max: f64| v >= 0.0 && v <= max && v.fract() == 0.0;
     if !valid(capacity, f64::from(MAX_CAPACITY))
         || capacity < 1.0
-        || !valid(how, 2.0)
+        || !valid(how, 2.0 + open_flags::ALLOW_FOREIGN_OWNER)
         || !valid(permissions, 0o777 as f64)
     {
         return status::INVALID_ARGUMENT;
     }
-    match open_region(&os, capacity as u32, how as u32, permissions as u32) {
+    let allow_foreign = how >= open_flags::ALLOW_FOREIGN_OWNER;
+    let mode = (how as u32) & 3;
+    if mode == 3 {
+        return status::INVALID_ARGUMENT;
+    }
+    match open_region(
+        &os,
+        capacity as u32,
+        mode,
+        permissions as u32,
+        allow_foreign,
+    ) {
         Ok(region) => {
             out[1] = f64::from(region.capacity);
-            out[0] = Box::into_raw(Box::new(region)) as usize as f64;
+            let raw = Box::into_raw(Box::new(region));
+            // SAFETY: just made; the thread's list takes a reference of its own.
+            retain(unsafe { &*raw });
+            if OPENED_HERE
+                .try_with(|list| list.0.borrow_mut().push(raw as usize))
+                .is_err()
+            {
+                // SAFETY: the thread is ending: give the list's reference back.
+                unsafe { release(raw) };
+            }
+            out[0] = raw as usize as f64;
             status::OK
         }
         Err((code, detail)) => {
@@ -504,6 +630,21 @@ pub unsafe extern "C" fn atomicx_shm_close(region: f64) -> f64 {
     if r.closed.swap(true, SeqCst) {
         return status::CLOSED;
     }
+    // Closed on the thread that opened it (as the TypeScript layer does): the thread's list lets
+    // go of its reference now. Elsewhere, that reference goes when the opening thread ends.
+    let addr = r as *const Region as usize;
+    let listed = OPENED_HERE
+        .try_with(|list| {
+            let mut list = list.0.borrow_mut();
+            let before = list.len();
+            list.retain(|&a| a != addr);
+            list.len() != before
+        })
+        .unwrap_or(false);
+    if listed {
+        // SAFETY: the list's reference, removed from the list above.
+        unsafe { release(r) };
+    }
     // SAFETY: the opener's reference, given up here exactly once (guarded by the swap above).
     unsafe { release(r) };
     status::OK
@@ -543,9 +684,9 @@ pub unsafe extern "C" fn atomicx_shm_release(region: f64) -> f64 {
     status::OK
 }
 
-/// Finds or adds the slot named by the `name_len` UTF-8 bytes at `name`, of `kind` (1 int,
-/// 2 bigint, 3 bool, 4 float). Writes to `out`: the address of the slot's value, its index, and
-/// (for [`status::KIND_MISMATCH`]) the kind it has. Returns a [`status`].
+/// Finds or adds the slot named by the `name_len` UTF-8 bytes at `name`, of `kind` (a [`kind`]
+/// code). Writes to `out`: the address of the slot's value, its index, and the kind it has (for
+/// [`status::KIND_MISMATCH`]) or the stuck entry's index (for [`status::CLAIM_STUCK`]). Returns a [`status`].
 ///
 /// # Safety
 ///
@@ -571,7 +712,7 @@ pub unsafe extern "C" fn atomicx_shm_slot(
     if !(name_len >= 1.0 && name_len <= MAX_SLOT_NAME as f64 && name_len.fract() == 0.0) {
         return status::INVALID_NAME;
     }
-    if !(1.0..=4.0).contains(&kind) || kind.fract() != 0.0 {
+    if !(kind::INT..=kind::FLOAT).contains(&kind) || kind.fract() != 0.0 {
         return status::INVALID_ARGUMENT;
     }
     // SAFETY: forwarded from this function's contract; the length is in range.

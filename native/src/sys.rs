@@ -32,8 +32,27 @@ pub const EAGAIN: i32 = 11;
 pub const EINTR: i32 = 4;
 /// `ETIMEDOUT`: the wait timed out.
 pub const ETIMEDOUT: i32 = 110;
+/// `ELOOP`: a symbolic link where `O_NOFOLLOW` forbids one.
+pub const ELOOP: i32 = 40;
+/// `EISDIR`: a directory where a file was expected.
+pub const EISDIR: i32 = 21;
+/// `EINVAL`: shm_open on a name that is a directory.
+pub const EINVAL: i32 = 22;
 /// `ESRCH`: no such process.
 pub const ESRCH: i32 = 3;
+/// `EOPNOTSUPP`: the file system cannot preallocate.
+pub const EOPNOTSUPP: i32 = 95;
+
+/// What `fstat` says about an open file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileInfo {
+    /// A regular file (not a FIFO, directory, device or socket).
+    pub regular: bool,
+    /// The owner's user id.
+    pub uid: u32,
+    /// The size in bytes.
+    pub size: u64,
+}
 
 #[cfg(target_os = "linux")]
 mod imp {
@@ -45,6 +64,8 @@ mod imp {
     const O_CREAT: c_int = 0o100;
     const O_EXCL: c_int = 0o200;
     const O_CLOEXEC: c_int = 0o2_000_000;
+    const O_NOFOLLOW: c_int = 0o400_000;
+    const O_NONBLOCK: c_int = 0o4000;
     const PROT_READ: c_int = 1;
     const PROT_WRITE: c_int = 2;
     const MAP_SHARED: c_int = 1;
@@ -63,6 +84,38 @@ mod imp {
     const SYS_FUTEX: c_long = 98;
     #[cfg(target_arch = "arm")]
     const SYS_FUTEX: c_long = 240;
+
+    /// `Dl_info` of `dladdr`.
+    #[repr(C)]
+    struct DlInfo {
+        dli_fname: *const c_char,
+        dli_fbase: *mut c_void,
+        dli_sname: *const c_char,
+        dli_saddr: *mut c_void,
+    }
+    const RTLD_LAZY: c_int = 1;
+    const RTLD_NOLOAD: c_int = 4;
+    const RTLD_NODELETE: c_int = 0x1000;
+
+    /// Makes the library that contains `symbol` (this one) impossible to unload: a runtime that
+    /// closes it while a waiter thread still runs its code (Deno tearing down after an uncaught
+    /// exception) would otherwise crash the process. Idempotent.
+    pub fn pin_library(symbol: *const c_void) {
+        let mut info = DlInfo {
+            dli_fname: std::ptr::null(),
+            dli_fbase: std::ptr::null_mut(),
+            dli_sname: std::ptr::null(),
+            dli_saddr: std::ptr::null_mut(),
+        };
+        // SAFETY: `info` is a live, writable Dl_info; dladdr only fills it in.
+        if unsafe { dladdr(symbol, &mut info) } == 0 || info.dli_fname.is_null() {
+            return;
+        }
+        // SAFETY: `dli_fname` is the NUL-terminated path of a loaded object (from dladdr);
+        // RTLD_NOLOAD only takes one more reference to it, and RTLD_NODELETE keeps it mapped.
+        // The reference is never dropped, on purpose.
+        unsafe { dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE) };
+    }
 
     /// `struct timespec` on Linux: two C longs.
     #[repr(C)]
@@ -91,13 +144,22 @@ mod imp {
         fn pipe2(fds: *mut c_int, flags: c_int) -> c_int;
         fn write(fd: c_int, buf: *const c_void, count: usize) -> isize;
         fn syscall(number: c_long, ...) -> c_long;
+        fn posix_fallocate(fd: c_int, offset: i64, len: i64) -> c_int;
+        fn dladdr(addr: *const c_void, info: *mut DlInfo) -> c_int;
+        fn dlopen(filename: *const c_char, flags: c_int) -> *mut c_void;
+        fn geteuid() -> u32;
     }
 
     /// Opens (`create`: creates exclusively, with `mode`) the shared-memory object `name`, a
-    /// NUL-terminated `/name`. Returns the file descriptor.
+    /// NUL-terminated `/name`. Returns the file descriptor. A symbolic link is refused (`ELOOP`)
+    /// and a FIFO opens without blocking, so that [`file_info`] can refuse it.
     pub fn open(name: &[u8], create: bool, mode: u32) -> Result<i32, Error> {
         debug_assert_eq!(name.last(), Some(&0));
-        let flags = O_RDWR | O_CLOEXEC | if create { O_CREAT | O_EXCL } else { 0 };
+        let flags = O_RDWR
+            | O_CLOEXEC
+            | O_NOFOLLOW
+            | O_NONBLOCK
+            | if create { O_CREAT | O_EXCL } else { 0 };
         // SAFETY: `name` is NUL-terminated (checked by the caller, asserted above) and outlives
         // the call; shm_open only reads it.
         let fd = unsafe { shm_open(name.as_ptr().cast(), flags, mode) };
@@ -132,6 +194,40 @@ mod imp {
             return Err(Error::Os(last_errno()));
         }
         Ok(())
+    }
+
+    /// Reserves the first `len` bytes of the object behind `fd` on its file system, so that a
+    /// full file system fails here rather than with SIGBUS on a first write to the mapping. A
+    /// file system that cannot preallocate is accepted as it is.
+    pub fn allocate(fd: i32, len: usize) -> Result<(), Error> {
+        // SAFETY: plain library call on a descriptor this module opened.
+        match unsafe { posix_fallocate(fd, 0, len as i64) } {
+            0 | super::EOPNOTSUPP => Ok(()),
+            errno => Err(Error::Os(errno)),
+        }
+    }
+
+    /// Type, owner and size of the object behind `fd`.
+    pub fn file_info(fd: i32) -> Result<super::FileInfo, Error> {
+        use std::os::fd::FromRawFd;
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: `fd` is open for the duration of the call; `ManuallyDrop` keeps `File` from
+        // closing a descriptor it does not own.
+        let file = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd) });
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::Os(e.raw_os_error().unwrap_or(0)))?;
+        Ok(super::FileInfo {
+            regular: meta.file_type().is_file(),
+            uid: meta.uid(),
+            size: meta.size(),
+        })
+    }
+
+    /// The effective user id of this process.
+    pub fn effective_uid() -> u32 {
+        // SAFETY: geteuid cannot fail and touches no memory of ours.
+        unsafe { geteuid() }
     }
 
     /// The size of the object behind `fd`.
@@ -271,6 +367,16 @@ mod imp {
     pub fn size(_: i32) -> Result<usize, Error> {
         Err(Error::Unsupported)
     }
+    pub fn allocate(_: i32, _: usize) -> Result<(), Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn file_info(_: i32) -> Result<super::FileInfo, Error> {
+        Err(Error::Unsupported)
+    }
+    pub fn effective_uid() -> u32 {
+        0
+    }
+    pub fn pin_library(_: *const std::ffi::c_void) {}
     pub fn close_fd(_: i32) {}
     pub fn map(_: i32, _: usize) -> Result<*mut u8, Error> {
         Err(Error::Unsupported)

@@ -28,9 +28,10 @@ pub const CLOSED: f64 = 3.0;
 /// Status offset for failures (`FAILED + shm status`), so they never collide with the results above.
 pub const FAILED: f64 = 100.0;
 
-/// Kind codes of `atomicx_wait_spawn`.
-const KIND_INT: f64 = 1.0;
-const KIND_BOOL: f64 = 3.0;
+/// The longest single sleep of a wait on a region: the waiter looks at the region's closed flag
+/// at least this often, so that closing a region lets go of its mapping promptly even while an
+/// asynchronous waiter is pending.
+pub const SLICE: Duration = Duration::from_millis(50);
 
 /// The deadline of a wait of `timeout_ms` milliseconds; `None` (forever) for a negative or
 /// infinite timeout.
@@ -74,9 +75,20 @@ fn wait_on(
                 Some(left)
             }
         };
-        match sys::futex_wait(word, low, remaining) {
+        // On a region, sleep in slices so that a close is noticed within one slice.
+        let sleep = match (region, remaining) {
+            (Some(_), Some(left)) => Some(left.min(SLICE)),
+            (Some(_), None) => Some(SLICE),
+            (None, left) => left,
+        };
+        match sys::futex_wait(word, low, sleep) {
             Ok(()) if region.is_some_and(Region::is_closed) => return CLOSED,
             Ok(()) => return OK,
+            // A slice ended: check the closed flag and the deadline, then sleep again.
+            Err(Error::Os(sys::ETIMEDOUT)) if sleep != remaining => match current() {
+                Some(w) => low = w,
+                None => return OK,
+            },
             Err(Error::Os(sys::ETIMEDOUT)) => return TIMED_OUT,
             // The word changed before the kernel queued us: compare the whole value again.
             Err(Error::Os(sys::EAGAIN)) => match current() {
@@ -221,7 +233,7 @@ pub unsafe extern "C" fn atomicx_pipe(out: f64) -> f64 {
 }
 
 /// Starts a wait on a new native thread (for FFIs that cannot run a call off the JavaScript
-/// thread): `kind` 1 (`AtomicInt`) or 3 (`AtomicBool`), then as `atomicx_i64_wait` with
+/// thread): `kind` [`shm::kind::INT`] or [`shm::kind::BOOL`], then as `atomicx_i64_wait` with
 /// `release` = 1 (the caller retained `region` if non-zero). When the wait ends the thread writes
 /// 16 bytes to the pipe `fd`: `token` and the result, two native-endian `f64`s. Returns a
 /// `shm::status`; on failure the region reference is released here.
@@ -246,12 +258,12 @@ pub unsafe extern "C" fn atomicx_wait_spawn(
             unsafe { shm::release(region as usize as *const Region) };
         }
     };
-    if kind != KIND_INT && kind != KIND_BOOL {
+    if kind != shm::kind::INT && kind != shm::kind::BOOL {
         release_now();
         return status::INVALID_ARGUMENT;
     }
     let work = move || {
-        let result = if kind == KIND_INT {
+        let result = if kind == shm::kind::INT {
             // SAFETY: forwarded from this function's contract.
             unsafe { atomicx_i64_wait(addr, expected, timeout_ms, region, 1.0) }
         } else {

@@ -1,6 +1,6 @@
 // The errors people meet first: library not found, another ABI version, Deno without --allow-ffi.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,20 +53,37 @@ test("loader: a missing library names every path tried and the fix, with a cause
     cpSync(join(repo, "deno.json"), join(dir, "deno.json")); // the version, read by ffi/
     symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
     writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
-    const missing = join(dir, "nowhere", "libatomicx.so");
-    const local = join(dir, "native", "target", "release", "libatomicx.so");
-    // A set ATOMICX_LIB_PATH is the only path tried: an error naming it, never a fallback.
-    const chosen = await load(join(dir, "ffi", "mod.ts"), { ATOMICX_LIB_PATH: missing });
-    assert.equal(chosen.loaded, false);
-    assert.ok(chosen.message!.includes(missing), chosen.message);
-    assert.ok(chosen.message!.includes("ATOMICX_LIB_PATH"), chosen.message);
-    assert.ok(!chosen.message!.includes(local), chosen.message);
     const report = await load(join(dir, "ffi", "mod.ts"), { ATOMICX_LIB_PATH: undefined });
     assert.equal(report.loaded, false);
     assert.equal(report.cause, true);
     assert.match(report.message!, /could not load the native library/);
-    assert.ok(report.message!.includes(local), report.message);
+    assert.ok(report.message!.includes("ATOMICX_LIB_PATH"), report.message);
+    assert.ok(
+      report.message!.includes(join(dir, "native", "target", "release", "libatomicx.so")),
+      report.message,
+    );
     assert.match(report.message!, /cargo build --release/);
+  });
+});
+
+test("loader: an ATOMICX_LIB_PATH that does not load is an error naming it, never a fallback", async () => {
+  await inScratch(async (dir) => {
+    const notLibrary = join(dir, "passwd");
+    writeFileSync(notLibrary, "root:x:0:0:root:/root:/bin/sh\n");
+    const noAbi = join(dir, "libother.so");
+    const source = join(dir, "other.rs");
+    writeFileSync(source, '#[no_mangle]\npub extern "C" fn something_else() -> f64 { 1.0 }\n');
+    execFileSync("rustc", ["--crate-type", "cdylib", "--edition", "2021", "-o", noAbi, source]);
+    const paths = [notLibrary, dir, join(dir, "missing", "libatomicx.so"), noAbi];
+    const libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6"]
+      .find((p) => existsSync(p));
+    if (libc) paths.push(libc);
+    for (const path of paths) {
+      const report = await load(join(repo, "ffi", "mod.ts"), { ATOMICX_LIB_PATH: path });
+      assert.equal(report.loaded, false, `${path} loaded ${report.path}`);
+      assert.equal(report.cause, true);
+      assert.ok(report.message!.includes(`ATOMICX_LIB_PATH is set to ${path}`), report.message);
+    }
   });
 });
 

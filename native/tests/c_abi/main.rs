@@ -11,6 +11,7 @@ mod common;
 mod abi;
 mod bigint;
 mod boolean;
+mod codes;
 mod concurrency;
 mod float;
 mod int;

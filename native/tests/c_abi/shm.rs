@@ -299,3 +299,120 @@ fn a_spawned_waiter_reports_through_the_pipe_and_survives_close() {
     drop(unsafe { std::fs::File::from_raw_fd(out[1] as i32) });
     assert_eq!(unlink(&name), status::OK);
 }
+
+#[test]
+fn a_created_region_is_allocated_not_sparse() {
+    use std::os::unix::fs::MetadataExt;
+    let name = unique("alloc");
+    let region = open(&name, 512, 1).expect("create");
+    let meta = std::fs::metadata(format!("/dev/shm/{name}")).unwrap();
+    assert_eq!(meta.len() as usize, shm::layout(512).1);
+    // Every page is reserved at creation (posix_fallocate), so a full tmpfs fails the open
+    // instead of a later first write faulting with SIGBUS.
+    assert!(
+        meta.blocks() * 512 >= meta.len(),
+        "{} blocks",
+        meta.blocks()
+    );
+    drop(region);
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn a_claim_held_by_a_live_stuck_process_ends_with_an_error() {
+    let name = unique("stuck");
+    let region = open(&name, 2, 1).expect("create");
+    let a = slot(&region, "first", 1).unwrap();
+    // A live process that will never finish a claim: its pid sits in entry 0's state word.
+    let mut child = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let entry_state = (a as usize - shm::layout(2).0 + shm::HEADER) as *const AtomicU32;
+    // SAFETY: entry 0's state word lies in the open mapping (header + directory precede data).
+    let state = unsafe { &*entry_state };
+    state.store(child.id(), SeqCst);
+    let started = Instant::now();
+    assert_eq!(slot(&region, "second", 1), Err((status::CLAIM_STUCK, 0.0)));
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(1000) && waited < Duration::from_secs(5));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(region);
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn links_fifos_and_directories_are_refused_as_not_regular_files() {
+    let target = unique("target");
+    let region = open(&target, 1, 1).expect("create");
+    let link = unique("link");
+    std::os::unix::fs::symlink(format!("/dev/shm/{target}"), format!("/dev/shm/{link}")).unwrap();
+    let fifo = unique("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(format!("/dev/shm/{fifo}"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let dir = unique("dir");
+    std::fs::create_dir(format!("/dev/shm/{dir}")).unwrap();
+    for (name, how) in [
+        (&link, 0),
+        (&link, 2),
+        (&fifo, 0),
+        (&fifo, 2),
+        (&dir, 0),
+        (&dir, 2),
+    ] {
+        assert_eq!(
+            open(name, 1, how).err(),
+            Some((status::NOT_REGULAR_FILE, 0.0)),
+            "{name} how {how}"
+        );
+    }
+    std::fs::remove_file(format!("/dev/shm/{link}")).unwrap();
+    std::fs::remove_file(format!("/dev/shm/{fifo}")).unwrap();
+    std::fs::remove_dir(format!("/dev/shm/{dir}")).unwrap();
+    drop(region);
+    assert_eq!(unlink(&target), status::OK);
+}
+
+#[test]
+fn a_truncated_region_is_refused_on_attach() {
+    let name = unique("short");
+    let region = open(&name, 64, 1).expect("create");
+    drop(region);
+    let path = format!("/dev/shm/{name}");
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len(shm::layout(64).1 as u64 / 2).unwrap();
+    assert_eq!(open(&name, 64, 2).err(), Some((status::TOO_SHORT, 0.0)));
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn a_region_of_another_user_is_refused_unless_allowed() {
+    use std::os::unix::fs::MetadataExt;
+    let name = unique("owner");
+    let region = open(&name, 1, 1).expect("create");
+    let path = format!("/dev/shm/{name}");
+    let me = std::fs::metadata(&path).unwrap().uid();
+    // Only root can give a file away; elsewhere the check is exercised by the same-owner case.
+    let other = if me == 0 { 65_534 } else { me };
+    let given = std::process::Command::new("chown")
+        .arg(other.to_string())
+        .arg(&path)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if given && other != me {
+        assert_eq!(
+            open(&name, 1, 2).err(),
+            Some((status::FOREIGN_OWNER, f64::from(other)))
+        );
+    }
+    let allowed = open(&name, 1, 2 + shm::open_flags::ALLOW_FOREIGN_OWNER as u32);
+    assert!(allowed.is_ok());
+    drop(allowed);
+    drop(region);
+    assert_eq!(unlink(&name), status::OK);
+}
