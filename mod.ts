@@ -23,3 +23,16 @@ export { AtomicFloat } from "./src/float.ts";
 export type { AtomicHandle, AtomicKind, BufferHandle, RegionHandle } from "./src/handle.ts";
 export { SharedMemory, type SharedMemoryOptions } from "./src/shm.ts";
 export type { WaitResult } from "./src/wait.ts";
+export {
+  Barrier,
+  Condition,
+  Latch,
+  type LockHandle,
+  type LockKind,
+  Mutex,
+  MutexGuard,
+  Once,
+  Permit,
+  Semaphore,
+  type WaitOptions,
+} from "./src/locks/mod.ts";

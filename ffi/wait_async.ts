@@ -14,8 +14,8 @@
 import { native } from "./mod.ts";
 import { nonblockingFunction } from "./symbols.ts";
 
-/** The atomics that can wait: `AtomicInt` (64-bit) and `AtomicBool` (32-bit). */
-export type WaitKind = "int" | "bool";
+/** What can wait: `AtomicInt` (64-bit), `AtomicBool` (32-bit) and a lock word (32-bit, exact). */
+export type WaitKind = "int" | "bool" | "word";
 
 /** Result code for "the region was closed" (as `atomicx_i64_wait` returns it). */
 export const WAIT_CLOSED = 3;
@@ -99,7 +99,11 @@ export function startWait(
   }
   const nonblocking = nonblockingFunction(
     native,
-    kind === "int" ? "atomicx_i64_wait" : "atomicx_bool_wait",
+    kind === "int"
+      ? "atomicx_i64_wait"
+      : kind === "word"
+      ? "atomicx_word_wait"
+      : "atomicx_bool_wait",
   );
   if (nonblocking) return nonblocking(address, expected, timeoutMs, region, 1);
   let p: Pipe;
@@ -111,7 +115,7 @@ export function startWait(
   }
   const token = p.nextToken++;
   const status = native.atomicx_wait_spawn(
-    kind === "int" ? 1 : 3,
+    kind === "int" ? 1 : kind === "word" ? 5 : 3,
     address,
     expected,
     timeoutMs,

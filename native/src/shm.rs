@@ -95,7 +95,7 @@ pub mod status {
 ///
 /// `out` is the 8-byte aligned address of three writable `f64`s that only the calling thread uses
 /// during the call.
-pub(crate) unsafe fn out_words<'a>(out: f64) -> &'a mut [f64; 3] {
+pub unsafe fn out_words<'a>(out: f64) -> &'a mut [f64; 3] {
     // SAFETY: forwarded from this function's contract.
     unsafe { &mut *(out as usize as *mut [f64; 3]) }
 }
@@ -571,7 +571,9 @@ pub unsafe extern "C" fn atomicx_shm_slot(
     if !(name_len >= 1.0 && name_len <= MAX_SLOT_NAME as f64 && name_len.fract() == 0.0) {
         return status::INVALID_NAME;
     }
-    if !(1.0..=4.0).contains(&kind) || kind.fract() != 0.0 {
+    // Kinds 1..=4 are the atomics; 5..=11 the lock primitives of `src/locks/` (mutex, rwlock,
+    // semaphore, condition, barrier, latch, once), whose words start all-zero like any slot.
+    if !(1.0..=11.0).contains(&kind) || kind.fract() != 0.0 {
         return status::INVALID_ARGUMENT;
     }
     // SAFETY: forwarded from this function's contract; the length is in range.
