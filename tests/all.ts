@@ -8,5 +8,6 @@ import "./cases/properties.ts";
 import "./cases/loader.ts";
 import "./cases/workers.ts";
 import "./cases/shm.ts";
+import "./cases/locks.ts";
 
 export { cases } from "./harness.ts";

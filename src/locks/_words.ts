@@ -108,10 +108,12 @@ export class LocalWords implements Words {
     if (!r.async) return Promise.resolve(r.value);
     if (timeoutMs === Infinity) return r.value; // keeps no process alive by itself
     // A pending `Atomics.waitAsync` does not keep the event loop alive on every runtime; a wait
-    // with a timeout must still end, so a timer holds the loop open until then.
+    // with a timeout must still end, so a timer holds the loop open until shortly after then
+    // (later than the wait's own timeout, so that a timed-out waiter has left the queue and
+    // cannot take a notify meant for another).
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<WaitResult>((resolve) => {
-      timer = setTimeout(() => resolve("timed-out"), timeoutMs + 1);
+      timer = setTimeout(() => resolve("timed-out"), timeoutMs + 50);
     });
     return Promise.race([r.value, timedOut]).finally(() => clearTimeout(timer));
   }
