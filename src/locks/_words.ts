@@ -118,9 +118,16 @@ export class LocalWords implements Words {
     return Promise.race([r.value, timedOut]).finally(() => clearTimeout(timer));
   }
   notify(i: number, count: number): number {
-    return Atomics.notify(this.a, i, count === Infinity ? undefined : count);
+    const woken = Atomics.notify(this.a, i, count === Infinity ? undefined : count);
+    // Deno settles a woken `Atomics.waitAsync` of this thread in a task its event loop does not
+    // wait for: with nothing else pending it would exit first. One empty timer keeps it a turn.
+    if (woken > 0 && isDeno) setTimeout(noop, 0);
+    return woken;
   }
 }
+
+const isDeno = "Deno" in globalThis;
+const noop = () => {};
 
 /** Native calls on a region's mapped words. */
 export class RegionWords implements Words {
