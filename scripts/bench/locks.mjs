@@ -64,8 +64,10 @@ const workerSource = `
 import { workerData, parentPort } from "node:worker_threads";
 const { kind, handle, buffer, n } = workerData;
 const data = new Int32Array(buffer);
+const { Mutex } = await import(${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)});
+parentPort.postMessage("ready");
+Atomics.wait(data, 2, 0); // the start flag: timing begins when both Workers are loaded
 if (kind === "mutex") {
-  const { Mutex } = await import(${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)});
   const m = Mutex.from(handle);
   for (let i = 0; i < n; i++) { const g = m.lock(); data[1]++; g.unlock(); }
 } else {
@@ -84,17 +86,25 @@ const dir = mkdtempSync(join(tmpdir(), "locks-bench-"));
 const workerFile = join(dir, "w.mjs");
 writeFileSync(workerFile, workerSource);
 async function contended(kind, n) {
-  const buffer = new SharedArrayBuffer(8);
+  const buffer = new SharedArrayBuffer(12);
+  const data = new Int32Array(buffer);
   const mutex = new Mutex();
-  const t0 = performance.now();
-  await Promise.all([0, 1].map(() =>
+  const workers = [0, 1].map(() =>
+    new Worker(workerFile, { workerData: { kind, handle: mutex.handle, buffer, n } })
+  );
+  const message = (w) =>
     new Promise((resolve, reject) => {
-      const w = new Worker(workerFile, { workerData: { kind, handle: mutex.handle, buffer, n } });
-      w.once("message", () => w.terminate().then(resolve));
+      w.once("message", resolve);
       w.once("error", reject);
-    })
-  ));
+    });
+  await Promise.all(workers.map(message));
+  const done = Promise.all(workers.map(message));
+  const t0 = performance.now();
+  Atomics.store(data, 2, 1);
+  Atomics.notify(data, 2);
+  await done;
   const ms = performance.now() - t0;
+  await Promise.all(workers.map((w) => w.terminate()));
   if (new Int32Array(buffer)[1] !== 2 * n) throw new Error(`${kind}: lost updates`);
   return rate(2 * n, ms);
 }
