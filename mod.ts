@@ -39,3 +39,16 @@ export { AtomicBoolArray } from "./src/arrays/bool.ts";
 export { AtomicFloatArray } from "./src/arrays/float.ts";
 export type { ArrayHandle, ArrayKind } from "./src/arrays/_base.ts";
 export { Counter, type CounterHandle, FloatCounter } from "./src/counter.ts";
+export {
+  Barrier,
+  Condition,
+  Latch,
+  type LockHandle,
+  type LockKind,
+  Mutex,
+  MutexGuard,
+  Once,
+  Permit,
+  Semaphore,
+  type WaitOptions,
+} from "./src/locks/mod.ts";

@@ -79,6 +79,15 @@ export const Kind = {
   bigint: 2,
   bool: 3,
   float: 4,
+  mutex: 5,
+  rwlock: 6,
+  semaphore: 7,
+  condition: 8,
+  barrier: 9,
+  latch: 10,
+  once: 11,
+  /** A lock primitive's 32-bit word (`atomicx_wait_spawn` only). */
+  word: 5,
 } as const;
 
 /**

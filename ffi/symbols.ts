@@ -127,6 +127,22 @@ export const symbols = {
   /** `(kind: 1 int | 3 bool, addr, expected, timeout_ms, region or 0, fd, token) -> status`:
    * waits on a native thread, then writes [token, result] as two f64s to the pipe `fd` */
   atomicx_wait_spawn: { parameters: [f64, f64, f64, f64, f64, f64, f64], result: f64 },
+
+  // Lock words (native/src/word.rs, owner.rs): i32 words in a region, as `Atomics` on an Int32Array.
+  atomicx_word_load: { parameters: [f64], result: f64 },
+  atomicx_word_store: store,
+  /** `(addr, expected, replacement) -> previous` */
+  atomicx_word_compare_exchange: cmpxchg,
+  /** `(addr, delta) -> previous` */
+  atomicx_word_add: rmw,
+  /** `(addr, value) -> previous` */
+  atomicx_word_exchange: rmw,
+  /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> as atomicx_i64_wait` */
+  atomicx_word_wait: { parameters: [f64, f64, f64, f64, f64], result: f64, nonblocking: true },
+  /** `(out) -> status`; out: [pid, start time] of this process */
+  atomicx_self_identity: { parameters: [f64], result: f64 },
+  /** `(pid, start) -> 1 running | 0` */
+  atomicx_process_alive: { parameters: [f64, f64], result: f64 },
 } as const satisfies Record<string, Signature>;
 
 /** Name of an exported C function. */

@@ -25,8 +25,8 @@ import { loadNative } from "./mod.ts";
 import { builtinModule, runtime } from "../engine/runtime.ts";
 import { nonblockingFunction } from "./symbols.ts";
 
-/** The atomics that can wait: `AtomicInt` (64-bit) and `AtomicBool` (32-bit). */
-export type WaitKind = "int" | "bool";
+/** What can wait: `AtomicInt` (64-bit), `AtomicBool` (32-bit) and a lock word (32-bit, exact). */
+export type WaitKind = "int" | "bool" | "word";
 
 /** Result code for "the region was closed" (as `atomicx_i64_wait` returns it). */
 export const WAIT_CLOSED: number = WaitCode.CLOSED;
@@ -177,7 +177,11 @@ export function startWait(
   };
   const nonblocking = nonblockingFunction(
     native,
-    kind === "int" ? "atomicx_i64_wait" : "atomicx_bool_wait",
+    kind === "int"
+      ? "atomicx_i64_wait"
+      : kind === "word"
+      ? "atomicx_word_wait"
+      : "atomicx_bool_wait",
   );
   if (nonblocking) {
     // The native call gives the reference up when it runs; if it never ran, give it up here.

@@ -113,6 +113,19 @@ const suites = [
     count: nodeCounts,
   },
   {
+    // Spawns Deno, Bun and Node 26 (node:ffi) processes on region locks, and SIGKILLs holders.
+    name: "locks between processes (deno + bun + node)",
+    command: bin("node"),
+    args: [
+      "--experimental-ffi",
+      "--no-warnings",
+      "--test",
+      "--test-reporter=spec",
+      "tests/fixtures/locks_processes.test.ts",
+    ],
+    count: nodeCounts,
+  },
+  {
     name: "examples and JSDoc examples (deno, bun, node 26)",
     command: process.execPath,
     args: ["tests/e2e/examples.mjs"],

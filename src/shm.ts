@@ -23,6 +23,8 @@ import {
 import { AtomicInt } from "./int.ts";
 import { describe, isWellFormedName } from "./errors.ts";
 import type { RegionLink } from "./link.ts";
+import { Barrier, Condition, Latch, type LockKind, Mutex, Once, Semaphore } from "./locks/mod.ts";
+import { RegionWords, setLockSlotResolver, type Words } from "./locks/_words.ts";
 
 /** Longest region name in UTF-8 bytes (the file name under /dev/shm may have 255). */
 export const MAX_REGION_NAME_BYTES = 240;
@@ -60,7 +62,9 @@ export interface SharedMemoryOptions {
   readonly allowForeignOwner?: boolean;
 }
 
-const kindName: readonly string[] = Object.entries(Kind).reduce<string[]>((names, [k, code]) => {
+const kindName: readonly string[] = Object.entries(Kind).filter(([k]) => k !== "word").reduce<
+  string[]
+>((names, [k, code]) => {
   names[code] = k;
   return names;
 }, []);
@@ -194,7 +198,7 @@ function failure(where: string, name: string, code: number, detail: number): Err
 
 /** `"an int"`, `"a bool"`. */
 function article(kind: string): string {
-  return `${kind === "int" ? "an" : "a"} ${kind}`;
+  return `${kind === "int" || kind === "once" ? "an" : "a"} ${kind}`;
 }
 
 /**
@@ -426,6 +430,140 @@ export class SharedMemory {
     return construct(AtomicFloat, this.#cell(slot, "float", "SharedMemory.float"));
   }
 
+  /**
+   * The `Mutex` named `slot`, shared by every process that opens this region (created unlocked).
+   * If the process holding it dies, the next `lock` gets it with `guard.ownerDied === true`.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("locks-demo");
+   * const mutex = region.mutex("jobs");
+   * {
+   *   using guard = mutex.lock({ timeout: 1000 });
+   *   if (guard.ownerDied) console.log("the previous holder died; check the data");
+   * }
+   * SharedMemory.unlink("locks-demo");
+   * ```
+   * @throws {TypeError} if `slot` holds another kind; {RangeError} if the region is full
+   */
+  mutex(slot: string): Mutex {
+    return new Mutex(this.#words(slot, "mutex", "SharedMemory.mutex"));
+  }
+
+  /**
+   * The `Semaphore` named `slot` with `permits` permits (the first opener sets them; later ones
+   * must ask for the same number).
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("locks-demo");
+   * using permit = region.semaphore("downloads", 4).acquire();
+   * SharedMemory.unlink("locks-demo");
+   * ```
+   * @throws {RangeError} if it exists with another number of permits
+   */
+  semaphore(slot: string, permits: number): Semaphore {
+    return new Semaphore(permits, this.#words(slot, "semaphore", "SharedMemory.semaphore"));
+  }
+
+  /**
+   * The `Condition` named `slot`.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("locks-demo");
+   * region.condition("changed").notifyAll();
+   * SharedMemory.unlink("locks-demo");
+   * ```
+   */
+  condition(slot: string): Condition {
+    return new Condition(this.#words(slot, "condition", "SharedMemory.condition"));
+  }
+
+  /**
+   * The `Barrier` named `slot` for `parties` parties (the first opener sets them).
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("locks-demo");
+   * region.barrier("step", 1).wait(); // true
+   * SharedMemory.unlink("locks-demo");
+   * ```
+   */
+  barrier(slot: string, parties: number): Barrier {
+    return new Barrier(parties, this.#words(slot, "barrier", "SharedMemory.barrier"));
+  }
+
+  /**
+   * The `Latch` named `slot` opening after `count` count-downs (the first opener sets it).
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("locks-demo");
+   * region.latch("ready", 1).countDown();
+   * SharedMemory.unlink("locks-demo");
+   * ```
+   */
+  latch(slot: string, count: number): Latch {
+    return new Latch(count, this.#words(slot, "latch", "SharedMemory.latch"));
+  }
+
+  /**
+   * The `Once` named `slot`: its function runs once among all processes.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("locks-demo");
+   * region.once("migrate").run(() => console.log("migrating"));
+   * SharedMemory.unlink("locks-demo");
+   * ```
+   */
+  once(slot: string): Once {
+    return new Once(this.#words(slot, "once", "SharedMemory.once"));
+  }
+
+  #words(slot: string, kind: LockKind, where: string): Words {
+    checkSlotName(where, slot);
+    const link = this.#link;
+    if (link.closed) {
+      throw new Error(`${where}: the region ${JSON.stringify(this.name)} is closed`);
+    }
+    const code = native().atomicx_shm_slot(
+      link.native,
+      nameAddress,
+      writeName(slot),
+      Kind[kind],
+      outAddress,
+    );
+    if (code === Status.KIND_MISMATCH) {
+      throw new TypeError(
+        `${where}: the slot ${JSON.stringify(slot)} of region ${JSON.stringify(this.name)} holds ${
+          article(kindName[out[2]] ?? "?")
+        }, not ${article(kind)}`,
+      );
+    }
+    if (code === Status.FULL) {
+      throw new RangeError(
+        `${where}: the region ${JSON.stringify(this.name)} is full (all ${this.capacity} slots ` +
+          "are taken); open a new region with a larger capacity",
+      );
+    }
+    if (code !== Status.OK) throw failure(where, this.name, code, 0);
+    return new RegionWords(kind, out[0], link, slot);
+  }
+
   #cell(slot: string, kind: AtomicKind, where: string): Cell {
     checkSlotName(where, slot);
     const link = this.#link;
@@ -518,6 +656,16 @@ export class SharedMemory {
         memory = SharedMemory.open(region, { only: "attach" });
       }
       return memory.#cell(slot, kind, where);
+    });
+    // The same for the lock primitives (`Mutex.from(handle)`).
+    setLockSlotResolver((region: string, slot: string, kind: LockKind, where: string): Words => {
+      checkRegionName(where, region);
+      checkSlotName(where, slot);
+      let memory = openByName.get(region)?.deref();
+      if (memory === undefined || memory.closed) {
+        memory = SharedMemory.open(region, { only: "attach" });
+      }
+      return memory.#words(slot, kind, where);
     });
   }
 }

@@ -12,5 +12,6 @@ import "./cases/workers.ts";
 import "./cases/arrays.ts";
 import "./cases/counters.ts";
 import "./cases/shm.ts";
+import "./cases/locks.ts";
 
 export { cases } from "./harness.ts";

@@ -19,9 +19,11 @@ pub mod bigint;
 pub mod boolean;
 pub mod float;
 pub mod int;
+pub mod owner;
 pub mod shm;
 mod sys;
 pub mod wait;
+pub mod word;
 
 /// Version of this C ABI. The TypeScript loader refuses a library whose version differs from its own.
 pub const ABI_VERSION: u32 = 2;

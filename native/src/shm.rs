@@ -111,6 +111,23 @@ pub mod kind {
     pub const BOOL: f64 = 3.0;
     /// `AtomicFloat`.
     pub const FLOAT: f64 = 4.0;
+    /// The lock primitives of `src/locks/` (see docs/locks.md), whose words start all-zero like
+    /// any slot.
+    pub const MUTEX: f64 = 5.0;
+    /// `RwLock` (reserved).
+    pub const RWLOCK: f64 = 6.0;
+    /// `Semaphore`.
+    pub const SEMAPHORE: f64 = 7.0;
+    /// `Condition`.
+    pub const CONDITION: f64 = 8.0;
+    /// `Barrier`.
+    pub const BARRIER: f64 = 9.0;
+    /// `Latch`.
+    pub const LATCH: f64 = 10.0;
+    /// `Once`.
+    pub const ONCE: f64 = 11.0;
+    /// A lock primitive's 32-bit word, for `atomicx_wait_spawn`.
+    pub const WORD: f64 = 5.0;
 }
 
 /// Bits added to the `how` argument of `atomicx_shm_open` (its low two bits: 0 create or attach,
@@ -129,7 +146,7 @@ const CLAIM_TIMEOUT: Duration = Duration::from_millis(1500);
 ///
 /// `out` is the 8-byte aligned address of three writable `f64`s that only the calling thread uses
 /// during the call.
-pub(crate) unsafe fn out_words<'a>(out: f64) -> &'a mut [f64; 3] {
+pub unsafe fn out_words<'a>(out: f64) -> &'a mut [f64; 3] {
     // SAFETY: forwarded from this function's contract.
     unsafe { &mut *(out as usize as *mut [f64; 3]) }
 }
@@ -712,7 +729,7 @@ pub unsafe extern "C" fn atomicx_shm_slot(
     if !(name_len >= 1.0 && name_len <= MAX_SLOT_NAME as f64 && name_len.fract() == 0.0) {
         return status::INVALID_NAME;
     }
-    if !(kind::INT..=kind::FLOAT).contains(&kind) || kind.fract() != 0.0 {
+    if !(kind::INT..=kind::ONCE).contains(&kind) || kind.fract() != 0.0 {
         return status::INVALID_ARGUMENT;
     }
     // SAFETY: forwarded from this function's contract; the length is in range.

@@ -193,6 +193,36 @@ pub unsafe extern "C" fn atomicx_bool_wait(
     }
 }
 
+/// Waits while the 32-bit word at `addr` holds exactly `expected` (an `i32`), as
+/// `atomicx_bool_wait` otherwise: the wait of the lock protocols in `src/locks/`.
+///
+/// # Safety
+///
+/// `addr` is the address of a live, 4-byte aligned `i32` for the whole wait; `region` as in
+/// `atomicx_i64_wait`.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_word_wait(
+    addr: f64,
+    expected: f64,
+    timeout_ms: f64,
+    region: f64,
+    release: f64,
+) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let cell: &AtomicU32 = unsafe { at(addr) };
+    let expected = expected as i64 as i32 as u32;
+    let current = || {
+        let w = cell.load(SeqCst);
+        (w == expected).then_some(w)
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_region(region, release, |r| {
+            wait_on(cell.as_ptr(), current, timeout_ms, r, release != 0.0)
+        })
+    }
+}
+
 /// Wakes up to `count` waiters (any number ≥ 2^31 − 1, such as Infinity, wakes all) on the atomic
 /// at `addr`, in every process; returns how many were woken, or −1 where futexes are not supported.
 ///
@@ -233,7 +263,7 @@ pub unsafe extern "C" fn atomicx_pipe(out: f64) -> f64 {
 }
 
 /// Starts a wait on a new native thread (for FFIs that cannot run a call off the JavaScript
-/// thread): `kind` [`shm::kind::INT`] or [`shm::kind::BOOL`], then as `atomicx_i64_wait` with
+/// thread): `kind` [`shm::kind::INT`], [`shm::kind::BOOL`] or [`shm::kind::WORD`] (a lock word), then as `atomicx_i64_wait` with
 /// `release` = 1 (the caller retained `region` if non-zero). When the wait ends the thread writes
 /// 16 bytes to the pipe `fd`: `token` and the result, two native-endian `f64`s. Returns a
 /// `shm::status`; on failure the region reference is released here.
@@ -258,7 +288,7 @@ pub unsafe extern "C" fn atomicx_wait_spawn(
             unsafe { shm::release(region as usize as *const Region) };
         }
     };
-    if kind != shm::kind::INT && kind != shm::kind::BOOL {
+    if kind != shm::kind::INT && kind != shm::kind::BOOL && kind != shm::kind::WORD {
         release_now();
         return status::INVALID_ARGUMENT;
     }
@@ -266,6 +296,9 @@ pub unsafe extern "C" fn atomicx_wait_spawn(
         let result = if kind == shm::kind::INT {
             // SAFETY: forwarded from this function's contract.
             unsafe { atomicx_i64_wait(addr, expected, timeout_ms, region, 1.0) }
+        } else if kind == shm::kind::WORD {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { atomicx_word_wait(addr, expected, timeout_ms, region, 1.0) }
         } else {
             // SAFETY: forwarded from this function's contract.
             unsafe { atomicx_bool_wait(addr, expected, timeout_ms, region, 1.0) }

@@ -74,6 +74,14 @@ fn kind_codes_match() {
         ("bigint", kind::BIGINT),
         ("bool", kind::BOOL),
         ("float", kind::FLOAT),
+        ("mutex", kind::MUTEX),
+        ("rwlock", kind::RWLOCK),
+        ("semaphore", kind::SEMAPHORE),
+        ("condition", kind::CONDITION),
+        ("barrier", kind::BARRIER),
+        ("latch", kind::LATCH),
+        ("once", kind::ONCE),
+        ("word", kind::WORD),
     ]);
     assert_eq!(ts_object("Kind"), expected);
 }

@@ -134,7 +134,7 @@ fn slots_sit_on_separate_cache_lines_and_keep_their_kind() {
         status::INVALID_NAME
     );
     assert_eq!(
-        slot(&region, "k", 5).unwrap_err().0,
+        slot(&region, "k", 12).unwrap_err().0,
         status::INVALID_ARGUMENT
     );
     assert_eq!(open(&name, 4, 1).err(), Some((status::EXISTS, 0.0)));

@@ -1,0 +1,127 @@
+/**
+ * Options, deadlines and the sliced waits every lock primitive shares.
+ *
+ * @module
+ */
+
+import { describe } from "../errors.ts";
+import type { Words } from "./_words.ts";
+
+/**
+ * Options of every wait: `timeout` in milliseconds (default Infinity) and an `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * import { Mutex, type WaitOptions } from "@atomicx/atomicx";
+ *
+ * const options: WaitOptions = { timeout: 50, signal: AbortSignal.timeout(1000) };
+ * using guard = new Mutex().lock(options);
+ * ```
+ */
+export interface WaitOptions {
+  /** Milliseconds to wait at most (default Infinity). */
+  readonly timeout?: number;
+  /** Aborting it ends the wait with `signal.reason`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Longest single sleep: waits wake this often to see aborts, closed regions and dead owners. */
+export const SLICE_MS = 100;
+
+/** A checked wait: its deadline on the monotonic clock and its signal. */
+export interface Deadline {
+  readonly at: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Checks `options` and starts the clock. */
+export function deadlineOf(where: string, options: unknown): Deadline {
+  if (options === undefined) return { at: Infinity, signal: undefined };
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  }
+  const { timeout = Infinity, signal } = options as WaitOptions;
+  if (typeof timeout !== "number") {
+    throw new TypeError(`${where}: timeout must be a number, got ${describe(timeout)}`);
+  }
+  if (!(timeout >= 0)) {
+    throw new RangeError(`${where}: timeout must be ≥ 0 or Infinity, got ${timeout}`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${where}: signal must be an AbortSignal, got ${describe(signal)}`);
+  }
+  return { at: performance.now() + timeout, signal };
+}
+
+/** The `DOMException` named `"TimeoutError"`. */
+export function timeoutError(where: string): DOMException {
+  return new DOMException(`${where}: timed out`, "TimeoutError");
+}
+
+/** Milliseconds of the next sleep (at most `cap`), or 0 when the deadline has passed. */
+export function sliceOf(deadline: Deadline, cap: number = SLICE_MS): number {
+  const left = deadline.at - performance.now();
+  return left <= 0 ? 0 : Math.min(left, cap);
+}
+
+/** Throws `signal.reason` if aborted. */
+export function checkAbort(deadline: Deadline): void {
+  if (deadline.signal?.aborted) throw deadline.signal.reason;
+}
+
+/**
+ * Blocks while `word i` satisfies `blocked(value)`; `"ok"` once it does not, `"timed-out"` at the
+ * deadline. `onSlice` runs after every sleep that ran out (owner-death checks).
+ */
+export function waitWhile(
+  words: Words,
+  i: number,
+  blocked: (value: number) => boolean,
+  deadline: Deadline,
+  onSlice?: () => void,
+): "ok" | "timed-out" {
+  for (;;) {
+    checkAbort(deadline);
+    const v = words.load(i);
+    if (!blocked(v)) return "ok";
+    const ms = sliceOf(deadline, words.sliceMs);
+    if (ms === 0) return "timed-out";
+    if (words.wait(i, v, ms) === "timed-out") onSlice?.();
+  }
+}
+
+/** A Promise rejected with `signal.reason` when it aborts (never settles otherwise). */
+function aborted(signal: AbortSignal | undefined, cleanup: Array<() => void>): Promise<never> {
+  if (signal === undefined) return new Promise<never>(() => {});
+  return new Promise<never>((_, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    cleanup.push(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** As {@link waitWhile}, without blocking. */
+export async function waitWhileAsync(
+  words: Words,
+  i: number,
+  blocked: (value: number) => boolean,
+  deadline: Deadline,
+  onSlice?: () => void,
+): Promise<"ok" | "timed-out"> {
+  const cleanup: Array<() => void> = [];
+  const abort = aborted(deadline.signal, cleanup);
+  abort.catch(() => {});
+  try {
+    for (;;) {
+      checkAbort(deadline);
+      const v = words.load(i);
+      if (!blocked(v)) return "ok";
+      const ms = sliceOf(deadline, words.sliceMs);
+      if (ms === 0) return "timed-out";
+      const r = await Promise.race([words.waitAsync(i, v, ms), abort]);
+      if (r === "timed-out") onSlice?.();
+    }
+  } finally {
+    for (const f of cleanup) f();
+  }
+}

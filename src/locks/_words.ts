@@ -1,0 +1,227 @@
+/**
+ * The 32-bit words every lock protocol runs on, in two places: in-process memory (JavaScript
+ * `Atomics` on an `Int32Array` over a `SharedArrayBuffer`) and a shared-memory region (native calls
+ * on the mapped address, futex waits). The protocols in this folder are written once against
+ * {@link Words}.
+ *
+ * @module
+ */
+
+import { loadNative } from "../../ffi/mod.ts";
+import { waitAsyncOn, type WaitResult, waitResult } from "../wait.ts";
+import { regionClosed, type RegionLink } from "../link.ts";
+import { describe } from "../errors.ts";
+
+/** What a lock primitive is, as its handle says. */
+export type LockKind = "mutex" | "semaphore" | "condition" | "barrier" | "latch" | "once";
+
+/**
+ * A lock primitive's handle: plain, structured-cloneable data naming its words — in-process memory
+ * (`buffer` + `byteOffset`) or a region slot (`region` + `slot`). Pass it to a Worker and rebuild
+ * the primitive there with `X.from(handle)`.
+ *
+ * @example
+ * ```ts
+ * import { Mutex, type LockHandle } from "@atomicx/atomicx";
+ *
+ * const handle: LockHandle = new Mutex().handle; // postMessage(handle) to a Worker
+ * const same = Mutex.from(handle);
+ * ```
+ */
+export type LockHandle =
+  | { readonly kind: LockKind; readonly buffer: SharedArrayBuffer; readonly byteOffset: number }
+  | { readonly kind: LockKind; readonly region: string; readonly slot: string };
+
+/** Words of a primitive; `i` is a word index (0-based) within the primitive. */
+export interface Words {
+  /** True in a shared-memory region (owners are processes, which may die). */
+  readonly inRegion: boolean;
+  /** The primitive's handle. */
+  readonly handle: LockHandle;
+  /** Longest single sleep (regions wake regularly to see closes, aborts and dead owners). */
+  readonly sliceMs: number;
+  load(i: number): number;
+  store(i: number, value: number): void;
+  compareExchange(i: number, expected: number, replacement: number): number;
+  add(i: number, delta: number): number;
+  exchange(i: number, value: number): number;
+  /** Sleeps while word `i` holds `expected`, at most `timeoutMs`. */
+  wait(i: number, expected: number, timeoutMs: number): WaitResult;
+  /** As `wait`, without blocking. */
+  waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult>;
+  /** Wakes up to `count` waiters on word `i`. */
+  notify(i: number, count: number): number;
+}
+
+/** Words of each primitive (each gets its own 64-byte line so neighbours do not share one). */
+export const WORDS_PER_PRIMITIVE = 16;
+
+/**
+ * In-process memory for a new primitive's `count` words, all zero. Every in-process primitive
+ * gets its memory here and nowhere else.
+ */
+export function allocateWords(count: number): { buffer: SharedArrayBuffer; byteOffset: number } {
+  return { buffer: new SharedArrayBuffer(count * 4), byteOffset: 0 };
+}
+
+/** `Atomics` on an `Int32Array`. */
+export class LocalWords implements Words {
+  readonly inRegion = false;
+  readonly sliceMs = Infinity;
+  readonly handle: LockHandle;
+  readonly a: Int32Array;
+
+  constructor(kind: LockKind, buffer: SharedArrayBuffer, byteOffset: number) {
+    this.a = new Int32Array(buffer, byteOffset, WORDS_PER_PRIMITIVE);
+    this.handle = Object.freeze({ kind, buffer, byteOffset });
+  }
+  load(i: number): number {
+    return Atomics.load(this.a, i);
+  }
+  store(i: number, value: number): void {
+    Atomics.store(this.a, i, value);
+  }
+  compareExchange(i: number, expected: number, replacement: number): number {
+    return Atomics.compareExchange(this.a, i, expected, replacement);
+  }
+  add(i: number, delta: number): number {
+    return Atomics.add(this.a, i, delta);
+  }
+  exchange(i: number, value: number): number {
+    return Atomics.exchange(this.a, i, value);
+  }
+  wait(i: number, expected: number, timeoutMs: number): WaitResult {
+    return Atomics.wait(this.a, i, expected, timeoutMs);
+  }
+  waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult> {
+    const r = Atomics.waitAsync(this.a, i, expected, timeoutMs);
+    if (!r.async) return Promise.resolve(r.value);
+    if (timeoutMs === Infinity) return r.value; // keeps no process alive by itself
+    // A pending `Atomics.waitAsync` does not keep the event loop alive on every runtime; a wait
+    // with a timeout must still end, so a timer holds the loop open until shortly after then
+    // (later than the wait's own timeout, so that a timed-out waiter has left the queue and
+    // cannot take a notify meant for another).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<WaitResult>((resolve) => {
+      timer = setTimeout(() => resolve("timed-out"), timeoutMs + 50);
+    });
+    return Promise.race([r.value, timedOut]).finally(() => clearTimeout(timer));
+  }
+  notify(i: number, count: number): number {
+    const woken = Atomics.notify(this.a, i, count === Infinity ? undefined : count);
+    // Deno settles a woken `Atomics.waitAsync` of this thread in a task its event loop does not
+    // wait for: with nothing else pending it would exit first. One empty timer keeps it a turn.
+    if (woken > 0 && isDeno) setTimeout(noop, 0);
+    return woken;
+  }
+}
+
+const isDeno = "Deno" in globalThis;
+const noop = () => {};
+
+/** Native calls on a region's mapped words. */
+export class RegionWords implements Words {
+  readonly inRegion = true;
+  readonly sliceMs = 100;
+  readonly handle: LockHandle;
+  readonly #base: number;
+  readonly #link: RegionLink;
+
+  constructor(kind: LockKind, base: number, link: RegionLink, slot: string) {
+    this.#base = base;
+    this.#link = link;
+    this.handle = Object.freeze({ kind, region: link.name, slot });
+  }
+  #at(i: number, where = "lock"): number {
+    if (this.#link.closed) throw regionClosed(where, this.#link);
+    return this.#base + 4 * i;
+  }
+  load(i: number): number {
+    return loadNative().atomicx_word_load(this.#at(i));
+  }
+  store(i: number, value: number): void {
+    loadNative().atomicx_word_store(this.#at(i), value);
+  }
+  compareExchange(i: number, expected: number, replacement: number): number {
+    return loadNative().atomicx_word_compare_exchange(this.#at(i), expected, replacement);
+  }
+  add(i: number, delta: number): number {
+    return loadNative().atomicx_word_add(this.#at(i), delta);
+  }
+  exchange(i: number, value: number): number {
+    return loadNative().atomicx_word_exchange(this.#at(i), value);
+  }
+  wait(i: number, expected: number, timeoutMs: number): WaitResult {
+    const code = loadNative().atomicx_word_wait(
+      this.#at(i),
+      expected,
+      timeoutMs,
+      this.#link.native,
+      0,
+    );
+    return waitResult("lock wait", code, this.#link);
+  }
+  waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult> {
+    return waitAsyncOn("lock wait", "word", this.#at(i), expected, timeoutMs, this.#link);
+  }
+  notify(i: number, count: number): number {
+    return loadNative().atomicx_wake(this.#at(i), count);
+  }
+}
+
+/** Finds a region slot for a lock primitive: set by `src/shm.ts` (which imports this folder). */
+export type LockSlotResolver = (
+  region: string,
+  slot: string,
+  kind: LockKind,
+  where: string,
+) => Words;
+let resolveSlot: LockSlotResolver | undefined;
+
+/** Called once by `src/shm.ts`. */
+export function setLockSlotResolver(resolver: LockSlotResolver): void {
+  resolveSlot = resolver;
+}
+
+/** The words a handle names, after checking it; `TypeError`/`RangeError` for a bad one. */
+export function wordsFromHandle(where: string, kind: LockKind, handle: unknown): Words {
+  if (typeof handle !== "object" || handle === null) {
+    throw new TypeError(`${where}: expected a ${kind} handle, got ${describe(handle)}`);
+  }
+  const h = handle as Record<string, unknown>;
+  if (h.kind !== kind) {
+    throw new TypeError(`${where}: the handle is of kind ${describe(h.kind)}, not "${kind}"`);
+  }
+  if (h.buffer instanceof SharedArrayBuffer) {
+    const offset = h.byteOffset;
+    if (typeof offset !== "number") {
+      throw new TypeError(`${where}: byteOffset must be a number, got ${describe(offset)}`);
+    }
+    if (
+      !Number.isSafeInteger(offset) || offset < 0 || offset % 4 !== 0 ||
+      offset + WORDS_PER_PRIMITIVE * 4 > h.buffer.byteLength
+    ) {
+      throw new RangeError(
+        `${where}: byteOffset ${offset} must be a multiple of 4 with ${
+          WORDS_PER_PRIMITIVE * 4
+        } bytes after it in the buffer`,
+      );
+    }
+    return new LocalWords(kind, h.buffer, offset);
+  }
+  if (typeof h.region === "string" && typeof h.slot === "string") {
+    if (resolveSlot === undefined) {
+      throw new Error(`${where}: import SharedMemory to rebuild region handles`);
+    }
+    return resolveSlot(h.region, h.slot, kind, where);
+  }
+  throw new TypeError(
+    `${where}: a handle has a SharedArrayBuffer buffer and byteOffset, or a region and slot name`,
+  );
+}
+
+/** Fresh in-process words for a new primitive. */
+export function newWords(kind: LockKind): Words {
+  const { buffer, byteOffset } = allocateWords(WORDS_PER_PRIMITIVE);
+  return new LocalWords(kind, buffer, byteOffset);
+}

@@ -1,0 +1,158 @@
+/**
+ * `Barrier`: `parties` threads or processes wait for each other, round after round.
+ *
+ * Protocol: word 0 packs the round (bits 16–29) and the parties arrived in it (bits 0–15); word 1
+ * is `parties + 1`. An arrival increments word 0 with a compare-exchange; the last one of a round
+ * instead starts the next round (arrived 0) and wakes everybody — it is that round's leader. The
+ * others sleep until the round changes. A wait that times out or is aborted withdraws its arrival
+ * unless the round completed meanwhile (then it counts as passed).
+ *
+ * @module
+ */
+
+import { checkSize, configure, sizeOf } from "./_config.ts";
+import {
+  type Deadline,
+  deadlineOf,
+  timeoutError,
+  type WaitOptions,
+  waitWhile,
+  waitWhileAsync,
+} from "./_wait.ts";
+import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+
+const STATE = 0;
+const PARTIES = 1;
+const ARRIVED = 0xffff;
+const ROUND_SHIFT = 16;
+const ROUNDS = 0x3fff;
+
+/**
+ * A reusable barrier for `parties` participants.
+ *
+ * @example
+ * ```ts
+ * import { Barrier } from "@atomicx/atomicx";
+ *
+ * const barrier = new Barrier(1); // pass barrier.handle to the other parties
+ * console.log(barrier.wait()); // true: the leader of this round (the only party here)
+ * ```
+ */
+export class Barrier {
+  readonly #w: Words;
+
+  /**
+   * A new in-process barrier.
+   *
+   * @throws {TypeError} / {RangeError} unless `parties` is an integer in 1..65535
+   */
+  constructor(parties: number, words?: Words) {
+    checkSize("new Barrier", "parties", parties, 1, ARRIVED);
+    this.#w = words ?? newWords("barrier");
+    configure("new Barrier", "parties", this.#w, PARTIES, parties);
+  }
+
+  /**
+   * The barrier a handle names.
+   *
+   * @example
+   * ```ts
+   * import { Barrier } from "@atomicx/atomicx";
+   *
+   * console.log(Barrier.from(new Barrier(4).handle).parties); // 4
+   * ```
+   */
+  static from(handle: LockHandle): Barrier {
+    const w = wordsFromHandle("Barrier.from", "barrier", handle);
+    return new Barrier(Math.max(1, sizeOf(w, PARTIES)), w);
+  }
+
+  /** Plain data naming this barrier. */
+  get handle(): LockHandle {
+    return this.#w.handle;
+  }
+
+  /** How many parties each round waits for. */
+  get parties(): number {
+    return sizeOf(this.#w, PARTIES);
+  }
+
+  /** Arrives; the round to wait for, or `true` if this arrival completed the round (leader). */
+  #arrive(): number | true {
+    const w = this.#w;
+    const parties = sizeOf(w, PARTIES);
+    for (;;) {
+      const s = w.load(STATE);
+      const round = s >>> ROUND_SHIFT;
+      const arrived = s & ARRIVED;
+      const last = arrived + 1 === parties;
+      const next = last ? ((round + 1) & ROUNDS) << ROUND_SHIFT : s + 1;
+      if (w.compareExchange(STATE, s, next) !== s) continue;
+      if (!last) return round;
+      w.notify(STATE, Infinity);
+      return true;
+    }
+  }
+
+  /** After a timeout or abort: withdraws the arrival; false if the round completed anyway. */
+  #withdraw(round: number): boolean {
+    const w = this.#w;
+    for (;;) {
+      const s = w.load(STATE);
+      if (s >>> ROUND_SHIFT !== round) return false;
+      if (w.compareExchange(STATE, s, s - 1) === s) return true;
+    }
+  }
+
+  /**
+   * Waits until every party arrived; `true` for exactly one party per round.
+   *
+   * @example
+   * ```ts
+   * import { Barrier } from "@atomicx/atomicx";
+   *
+   * const b = new Barrier(1);
+   * b.wait({ timeout: 100 });
+   * ```
+   * @throws {DOMException} named `"TimeoutError"` (the arrival is withdrawn); `signal.reason`
+   */
+  wait(options?: WaitOptions): boolean {
+    const deadline: Deadline = deadlineOf("Barrier.wait", options);
+    const round = this.#arrive();
+    if (round === true) return true;
+    let r: "ok" | "timed-out";
+    try {
+      r = waitWhile(this.#w, STATE, (s) => s >>> ROUND_SHIFT === round, deadline);
+    } catch (error) {
+      if (this.#withdraw(round)) throw error;
+      return false;
+    }
+    if (r === "timed-out" && this.#withdraw(round)) throw timeoutError("Barrier.wait");
+    return false;
+  }
+
+  /**
+   * As {@link Barrier.wait}, without blocking the event loop.
+   *
+   * @example
+   * ```ts
+   * import { Barrier } from "@atomicx/atomicx";
+   *
+   * console.log(await new Barrier(1).waitAsync()); // true
+   * ```
+   */
+  async waitAsync(options?: WaitOptions): Promise<boolean> {
+    const deadline: Deadline = deadlineOf("Barrier.waitAsync", options);
+    const round = this.#arrive();
+    if (round === true) return true;
+    let r: "ok" | "timed-out";
+    try {
+      r = await waitWhileAsync(this.#w, STATE, (s) => s >>> ROUND_SHIFT === round, deadline);
+    } catch (error) {
+      if (this.#withdraw(round)) throw error;
+      return false;
+    }
+    if (r === "timed-out" && this.#withdraw(round)) throw timeoutError("Barrier.waitAsync");
+    return false;
+  }
+}

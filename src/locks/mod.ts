@@ -1,0 +1,15 @@
+/**
+ * Locks and coordination: `Mutex`, `Condition`, `Semaphore`, `Latch`, `Barrier`, `Once`, for
+ * Workers (in-process) and, through `SharedMemory`, for processes of any runtime.
+ *
+ * @module
+ */
+
+export { Mutex, MutexGuard } from "./mutex.ts";
+export { Condition } from "./condition.ts";
+export { Permit, Semaphore } from "./semaphore.ts";
+export { Latch } from "./latch.ts";
+export { Barrier } from "./barrier.ts";
+export { Once } from "./once.ts";
+export type { WaitOptions } from "./_wait.ts";
+export type { LockHandle, LockKind } from "./_words.ts";

@@ -1,0 +1,232 @@
+/**
+ * `Semaphore`: at most `permits` holders at once, across Workers or processes.
+ *
+ * Protocol: word 0 counts permits taken (may go below zero when more are released than taken: the
+ * semaphore then has more permits), word 1 is `permits + 1` (all-zero memory: unconfigured). An
+ * acquirer takes `n` with a compare-exchange while `permits − taken ≥ n`, else sleeps on word 0;
+ * every release changes word 0 and wakes the sleepers (each rechecks its own `n`).
+ *
+ * @module
+ */
+
+import { checkSize, configure, sizeOf } from "./_config.ts";
+import {
+  type Deadline,
+  deadlineOf,
+  timeoutError,
+  type WaitOptions,
+  waitWhile,
+  waitWhileAsync,
+} from "./_wait.ts";
+import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+
+const TAKEN = 0;
+const PERMITS = 1;
+const MAX = 0x3fff_ffff;
+
+/**
+ * `n` permits of a {@link Semaphore}; `release()` (or disposal) gives them back once.
+ *
+ * @example
+ * ```ts
+ * import { Semaphore } from "@atomicx/atomicx";
+ *
+ * const slots = new Semaphore(2);
+ * {
+ *   using permit = slots.acquire();
+ *   console.log(permit.n, slots.available); // 1 1
+ * }
+ * ```
+ */
+export class Permit {
+  /** How many permits this holds. */
+  readonly n: number;
+  #semaphore: Semaphore | undefined;
+
+  /** @internal Made by `Semaphore`. */
+  constructor(semaphore: Semaphore, n: number) {
+    this.#semaphore = semaphore;
+    this.n = n;
+  }
+
+  /**
+   * Gives the permits back; does nothing the second time.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * const permit = new Semaphore(1).acquire();
+   * permit.release();
+   * ```
+   */
+  release(): void {
+    const s = this.#semaphore;
+    if (s === undefined) return;
+    this.#semaphore = undefined;
+    s.release(this.n);
+  }
+
+  /** `using permit = semaphore.acquire()` releases at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /** `await using permit = await semaphore.acquireAsync()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * A counting semaphore.
+ *
+ * @example
+ * ```ts
+ * import { Semaphore } from "@atomicx/atomicx";
+ *
+ * const connections = new Semaphore(4);
+ * await using permit = await connections.acquireAsync(1, { timeout: 1000 });
+ * ```
+ */
+export class Semaphore {
+  readonly #w: Words;
+
+  /**
+   * A new in-process semaphore with `permits` permits.
+   *
+   * @throws {TypeError} / {RangeError} unless `permits` is an integer in 0..2^30−1
+   */
+  constructor(permits: number, words?: Words) {
+    checkSize("new Semaphore", "permits", permits, 0, MAX);
+    this.#w = words ?? newWords("semaphore");
+    configure("new Semaphore", "permits", this.#w, PERMITS, permits);
+  }
+
+  /**
+   * The semaphore a handle names.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * const s = new Semaphore(3);
+   * console.log(Semaphore.from(s.handle).available); // 3
+   * ```
+   */
+  static from(handle: LockHandle): Semaphore {
+    const w = wordsFromHandle("Semaphore.from", "semaphore", handle);
+    return new Semaphore(Math.max(0, sizeOf(w, PERMITS)), w);
+  }
+
+  /** Plain data naming this semaphore. */
+  get handle(): LockHandle {
+    return this.#w.handle;
+  }
+
+  /** Permits free now. */
+  get available(): number {
+    return sizeOf(this.#w, PERMITS) - this.#w.load(TAKEN);
+  }
+
+  #checkN(where: string, n: unknown): number {
+    return checkSize(where, "n", n, 1, MAX);
+  }
+
+  /** Takes `n` if free; true on success. */
+  #take(n: number): boolean {
+    const w = this.#w;
+    const permits = sizeOf(w, PERMITS);
+    for (;;) {
+      const taken = w.load(TAKEN);
+      if (permits - taken < n) return false;
+      if (w.compareExchange(TAKEN, taken, taken + n) === taken) return true;
+    }
+  }
+
+  /**
+   * Takes `n` permits if that many are free now.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * const s = new Semaphore(1);
+   * const p = s.tryAcquire(); // a Permit
+   * console.log(s.tryAcquire()); // undefined
+   * ```
+   */
+  tryAcquire(n = 1): Permit | undefined {
+    this.#checkN("Semaphore.tryAcquire", n);
+    return this.#take(n) ? new Permit(this, n) : undefined;
+  }
+
+  /**
+   * Takes `n` permits, blocking until they are free.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * using permit = new Semaphore(2).acquire(2, { timeout: 100 });
+   * ```
+   * @throws {DOMException} named `"TimeoutError"`; `signal.reason` if aborted
+   */
+  acquire(n = 1, options?: WaitOptions): Permit {
+    const where = "Semaphore.acquire";
+    this.#checkN(where, n);
+    const deadline: Deadline = deadlineOf(where, options);
+    const permits = sizeOf(this.#w, PERMITS);
+    for (;;) {
+      if (this.#take(n)) return new Permit(this, n);
+      if (waitWhile(this.#w, TAKEN, (t) => permits - t < n, deadline) === "timed-out") {
+        throw timeoutError(where);
+      }
+    }
+  }
+
+  /**
+   * As {@link Semaphore.acquire}, without blocking the event loop.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * const permit = await new Semaphore(1).acquireAsync();
+   * permit.release();
+   * ```
+   */
+  async acquireAsync(n = 1, options?: WaitOptions): Promise<Permit> {
+    const where = "Semaphore.acquireAsync";
+    this.#checkN(where, n);
+    const deadline: Deadline = deadlineOf(where, options);
+    const permits = sizeOf(this.#w, PERMITS);
+    for (;;) {
+      if (this.#take(n)) return new Permit(this, n);
+      if (
+        (await waitWhileAsync(this.#w, TAKEN, (t) => permits - t < n, deadline)) === "timed-out"
+      ) {
+        throw timeoutError(where);
+      }
+    }
+  }
+
+  /**
+   * Gives `n` permits back (or adds them) and wakes waiters.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * const s = new Semaphore(0);
+   * s.release(2);
+   * console.log(s.available); // 2
+   * ```
+   */
+  release(n = 1): void {
+    this.#checkN("Semaphore.release", n);
+    this.#w.add(TAKEN, -n);
+    this.#w.notify(TAKEN, Infinity);
+  }
+}

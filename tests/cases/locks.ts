@@ -1,0 +1,330 @@
+// Locks and coordination within one process: Workers, timeouts, aborts, bad arguments; the
+// cross-process cases run as their own suite (tests/fixtures/locks_processes.test.ts).
+import {
+  Barrier,
+  Condition,
+  Latch,
+  type LockHandle,
+  Mutex,
+  MutexGuard,
+  Once,
+  Semaphore,
+  SharedMemory,
+} from "../../mod.ts";
+import type { LockTask } from "../fixtures/lock_worker.ts";
+import { assert } from "../support/assert.ts";
+import { runWorkers } from "../support/workers.ts";
+import { test } from "../harness.ts";
+
+const worker = new URL("../fixtures/lock_worker.ts", import.meta.url);
+const run = (tasks: LockTask[]) => runWorkers<number>(worker, tasks);
+
+/** The Int32Array under an in-process handle (to fake another owner, or read the state). */
+function wordsOf(handle: LockHandle): Int32Array {
+  if (!("buffer" in handle)) throw new Error("not an in-process handle");
+  return new Int32Array(handle.buffer, handle.byteOffset, 16);
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "TimeoutError";
+}
+
+test("locks: a Mutex keeps a plain Int32Array exact under 4 Workers × 200,000", async () => {
+  const mutex = new Mutex();
+  const data = new SharedArrayBuffer(4);
+  const n = 200_000;
+  await run([0, 1, 2, 3].map(() => ({ op: "count", mutex: mutex.handle, data, iterations: n })));
+  assert.equal(new Int32Array(data)[0], 4 * n);
+  assert.equal(mutex.locked, false);
+});
+
+test("locks: lockAsync keeps the count exact alongside blocking lock (2 + 2 Workers)", async () => {
+  const mutex = new Mutex();
+  const data = new SharedArrayBuffer(4);
+  const n = 20_000;
+  await run([false, true, false, true].map((async) => ({
+    op: "count",
+    mutex: mutex.handle,
+    data,
+    iterations: n,
+    async,
+  })));
+  assert.equal(new Int32Array(data)[0], 4 * n);
+});
+
+test("locks: producer/consumer with a Mutex and two Conditions (2 + 2 Workers)", async () => {
+  for (const size of [1, 4]) {
+    const mutex = new Mutex();
+    const notEmpty = new Condition();
+    const notFull = new Condition();
+    const data = new SharedArrayBuffer(4 * (2 + size));
+    const items = 10_000;
+    const common = { mutex: mutex.handle, notEmpty: notEmpty.handle, notFull: notFull.handle };
+    const sums = await run([
+      { op: "produce", ...common, data, items },
+      { op: "consume", ...common, data, items },
+      { op: "produce", ...common, data, items },
+      { op: "consume", ...common, data, items },
+    ]);
+    const each = (items * (items + 1)) / 2;
+    assert.equal(sums[1] + sums[3], 2 * each, `ring of ${size}`);
+    const d = new Int32Array(data);
+    assert.deepEqual([d[0], d[1]], [2 * items, 2 * items]);
+  }
+});
+
+test("locks: a Barrier sees every party in every round and one leader per round", async () => {
+  const parties = 4;
+  const rounds = 200;
+  const barrier = new Barrier(parties);
+  const log = new SharedArrayBuffer(4 * 2 * rounds);
+  const leaders = await run(
+    [0, 1, 2, 3].map((party) => ({ op: "barrier", barrier: barrier.handle, log, party, rounds })),
+  );
+  assert.ok(leaders.every((l) => l >= 0), `a party passed a round early: ${leaders}`);
+  assert.equal(leaders.reduce((a, b) => a + b, 0), rounds);
+  const perRound = new Int32Array(log, 0, rounds);
+  assert.ok(perRound.every((x) => x === 1));
+});
+
+test("locks: a Latch opens for every waiter once counted down", async () => {
+  const latch = new Latch(3);
+  const seen = new SharedArrayBuffer(4);
+  const replies = await run([0, 1, 2].map(() => ({ op: "latch", latch: latch.handle, seen })));
+  assert.deepEqual(replies.sort(), [0, 1, 2]);
+  assert.equal(latch.count, 0);
+  latch.wait(); // open: returns at once
+});
+
+test("locks: Once runs its function once among 4 Workers; a throwing run is retried", async () => {
+  const once = new Once();
+  const runs = new SharedArrayBuffer(4);
+  const ran = await run([0, 1, 2, 3].map(() => ({ op: "once", once: once.handle, runs })));
+  assert.equal(new Int32Array(runs)[0], 1);
+  assert.equal(ran.reduce((a, b) => a + b, 0), 1);
+  assert.equal(once.done, true);
+  assert.equal(once.run(() => assert.fail("ran twice")), false);
+
+  const flaky = new Once();
+  assert.throws(() =>
+    flaky.run(() => {
+      throw new Error("first try");
+    }), /first try/);
+  assert.equal(flaky.done, false);
+  await assert.rejects(flaky.runAsync(() => Promise.reject(new Error("async try"))), /async try/);
+  assert.equal(await flaky.runAsync(async () => {}), true);
+  assert.equal(flaky.done, true);
+});
+
+test("locks: Mutex basics — guards, tryLock, using, re-entry throws", async () => {
+  const mutex = new Mutex();
+  {
+    using guard = mutex.lock();
+    assert.ok(guard instanceof MutexGuard);
+    assert.equal(guard.ownerDied, false);
+    assert.equal(mutex.locked, true);
+    assert.equal(mutex.tryLock(), undefined);
+    assert.throws(
+      () => mutex.lock(),
+      (e: unknown) => e instanceof Error && /already holds/.test(String(e)),
+    );
+    assert.equal(mutex.locked, true);
+  }
+  assert.equal(mutex.locked, false);
+  const g = mutex.tryLock()!;
+  g.unlock();
+  g.unlock(); // idempotent: does not unlock someone else's lock
+  const other = mutex.lock();
+  g.unlock();
+  assert.equal(mutex.locked, true);
+  other.unlock();
+  {
+    await using _ = await mutex.lockAsync();
+    assert.equal(mutex.locked, true);
+  }
+  assert.equal(mutex.locked, false);
+  assert.equal(Mutex.from(mutex.handle).locked, false);
+  assert.equal(String(mutex), "Mutex(unlocked)");
+});
+
+test("locks: timeouts and aborts on every wait leave the primitive usable", async () => {
+  // Mutex: a foreign owner written into its word.
+  const mutex = new Mutex();
+  const words = wordsOf(mutex.handle);
+  words[0] = 12345;
+  assert.throws(() => mutex.lock({ timeout: 5 }), isTimeout);
+  await assert.rejects(mutex.lockAsync({ timeout: 5 }), isTimeout);
+  const reason = new Error("stop");
+  assert.throws(() => mutex.lock({ signal: AbortSignal.abort(reason) }), (e) => e === reason);
+  const controller = new AbortController();
+  const pending = mutex.lockAsync({ signal: controller.signal });
+  setTimeout(() => controller.abort(reason), 5);
+  await assert.rejects(pending, (e) => e === reason);
+  Atomics.store(words, 0, 0);
+  Atomics.notify(words, 0);
+  mutex.lock({ timeout: 5 }).unlock();
+  assert.equal(mutex.locked, false);
+
+  // Condition: "timed-out", the guard held again; abort throws with the lock held.
+  const condition = new Condition();
+  {
+    using guard = mutex.lock();
+    assert.equal(condition.wait(guard, { timeout: 5 }), "timed-out");
+    assert.equal(mutex.locked, true);
+    assert.equal(await condition.waitAsync(guard, { timeout: 5 }), "timed-out");
+    assert.equal(mutex.locked, true);
+    assert.throws(
+      () => condition.wait(guard, { signal: AbortSignal.abort(reason) }),
+      (e) => e === reason,
+    );
+    assert.equal(mutex.locked, true);
+  }
+  assert.equal(mutex.locked, false);
+  assert.equal(typeof condition.notifyAll(), "number");
+
+  // Semaphore.
+  const semaphore = new Semaphore(1);
+  const permit = semaphore.acquire();
+  assert.throws(() => semaphore.acquire(1, { timeout: 5 }), isTimeout);
+  await assert.rejects(semaphore.acquireAsync(1, { timeout: 5 }), isTimeout);
+  await assert.rejects(
+    semaphore.acquireAsync(1, { signal: AbortSignal.abort(reason) }),
+    (e) => e === reason,
+  );
+  assert.equal(semaphore.available, 0);
+  permit.release();
+  permit.release();
+  assert.equal(semaphore.available, 1);
+  semaphore.acquire(1, { timeout: 5 }).release();
+
+  // Latch.
+  const latch = new Latch(1);
+  assert.throws(() => latch.wait({ timeout: 5 }), isTimeout);
+  await assert.rejects(latch.waitAsync({ timeout: 5 }), isTimeout);
+  latch.countDown();
+  await latch.waitAsync({ timeout: 5 });
+
+  // Barrier: a timed-out arrival is withdrawn, so the next round still needs both parties.
+  const barrier = new Barrier(2);
+  assert.throws(() => barrier.wait({ timeout: 5 }), isTimeout);
+  await assert.rejects(barrier.waitAsync({ timeout: 5 }), isTimeout);
+  await assert.rejects(
+    barrier.waitAsync({ signal: AbortSignal.abort(reason) }),
+    (e) => e === reason,
+  );
+  const both = await Promise.all([barrier.waitAsync(), barrier.waitAsync()]);
+  assert.deepEqual(both.sort(), [false, true]);
+});
+
+test("locks: notify and unlock racing a waiter in a loop never lose a wakeup", async () => {
+  // Ping-pong through a ring of one: every hand-over is a notify racing the other side's wait.
+  const mutex = new Mutex();
+  const notEmpty = new Condition();
+  const notFull = new Condition();
+  const data = new SharedArrayBuffer(4 * 3);
+  const items = 5_000;
+  const common = { mutex: mutex.handle, notEmpty: notEmpty.handle, notFull: notFull.handle };
+  const [, sum] = await run([
+    { op: "produce", ...common, data, items },
+    { op: "consume", ...common, data, items },
+  ]);
+  assert.equal(sum, (items * (items + 1)) / 2);
+  // And on one thread: a notify before the wait is not seen by it, so the wait times out.
+  using guard = mutex.lock();
+  notEmpty.notifyAll();
+  assert.equal(notEmpty.wait(guard, { timeout: 1 }), "timed-out");
+});
+
+test("locks: every bad argument is a TypeError or RangeError and changes nothing", () => {
+  const mutex = new Mutex();
+  for (
+    const [options, type] of [
+      [{ timeout: -1 }, RangeError],
+      [{ timeout: Number.NaN }, RangeError],
+      [{ timeout: "1" }, TypeError],
+      [{ signal: {} }, TypeError],
+      [7, TypeError],
+      [null, TypeError],
+    ] as const
+  ) {
+    assert.throws(() => mutex.lock(options as never), type);
+    assert.equal(mutex.locked, false);
+  }
+  for (
+    const [make, type] of [
+      [() => new Semaphore(-1), RangeError],
+      [() => new Semaphore(1.5), RangeError],
+      [() => new Semaphore("2" as never), TypeError],
+      [() => new Barrier(0), RangeError],
+      [() => new Barrier(65_536), RangeError],
+      [() => new Latch(-1), RangeError],
+      [() => Mutex.from({} as never), TypeError],
+      [() => Mutex.from(new Semaphore(1).handle), TypeError],
+      [() => Mutex.from(null as never), TypeError],
+      [
+        () => Mutex.from({ kind: "mutex", buffer: new SharedArrayBuffer(8), byteOffset: 0 }),
+        RangeError,
+      ],
+      [
+        () => Mutex.from({ kind: "mutex", buffer: new SharedArrayBuffer(128), byteOffset: 2 }),
+        RangeError,
+      ],
+      [() => new Once().run(1 as never), TypeError],
+      [() => new Condition().wait({} as never), TypeError],
+    ] as const
+  ) {
+    assert.throws(make, type);
+  }
+  const semaphore = new Semaphore(2);
+  for (const n of [0, -1, 1.5, Infinity]) {
+    assert.throws(() => semaphore.acquire(n), RangeError);
+    assert.throws(() => semaphore.release(n), RangeError);
+  }
+  assert.throws(() => semaphore.tryAcquire("1" as never), TypeError);
+  assert.equal(semaphore.available, 2);
+  const latch = new Latch(2);
+  assert.throws(() => latch.countDown(0), RangeError);
+  assert.equal(latch.count, 2);
+  const guard = mutex.lock();
+  guard.unlock();
+  assert.throws(() => new Condition().wait(guard), TypeError); // unlocked guard
+  assert.equal(mutex.locked, false);
+});
+
+test("locks: region primitives — kinds, sizes, handles, a Worker on a region mutex", async () => {
+  const name = `atomicx-test-locks-${Date.now().toString(36)}-${
+    Math.random().toString(36).slice(2, 8)
+  }`;
+  const region = SharedMemory.open(name, { capacity: 16, only: "create" });
+  try {
+    const mutex = region.mutex("m");
+    assert.equal(mutex.locked, false);
+    assert.deepEqual({ ...mutex.handle }, { kind: "mutex", region: name, slot: "m" });
+    assert.throws(() => region.int("m"), TypeError);
+    assert.throws(() => region.semaphore("m", 1), TypeError);
+    assert.throws(() => region.mutex(""), RangeError);
+    assert.throws(() => region.mutex(1 as never), TypeError);
+    const s = region.semaphore("s", 2);
+    assert.throws(() => region.semaphore("s", 3), RangeError);
+    assert.equal(region.semaphore("s", 2).available, 2);
+    assert.equal(s.tryAcquire(2)?.n, 2);
+    assert.equal(region.latch("l", 1).count, 1);
+    assert.equal(region.barrier("b", 1).wait(), true);
+    assert.equal(region.once("o").run(() => {}), true);
+    assert.equal(region.once("o").done, true);
+    {
+      using guard = mutex.lock();
+      assert.throws(() => mutex.lock(), /already holds/);
+      assert.equal(region.condition("c").wait(guard, { timeout: 5 }), "timed-out");
+      assert.equal(guard.ownerDied, false);
+    }
+    const data = new SharedArrayBuffer(4);
+    const n = 20_000;
+    await run([0, 1].map(() => ({ op: "count", mutex: mutex.handle, data, iterations: n })));
+    assert.equal(new Int32Array(data)[0], 2 * n);
+    assert.equal(mutex.locked, false);
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+});
