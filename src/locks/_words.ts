@@ -11,8 +11,18 @@ import { loadNative } from "../../ffi/mod.ts";
 import { waitAsyncOn, type WaitResult, waitResult } from "../wait.ts";
 import { regionClosed, type RegionLink } from "../link.ts";
 import { describe } from "../errors.ts";
+import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 
-/** What a lock primitive is, as its handle says. */
+/**
+ * What a lock primitive is, as its handle says.
+ *
+ * @example
+ * ```ts
+ * import { type LockKind, Mutex } from "@atomicx/atomicx";
+ *
+ * const kind: LockKind = new Mutex().handle.kind; // "mutex"
+ * ```
+ */
 export type LockKind = "mutex" | "semaphore" | "condition" | "barrier" | "latch" | "once";
 
 /**
@@ -94,9 +104,9 @@ export class LocalWords implements Words {
     return Atomics.wait(this.a, i, expected, timeoutMs);
   }
   waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult> {
-    const r = Atomics.waitAsync(this.a, i, expected, timeoutMs);
-    if (!r.async) return Promise.resolve(r.value);
-    if (timeoutMs === Infinity) return r.value; // keeps no process alive by itself
+    const r = atomicsWaitAsync(this.a, i, expected, timeoutMs);
+    if (!r.async) return Promise.resolve(r.value as WaitResult);
+    if (timeoutMs === Infinity) return r.value as Promise<WaitResult>; // keeps no process alive by itself
     // A pending `Atomics.waitAsync` does not keep the event loop alive on every runtime; a wait
     // with a timeout must still end, so a timer holds the loop open until shortly after then
     // (later than the wait's own timeout, so that a timed-out waiter has left the queue and
@@ -105,7 +115,9 @@ export class LocalWords implements Words {
     const timedOut = new Promise<WaitResult>((resolve) => {
       timer = setTimeout(() => resolve("timed-out"), timeoutMs + 50);
     });
-    return Promise.race([r.value, timedOut]).finally(() => clearTimeout(timer));
+    return Promise.race([r.value as Promise<WaitResult>, timedOut]).finally(() =>
+      clearTimeout(timer)
+    );
   }
   notify(i: number, count: number): number {
     const woken = Atomics.notify(this.a, i, count === Infinity ? undefined : count);
