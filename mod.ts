@@ -28,6 +28,7 @@ export type {
   MemoryHandle,
   RegionHandle,
 } from "./src/handle.ts";
+export type { Atomic } from "./src/atomic.ts";
 export { type AtomicxInfo, info } from "./src/info.ts";
 export type { EngineName } from "./engine/mod.ts";
 export type { WasmMemory } from "./engine/_webassembly.ts";

@@ -643,6 +643,16 @@ export class SharedMemory {
     })`;
   }
 
+  /** `console.log(region)` on Node and Bun: the same as `toString()`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** `console.log(region)` on Deno: the same as `toString()`. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
   static {
     // Rebuilding a region handle (`AtomicInt.from(handle)`): the region this thread has open
     // under that name, else a new attachment (unmapped once it and its atomics are unreachable).
