@@ -41,6 +41,7 @@ export { AtomicFloatArray } from "./src/arrays/float.ts";
 export type { ArrayHandle, ArrayKind } from "./src/arrays/_base.ts";
 export { Counter, type CounterHandle, FloatCounter } from "./src/counter.ts";
 export {
+  type AbortSignalLike,
   Barrier,
   Condition,
   Latch,

@@ -8,6 +8,35 @@ import { describe } from "../errors.ts";
 import type { Words } from "./_words.ts";
 
 /**
+ * An `AbortSignal` as atomicx's types name it — a real `AbortSignal` fits — so that the package's
+ * types need no DOM library.
+ *
+ * @example
+ * ```ts
+ * import type { AbortSignalLike } from "@atomicx/atomicx";
+ *
+ * const signal: AbortSignalLike = AbortSignal.timeout(1000);
+ * console.log(signal.aborted); // false
+ * ```
+ */
+export interface AbortSignalLike {
+  /** Whether it was aborted. */
+  readonly aborted: boolean;
+  /** Why it was aborted. */
+  readonly reason: unknown;
+  /** Listens for the abort. */
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  /** Stops listening. */
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+const AbortSignalClass = (globalThis as unknown as { AbortSignal: abstract new () => unknown })
+  .AbortSignal;
+const DOMExceptionClass = (globalThis as unknown as {
+  DOMException: new (message: string, name: string) => Error;
+}).DOMException;
+
+/**
  * Options of every wait: `timeout` in milliseconds (default Infinity) and an `AbortSignal`.
  *
  * @example
@@ -22,7 +51,7 @@ export interface WaitOptions {
   /** Milliseconds to wait at most (default Infinity). */
   readonly timeout?: number;
   /** Aborting it ends the wait with `signal.reason`. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
 }
 
 /** Longest single sleep: waits wake this often to see aborts, closed regions and dead owners. */
@@ -31,7 +60,7 @@ export const SLICE_MS = 100;
 /** A checked wait: its deadline on the monotonic clock and its signal. */
 export interface Deadline {
   readonly at: number;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: AbortSignalLike | undefined;
 }
 
 /** Checks `options` and starts the clock. */
@@ -47,15 +76,15 @@ export function deadlineOf(where: string, options: unknown): Deadline {
   if (!(timeout >= 0)) {
     throw new RangeError(`${where}: timeout must be ≥ 0 or Infinity, got ${timeout}`);
   }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !(signal instanceof AbortSignalClass)) {
     throw new TypeError(`${where}: signal must be an AbortSignal, got ${describe(signal)}`);
   }
   return { at: performance.now() + timeout, signal };
 }
 
 /** The `DOMException` named `"TimeoutError"`. */
-export function timeoutError(where: string): DOMException {
-  return new DOMException(`${where}: timed out`, "TimeoutError");
+export function timeoutError(where: string): Error {
+  return new DOMExceptionClass(`${where}: timed out`, "TimeoutError");
 }
 
 /** Milliseconds of the next sleep (at most `cap`), or 0 when the deadline has passed. */
@@ -91,7 +120,7 @@ export function waitWhile(
 }
 
 /** A Promise rejected with `signal.reason` when it aborts (never settles otherwise). */
-function aborted(signal: AbortSignal | undefined, cleanup: Array<() => void>): Promise<never> {
+function aborted(signal: AbortSignalLike | undefined, cleanup: Array<() => void>): Promise<never> {
   if (signal === undefined) return new Promise<never>(() => {});
   return new Promise<never>((_, reject) => {
     const onAbort = () => reject(signal.reason);

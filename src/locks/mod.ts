@@ -11,5 +11,5 @@ export { Permit, Semaphore } from "./semaphore.ts";
 export { Latch } from "./latch.ts";
 export { Barrier } from "./barrier.ts";
 export { Once } from "./once.ts";
-export type { WaitOptions } from "./_wait.ts";
+export type { AbortSignalLike, WaitOptions } from "./_wait.ts";
 export type { LockHandle, LockKind } from "./_words.ts";
