@@ -9,13 +9,14 @@
 //
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { cli } from "../lib/cli.mjs";
 import { runtimeCommand } from "../lib/runtimes.mjs";
+import { startRedis } from "../lib/redis.mjs";
+import { writeSection } from "../lib/report_section.mjs";
 import { buildNative, installDependencies, root } from "../lib/setup.mjs";
 
 const options = cli("npm run bench:shm [-- options]: the shm section of BENCHMARKS.md", {
@@ -59,16 +60,6 @@ async function together(keys, mode, target, n) {
   const end = Math.max(...results.map((r) => r.endMs));
   const ops = results.reduce((sum, r) => sum + r.ops, 0);
   return { ops, ms: end - start, perSecond: (ops / (end - start)) * 1000 };
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function version(command, flag = "--version") {
@@ -116,39 +107,14 @@ await regionRun(["node", "node"], "2 processes (Node 26 + Node 26): one region `
 await regionRun(["deno", "bun"], "2 processes (Deno + Bun): one region `AtomicInt`");
 await runChild("node", ["unlink", name]);
 
-// 3. Redis INCR over loopback, 2 client processes awaiting each reply. Debian's redis-server is
-// installed here when missing and we may (root with apt-get), as a fresh machine lacks it.
+// 3. Redis INCR over loopback, 2 client processes awaiting each reply (scripts/lib/redis.mjs
+// installs Debian's redis-server when missing, as a fresh machine lacks it).
 let redisVersion = "not installed";
-if (
-  !existsSync("/usr/bin/redis-server") && process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")
-) {
-  console.log("installing Debian's redis-server (apt-get)…");
-  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-  spawnSync("apt-get", ["install", "-y", "-qq", "redis-server"], {
-    stdio: "inherit",
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
-}
-if (existsSync("/usr/bin/redis-server")) {
-  const port = await freePort();
-  const v = version("/usr/bin/redis-server").match(/v=(\S+)/);
-  redisVersion = `Redis ${v ? v[1] : "?"}`;
-  const redis = spawn("/usr/bin/redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-  ], { stdio: "ignore" });
+const redis = await startRedis();
+if (redis) {
+  redisVersion = redis.version;
+  const port = redis.port;
   try {
-    for (let i = 0; i < 100; i++) {
-      const ping = spawnSync("redis-cli", ["-p", String(port), "ping"]);
-      if (ping.stdout?.toString().trim() === "PONG") break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
     console.log("redis INCR…");
     const one = await together(["node"], "redis", port, N_REDIS);
     rows.push([
@@ -163,13 +129,8 @@ if (existsSync("/usr/bin/redis-server")) {
       r.perSecond,
     ]);
   } finally {
-    redis.kill("SIGTERM");
+    redis.stop();
   }
-} else {
-  console.log(
-    "redis-server is not installed and could not be (run `apt-get install -y redis-server` as " +
-      "root): the Redis rows are missing from this report",
-  );
 }
 
 // 4. A counter file behind a lock file.
@@ -245,22 +206,5 @@ ${table}
 
 <!-- shm:end -->`;
 
-if (!options["no-write"]) {
-  // Wrap and align the section the way `deno fmt --check` (part of npm test) expects, on its own:
-  // the rest of BENCHMARKS.md belongs to `npm run bench`.
-  const scratch = mkdtempSync(join(tmpdir(), "atomicx-shm-section-"));
-  const draft = join(scratch, "section.md");
-  writeFileSync(draft, `${section}\n`);
-  const deno = join(root, "node_modules", ".bin", "deno");
-  spawnSync(deno, ["fmt", "--quiet", "--line-width=100", draft], { cwd: scratch });
-  const formatted = readFileSync(draft, "utf8").trimEnd();
-  rmSync(scratch, { recursive: true, force: true });
-  const file = join(root, "BENCHMARKS.md");
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const pattern = /<!-- shm:start -->[\s\S]*?<!-- shm:end -->/;
-  const next = pattern.test(current)
-    ? current.replace(pattern, () => formatted)
-    : `${current}${current.endsWith("\n") || current === "" ? "" : "\n"}\n${formatted}\n`;
-  writeFileSync(file, next);
-  console.log("\nwrote the shm section of BENCHMARKS.md");
-}
+if (options["no-write"]) console.log(section);
+else writeSection("shm", section.replace(/^<!-- shm:start -->|<!-- shm:end -->$/g, ""));

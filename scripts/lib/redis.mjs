@@ -1,0 +1,60 @@
+// A throwaway local redis-server for benchmark baselines: Debian's package, installed when missing
+// and allowed (root with apt-get, as on a fresh CI machine), started on a free 127.0.0.1 port with
+// no persistence, stopped by the caller.
+// Plain JavaScript on purpose: bench scripts run on a fresh machine's Node.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import process from "node:process";
+
+const SERVER = "/usr/bin/redis-server";
+
+/** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Installs Debian's redis-server if it is missing and this process may (root with apt-get). */
+function install() {
+  if (existsSync(SERVER) || process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) return;
+  console.log("installing Debian's redis-server (apt-get)…");
+  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  spawnSync("apt-get", ["install", "-y", "-qq", "redis-server"], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}
+
+/**
+ * Starts redis-server on a free 127.0.0.1 port and waits until it answers PING.
+ * @returns {Promise<{ port: number, version: string, stop(): void } | undefined>} undefined (with a
+ *   printed reason) when redis-server is not installed and cannot be.
+ */
+export async function startRedis() {
+  install();
+  if (!existsSync(SERVER)) {
+    console.log(
+      "redis-server is not installed and could not be (run `apt-get install -y redis-server` as " +
+        "root): the Redis rows are missing from this report",
+    );
+    return undefined;
+  }
+  const port = await freePort();
+  const banner = spawnSync(SERVER, ["--version"]).stdout?.toString() ?? "";
+  const version = `Redis ${banner.match(/v=(\S+)/)?.[1] ?? "?"}`;
+  const server = spawn(SERVER, [
+    ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+  ], { stdio: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    const ping = spawnSync("redis-cli", ["-p", String(port), "ping"]);
+    if (ping.stdout?.toString().trim() === "PONG") break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, version, stop: () => server.kill("SIGTERM") };
+}

@@ -1,0 +1,37 @@
+// BENCHMARKS.md is written by several scripts: `npm run bench` owns the page, and each other bench
+// owns one section between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers, which the page's
+// generator carries over untouched. This module reads and replaces those sections.
+// Plain JavaScript on purpose: bench scripts run on a fresh machine's Node.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bin, root } from "./paths.mjs";
+
+const REPORT = join(root, "BENCHMARKS.md");
+const pattern = (name) => new RegExp(`<!-- ${name}:start -->[\\s\\S]*?<!-- ${name}:end -->`);
+
+/** The marked sections of the current BENCHMARKS.md, in page order, each with its markers. */
+export function markedSections() {
+  const text = existsSync(REPORT) ? readFileSync(REPORT, "utf8") : "";
+  return [...text.matchAll(/<!-- (\w+):start -->[\s\S]*?<!-- \1:end -->/g)].map((m) => m[0]);
+}
+
+/**
+ * Replaces the section `name` of BENCHMARKS.md with `body` (markdown, without markers), appending
+ * it when absent. Formats it the way `deno fmt --check` (part of npm test) expects.
+ */
+export function writeSection(name, body) {
+  const scratch = mkdtempSync(join(tmpdir(), "atomicx-section-"));
+  const draft = join(scratch, "section.md");
+  writeFileSync(draft, `<!-- ${name}:start -->\n\n${body.trim()}\n\n<!-- ${name}:end -->\n`);
+  spawnSync(bin("deno"), ["fmt", "--quiet", "--line-width=100", draft], { cwd: scratch });
+  const formatted = readFileSync(draft, "utf8").trimEnd();
+  rmSync(scratch, { recursive: true, force: true });
+  const current = existsSync(REPORT) ? readFileSync(REPORT, "utf8") : "";
+  const next = pattern(name).test(current)
+    ? current.replace(pattern(name), () => formatted)
+    : `${current}${current.endsWith("\n") || current === "" ? "" : "\n"}\n${formatted}\n`;
+  writeFileSync(REPORT, next);
+  console.log(`\nwrote the ${name} section of BENCHMARKS.md`);
+}
