@@ -508,6 +508,11 @@ function notes(runs) {
       "direct call with no boundary conversion beyond the number; the built-in `Atomics` are not " +
       "inlined but called through a runtime stub with its argument checks, so ratios under 1× are " +
       "real, not noise.",
+    "- **Node 26 and node:ffi.** A Node 26 process that loads the library through node:ffi " +
+      "(the native engine, or any process that opens a region) runs with V8's concurrent " +
+      "recompilation off, a workaround for a node:ffi crash (README, Installing): that alone " +
+      "makes a wasm call ~1.6× slower in that process. The wasm columns load no library, so " +
+      "they show no bare FFI call.",
     "- **native engine rows** (`ATOMICX_ENGINE=native`) are the engine before WebAssembly, kept " +
       "for comparison: koffi's call (Node 20, 22, 24) costs several times the built-in.",
     "- **Memory per atomic.** Each retained atomic is a JavaScript object with two or three private " +
@@ -546,11 +551,14 @@ mkdirSync(dirname(target.report), { recursive: true });
 mkdirSync(dirname(target.chart), { recursive: true });
 writeFileSync(target.report, report(runs));
 writeFileSync(target.chart, chart(runs));
-// Laid out the way `deno fmt --check` (part of `npm test`) wants them.
-spawnSync(bin("deno"), ["fmt", "--quiet", target.report, target.chart], {
-  cwd: root,
-  stdio: "inherit",
-});
+// Laid out the way `deno fmt --check` (part of `npm test`) wants them (a partial report lies in
+// .tmp/, which deno.json excludes from formatting).
+if (complete) {
+  spawnSync(bin("deno"), ["fmt", "--quiet", target.report, target.chart], {
+    cwd: root,
+    stdio: "inherit",
+  });
+}
 console.log(
   `\nwrote ${relative(root, target.report)} and ${relative(root, target.chart)}${
     complete ? "" : " (a partial run: BENCHMARKS.md is left as it was)"

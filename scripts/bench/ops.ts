@@ -71,6 +71,8 @@ const builtins: Record<string, [() => unknown, () => unknown]> = {
 
 const int = new AtomicInt(0), big = new AtomicBigInt(0n);
 const bool = new AtomicBool(false), float = new AtomicFloat(0);
+/** This runtime and engine (known once the atomics above exist). */
+const info = runtimeInfo();
 // The floors: the bare engine calls with no class around them, on a word of their own.
 // The WebAssembly module's export, on a memory of its own:
 const bareMemory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
@@ -79,21 +81,22 @@ const bareExports = new WebAssembly.Instance(
   { env: { memory: bareMemory } },
 ).exports as Record<string, (loc: number, v?: number) => number>;
 const wasmAdd = bareExports.int_add, wasmLoad = bareExports.int_load;
-// The native library's function through this runtime's FFI, when the library loads (it is not
-// needed for in-process atomics); `bareCell` keeps the word alive while the address is used.
+// The native library's function through this runtime's FFI, measured only in a process whose
+// engine loaded the library already (the native engine, Bun's wasm+ffi): loading it changes the
+// JIT on Node 26, where node:ffi needs `--no-concurrent-recompilation` (ffi/node_ffi.ts), which
+// makes every wasm call ~1.6× slower — a wasm-engine column would then show a process that opened
+// a region, not one that did not. `bareCell` keeps the word alive while the address is used.
 const bareCell = new BigInt64Array(new SharedArrayBuffer(8));
 let ffi:
   | { add: (a: number, d: number) => number; load: (a: number) => number; at: number }
   | undefined;
-try {
+if (info.engine !== "wasm") {
   const native = loadNative();
   ffi = {
     add: native.atomicx_i64_fetch_add,
     load: native.atomicx_i64_load,
     at: native.addressOf(bareCell),
   };
-} catch {
-  ffi = undefined;
 }
 
 /** Every operation: [class, operation, the call, the built-in counterpart's key]. */
@@ -152,7 +155,6 @@ const operations: [string, string, () => unknown, string][] = [
   ["AtomicFloat", "fetchMin", () => float.fetchMin(0), "CAS loop (min)"],
 ];
 
-const info = runtimeInfo();
 const rounds = Number(argument("rounds", "2"));
 
 /** Everything measured, by name: the baselines, the lock counter, the bare FFI calls, every op. */
