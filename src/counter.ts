@@ -58,6 +58,10 @@ export type CounterHandle<K extends "counter" | "floatCounter" = "counter" | "fl
     readonly slot: string;
     /** Absent (a counter of a region). */
     readonly byteOffset?: undefined;
+    /** Absent, as `byteOffset`. */
+    readonly memory?: undefined;
+    /** Absent, as `byteOffset`. */
+    readonly buffer?: undefined;
   };
 
 /** Blocks made by this module: the constructors accept no other (a brand check). */

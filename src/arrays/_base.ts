@@ -85,6 +85,10 @@ export interface RegionArrayHandle<K extends ArrayKind = ArrayKind> {
   readonly slot: string;
   /** Absent: lets code test `handle.byteOffset` on any array handle without narrowing first. */
   readonly byteOffset?: undefined;
+  /** Absent, as `byteOffset`. */
+  readonly memory?: undefined;
+  /** Absent, as `byteOffset`. */
+  readonly buffer?: undefined;
 }
 
 /**
