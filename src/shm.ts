@@ -34,6 +34,7 @@ import { describe, isWellFormedName } from "./errors.ts";
 import type { RegionLink } from "./link.ts";
 import { Barrier, Condition, Latch, type LockKind, Mutex, Once, Semaphore } from "./locks/mod.ts";
 import { RegionWords, setLockSlotResolver, type Words } from "./locks/_words.ts";
+import { processIdentity } from "./locks/_owner.ts";
 
 /** Longest region name in UTF-8 bytes (the file name under /dev/shm may have 255). */
 export const MAX_REGION_NAME_BYTES = 240;
@@ -90,6 +91,35 @@ const arrayKinds: ReadonlySet<string> = new Set([
   "boolArray",
   "floatArray",
 ]);
+
+let counterStripe: number | undefined;
+
+/**
+ * The stripe this thread adds to in every region counter: its process's pid plus the thread's
+ * place in the process (0 on the main thread, the Node thread id or a random 1..7 in a Worker),
+ * so that processes with consecutive pids, and a process's Workers, take different stripes.
+ */
+function regionCounterStripe(): number {
+  if (counterStripe !== undefined) return counterStripe;
+  const g = globalThis as {
+    WorkerGlobalScope?: unknown;
+    process?: { getBuiltinModule?: (name: string) => { threadId?: unknown } | undefined };
+  };
+  const inWebWorker = typeof g.WorkerGlobalScope === "function" &&
+    globalThis instanceof (g.WorkerGlobalScope as new () => object);
+  let nodeThread: unknown;
+  try {
+    nodeThread = g.process?.getBuiltinModule?.("node:worker_threads")?.threadId;
+  } catch {
+    nodeThread = undefined;
+  }
+  const thread = typeof nodeThread === "number" && nodeThread > 0
+    ? nodeThread
+    : inWebWorker
+    ? 1 + Math.floor(Math.random() * (STRIPES - 1))
+    : 0;
+  return counterStripe = (processIdentity().pid + thread) % STRIPES;
+}
 
 /** The slots an entry of `kind` with `length` elements or stripes takes (native `slots_for`). */
 function slotsFor(kind: SlotKind, length: number): number {
@@ -710,7 +740,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region has fewer than 8 free slots left, or the name is invalid
    */
   counter(slot: string): Counter {
-    const block = this.#block(slot, "counter", STRIPES, "SharedMemory.counter");
+    const block = this.#stripedBlock(slot, "counter", "SharedMemory.counter");
     return Reflect.construct(Counter, [regionCounterBlock(block)]) as Counter;
   }
 
@@ -729,7 +759,7 @@ export class SharedMemory {
    * @throws {TypeError} / {RangeError} as {@link SharedMemory.counter}
    */
   floatCounter(slot: string): FloatCounter {
-    const block = this.#block(slot, "floatCounter", STRIPES, "SharedMemory.floatCounter");
+    const block = this.#stripedBlock(slot, "floatCounter", "SharedMemory.floatCounter");
     return Reflect.construct(FloatCounter, [regionCounterBlock(block)]) as FloatCounter;
   }
 
@@ -929,6 +959,11 @@ export class SharedMemory {
     };
   }
 
+  /** The stripes of the counter `slot`, as a block naming this thread's stripe. */
+  #stripedBlock(slot: string, kind: "counter" | "floatCounter", where: string): Block {
+    return { ...this.#block(slot, kind, STRIPES, where), stripe: regionCounterStripe() };
+  }
+
   /** Element `index` of the array `slot` (any array kind of `kind` elements), for a handle. */
   #element(slot: string, kind: AtomicKind, index: unknown, where: string): Cell {
     const arrayKind = (Object.keys(elementKind) as ArrayKind[]).find((k) =>
@@ -1018,8 +1053,11 @@ export class SharedMemory {
       attached(where, region, slot).#words(slot, kind, where)
     );
     // And for arrays and counters (`AtomicIntArray.from(handle)`, `Counter.from(handle)`).
-    setRegionBlockResolver((where, { region, slot }, kind, length): Block =>
-      attached(where, region, slot).#block(slot as string, kind as SlotKind, length, where)
-    );
+    setRegionBlockResolver((where, { region, slot }, kind, length): Block => {
+      const memory = attached(where, region, slot);
+      return kind === "counter" || kind === "floatCounter"
+        ? memory.#stripedBlock(slot as string, kind, where)
+        : memory.#block(slot as string, kind as SlotKind, length, where);
+    });
   }
 }

@@ -17,6 +17,8 @@ import {
 } from "../../mod.ts";
 import type { AdderReply, AdderTask } from "../fixtures/adder.ts";
 import type { ArrayHandle, CounterHandle } from "../../mod.ts";
+import { readFileSync } from "node:fs";
+import process from "node:process";
 import { assert } from "../support/assert.ts";
 import { runWorkers } from "../support/workers.ts";
 import { test } from "../harness.ts";
@@ -365,6 +367,25 @@ test("shm counters: add, inc, dec, sum, reset, sumThenReset; refused amounts; ha
       TypeError,
     );
   }));
+
+test("shm counters: 8 stripes of 128 bytes in the region; a process's main thread adds to stripe pid mod 8", () =>
+  withRegion("stripes", (region, name) => {
+    region.int("first"); // slot 0; the counter's stripes are slots 1..8
+    const c = region.counter("c");
+    c.add(5);
+    c.inc();
+    const capacity = 16;
+    const data = 128 + capacity * 128; // after the header and the 128-byte directory entries
+    const bytes = readFileSync(`/dev/shm/${name}`);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const stripes = Array.from(
+      { length: 8 },
+      (_, s) => Number(view.getBigInt64(data + (1 + s) * 128, true)),
+    );
+    const expected = Array(8).fill(0);
+    expected[process.pid % 8] = 6;
+    assert.deepStrictEqual(stripes, expected);
+  }, 16));
 
 test("shm: entries() lists every entry in order; snapshot() reads every value, no lock primitives", () =>
   withRegion("snapshot", (region) => {
