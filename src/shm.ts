@@ -141,7 +141,10 @@ function slotsFor(kind: SlotKind, length: number): number {
  * ```
  */
 export interface SharedMemoryOptions {
-  /** Number of named atomics the region can hold when this call creates it (default 64). */
+  /**
+   * Number of 128-byte slots when this call creates the region (default 64): an atomic or lock
+   * primitive takes one, an array its elements packed 16 to a slot (32 for bools), a counter 8.
+   */
   readonly capacity?: number;
   /** `"create"`: fail if the region exists; `"attach"`: fail if it does not (default: either). */
   readonly only?: "create" | "attach";
@@ -327,7 +330,8 @@ const unreachable = new FinalizationRegistry<number>((handle) => {
 
 /**
  * A named shared-memory region: a small mapped file (under `/dev/shm` on Linux) with a header, a
- * directory of named slots and one value per slot, each on its own cache lines. Every process —
+ * directory of named entries and the slots holding their values: an atomic or lock primitive in one
+ * 128-byte slot (two cache lines of its own), an array or a counter in a run of them. Every process —
  * Deno, Bun or Node — that opens the same name sees the same atomics. Close it with `close()` or
  * `using`; after that, every operation on its atomics throws.
  *
@@ -350,7 +354,7 @@ const unreachable = new FinalizationRegistry<number>((handle) => {
 export class SharedMemory {
   /** The region's name. */
   readonly name: string;
-  /** How many named atomics it can hold. */
+  /** How many 128-byte slots it has (an atomic takes one, an array or counter a run of them). */
   readonly capacity: number;
   readonly #link: RegionLink;
 
