@@ -60,7 +60,24 @@ const SLOT_BYTES = 128;
  * const kind: RegionEntryKind = "counter";
  * ```
  */
-export type RegionEntryKind = Exclude<keyof typeof Kind, "word">;
+export type RegionEntryKind =
+  | "int"
+  | "bigint"
+  | "bool"
+  | "float"
+  | "intArray"
+  | "bigintArray"
+  | "boolArray"
+  | "floatArray"
+  | "counter"
+  | "floatCounter"
+  | "mutex"
+  | "rwlock"
+  | "semaphore"
+  | "condition"
+  | "barrier"
+  | "latch"
+  | "once";
 
 /**
  * One entry of a region's directory, as {@link SharedMemory.entries} lists it: its name, what it
