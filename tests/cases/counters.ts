@@ -20,6 +20,7 @@ async function contend(
   const ready = new AtomicInt(0);
   const done = new AtomicInt(0);
   const adders = ops.filter((op) => op !== "counter.drain").length;
+  const drains = ops.includes("counter.drain") ? new AtomicInt(0).handle : undefined;
   return await runWorkers<AdderReply>(
     adder,
     ops.map((op) => ({
@@ -30,6 +31,7 @@ async function contend(
       parties: ops.length,
       done: done.handle,
       adders,
+      drains,
     } satisfies AdderTask)),
   );
 }
