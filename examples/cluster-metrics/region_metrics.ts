@@ -1,0 +1,204 @@
+// Prometheus counters and histograms whose values live in a `SharedMemory` region, so that every
+// process of a Node cluster adds into the same numbers and any of them can render `/metrics`
+// through prom-client — no IPC, and a restarted worker finds the totals where they were.
+//
+// Layout: every series of a counter is one `AtomicInt` slot; every series of a histogram is one
+// `AtomicInt` per bucket (not cumulative: an observation adds 1 to exactly one bucket) plus an
+// `AtomicFloat` sum. A scrape renders the cumulative buckets and takes `_count` as their total, so
+// `_count` always equals the `+Inf` bucket even while other processes keep observing.
+import client from "prom-client";
+import type { AtomicFloat, AtomicInt, SharedMemory } from "../../mod.ts";
+
+/** prom-client's default buckets (seconds). */
+export const DEFAULT_BUCKETS: readonly number[] = [
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+];
+
+/** A metric's name, help and every label-value combination it will ever report. */
+export interface MetricSpec {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  /** Each series' label values, in `labelNames` order; a series is addressed by its index. */
+  readonly series: readonly (readonly string[])[];
+}
+
+/** A histogram's spec: a {@link MetricSpec} with upper bucket bounds (ascending, seconds). */
+export interface HistogramSpec extends MetricSpec {
+  readonly buckets?: readonly number[];
+}
+
+/** The label object of one series. */
+function labelsOf(spec: MetricSpec, series: number): Record<string, string> {
+  const labels: Record<string, string> = {};
+  spec.labelNames.forEach((name, i) => (labels[name] = spec.series[series][i]));
+  return labels;
+}
+
+/** Slot names stay short (48 UTF-8 bytes at most): metric index, series index, part. */
+const slotName = (metric: number, series: number, part: string) => `m${metric}/${series}/${part}`;
+
+/**
+ * A counter in a region, registered on a prom-client `Registry` as a `Counter` whose `collect()`
+ * reads the region at every scrape.
+ *
+ * @example
+ * ```ts
+ * const requests = new RegionCounter(region, registry, 0, {
+ *   name: "http_requests_total", help: "Requests", labelNames: ["route"], series: [["/"]],
+ * });
+ * requests.inc(0); // series 0: route="/"
+ * ```
+ */
+export class RegionCounter {
+  readonly #cells: AtomicInt[];
+
+  constructor(region: SharedMemory, registry: client.Registry, index: number, spec: MetricSpec) {
+    const cells = spec.series.map((_, j) => region.int(slotName(index, j, "n")));
+    this.#cells = cells;
+    const labels = spec.series.map((_, j) => labelsOf(spec, j));
+    new client.Counter({
+      name: spec.name,
+      help: spec.help,
+      labelNames: [...spec.labelNames],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (let j = 0; j < cells.length; j++) this.inc(labels[j], cells[j].load());
+      },
+    });
+  }
+
+  /** Adds `by` (default 1) to series `series`. */
+  inc(series: number, by = 1): void {
+    this.#cells[series].add(by);
+  }
+
+  /** The current value of series `series`. */
+  value(series: number): number {
+    return this.#cells[series].load();
+  }
+}
+
+/** One line of a rendered metric, as prom-client's `Registry` formats it. */
+interface RenderedValue {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+/** A metric as prom-client's `Registry` asks for it (`metric.get()`). */
+interface RenderedMetric {
+  name: string;
+  help: string;
+  type: "histogram";
+  values: RenderedValue[];
+  aggregator: "sum";
+}
+
+/** One histogram series in the region: a count per bucket (the last one is `+Inf`) and a sum. */
+interface HistogramCells {
+  readonly buckets: AtomicInt[];
+  readonly sum: AtomicFloat;
+}
+
+/**
+ * A histogram in a region. prom-client's `Histogram` keeps its buckets in the process, so this one
+ * is its own collector: an object with `name` and `get()` (what prom-client's `Registry` asks of
+ * every metric), returning the buckets, sum and count read from the region.
+ *
+ * @example
+ * ```ts
+ * const latency = new RegionHistogram(region, registry, 1, {
+ *   name: "http_request_duration_seconds", help: "Latency", labelNames: ["route"], series: [["/"]],
+ * });
+ * latency.observe(0, 0.003); // series 0, 3 ms
+ * ```
+ */
+export class RegionHistogram {
+  readonly name: string;
+  readonly help: string;
+  readonly type = "histogram";
+  readonly aggregator = "sum";
+  readonly #spec: HistogramSpec;
+  readonly #bounds: readonly number[];
+  readonly #series: HistogramCells[];
+
+  constructor(
+    region: SharedMemory,
+    registry: client.Registry,
+    index: number,
+    spec: HistogramSpec,
+  ) {
+    this.name = spec.name;
+    this.help = spec.help;
+    this.#spec = spec;
+    this.#bounds = spec.buckets ?? DEFAULT_BUCKETS;
+    this.#series = spec.series.map((_, j) => ({
+      buckets: Array.from(
+        { length: this.#bounds.length + 1 },
+        (_, b) => region.int(slotName(index, j, `b${b}`)),
+      ),
+      sum: region.float(slotName(index, j, "sum")),
+    }));
+    // The Registry only reads `name` and calls `get()`; its types name prom-client's own classes.
+    registry.registerMetric(this as unknown as client.Metric);
+  }
+
+  /** Records one observation `seconds` in series `series`. */
+  observe(series: number, seconds: number): void {
+    const bounds = this.#bounds;
+    let b = 0;
+    while (b < bounds.length && seconds > bounds[b]) b++;
+    const cells = this.#series[series];
+    cells.buckets[b].inc();
+    cells.sum.add(seconds);
+  }
+
+  /** What prom-client's `Registry` renders: cumulative buckets, `_sum` and `_count` per series. */
+  get(): Promise<RenderedMetric> {
+    const values: RenderedValue[] = [];
+    const bucketName = `${this.name}_bucket`;
+    this.#series.forEach((cells, j) => {
+      const labels = labelsOf(this.#spec, j);
+      let cumulative = 0;
+      cells.buckets.forEach((cell, b) => {
+        cumulative += cell.load();
+        const le = b < this.#bounds.length ? this.#bounds[b] : "+Inf";
+        values.push({ metricName: bucketName, labels: { ...labels, le }, value: cumulative });
+      });
+      values.push({ metricName: `${this.name}_sum`, labels, value: cells.sum.load() });
+      values.push({ metricName: `${this.name}_count`, labels, value: cumulative });
+    });
+    return Promise.resolve({
+      name: this.name,
+      help: this.help,
+      type: "histogram",
+      values,
+      aggregator: "sum",
+    });
+  }
+}
+
+/** How many slots a set of specs needs (for `SharedMemory.open`'s `capacity`). */
+export function slotsNeeded(
+  counters: readonly MetricSpec[],
+  histograms: readonly HistogramSpec[],
+): number {
+  const c = counters.reduce((n, spec) => n + spec.series.length, 0);
+  const h = histograms.reduce(
+    (n, spec) => n + spec.series.length * ((spec.buckets ?? DEFAULT_BUCKETS).length + 2),
+    0,
+  );
+  return c + h;
+}
