@@ -28,6 +28,11 @@ export { AtomicIntArray } from "./src/arrays/int.ts";
 export { AtomicBigIntArray } from "./src/arrays/bigint.ts";
 export { AtomicBoolArray } from "./src/arrays/bool.ts";
 export { AtomicFloatArray } from "./src/arrays/float.ts";
-export type { ArrayHandle, ArrayKind } from "./src/arrays/_base.ts";
+export type {
+  ArrayHandle,
+  ArrayKind,
+  MemoryArrayHandle,
+  RegionArrayHandle,
+} from "./src/arrays/_base.ts";
 export { Counter, type CounterHandle, FloatCounter } from "./src/counter.ts";
 export type { MemoryHandle } from "./src/handle.ts";

@@ -32,13 +32,23 @@ export type { Atomic } from "./src/atomic.ts";
 export { type AtomicxInfo, info } from "./src/info.ts";
 export type { EngineName } from "./engine/mod.ts";
 export type { WasmMemory } from "./engine/_webassembly.ts";
-export { SharedMemory, type SharedMemoryOptions } from "./src/shm.ts";
+export {
+  type RegionEntry,
+  type RegionEntryKind,
+  SharedMemory,
+  type SharedMemoryOptions,
+} from "./src/shm.ts";
 export type { WaitResult } from "./src/wait.ts";
 export { AtomicIntArray } from "./src/arrays/int.ts";
 export { AtomicBigIntArray } from "./src/arrays/bigint.ts";
 export { AtomicBoolArray } from "./src/arrays/bool.ts";
 export { AtomicFloatArray } from "./src/arrays/float.ts";
-export type { ArrayHandle, ArrayKind } from "./src/arrays/_base.ts";
+export type {
+  ArrayHandle,
+  ArrayKind,
+  MemoryArrayHandle,
+  RegionArrayHandle,
+} from "./src/arrays/_base.ts";
 export { Counter, type CounterHandle, FloatCounter } from "./src/counter.ts";
 export {
   type AbortSignalLike,

@@ -43,6 +43,7 @@ export const Status = {
   NOT_REGULAR_FILE: 13,
   CLAIM_STUCK: 14,
   TOO_SHORT: 15,
+  LENGTH_MISMATCH: 16,
   OS_BASE: 1000,
 } as const;
 
@@ -86,6 +87,12 @@ export const Kind = {
   barrier: 9,
   latch: 10,
   once: 11,
+  intArray: 12,
+  bigintArray: 13,
+  boolArray: 14,
+  floatArray: 15,
+  counter: 16,
+  floatCounter: 17,
   /** A lock primitive's 32-bit word (`atomicx_wait_spawn` only). */
   word: 5,
 } as const;

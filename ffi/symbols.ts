@@ -110,9 +110,13 @@ export const symbols = {
   atomicx_shm_retain: { parameters: [f64], result: f64 },
   /** `(region) -> status`: drops a reference taken with retain */
   atomicx_shm_release: { parameters: [f64], result: f64 },
-  /** `(region, name, name_len, kind: 1 int | 2 bigint | 3 bool | 4 float, out) -> status`;
-   * out: [value address, slot index, actual kind on a kind mismatch] */
-  atomicx_shm_slot: { parameters: [f64, f64, f64, f64, f64], result: f64 },
+  /** `(region, name, name_len, kind (ffi/codes.ts Kind), length: elements | stripes | 0, out)
+   * -> status`; out: [address of the entry's run of slots, entry index, detail: the actual kind
+   * (KIND_MISMATCH), the actual length (LENGTH_MISMATCH), the slots left (FULL)] */
+  atomicx_shm_slot: { parameters: [f64, f64, f64, f64, f64, f64], result: f64 },
+  /** `(region, index, name_out, out) -> status` (NOT_FOUND past the last entry); name bytes to
+   * name_out (48 bytes); out: [kind, length, name byte count] */
+  atomicx_shm_entry: { parameters: [f64, f64, f64, f64], result: f64 },
 
   // Waiting (native/src/wait.rs): a shared futex on the atomic's address.
   /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> 0 ok | 1 not-equal |
@@ -161,7 +165,7 @@ export type NonblockingName = {
 export type AsyncNativeFunction = (...args: number[]) => Promise<number>;
 
 /** The version of the C ABI this TypeScript code speaks; the library must report the same. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** A C function as a loader binds it: numbers (and, for `buffer` parameters, a typed array) in. */
 export type NativeFunction = (...args: (number | ArrayBufferView)[]) => number;

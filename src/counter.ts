@@ -9,11 +9,11 @@
 import type { WasmMemory } from "../engine/_webassembly.ts";
 import type { FloatOps, IntOps } from "../engine/ops.ts";
 import { describe, notSafeInteger, wrongType } from "./errors.ts";
-import { type Block, blockFromHandle, newBlock } from "./handle.ts";
+import { type Block, blockFromHandle, newBlock, regionBlockFromHandle } from "./handle.ts";
 import { spaceOf } from "../wasm/engine.ts";
 
 /** How many stripes a counter has. */
-const STRIPES = 8;
+export const STRIPES = 8;
 /** Bytes from one stripe to the next: two cache lines. */
 const STRIDE = 128;
 /** Bytes a counter takes. */
@@ -23,7 +23,8 @@ const BYTES = STRIPES * STRIDE;
  * Where a counter lives: plain data that `postMessage` carries to a Worker, where
  * `Counter.from(handle)` (or `FloatCounter.from`) gives the same counter. `memory` for a counter
  * made with `new`; `buffer` for one placed in a SharedArrayBuffer of your own, which needs 1024
- * bytes from `byteOffset` (a multiple of 8).
+ * bytes from `byteOffset` (a multiple of 8); `region` and `slot` for one in a `SharedMemory`
+ * region (`region.counter(slot)`), which another process can rebuild too.
  *
  * @example Handing a counter to a Worker
  * ```ts
@@ -35,23 +36,44 @@ const BYTES = STRIPES * STRIDE;
  * console.log(requests.sum()); // 1
  * ```
  */
-export interface CounterHandle<K extends "counter" | "floatCounter" = "counter" | "floatCounter"> {
-  /** `"counter"` (`Counter`) or `"floatCounter"` (`FloatCounter`). */
-  readonly kind: K;
-  /** The engine's shared memory holding the stripes, or absent. */
-  readonly memory?: WasmMemory;
-  /** The SharedArrayBuffer holding the stripes, or absent. */
-  readonly buffer?: SharedArrayBuffer;
-  /** Offset of the first stripe. */
-  readonly byteOffset: number;
-}
+export type CounterHandle<K extends "counter" | "floatCounter" = "counter" | "floatCounter"> =
+  | {
+    /** `"counter"` (`Counter`) or `"floatCounter"` (`FloatCounter`). */
+    readonly kind: K;
+    /** The engine's shared memory holding the stripes, or absent. */
+    readonly memory?: WasmMemory;
+    /** The SharedArrayBuffer holding the stripes, or absent. */
+    readonly buffer?: SharedArrayBuffer;
+    /** Offset of the first stripe. */
+    readonly byteOffset: number;
+    /** Absent (a counter of this process's memory). */
+    readonly region?: undefined;
+  }
+  | {
+    /** `"counter"` (`Counter`) or `"floatCounter"` (`FloatCounter`). */
+    readonly kind: K;
+    /** The region's name, as given to `SharedMemory.open`. */
+    readonly region: string;
+    /** The counter's name inside the region. */
+    readonly slot: string;
+    /** Absent (a counter of a region). */
+    readonly byteOffset?: undefined;
+    /** Absent, as `byteOffset`. */
+    readonly memory?: undefined;
+    /** Absent, as `byteOffset`. */
+    readonly buffer?: undefined;
+  };
 
 /** Blocks made by this module: the constructors accept no other (a brand check). */
 const genuine = new WeakSet<Block>();
 
 /** This thread's stripe number in each memory (a WebAssembly memory numbers its threads). */
 const stripeOf = new WeakMap<object, number>();
-/** This thread's stripe in memories that do not number threads (SharedArrayBuffers). */
+/**
+ * This thread's stripe in memories that do not number threads (SharedArrayBuffers, regions):
+ * drawn at random once per thread, so the threads of one process, and the processes sharing a
+ * region, spread over the stripes.
+ */
 const fallbackStripe = Math.floor(Math.random() * STRIPES);
 
 /** The offset of this thread's stripe in a counter of `block`. */
@@ -80,7 +102,15 @@ function counterBlock(
   if (h.kind !== kind) {
     throw new TypeError(`${where}: this handle is for kind ${describe(h.kind)}, not "${kind}"`);
   }
-  const block = blockFromHandle(where, h, BYTES, 8);
+  const block = h.region !== undefined
+    ? regionBlockFromHandle(where, h as { region: unknown }, kind, STRIPES)
+    : blockFromHandle(where, h, BYTES, 8);
+  genuine.add(block);
+  return block;
+}
+
+/** Accepts `block`, a region entry's run of slots made by `SharedMemory`, as a counter's block. */
+export function regionCounterBlock(block: Block): Block {
   genuine.add(block);
   return block;
 }
@@ -100,7 +130,8 @@ function checkBlock(block: unknown): Block {
 
 /** The handle of `block`, after marking it as never to be reused (another thread may use it). */
 function shareBlock<K extends "counter" | "floatCounter">(kind: K, block: Block): CounterHandle<K> {
-  const { memory, buffer, byteOffset } = block;
+  const { memory, buffer, byteOffset, region } = block;
+  if (region !== undefined) return Object.freeze({ kind, region: region.name, slot: region.slot });
   if (memory !== undefined) {
     spaceOf(memory).retain(byteOffset);
     return Object.freeze({ kind, memory, byteOffset });

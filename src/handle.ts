@@ -68,6 +68,11 @@ export interface RegionHandle<K extends AtomicKind = AtomicKind> {
   readonly region: string;
   /** The atomic's name inside the region. */
   readonly slot: string;
+  /**
+   * For an element of a region array (`region.intArray(slot, n).at(index)`): its index; `slot`
+   * then names the array. Absent for an atomic of its own.
+   */
+  readonly index?: number;
   /** Absent: lets code test `handle.buffer` on any handle without narrowing first. */
   readonly buffer?: undefined;
   /** Absent, as `buffer`. */
@@ -179,6 +184,37 @@ let resolveRegion: RegionResolver | undefined;
 /** Installs the function that turns region handles into cells. */
 export function setRegionResolver(resolver: RegionResolver): void {
   resolveRegion = resolver;
+}
+
+/**
+ * Resolves the region entry of an array or counter (`kind`, `length` elements or stripes) to its
+ * block (installed by `src/shm.ts`).
+ */
+type RegionBlockResolver = (
+  where: string,
+  handle: { readonly region: unknown; readonly slot?: unknown },
+  kind: string,
+  length: number,
+) => Block;
+let resolveRegionBlock: RegionBlockResolver | undefined;
+
+/** Installs the function that turns region handles of arrays and counters into blocks. */
+export function setRegionBlockResolver(resolver: RegionBlockResolver): void {
+  resolveRegionBlock = resolver;
+}
+
+/**
+ * The block of the region entry a handle `{ region, slot }` names, of `kind` with `length`
+ * elements or stripes (the region attached in this thread if it is not open here).
+ */
+export function regionBlockFromHandle(
+  where: string,
+  handle: { readonly region: unknown; readonly slot?: unknown },
+  kind: string,
+  length: number,
+): Block {
+  if (resolveRegionBlock === undefined) throw new Error(`${where}: SharedMemory is not loaded`);
+  return resolveRegionBlock(where, handle, kind, length);
 }
 
 /**
@@ -392,6 +428,8 @@ export interface Block {
   readonly byteOffset: number;
   /** The engine space it was just allocated in, to reclaim or retain it. */
   readonly home: WasmSpace | undefined;
+  /** The region entry holding it (`memory` and `buffer` are then absent), or absent. */
+  readonly region?: { readonly name: string; readonly slot: string };
 }
 
 /**
@@ -504,7 +542,15 @@ function checkBlockOffset(
 /** A cell of `kind` at `loc` inside `block`, with its handle (for an array's `at(i)`). */
 export function cellInBlock(kind: AtomicKind, block: Block, offset: number): Cell {
   const byteOffset = block.byteOffset + offset;
-  const handle: AtomicHandle = block.memory !== undefined
+  const { region } = block;
+  const handle: AtomicHandle = region !== undefined
+    ? Object.freeze({
+      kind,
+      region: region.name,
+      slot: region.slot,
+      index: offset / cellSize[kind],
+    })
+    : block.memory !== undefined
     ? Object.freeze({ kind, memory: block.memory, byteOffset })
     : Object.freeze({ kind, buffer: block.buffer!, byteOffset });
   return new Cell(kind, block.space, block.base + offset, handle);

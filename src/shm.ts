@@ -15,11 +15,20 @@ import { AtomicBool } from "./bool.ts";
 import { AtomicFloat } from "./float.ts";
 import {
   type AtomicKind,
+  type Block,
   Cell,
+  cellInBlock,
   construct,
   type RegionHandle,
+  setRegionBlockResolver,
   setRegionResolver,
 } from "./handle.ts";
+import { type ArrayKind, checkLength, elementKind, regionArrayBlock } from "./arrays/_base.ts";
+import { AtomicIntArray } from "./arrays/int.ts";
+import { AtomicBigIntArray } from "./arrays/bigint.ts";
+import { AtomicBoolArray } from "./arrays/bool.ts";
+import { AtomicFloatArray } from "./arrays/float.ts";
+import { Counter, FloatCounter, regionCounterBlock, STRIPES } from "./counter.ts";
 import { AtomicInt } from "./int.ts";
 import { describe, isWellFormedName } from "./errors.ts";
 import type { RegionLink } from "./link.ts";
@@ -33,7 +42,61 @@ export const MAX_SLOT_NAME_BYTES = 48;
 /** Most slots a region may have. */
 export const MAX_CAPACITY = 65_536;
 /** The layout version this atomicx reads and writes (native/src/shm.rs). */
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
+/** Bytes of one slot: an array's elements are packed across a run of them, a counter's stripes
+ * take one each. */
+const SLOT_BYTES = 128;
+
+/**
+ * What a region entry holds, as {@link SharedMemory.entries} names it: an atomic (`"int"`,
+ * `"bigint"`, `"bool"`, `"float"`), an array (`"intArray"`, …), a counter (`"counter"`,
+ * `"floatCounter"`) or a lock primitive (`"mutex"`, `"semaphore"`, …).
+ *
+ * @example
+ * ```ts
+ * import type { RegionEntryKind } from "@atomicx/atomicx";
+ *
+ * const kind: RegionEntryKind = "counter";
+ * ```
+ */
+export type RegionEntryKind = Exclude<keyof typeof Kind, "word">;
+
+/**
+ * One entry of a region's directory, as {@link SharedMemory.entries} lists it: its name, what it
+ * holds and, for an array, its length.
+ *
+ * @example
+ * ```ts
+ * import type { RegionEntry } from "@atomicx/atomicx";
+ *
+ * const entry: RegionEntry = { name: "latency", kind: "intArray", length: 12 };
+ * ```
+ */
+export interface RegionEntry {
+  /** The entry's name (the `slot` argument it was made with). */
+  readonly name: string;
+  /** What it holds. */
+  readonly kind: RegionEntryKind;
+  /** An array's number of elements; absent for the other kinds. */
+  readonly length?: number;
+}
+
+/** Every kind a region entry can have. */
+type SlotKind = RegionEntryKind;
+
+const arrayKinds: ReadonlySet<string> = new Set([
+  "intArray",
+  "bigintArray",
+  "boolArray",
+  "floatArray",
+]);
+
+/** The slots an entry of `kind` with `length` elements or stripes takes (native `slots_for`). */
+function slotsFor(kind: SlotKind, length: number): number {
+  if (kind === "counter" || kind === "floatCounter") return length;
+  if (!arrayKinds.has(kind)) return 1;
+  return Math.max(1, Math.ceil((length * (kind === "boolArray" ? 4 : 8)) / SLOT_BYTES));
+}
 
 /**
  * Options of {@link SharedMemory.open}.
@@ -198,14 +261,30 @@ function failure(where: string, name: string, code: number, detail: number): Err
 
 /** `"an int"`, `"a bool"`. */
 function article(kind: string): string {
-  return `${kind === "int" || kind === "once" ? "an" : "a"} ${kind}`;
+  return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
 }
+
+const decoder = new TextDecoder();
 
 /**
  * Open regions of this thread by name (the latest one opened), for rebuilding handles without
  * mapping the region again. Weak: the map keeps nothing alive.
  */
 const openByName = new Map<string, WeakRef<SharedMemory>>();
+
+/**
+ * The region `region` as this thread has it open, else a new attachment (unmapped once it and its
+ * atomics are unreachable), after checking both names (before anything is opened).
+ */
+function attached(where: string, region: unknown, slot: unknown): SharedMemory {
+  checkRegionName(where, region);
+  checkSlotName(where, slot);
+  const name = region as string;
+  const memory = openByName.get(name)?.deref();
+  return memory === undefined || memory.closed
+    ? SharedMemory.open(name, { only: "attach" })
+    : memory;
+}
 
 /**
  * Unmaps a region nobody can reach any more (neither its `SharedMemory` nor any of its atomics,
@@ -534,74 +613,344 @@ export class SharedMemory {
     return new Once(this.#words(slot, "once", "SharedMemory.once"));
   }
 
-  #words(slot: string, kind: LockKind, where: string): Words {
+  /**
+   * The `AtomicIntArray` named `slot` with `length` elements, created (all 0) if it does not
+   * exist. Its elements are packed across a run of the region's 128-byte slots (8 bytes each, so
+   * 16 per slot). Every process that opens the array must give the same length.
+   *
+   * @example A histogram shared by every process
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("histogram-demo");
+   * const buckets = region.intArray("latency-ms", 4); // ≤1, ≤10, ≤100, more
+   * buckets.inc(2);
+   * console.log(buckets.toArray()); // [0, 0, 1, 0]
+   * SharedMemory.unlink("histogram-demo");
+   * ```
+   * @throws {TypeError} if `slot` holds another kind, or `length` is not a number
+   * @throws {RangeError} if it exists with another length, `length` is not an integer in
+   *   [0, 2^27], or the region has too few free slots left
+   */
+  intArray(slot: string, length: number): AtomicIntArray {
+    return this.#array(AtomicIntArray, slot, "intArray", length, "SharedMemory.intArray");
+  }
+
+  /**
+   * The `AtomicBigIntArray` named `slot` with `length` elements (8 bytes each), created (all 0n)
+   * if it does not exist.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("bigint-array-demo");
+   * region.bigintArray("bytes", 2).add(0, 1n << 40n);
+   * SharedMemory.unlink("bigint-array-demo");
+   * ```
+   * @throws {TypeError} / {RangeError} as {@link SharedMemory.intArray}
+   */
+  bigintArray(slot: string, length: number): AtomicBigIntArray {
+    return this.#array(AtomicBigIntArray, slot, "bigintArray", length, "SharedMemory.bigintArray");
+  }
+
+  /**
+   * The `AtomicBoolArray` named `slot` with `length` elements (4 bytes each, 32 per slot),
+   * created (all false) if it does not exist.
+   *
+   * @example Flags per job
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("bool-array-demo");
+   * region.boolArray("done", 100).store(7, true);
+   * SharedMemory.unlink("bool-array-demo");
+   * ```
+   * @throws {TypeError} / {RangeError} as {@link SharedMemory.intArray}
+   */
+  boolArray(slot: string, length: number): AtomicBoolArray {
+    return this.#array(AtomicBoolArray, slot, "boolArray", length, "SharedMemory.boolArray");
+  }
+
+  /**
+   * The `AtomicFloatArray` named `slot` with `length` elements (8 bytes each), created (all 0.0)
+   * if it does not exist.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("float-array-demo");
+   * region.floatArray("seconds", 3).add(1, 0.5);
+   * SharedMemory.unlink("float-array-demo");
+   * ```
+   * @throws {TypeError} / {RangeError} as {@link SharedMemory.intArray}
+   */
+  floatArray(slot: string, length: number): AtomicFloatArray {
+    return this.#array(AtomicFloatArray, slot, "floatArray", length, "SharedMemory.floatArray");
+  }
+
+  /**
+   * The `Counter` named `slot`, created (at 0) if it does not exist: 8 stripes of 128 bytes (8
+   * slots), each thread of each process adding to its own, so that processes counting at once do
+   * not fight over one cache line. `sum()` adds the stripes; `sumThenReset()` loses no add made
+   * by any process.
+   *
+   * @example Requests counted by every worker process
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("counter-demo");
+   * const requests = region.counter("requests");
+   * requests.inc();
+   * console.log(requests.sum()); // 1 (plus what other processes added)
+   * SharedMemory.unlink("counter-demo");
+   * ```
+   * @throws {TypeError} if `slot` holds another kind
+   * @throws {RangeError} if the region has fewer than 8 free slots left, or the name is invalid
+   */
+  counter(slot: string): Counter {
+    const block = this.#block(slot, "counter", STRIPES, "SharedMemory.counter");
+    return Reflect.construct(Counter, [regionCounterBlock(block)]) as Counter;
+  }
+
+  /**
+   * The `FloatCounter` named `slot`, created (at 0) if it does not exist (8 stripes, as
+   * {@link SharedMemory.counter}).
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("float-counter-demo");
+   * region.floatCounter("seconds").add(0.25);
+   * SharedMemory.unlink("float-counter-demo");
+   * ```
+   * @throws {TypeError} / {RangeError} as {@link SharedMemory.counter}
+   */
+  floatCounter(slot: string): FloatCounter {
+    const block = this.#block(slot, "floatCounter", STRIPES, "SharedMemory.floatCounter");
+    return Reflect.construct(FloatCounter, [regionCounterBlock(block)]) as FloatCounter;
+  }
+
+  /**
+   * Every entry of the region, in the order they were added (by any process): its name, kind and,
+   * for an array, its length.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("entries-demo");
+   * region.int("jobs");
+   * region.floatArray("load", 3);
+   * region.mutex("lock");
+   * console.log(region.entries());
+   * // [{ name: "jobs", kind: "int" }, { name: "load", kind: "floatArray", length: 3 },
+   * //  { name: "lock", kind: "mutex" }]
+   * SharedMemory.unlink("entries-demo");
+   * ```
+   * @throws {Error} if the region is closed
+   */
+  entries(): RegionEntry[] {
+    const where = "SharedMemory.entries";
+    const link = this.#open(where);
+    const ops = native();
+    const entries: RegionEntry[] = [];
+    for (let i = 0;; i++) {
+      const code = ops.atomicx_shm_entry(link.native, i, nameAddress, outAddress);
+      if (code === Status.NOT_FOUND) return entries;
+      if (code !== Status.OK) throw failure(where, this.name, code, 0);
+      const name = decoder.decode(nameBytes.slice(0, out[2]));
+      const kind = kindName[out[0]] as SlotKind;
+      entries.push(arrayKinds.has(kind) ? { name, kind, length: out[1] } : { name, kind });
+    }
+  }
+
+  /**
+   * A plain object of every value in the region, by entry name: atomics their value, arrays a
+   * plain array of their elements, counters their sum; lock primitives are left out. Each value is
+   * read on its own (not one atomic snapshot of the region) — what a metrics scrape needs.
+   *
+   * @example Metrics from every process, without IPC
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("snapshot-demo");
+   * region.counter("requests").add(3);
+   * region.intArray("status", 2).inc(0);
+   * region.bool("healthy").store(true);
+   * region.mutex("lock");
+   * console.log(region.snapshot()); // { requests: 3, status: [1, 0], healthy: true }
+   * SharedMemory.unlink("snapshot-demo");
+   * ```
+   * @throws {Error} if the region is closed
+   */
+  snapshot(): Record<string, number | bigint | boolean | number[] | bigint[] | boolean[]> {
+    const values: Record<string, number | bigint | boolean | number[] | bigint[] | boolean[]> = {};
+    for (const { name, kind, length } of this.entries()) {
+      switch (kind) {
+        case "int":
+          values[name] = this.int(name).load();
+          break;
+        case "bigint":
+          values[name] = this.bigint(name).load();
+          break;
+        case "bool":
+          values[name] = this.bool(name).load();
+          break;
+        case "float":
+          values[name] = this.float(name).load();
+          break;
+        case "intArray":
+          values[name] = this.intArray(name, length!).toArray();
+          break;
+        case "bigintArray":
+          values[name] = this.bigintArray(name, length!).toArray();
+          break;
+        case "boolArray":
+          values[name] = this.boolArray(name, length!).toArray();
+          break;
+        case "floatArray":
+          values[name] = this.floatArray(name, length!).toArray();
+          break;
+        case "counter":
+          values[name] = this.counter(name).sum();
+          break;
+        case "floatCounter":
+          values[name] = this.floatCounter(name).sum();
+          break;
+        default: // lock primitives hold no value
+      }
+    }
+    return values;
+  }
+
+  #array<T>(
+    ctor: new (length: number) => T,
+    slot: string,
+    kind: ArrayKind,
+    length: number,
+    where: string,
+  ): T {
     checkSlotName(where, slot);
+    checkLength(where, length);
+    return Reflect.construct(ctor, [
+      length,
+      regionArrayBlock(this.#block(slot, kind, length, where)),
+    ]);
+  }
+
+  /** The link of this region, after checking it is open. */
+  #open(where: string): RegionLink {
     const link = this.#link;
     if (link.closed) {
       throw new Error(`${where}: the region ${JSON.stringify(this.name)} is closed`);
+    }
+    return link;
+  }
+
+  /**
+   * Finds or adds the entry `slot` of `kind` with `length` elements or stripes (0 for atomics and
+   * lock primitives): the address of its run of slots. The one way an entry is claimed.
+   */
+  #claim(slot: string, kind: SlotKind, length: number, where: string): number {
+    checkSlotName(where, slot);
+    const link = this.#open(where);
+    const needed = slotsFor(kind, length);
+    const quoted = `the slot ${JSON.stringify(slot)} of region ${JSON.stringify(this.name)}`;
+    const what = arrayKinds.has(kind) ? `${article(kind)} of ${length} elements` : article(kind);
+    if (needed > this.capacity) {
+      throw new RangeError(
+        `${where}: ${what} needs ${needed} slots, more than the ${this.capacity} the region ` +
+          `${JSON.stringify(this.name)} has; open a new region with a larger capacity`,
+      );
     }
     const code = native().atomicx_shm_slot(
       link.native,
       nameAddress,
       writeName(slot),
       Kind[kind],
+      length,
       outAddress,
     );
-    if (code === Status.KIND_MISMATCH) {
-      throw new TypeError(
-        `${where}: the slot ${JSON.stringify(slot)} of region ${JSON.stringify(this.name)} holds ${
-          article(kindName[out[2]] ?? "?")
-        }, not ${article(kind)}`,
-      );
+    switch (code) {
+      case Status.OK:
+        return out[0];
+      case Status.KIND_MISMATCH:
+        throw new TypeError(
+          `${where}: ${quoted} holds ${article(kindName[out[2]] ?? "?")}, not ${article(kind)}`,
+        );
+      case Status.LENGTH_MISMATCH:
+        throw new RangeError(
+          `${where}: ${quoted} holds ${article(kind)} of length ${out[2]}, not ${length}; every ` +
+            "process must open it with the same length",
+        );
+      case Status.CLAIM_STUCK:
+        throw new Error(
+          `${where}: ${quoted} could not be added: directory entry ${
+            out[2]
+          } has been claimed for ` +
+            "too long by a process that is alive but does not finish (stopped, or in another pid " +
+            "namespace)",
+        );
+      case Status.FULL:
+        throw new RangeError(
+          `${where}: the region ${JSON.stringify(this.name)} is full: ${what} needs ${needed} ` +
+            `slot${needed === 1 ? "" : "s"} but ${out[2]} of its ${this.capacity} are free; open ` +
+            "a new region with a larger capacity",
+        );
+      default:
+        throw failure(where, this.name, code, 0);
     }
-    if (code === Status.FULL) {
-      throw new RangeError(
-        `${where}: the region ${JSON.stringify(this.name)} is full (all ${this.capacity} slots ` +
-          "are taken); open a new region with a larger capacity",
-      );
-    }
-    if (code !== Status.OK) throw failure(where, this.name, code, 0);
-    return new RegionWords(kind, out[0], link, slot);
+  }
+
+  #words(slot: string, kind: LockKind, where: string): Words {
+    return new RegionWords(kind, this.#claim(slot, kind, 0, where), this.#link, slot);
   }
 
   #cell(slot: string, kind: AtomicKind, where: string): Cell {
-    checkSlotName(where, slot);
-    const link = this.#link;
-    if (link.closed) {
-      throw new Error(`${where}: the region ${JSON.stringify(this.name)} is closed`);
-    }
-    const code = native().atomicx_shm_slot(
-      link.native,
-      nameAddress,
-      writeName(slot),
-      Kind[kind],
-      outAddress,
-    );
-    if (code === Status.KIND_MISMATCH) {
-      throw new TypeError(
-        `${where}: the slot ${JSON.stringify(slot)} of region ${JSON.stringify(this.name)} holds ${
-          article(kindName[out[2]] ?? "?")
-        }, not ${article(kind)}`,
-      );
-    }
-    if (code === Status.CLAIM_STUCK) {
-      throw new Error(
-        `${where}: the slot ${JSON.stringify(slot)} of region ${
-          JSON.stringify(this.name)
-        } could not be added: directory entry ${out[2]} has been claimed for too long by a ` +
-          "process that is alive but does not finish (stopped, or in another pid namespace)",
-      );
-    }
-    if (code === Status.FULL) {
-      throw new RangeError(
-        `${where}: the region ${
-          JSON.stringify(this.name)
-        } is full (all ${this.capacity} slots are taken); open a new region with a larger capacity`,
-      );
-    }
-    if (code !== Status.OK) throw failure(where, this.name, code, 0);
+    const address = this.#claim(slot, kind, 0, where);
     const handle: RegionHandle = Object.freeze({ kind, region: this.name, slot });
-    return new Cell(kind, regionSpace(link), out[0], handle);
+    return new Cell(kind, regionSpace(this.#link), address, handle);
+  }
+
+  /** The run of slots of the array or counter `slot`, as a block. */
+  #block(slot: string, kind: SlotKind, length: number, where: string): Block {
+    const base = this.#claim(slot, kind, length, where);
+    return {
+      space: regionSpace(this.#link),
+      base,
+      memory: undefined,
+      buffer: undefined,
+      byteOffset: 0,
+      home: undefined,
+      region: { name: this.name, slot },
+    };
+  }
+
+  /** Element `index` of the array `slot` (any array kind of `kind` elements), for a handle. */
+  #element(slot: string, kind: AtomicKind, index: unknown, where: string): Cell {
+    const arrayKind = (Object.keys(elementKind) as ArrayKind[]).find((k) =>
+      elementKind[k] === kind
+    )!;
+    checkSlotName(where, slot);
+    const entry = this.entries().find((e) => e.name === slot);
+    if (entry === undefined || entry.kind !== arrayKind) {
+      throw new TypeError(
+        `${where}: the region ${JSON.stringify(this.name)} has no ${arrayKind} named ${
+          JSON.stringify(slot)
+        }`,
+      );
+    }
+    const length = entry.length!;
+    if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= length) {
+      throw new RangeError(
+        `${where}: handle.index ${describe(index)} is not an integer in [0, ${length})`,
+      );
+    }
+    const block = this.#block(slot, arrayKind, length, where);
+    return cellInBlock(kind, block, index * (kind === "bool" ? 4 : 8));
   }
 
   /**
@@ -658,24 +1007,19 @@ export class SharedMemory {
     // under that name, else a new attachment (unmapped once it and its atomics are unreachable).
     setRegionResolver((handle: RegionHandle, kind: AtomicKind, className: string): Cell => {
       const where = `${className}.from`;
-      const { region, slot } = handle;
-      checkRegionName(where, region);
-      checkSlotName(where, slot); // before anything is opened
-      let memory = openByName.get(region)?.deref();
-      if (memory === undefined || memory.closed) {
-        memory = SharedMemory.open(region, { only: "attach" });
-      }
-      return memory.#cell(slot, kind, where);
+      const { region, slot, index } = handle;
+      const memory = attached(where, region, slot);
+      return index === undefined
+        ? memory.#cell(slot, kind, where)
+        : memory.#element(slot, kind, index, where);
     });
     // The same for the lock primitives (`Mutex.from(handle)`).
-    setLockSlotResolver((region: string, slot: string, kind: LockKind, where: string): Words => {
-      checkRegionName(where, region);
-      checkSlotName(where, slot);
-      let memory = openByName.get(region)?.deref();
-      if (memory === undefined || memory.closed) {
-        memory = SharedMemory.open(region, { only: "attach" });
-      }
-      return memory.#words(slot, kind, where);
-    });
+    setLockSlotResolver((region: string, slot: string, kind: LockKind, where: string): Words =>
+      attached(where, region, slot).#words(slot, kind, where)
+    );
+    // And for arrays and counters (`AtomicIntArray.from(handle)`, `Counter.from(handle)`).
+    setRegionBlockResolver((where, { region, slot }, kind, length): Block =>
+      attached(where, region, slot).#block(slot as string, kind as SlotKind, length, where)
+    );
   }
 }

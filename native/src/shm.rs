@@ -6,12 +6,16 @@
 //! 0      header, one 128-byte line:
 //!          0 magic u64 ("atomicx\0")   8 layout version u32   12 state u32 (0 new, 1 initialising, 2 ready)
 //!         16 capacity u32 (slots)     20 directory entry size u32   24 slot size u32   32 total bytes u64
-//! 128    directory: `capacity` entries of 64 bytes:
+//! 128    directory: `capacity` entries of 128 bytes:
 //!          0 state u32 (0 free, a pid while that process claims it, u32::MAX ready)
-//!          4 kind u32   8 name length u32   16 name (up to 48 UTF-8 bytes)
+//!          4 kind u32   8 name length u32   12 first slot u32   16 length u32 (elements of an
+//!          array, stripes of a counter, 0 otherwise)   20 slot count u32   32 name (up to 48
+//!          UTF-8 bytes)
 //! data   `capacity` slots of 128 bytes (two cache lines, as crossbeam pads against the adjacent-line
-//!        prefetcher), each holding one value at its start; `data` is the first multiple of 128 after
-//!        the directory.
+//!        prefetcher); `data` is the first multiple of 128 after the directory. An entry owns the
+//!        run of `slot count` consecutive slots from its first slot: a scalar or lock primitive one
+//!        slot (its value at the start), an array its elements packed from the run's start (8 bytes
+//!        each, 4 for bool), a counter one slot per stripe.
 //! ```
 //!
 //! # Races
@@ -21,7 +25,10 @@
 //!   state 2 (then wakes futex waiters). Everyone else attaches, waits (on the state futex, bounded)
 //!   until the state is 2, and checks magic, version and sizes.
 //! - Adding a slot: directory entries fill in order. A process claims the first free entry with a
-//!   compare-exchange 0 → its pid, writes kind and name, and publishes `u32::MAX`. A process that
+//!   compare-exchange 0 → its pid; holding the claim, it computes the entry's first slot (the
+//!   previous entry's first slot plus its slot count, or 0), writes kind, name, first slot, length
+//!   and slot count, and publishes `u32::MAX`. A run that does not fit in the slots left gives the
+//!   claim back (state 0, waking waiters) and fails with [`status::FULL`]. A process that
 //!   meets an entry being claimed waits for it (it may be the same name); if the claiming process
 //!   died (SIGKILL between the two steps), its claim is taken over; a claim that a live process
 //!   holds longer than `CLAIM_TIMEOUT` (stopped, or a pid this process cannot see) fails with
@@ -42,11 +49,13 @@ use std::time::{Duration, Instant};
 /// `"atomicx\0"`, little-endian.
 pub const MAGIC: u64 = u64::from_le_bytes(*b"atomicx\0");
 /// Version of the layout above. Attaching to another version fails with [`status::LAYOUT_VERSION`].
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 /// Header size.
 pub const HEADER: usize = 128;
 /// Directory entry size.
-pub const ENTRY: usize = 64;
+pub const ENTRY: usize = 128;
+/// Offset of the name in a directory entry.
+const ENTRY_NAME: usize = 32;
 /// Slot size: two cache lines.
 pub const SLOT: usize = 128;
 /// Longest region name, in UTF-8 bytes (the OS allows 255 for the file name under /dev/shm).
@@ -81,7 +90,8 @@ pub mod status {
     pub const NOT_INITIALISED: f64 = 7.0;
     /// A slot of that name exists with another kind (the kind is written to `out[2]`).
     pub const KIND_MISMATCH: f64 = 8.0;
-    /// Every slot is taken.
+    /// The slots left are too few for the run asked for (how many are left is written to
+    /// `out[2]`).
     pub const FULL: f64 = 9.0;
     /// An argument is out of range (capacity, kind, mode).
     pub const INVALID_ARGUMENT: f64 = 10.0;
@@ -97,6 +107,9 @@ pub mod status {
     pub const CLAIM_STUCK: f64 = 14.0;
     /// The file is shorter than the region its header describes (truncated).
     pub const TOO_SHORT: f64 = 15.0;
+    /// A slot of that name and kind exists with another length (elements or stripes; its length
+    /// is written to `out[2]`).
+    pub const LENGTH_MISMATCH: f64 = 16.0;
     /// A system call failed: the status is `OS_BASE + errno`.
     pub const OS_BASE: f64 = 1000.0;
 }
@@ -126,6 +139,18 @@ pub mod kind {
     pub const LATCH: f64 = 10.0;
     /// `Once`.
     pub const ONCE: f64 = 11.0;
+    /// `AtomicIntArray`: elements of 8 bytes packed across its run of slots.
+    pub const INT_ARRAY: f64 = 12.0;
+    /// `AtomicBigIntArray`: elements of 8 bytes.
+    pub const BIGINT_ARRAY: f64 = 13.0;
+    /// `AtomicBoolArray`: elements of 4 bytes.
+    pub const BOOL_ARRAY: f64 = 14.0;
+    /// `AtomicFloatArray`: elements of 8 bytes.
+    pub const FLOAT_ARRAY: f64 = 15.0;
+    /// `Counter`: one 128-byte slot per stripe, its 64-bit integer at the slot's start.
+    pub const COUNTER: f64 = 16.0;
+    /// `FloatCounter`: as `COUNTER`, with binary64 stripes.
+    pub const FLOAT_COUNTER: f64 = 17.0;
     /// A lock primitive's 32-bit word, for `atomicx_wait_spawn`.
     pub const WORD: f64 = 5.0;
 }
@@ -157,6 +182,30 @@ pub(crate) fn os_status(e: Error) -> f64 {
         Error::Unsupported => status::UNSUPPORTED,
         Error::Os(errno) => status::OS_BASE + f64::from(errno),
     }
+}
+
+/// Most stripes a counter may have.
+pub const MAX_STRIPES: u32 = 64;
+
+/// The slots an entry of `kind` with `length` (elements or stripes) takes, or `None` when the
+/// length is not allowed for that kind (scalars and lock primitives take length 0; arrays any
+/// length that could fit a region of [`MAX_CAPACITY`] slots, at least one slot even when empty;
+/// counters 1 to [`MAX_STRIPES`] stripes).
+pub fn slots_for(kind_code: f64, length: f64) -> Option<u32> {
+    if kind_code.fract() != 0.0 || length.fract() != 0.0 || length < 0.0 {
+        return None;
+    }
+    let element = match kind_code {
+        k if (kind::INT..=kind::ONCE).contains(&k) => return (length == 0.0).then_some(1),
+        kind::BOOL_ARRAY => 4.0,
+        k if (kind::INT_ARRAY..=kind::FLOAT_ARRAY).contains(&k) => 8.0,
+        kind::COUNTER | kind::FLOAT_COUNTER => {
+            return (length >= 1.0 && length <= f64::from(MAX_STRIPES)).then_some(length as u32)
+        }
+        _ => return None,
+    };
+    let slots = (length * element / SLOT as f64).ceil().max(1.0);
+    (slots <= f64::from(MAX_CAPACITY)).then_some(slots as u32)
 }
 
 /// Sizes of a region of `capacity` slots: `(data offset, total bytes)`.
@@ -216,22 +265,49 @@ impl Region {
         let len = (self.u32_at(self.entry(i) + 8).load(SeqCst) as usize).min(MAX_SLOT_NAME);
         // SAFETY: in bounds of entry `i`; published before the entry's READY store, which the
         // caller observed with a SeqCst load; never written again.
-        unsafe { std::slice::from_raw_parts(self.base.add(self.entry(i) + 16), len) }
+        unsafe { std::slice::from_raw_parts(self.base.add(self.entry(i) + ENTRY_NAME), len) }
     }
 
-    fn write_entry(&self, i: usize, kind: u32, name: &[u8]) {
+    /// Entry `i`'s `(kind, first slot, length, slot count)`, once it is ready.
+    fn entry_fields(&self, i: usize) -> (u32, u32, u32, u32) {
+        let e = self.entry(i);
+        let field = |at: usize| self.u32_at(e + at).load(SeqCst);
+        (field(4), field(12), field(16), field(20))
+    }
+
+    fn write_entry(&self, i: usize, kind: u32, name: &[u8], run: (u32, u32, u32)) {
         let e = self.entry(i);
         self.u32_at(e + 4).store(kind, SeqCst);
         self.u32_at(e + 8).store(name.len() as u32, SeqCst);
-        // SAFETY: in bounds (name.len() ≤ MAX_SLOT_NAME = 48 = ENTRY − 16); this process owns the
-        // entry (its pid is in the state word), so nobody else writes these bytes.
+        self.u32_at(e + 12).store(run.0, SeqCst);
+        self.u32_at(e + 16).store(run.1, SeqCst);
+        self.u32_at(e + 20).store(run.2, SeqCst);
+        // SAFETY: in bounds (name.len() ≤ MAX_SLOT_NAME = 48 ≤ ENTRY − ENTRY_NAME); this process
+        // owns the entry (its pid is in the state word), so nobody else writes these bytes.
         unsafe {
-            std::ptr::copy_nonoverlapping(name.as_ptr(), self.base.add(e + 16), name.len());
+            std::ptr::copy_nonoverlapping(name.as_ptr(), self.base.add(e + ENTRY_NAME), name.len());
         }
     }
 
-    /// Finds or adds the slot `name` of `kind`: its index, or a status.
-    fn slot(&self, name: &[u8], kind: u32) -> Result<usize, (f64, u32)> {
+    /// The first slot after the run of entry `i − 1` (0 for the first entry). Entries fill in
+    /// order, so entry `i − 1` is ready when entry `i` is being claimed.
+    fn next_free_slot(&self, i: usize) -> u32 {
+        if i == 0 {
+            return 0;
+        }
+        let (_, first, _, count) = self.entry_fields(i - 1);
+        first + count
+    }
+
+    /// Finds or adds the entry `name` of `kind` owning `slots` slots for `length` elements or
+    /// stripes: its `(index, first slot)`, or a status and its detail.
+    fn slot(
+        &self,
+        name: &[u8],
+        kind: u32,
+        length: u32,
+        slots: u32,
+    ) -> Result<(usize, u32), (f64, u32)> {
         let me = std::process::id();
         for i in 0..self.capacity as usize {
             let state = self.u32_at(self.entry(i));
@@ -240,11 +316,13 @@ impl Region {
                 let s = state.load(SeqCst);
                 if s == READY {
                     if self.entry_name(i) == name {
-                        let actual = self.u32_at(self.entry(i) + 4).load(SeqCst);
-                        return if actual == kind {
-                            Ok(i)
-                        } else {
+                        let (actual, first, actual_length, _) = self.entry_fields(i);
+                        return if actual != kind {
                             Err((status::KIND_MISMATCH, actual))
+                        } else if actual_length != length {
+                            Err((status::LENGTH_MISMATCH, actual_length))
+                        } else {
+                            Ok((i, first))
                         };
                     }
                     break;
@@ -252,10 +330,17 @@ impl Region {
                 let claimable = s == 0 || (s != me && sys::process_gone(s));
                 if claimable {
                     if state.compare_exchange(s, me, SeqCst, SeqCst).is_ok() {
-                        self.write_entry(i, kind, name);
+                        let first = self.next_free_slot(i);
+                        let free = self.capacity - first;
+                        if slots > free {
+                            state.store(0, SeqCst);
+                            let _ = sys::futex_wake(state.as_ptr(), i32::MAX);
+                            return Err((status::FULL, free));
+                        }
+                        self.write_entry(i, kind, name, (first, length, slots));
                         state.store(READY, SeqCst);
                         let _ = sys::futex_wake(state.as_ptr(), i32::MAX);
-                        return Ok(i);
+                        return Ok((i, first));
                     }
                     continue;
                 }
@@ -269,6 +354,15 @@ impl Region {
             }
         }
         Err((status::FULL, 0))
+    }
+
+    /// Entry `i`'s name, kind and length once it is ready; `None` past the last ready entry.
+    fn entry_at(&self, i: usize) -> Option<(&[u8], u32, u32)> {
+        if i >= self.capacity as usize || self.u32_at(self.entry(i)).load(SeqCst) != READY {
+            return None;
+        }
+        let (kind, _, length, _) = self.entry_fields(i);
+        Some((self.entry_name(i), kind, length))
     }
 }
 
@@ -701,9 +795,12 @@ pub unsafe extern "C" fn atomicx_shm_release(region: f64) -> f64 {
     status::OK
 }
 
-/// Finds or adds the slot named by the `name_len` UTF-8 bytes at `name`, of `kind` (a [`kind`]
-/// code). Writes to `out`: the address of the slot's value, its index, and the kind it has (for
-/// [`status::KIND_MISMATCH`]) or the stuck entry's index (for [`status::CLAIM_STUCK`]). Returns a [`status`].
+/// Finds or adds the entry named by the `name_len` UTF-8 bytes at `name`, of `kind` (a [`kind`]
+/// code) and `length` (elements of an array, stripes of a counter, 0 for the other kinds; see
+/// [`slots_for`]). Writes to `out`: the address of the start of its run of slots, the entry's
+/// index, and a detail: the kind it has (for [`status::KIND_MISMATCH`]), the length it has (for
+/// [`status::LENGTH_MISMATCH`]), the slots left (for [`status::FULL`]) or the stuck entry's index
+/// (for [`status::CLAIM_STUCK`]). Returns a [`status`].
 ///
 /// # Safety
 ///
@@ -715,6 +812,7 @@ pub unsafe extern "C" fn atomicx_shm_slot(
     name: f64,
     name_len: f64,
     kind: f64,
+    length: f64,
     out: f64,
 ) -> f64 {
     // SAFETY: forwarded from this function's contract.
@@ -729,15 +827,15 @@ pub unsafe extern "C" fn atomicx_shm_slot(
     if !(name_len >= 1.0 && name_len <= MAX_SLOT_NAME as f64 && name_len.fract() == 0.0) {
         return status::INVALID_NAME;
     }
-    if !(kind::INT..=kind::ONCE).contains(&kind) || kind.fract() != 0.0 {
+    let Some(slots) = slots_for(kind, length) else {
         return status::INVALID_ARGUMENT;
-    }
+    };
     // SAFETY: forwarded from this function's contract; the length is in range.
     let bytes =
         unsafe { std::slice::from_raw_parts(name as usize as *const u8, name_len as usize) };
-    match r.slot(bytes, kind as u32) {
-        Ok(i) => {
-            out[0] = r.slot_address(i) as f64;
+    match r.slot(bytes, kind as u32, length as u32, slots) {
+        Ok((i, first)) => {
+            out[0] = r.slot_address(first as usize) as f64;
             out[1] = i as f64;
             status::OK
         }
@@ -746,4 +844,46 @@ pub unsafe extern "C" fn atomicx_shm_slot(
             code
         }
     }
+}
+
+/// Reads directory entry `index` (entries fill in order from 0): copies its name's UTF-8 bytes to
+/// `name_out` and writes to `out` its kind, its length (elements or stripes, 0 for the other
+/// kinds) and its name's byte count. Returns [`status::OK`], or [`status::NOT_FOUND`] past the
+/// last ready entry.
+///
+/// # Safety
+///
+/// `region` is a handle from `atomicx_shm_open` the caller holds; `name_out` the address of
+/// [`MAX_SLOT_NAME`] writable bytes; `out` the 8-byte aligned address of three writable `f64`s.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_shm_entry(
+    region: f64,
+    index: f64,
+    name_out: f64,
+    out: f64,
+) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let out = unsafe { out_words(out) };
+    // SAFETY: forwarded from this function's contract.
+    let Some(r) = (unsafe { region_at(region) }) else {
+        return status::INVALID_ARGUMENT;
+    };
+    if r.is_closed() {
+        return status::CLOSED;
+    }
+    if !(index >= 0.0 && index.fract() == 0.0) || name_out == 0.0 {
+        return status::INVALID_ARGUMENT;
+    }
+    let Some((name, kind, length)) = r.entry_at(index as usize) else {
+        return status::NOT_FOUND;
+    };
+    // SAFETY: `name` is at most MAX_SLOT_NAME bytes, which the caller provides at `name_out`; the
+    // mapping and the caller's memory do not overlap.
+    unsafe {
+        std::ptr::copy_nonoverlapping(name.as_ptr(), name_out as usize as *mut u8, name.len());
+    }
+    out[0] = f64::from(kind);
+    out[1] = f64::from(length);
+    out[2] = name.len() as f64;
+    status::OK
 }

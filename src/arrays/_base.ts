@@ -10,7 +10,7 @@
 import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { AtomicKind } from "../../engine/ops.ts";
 import { describe } from "../errors.ts";
-import { type Block, blockFromHandle, newBlock } from "../handle.ts";
+import { type Block, blockFromHandle, newBlock, regionBlockFromHandle } from "../handle.ts";
 import { spaceOf } from "../../wasm/engine.ts";
 
 /**
@@ -43,7 +43,7 @@ export type ArrayKind = "intArray" | "bigintArray" | "boolArray" | "floatArray";
  * console.log(new BigInt64Array(buffer)[2]); // 5n: the same memory
  * ```
  */
-export interface ArrayHandle<K extends ArrayKind = ArrayKind> {
+export interface MemoryArrayHandle<K extends ArrayKind = ArrayKind> {
   /** Which class the array belongs to. */
   readonly kind: K;
   /** How many elements it has. */
@@ -54,7 +54,58 @@ export interface ArrayHandle<K extends ArrayKind = ArrayKind> {
   readonly buffer?: SharedArrayBuffer;
   /** Offset of element 0 in `memory` or `buffer`. */
   readonly byteOffset: number;
+  /** Absent: lets code test `handle.region` on any array handle without narrowing first. */
+  readonly region?: undefined;
 }
+
+/**
+ * Where an array in a `SharedMemory` region lives: the region's name, the array's name in it and
+ * its length. A Worker (or another process) rebuilds it with `X.from(handle)`, attaching the region
+ * if it has not opened it.
+ *
+ * @example A region array's handle
+ * ```ts
+ * import { AtomicIntArray, SharedMemory } from "@atomicx/atomicx";
+ *
+ * using region = SharedMemory.open("array-handle-demo");
+ * const handle = region.intArray("shards", 4).handle;
+ * // { kind: "intArray", region: "array-handle-demo", slot: "shards", length: 4 }
+ * AtomicIntArray.from(handle).inc(2); // in a Worker: AtomicIntArray.from(event.data)
+ * SharedMemory.unlink("array-handle-demo");
+ * ```
+ */
+export interface RegionArrayHandle<K extends ArrayKind = ArrayKind> {
+  /** Which class the array belongs to. */
+  readonly kind: K;
+  /** How many elements it has. */
+  readonly length: number;
+  /** The region's name, as given to `SharedMemory.open`. */
+  readonly region: string;
+  /** The array's name inside the region. */
+  readonly slot: string;
+  /** Absent: lets code test `handle.byteOffset` on any array handle without narrowing first. */
+  readonly byteOffset?: undefined;
+  /** Absent, as `byteOffset`. */
+  readonly memory?: undefined;
+  /** Absent, as `byteOffset`. */
+  readonly buffer?: undefined;
+}
+
+/**
+ * Any atomic array's handle: in this process's memory ({@link MemoryArrayHandle}) or in a named
+ * region ({@link RegionArrayHandle}).
+ *
+ * @example Sending an array to a Worker
+ * ```ts
+ * import { type ArrayHandle, AtomicIntArray } from "@atomicx/atomicx";
+ *
+ * const handle: ArrayHandle<"intArray"> = new AtomicIntArray(2).handle; // worker.postMessage(handle)
+ * AtomicIntArray.from(handle).inc(1);
+ * ```
+ */
+export type ArrayHandle<K extends ArrayKind = ArrayKind> =
+  | MemoryArrayHandle<K>
+  | RegionArrayHandle<K>;
 
 /** The element kind of each array kind. */
 export const elementKind: Readonly<Record<ArrayKind, AtomicKind>> = {
@@ -125,9 +176,17 @@ export function arrayBlockFromHandle(
   }
   const length = checkLength(where, h.length);
   const size = kind === "boolArray" ? 4 : 8;
-  const block = blockFromHandle(where, h, length * size, size);
+  const block = h.region !== undefined
+    ? regionBlockFromHandle(where, h as { region: unknown }, kind, length)
+    : blockFromHandle(where, h, length * size, size);
   genuine.add(block);
   return { block, length };
+}
+
+/** Accepts `block`, a region entry's run of slots made by `SharedMemory`, as an array's block. */
+export function regionArrayBlock(block: Block): Block {
+  genuine.add(block);
+  return block;
 }
 
 /** `block` if this module made it; `TypeError` otherwise. */
@@ -190,10 +249,12 @@ export abstract class AtomicArrayBase<T> {
   protected arrayHandle(): ArrayHandle {
     if (this.#handle !== undefined) return this.#handle;
     this.#pin();
-    const { memory, buffer, byteOffset } = this.#block;
+    const { memory, buffer, byteOffset, region } = this.#block;
     const kind = this.#kind;
     const length = this.length;
-    return this.#handle = memory !== undefined
+    return this.#handle = region !== undefined
+      ? Object.freeze({ kind, region: region.name, slot: region.slot, length })
+      : memory !== undefined
       ? Object.freeze({ kind, memory, byteOffset, length })
       : Object.freeze({ kind, buffer: buffer!, byteOffset, length });
   }

@@ -50,6 +50,7 @@ fn status_codes_match() {
         ("NOT_REGULAR_FILE", status::NOT_REGULAR_FILE),
         ("CLAIM_STUCK", status::CLAIM_STUCK),
         ("TOO_SHORT", status::TOO_SHORT),
+        ("LENGTH_MISMATCH", status::LENGTH_MISMATCH),
         ("OS_BASE", status::OS_BASE),
     ]);
     assert_eq!(ts_object("Status"), expected);
@@ -81,6 +82,12 @@ fn kind_codes_match() {
         ("barrier", kind::BARRIER),
         ("latch", kind::LATCH),
         ("once", kind::ONCE),
+        ("intArray", kind::INT_ARRAY),
+        ("bigintArray", kind::BIGINT_ARRAY),
+        ("boolArray", kind::BOOL_ARRAY),
+        ("floatArray", kind::FLOAT_ARRAY),
+        ("counter", kind::COUNTER),
+        ("floatCounter", kind::FLOAT_COUNTER),
         ("word", kind::WORD),
     ]);
     assert_eq!(ts_object("Kind"), expected);

@@ -61,8 +61,15 @@ fn unlink(name: &str) -> f64 {
     unsafe { shm::atomicx_shm_unlink(address(name.as_ptr()), name.len() as f64) }
 }
 
-/// `atomicx_shm_slot`: the value's address, or the status (and detail word).
+/// `atomicx_shm_slot` for a scalar or lock primitive: the value's address, or the status (and
+/// detail word).
 fn slot(region: &Open, name: &str, kind: u32) -> Result<f64, (f64, f64)> {
+    run(region, name, kind, 0)
+}
+
+/// `atomicx_shm_slot` with a length (elements or stripes): the run's address, or the status (and
+/// detail word).
+fn run(region: &Open, name: &str, kind: u32, length: u32) -> Result<f64, (f64, f64)> {
     let mut out = [0f64; 3];
     // SAFETY: the region is open; `name` and `out` are live locals.
     let s = unsafe {
@@ -71,6 +78,7 @@ fn slot(region: &Open, name: &str, kind: u32) -> Result<f64, (f64, f64)> {
             address(name.as_ptr()),
             name.len() as f64,
             f64::from(kind),
+            f64::from(length),
             address(out.as_mut_ptr()),
         )
     };
@@ -134,7 +142,7 @@ fn slots_sit_on_separate_cache_lines_and_keep_their_kind() {
         status::INVALID_NAME
     );
     assert_eq!(
-        slot(&region, "k", 12).unwrap_err().0,
+        slot(&region, "k", 18).unwrap_err().0,
         status::INVALID_ARGUMENT
     );
     assert_eq!(open(&name, 4, 1).err(), Some((status::EXISTS, 0.0)));
@@ -414,5 +422,132 @@ fn a_region_of_another_user_is_refused_unless_allowed() {
     assert!(allowed.is_ok());
     drop(allowed);
     drop(region);
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn arrays_and_counters_own_runs_of_consecutive_slots() {
+    let name = unique("runs");
+    let region = open(&name, 16, 1).expect("create");
+    let a = slot(&region, "a", 1).unwrap();
+    // 40 ints: 320 bytes, three slots.
+    let ints = run(&region, "ints", shm::kind::INT_ARRAY as u32, 40).unwrap();
+    assert_eq!(ints - a, shm::SLOT as f64);
+    // 33 bools: 132 bytes, two slots.
+    let bools = run(&region, "bools", shm::kind::BOOL_ARRAY as u32, 33).unwrap();
+    assert_eq!(bools - ints, 3.0 * shm::SLOT as f64);
+    let counter = run(&region, "hits", shm::kind::COUNTER as u32, 8).unwrap();
+    assert_eq!(counter - bools, 2.0 * shm::SLOT as f64);
+    // An empty array still takes one slot.
+    let empty = run(&region, "empty", shm::kind::FLOAT_ARRAY as u32, 0).unwrap();
+    assert_eq!(empty - counter, 8.0 * shm::SLOT as f64);
+    // 15 slots taken: the same names find the same runs, elements are shared.
+    fetch_add(ints + 39.0 * 8.0, 5.0);
+    assert_eq!(
+        run(&region, "ints", shm::kind::INT_ARRAY as u32, 40),
+        Ok(ints)
+    );
+    assert_eq!(load(ints + 39.0 * 8.0), 5.0);
+    // Another length or kind under an existing name.
+    assert_eq!(
+        run(&region, "ints", shm::kind::INT_ARRAY as u32, 41),
+        Err((status::LENGTH_MISMATCH, 40.0))
+    );
+    assert_eq!(
+        run(&region, "ints", shm::kind::FLOAT_ARRAY as u32, 40),
+        Err((status::KIND_MISMATCH, shm::kind::INT_ARRAY))
+    );
+    // A run that does not fit gives its claim back: the one slot left is still there.
+    assert_eq!(
+        run(&region, "big", shm::kind::INT_ARRAY as u32, 17),
+        Err((status::FULL, 1.0))
+    );
+    let last = run(&region, "last", shm::kind::INT_ARRAY as u32, 16).unwrap();
+    assert_eq!(last - empty, shm::SLOT as f64);
+    assert_eq!(slot(&region, "more", 1), Err((status::FULL, 0.0)));
+    // Lengths a kind does not allow.
+    assert_eq!(
+        run(&region, "x", 1, 2).unwrap_err().0,
+        status::INVALID_ARGUMENT
+    );
+    assert_eq!(
+        run(&region, "x", shm::kind::COUNTER as u32, 0)
+            .unwrap_err()
+            .0,
+        status::INVALID_ARGUMENT
+    );
+    assert_eq!(
+        run(&region, "x", shm::kind::COUNTER as u32, 65)
+            .unwrap_err()
+            .0,
+        status::INVALID_ARGUMENT
+    );
+    assert_eq!(unlink(&name), status::OK);
+}
+
+/// `atomicx_shm_entry`: name, kind and length of entry `index`, or the status.
+fn entry(region: &Open, index: u32) -> Result<(String, f64, f64), f64> {
+    let mut out = [0f64; 3];
+    let mut name = [0u8; shm::MAX_SLOT_NAME];
+    // SAFETY: the region is open; `name` and `out` are live locals of the sizes the call needs.
+    let s = unsafe {
+        shm::atomicx_shm_entry(
+            region.handle,
+            f64::from(index),
+            address(name.as_mut_ptr()),
+            address(out.as_mut_ptr()),
+        )
+    };
+    if s != status::OK {
+        return Err(s);
+    }
+    let text = String::from_utf8(name[..out[2] as usize].to_vec()).unwrap();
+    Ok((text, out[0], out[1]))
+}
+
+#[test]
+fn entries_list_names_kinds_and_lengths_in_order() {
+    let name = unique("entries");
+    let region = open(&name, 16, 1).expect("create");
+    assert_eq!(entry(&region, 0), Err(status::NOT_FOUND));
+    slot(&region, "requests", 1).unwrap();
+    run(
+        &region,
+        "latency-histogram-buckets",
+        shm::kind::FLOAT_ARRAY as u32,
+        12,
+    )
+    .unwrap();
+    run(&region, "hits", shm::kind::COUNTER as u32, 8).unwrap();
+    let long = "n".repeat(shm::MAX_SLOT_NAME);
+    slot(&region, &long, shm::kind::MUTEX as u32).unwrap();
+    assert_eq!(entry(&region, 0), Ok(("requests".into(), 1.0, 0.0)));
+    assert_eq!(
+        entry(&region, 1),
+        Ok((
+            "latency-histogram-buckets".into(),
+            shm::kind::FLOAT_ARRAY,
+            12.0
+        ))
+    );
+    assert_eq!(
+        entry(&region, 2),
+        Ok(("hits".into(), shm::kind::COUNTER, 8.0))
+    );
+    assert_eq!(entry(&region, 3), Ok((long, shm::kind::MUTEX, 0.0)));
+    assert_eq!(entry(&region, 4), Err(status::NOT_FOUND));
+    assert_eq!(entry(&region, 1_000_000), Err(status::NOT_FOUND));
+    assert_eq!(unlink(&name), status::OK);
+}
+
+#[test]
+fn version_1_regions_are_refused() {
+    let name = unique("v1");
+    let mut header = vec![0u8; shm::layout(1).1];
+    header[..8].copy_from_slice(b"atomicx\0");
+    header[8..12].copy_from_slice(&1u32.to_le_bytes());
+    header[12..16].copy_from_slice(&2u32.to_le_bytes());
+    std::fs::write(format!("/dev/shm/{name}"), &header).unwrap();
+    assert_eq!(open(&name, 4, 0).err(), Some((status::LAYOUT_VERSION, 1.0)));
     assert_eq!(unlink(&name), status::OK);
 }
