@@ -58,6 +58,11 @@ function worker(regionName: string, port: number): void {
   const latency = new RegionHistogram(region, registry, 1, LATENCY);
   http.createServer((req, res) => {
     res.setHeader("x-worker-pid", String(process.pid));
+    if (req.url === "/snapshot") { // every value of the region, by entry name, as JSON
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(region.snapshot()));
+      return;
+    }
     if (req.url === "/metrics") { // not counted itself: the totals are the application's requests
       registry.metrics().then((text) => {
         res.setHeader("content-type", registry.contentType);
@@ -205,6 +210,13 @@ async function primary(): Promise<number> {
         }
       });
     }
+    // The raw values too: `region.snapshot()` names the request counters m0/<series>/n.
+    const snapshot = JSON.parse((await get(port, "/snapshot", false)).body);
+    REQUESTS.series.forEach((_, j) => {
+      if (snapshot[`m0/${j}/n`] !== sent[j]) {
+        failures.push(`/snapshot: m0/${j}/n is ${snapshot[`m0/${j}/n`]}, sent ${sent[j]}`);
+      }
+    });
     const pids = new Set(scrapes.map((s) => s.pid));
     console.log(
       scrapes[0].body.split("\n").filter((l) => l.startsWith("http_requests")).join("\n"),

@@ -2,12 +2,14 @@
 // process of a Node cluster adds into the same numbers and any of them can render `/metrics`
 // through prom-client — no IPC, and a restarted worker finds the totals where they were.
 //
-// Layout: every series of a counter is one `AtomicInt` slot; every series of a histogram is one
-// `AtomicInt` per bucket (not cumulative: an observation adds 1 to exactly one bucket) plus an
-// `AtomicFloat` sum. A scrape renders the cumulative buckets and takes `_count` as their total, so
-// `_count` always equals the `+Inf` bucket even while other processes keep observing.
+// Layout: every series of a counter is one region `Counter` (8 stripes of 128 bytes: processes
+// adding at once each add to their own stripe, and a scrape adds the stripes up); every series of
+// a histogram is one `AtomicIntArray` of per-bucket counts (not cumulative: an observation adds 1
+// to exactly one bucket) and a `FloatCounter` sum. A scrape renders the cumulative buckets and
+// takes `_count` as their total, so `_count` always equals the `+Inf` bucket even while other
+// processes keep observing.
 import client from "prom-client";
-import type { AtomicFloat, AtomicInt, SharedMemory } from "../../mod.ts";
+import type { AtomicIntArray, Counter, FloatCounter, SharedMemory } from "../../mod.ts";
 
 /** prom-client's default buckets (seconds). */
 export const DEFAULT_BUCKETS: readonly number[] = [
@@ -45,8 +47,11 @@ function labelsOf(spec: MetricSpec, series: number): Record<string, string> {
   return labels;
 }
 
-/** Slot names stay short (48 UTF-8 bytes at most): metric index, series index, part. */
+/** Entry names stay short (48 UTF-8 bytes at most): metric index, series index, part. */
 const slotName = (metric: number, series: number, part: string) => `m${metric}/${series}/${part}`;
+
+/** Slots (128 bytes each) a region `Counter` or `FloatCounter` takes: one per stripe. */
+const COUNTER_SLOTS = 8;
 
 /**
  * A counter in a region: a collector registered on a prom-client `Registry` (an object with
@@ -65,13 +70,13 @@ const slotName = (metric: number, series: number, part: string) => `m${metric}/$
 export class RegionCounter {
   readonly name: string;
   readonly help: string;
-  readonly #cells: AtomicInt[];
+  readonly #cells: Counter[];
   readonly #labels: Record<string, string>[];
 
   constructor(region: SharedMemory, registry: client.Registry, index: number, spec: MetricSpec) {
     this.name = spec.name;
     this.help = spec.help;
-    this.#cells = spec.series.map((_, j) => region.int(slotName(index, j, "n")));
+    this.#cells = spec.series.map((_, j) => region.counter(slotName(index, j, "n")));
     this.#labels = spec.series.map((_, j) => labelsOf(spec, j));
     // The Registry only reads `name` and calls `get()`; its types name prom-client's own classes.
     registry.registerMetric(this as unknown as client.Metric);
@@ -84,7 +89,7 @@ export class RegionCounter {
 
   /** The current value of series `series`. */
   value(series: number): number {
-    return this.#cells[series].load();
+    return this.#cells[series].sum();
   }
 
   /** What prom-client's `Registry` renders: one value per series, read from the region. */
@@ -92,7 +97,7 @@ export class RegionCounter {
     const values: RenderedValue[] = this.#cells.map((cell, j) => ({
       metricName: this.name,
       labels: this.#labels[j],
-      value: cell.load(),
+      value: cell.sum(),
     }));
     return Promise.resolve({
       name: this.name,
@@ -122,8 +127,8 @@ interface RenderedMetric {
 
 /** One histogram series in the region: a count per bucket (the last one is `+Inf`) and a sum. */
 interface HistogramCells {
-  readonly buckets: AtomicInt[];
-  readonly sum: AtomicFloat;
+  readonly buckets: AtomicIntArray;
+  readonly sum: FloatCounter;
   /** The series' labels, and with `le` added for each bucket (made once, not per scrape). */
   readonly labels: Record<string, string>;
   readonly bucketLabels: Record<string, string | number>[];
@@ -158,11 +163,8 @@ export class RegionHistogram {
     this.help = spec.help;
     this.#bounds = spec.buckets ?? DEFAULT_BUCKETS;
     this.#series = spec.series.map((_, j) => ({
-      buckets: Array.from(
-        { length: this.#bounds.length + 1 },
-        (_, b) => region.int(slotName(index, j, `b${b}`)),
-      ),
-      sum: region.float(slotName(index, j, "sum")),
+      buckets: region.intArray(slotName(index, j, "b"), this.#bounds.length + 1),
+      sum: region.floatCounter(slotName(index, j, "sum")),
       labels: labelsOf(spec, j),
       bucketLabels: [...this.#bounds, "+Inf"].map((le) => ({ ...labelsOf(spec, j), le })),
     }));
@@ -176,7 +178,7 @@ export class RegionHistogram {
     let b = 0;
     while (b < bounds.length && seconds > bounds[b]) b++;
     const cells = this.#series[series];
-    cells.buckets[b].inc();
+    cells.buckets.inc(b);
     cells.sum.add(seconds);
   }
 
@@ -189,10 +191,10 @@ export class RegionHistogram {
     for (const { buckets, sum, labels, bucketLabels } of this.#series) {
       let cumulative = 0;
       for (let b = 0; b < buckets.length; b++) {
-        cumulative += buckets[b].load();
+        cumulative += buckets.load(b);
         values.push({ metricName: bucketName, labels: bucketLabels[b], value: cumulative });
       }
-      values.push({ metricName: sumName, labels, value: sum.load() });
+      values.push({ metricName: sumName, labels, value: sum.sum() });
       values.push({ metricName: countName, labels, value: cumulative });
     }
     return Promise.resolve({
@@ -205,15 +207,15 @@ export class RegionHistogram {
   }
 }
 
-/** How many slots a set of specs needs (for `SharedMemory.open`'s `capacity`). */
+/** How many 128-byte slots a set of specs needs (for `SharedMemory.open`'s `capacity`). */
 export function slotsNeeded(
   counters: readonly MetricSpec[],
   histograms: readonly HistogramSpec[],
 ): number {
-  const c = counters.reduce((n, spec) => n + spec.series.length, 0);
-  const h = histograms.reduce(
-    (n, spec) => n + spec.series.length * ((spec.buckets ?? DEFAULT_BUCKETS).length + 2),
-    0,
-  );
+  const c = counters.reduce((n, spec) => n + spec.series.length * COUNTER_SLOTS, 0);
+  const h = histograms.reduce((n, spec) => {
+    const bucketSlots = Math.ceil(((spec.buckets ?? DEFAULT_BUCKETS).length + 1) * 8 / 128);
+    return n + spec.series.length * (bucketSlots + COUNTER_SLOTS);
+  }, 0);
   return c + h;
 }

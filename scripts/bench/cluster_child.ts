@@ -246,7 +246,7 @@ async function rateLimitPrimary(regionName: string, seconds: number, redisPort: 
 }
 
 /** A worker of any mode. */
-function workerMain(regionName: string, mode: string): Promise<void> {
+function workerMain(regionName: string, mode: string): void {
   const region = SharedMemory.open(regionName, { only: "attach" });
   if (mode === "ratelimit") {
     process.on("message", async (m: Message) => {
