@@ -87,11 +87,17 @@ function clusterPort(): Promise<number> {
   });
 }
 
-/** A GET with `x-api-key: key`; resolves to the status and the answering worker's pid. */
-function get(port: number, key: string, agent: http.Agent) {
+/** A GET with `x-api-key: key` (none if undefined); resolves to the status and the worker's pid. */
+function get(port: number, key: string | undefined, agent: http.Agent) {
   return new Promise<{ status: number; pid: string }>((resolve, reject) => {
     http.get(
-      { host: "127.0.0.1", port, path: "/", agent, headers: { "x-api-key": key } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/",
+        agent,
+        headers: key === undefined ? {} : { "x-api-key": key },
+      },
       (res) => {
         res.resume();
         res.on(
@@ -101,6 +107,46 @@ function get(port: number, key: string, agent: http.Agent) {
       },
     ).on("error", reject);
   });
+}
+
+/**
+ * Bad limiter options and keys: a RangeError or TypeError each, and nothing added to the region
+ * (its entries stay as they were).
+ */
+function badInputsRefused(regionName: string): boolean {
+  using region = SharedMemory.open(regionName, { only: "attach" });
+  const before = JSON.stringify(region.entries());
+  const refused = (fn: () => unknown, type: typeof TypeError) => {
+    try {
+      fn();
+      return false;
+    } catch (error) {
+      return error instanceof type;
+    }
+  };
+  const limiter = new RegionRateLimiter(region, { limit: 1, windowMs: 1000 });
+  const ok =
+    refused(() => new RegionRateLimiter(region, { limit: 0, windowMs: 1000 }), RangeError) &&
+    refused(() => new RegionRateLimiter(region, { limit: 1.5, windowMs: 1000 }), RangeError) &&
+    refused(() => new RegionRateLimiter(region, { limit: 1, windowMs: 0 }), RangeError) &&
+    refused(() => new RegionRateLimiter(region, { limit: 1, windowMs: NaN }), RangeError) &&
+    refused(() => limiter.take(""), TypeError) &&
+    refused(() => limiter.take(42 as unknown as string), TypeError) &&
+    refused(() => limiter.take("k".repeat(46)), RangeError) &&
+    JSON.stringify(region.entries()) === before;
+  if (!ok) console.error("a bad option or key was not refused, or it changed the region");
+  return ok;
+}
+
+/** A request without a key, or with one over 45 bytes, is answered 400 by the workers. */
+async function badKeysAnswered400(port: number): Promise<boolean> {
+  const agent = new http.Agent();
+  const missing = await get(port, undefined, agent);
+  const long = await get(port, "k".repeat(46), agent);
+  agent.destroy();
+  const ok = missing.status === 400 && long.status === 400;
+  if (!ok) console.error(`bad keys answered ${missing.status} and ${long.status}, not 400`);
+  return ok;
 }
 
 /** The primary: creates the region, runs the cluster and the load, checks; returns the exit code. */
@@ -121,6 +167,7 @@ async function primary(): Promise<number> {
       ports.push(new Promise((resolve) => w.once("listening", (a) => resolve(a.port))));
     }
     const port = (await Promise.all(ports))[0];
+    if (!badInputsRefused(regionName) || !await badKeysAnswered400(port)) return 1;
 
     // Both keys' requests interleaved, CONCURRENCY in flight, over fresh connections so that
     // the cluster spreads them over every worker.
