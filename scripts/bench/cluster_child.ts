@@ -54,7 +54,8 @@ const HISTOGRAMS: HistogramSpec[] = Array.from({ length: 10 }, (_, i) => ({
   series: SERIES,
 }));
 const KEYS = Array.from({ length: 100 }, (_, i) => `client-${i}`);
-const IN_FLIGHT = 64; // concurrent decisions per worker for the asynchronous limiters
+const IN_FLIGHT = 64;
+const ROUNDS = 12; // throughput: rounds of one slice per way // concurrent decisions per worker for the asynchronous limiters
 
 const [mode, ...rest] = process.argv.slice(2);
 
@@ -186,31 +187,44 @@ async function scrapePrimary(regionName: string) {
 
 async function throughputPrimary(regionName: string, seconds: number) {
   const port = await startWorkers(regionName);
-  await requestsPerSecond(port, 1); // warm-up, not counted
-  const rounds: Record<string, number[]> = { off: [], region: [], local: [] };
-  for (let round = 0; round < 5; round++) {
-    for (const counting of ["off", "region", "local"]) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  await requestsPerSecond(port, 1, agent); // warm-up, not counted
+  // Short slices, the order of the three ways rotated every round: the machine's load drifts,
+  // and each way sees the same drift. Each way's figure is its requests over its time, in all.
+  const modes = ["off", "region", "local"];
+  const done: Record<string, number> = { off: 0, region: 0, local: 0 };
+  const slices: Record<string, number[]> = { off: [], region: [], local: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < modes.length; k++) {
+      const counting = modes[(round + k) % modes.length];
       await ask({ op: "counting", counting });
-      rounds[counting].push(await requestsPerSecond(port, seconds));
+      const perSecond = await requestsPerSecond(port, seconds, agent);
+      slices[counting].push(Math.round(perSecond));
+      done[counting] += perSecond;
     }
   }
-  // The machine's load drifts between rounds: each round's ratio to the "off" run next to it,
-  // and the median of those ratios.
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const ratio = (mode: string) => median(rounds[mode].map((x, i) => x / rounds.off[i]));
+  agent.destroy();
+  // What counting costs a worker, measured alone: a region counter add and a histogram
+  // observation, and the same in prom-client's per-worker metrics.
+  const [cost] = await ask<{ regionNs: number; localNs: number }>({ op: "cost" }, 1);
   return {
-    off: median(rounds.off),
-    region: median(rounds.region),
-    local: median(rounds.local),
-    regionRatio: ratio("region"),
-    localRatio: ratio("local"),
-    rounds,
+    off: done.off / ROUNDS,
+    region: done.region / ROUNDS,
+    local: done.local / ROUNDS,
+    regionRatio: done.region / done.off,
+    localRatio: done.local / done.off,
+    regionNs: cost.regionNs,
+    localNs: cost.localNs,
+    slices,
   };
 }
 
-/** Requests per second over 32 keep-alive connections for `seconds`. */
-async function requestsPerSecond(port: number, seconds: number): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+/** Requests per second over 32 keep-alive connections of `agent` for `seconds`. */
+async function requestsPerSecond(
+  port: number,
+  seconds: number,
+  agent: http.Agent,
+): Promise<number> {
   const paths = ["/", "/items", "/", "/nope"];
   let done = 0;
   const start = performance.now();
@@ -221,9 +235,7 @@ async function requestsPerSecond(port: number, seconds: number): Promise<number>
       done++;
     }
   }));
-  const perSecond = done / ((performance.now() - start) / 1000);
-  agent.destroy();
-  return perSecond;
+  return done / ((performance.now() - start) / 1000);
 }
 
 async function rateLimitPrimary(regionName: string, seconds: number, redisPort: number) {
@@ -304,6 +316,21 @@ function workerMain(regionName: string, mode: string): void {
         return Promise.resolve(total);
       });
       process.send!({ op: "render:done", ms, readMs });
+    } else if (m.op === "cost") {
+      const n = 200_000;
+      let t = performance.now();
+      for (let i = 0; i < n; i++) {
+        shared.counters[1].inc(i & 3);
+        shared.histograms[1].observe(i & 3, 0.0002);
+      }
+      const regionNs = ((performance.now() - t) / n) * 1e6;
+      t = performance.now();
+      for (let i = 0; i < n; i++) {
+        local.counters[1].inc({ route: SERIES[i & 3][0] });
+        local.histograms[1].observe({ route: SERIES[i & 3][0] }, 0.0002);
+      }
+      const localNs = ((performance.now() - t) / n) * 1e6;
+      process.send!({ op: "cost:done", regionNs, localNs });
     } else if (m.op === "counting") {
       counting = m.counting as string;
       process.send!({ op: "counting:done" });
