@@ -11,7 +11,15 @@
 import client from "prom-client";
 import type { AtomicIntArray, Counter, FloatCounter, SharedMemory } from "../../mod.ts";
 
-/** prom-client's default buckets (seconds). */
+/**
+ * prom-client's default buckets (seconds).
+ *
+ * @example
+ * ```ts
+ * const spec: HistogramSpec = { name: "t_seconds", help: "t", labelNames: [], series: [[]],
+ *   buckets: DEFAULT_BUCKETS };
+ * ```
+ */
 export const DEFAULT_BUCKETS: readonly number[] = [
   0.005,
   0.01,
@@ -26,7 +34,16 @@ export const DEFAULT_BUCKETS: readonly number[] = [
   10,
 ];
 
-/** A metric's name, help and every label-value combination it will ever report. */
+/**
+ * A metric's name, help and every label-value combination it will ever report.
+ *
+ * @example
+ * ```ts
+ * const spec: MetricSpec = {
+ *   name: "jobs_total", help: "Jobs by result", labelNames: ["result"], series: [["ok"], ["error"]],
+ * };
+ * ```
+ */
 export interface MetricSpec {
   readonly name: string;
   readonly help: string;
@@ -35,7 +52,16 @@ export interface MetricSpec {
   readonly series: readonly (readonly string[])[];
 }
 
-/** A histogram's spec: a {@link MetricSpec} with upper bucket bounds (ascending, seconds). */
+/**
+ * A histogram's spec: a {@link MetricSpec} with upper bucket bounds (ascending, seconds).
+ *
+ * @example
+ * ```ts
+ * const spec: HistogramSpec = {
+ *   name: "job_seconds", help: "Job time", labelNames: [], series: [[]], buckets: [0.1, 1, 10],
+ * };
+ * ```
+ */
 export interface HistogramSpec extends MetricSpec {
   readonly buckets?: readonly number[];
 }
@@ -207,7 +233,14 @@ export class RegionHistogram {
   }
 }
 
-/** How many 128-byte slots a set of specs needs (for `SharedMemory.open`'s `capacity`). */
+/**
+ * How many 128-byte slots a set of specs needs (for `SharedMemory.open`'s `capacity`).
+ *
+ * @example
+ * ```ts
+ * const region = SharedMemory.open(name, { capacity: slotsNeeded([requests], [latency]) });
+ * ```
+ */
 export function slotsNeeded(
   counters: readonly MetricSpec[],
   histograms: readonly HistogramSpec[],

@@ -14,7 +14,14 @@
 // "now" only shift when a token comes back by that much.
 import type { AtomicInt, SharedMemory } from "../../mod.ts";
 
-/** The decision on one request. */
+/**
+ * The decision on one request.
+ *
+ * @example
+ * ```ts
+ * const { allowed, remaining, retryAfterMs }: Decision = limiter.take("client-42");
+ * ```
+ */
 export interface Decision {
   /** Whether the request may proceed (a token was taken). */
   readonly allowed: boolean;
@@ -24,7 +31,14 @@ export interface Decision {
   readonly retryAfterMs: number;
 }
 
-/** Options of {@link RegionRateLimiter}. */
+/**
+ * Options of {@link RegionRateLimiter}.
+ *
+ * @example
+ * ```ts
+ * const options: RateLimitOptions = { limit: 100, windowMs: 60_000 }; // 100 a minute
+ * ```
+ */
 export interface RateLimitOptions {
   /** Tokens in a full bucket: requests allowed at once, and per window. */
   readonly limit: number;
@@ -32,11 +46,25 @@ export interface RateLimitOptions {
   readonly windowMs: number;
 }
 
-/** Longest key in UTF-8 bytes (a slot name has at most 48; the prefix takes 3). */
+/**
+ * Longest key in UTF-8 bytes (a slot name has at most 48; the prefix takes 3).
+ *
+ * @example
+ * ```ts
+ * if (new TextEncoder().encode(key).length > MAX_KEY_BYTES) key = key.slice(0, 12); // or a hash
+ * ```
+ */
 export const MAX_KEY_BYTES = 45;
 const encoder = new TextEncoder();
 
-/** Microseconds since the epoch, on a clock every process of the machine shares. */
+/**
+ * Microseconds since the epoch, on a clock every process of the machine shares.
+ *
+ * @example
+ * ```ts
+ * const limiter = new RegionRateLimiter(region, { limit: 10, windowMs: 1000 }, nowMicros);
+ * ```
+ */
 export const nowMicros = (): number =>
   Math.floor((performance.timeOrigin + performance.now()) * 1000);
 
