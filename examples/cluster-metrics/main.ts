@@ -191,9 +191,13 @@ async function primary(): Promise<number> {
         `before the restart: ${total(before.body)} counted, ${REQUESTS_PER_PHASE} sent`,
       );
     }
-    // Fresh connections are spread over the workers: several of them answer the same totals.
+    // Fresh connections are spread over the workers (round-robin on Node, the kernel's
+    // SO_REUSEPORT hash on Bun): scrape until at least two different workers have answered.
     const scrapes = [];
-    for (let i = 0; i < WORKERS; i++) scrapes.push(await get(port, "/metrics", false));
+    while (scrapes.length < WORKERS || new Set(scrapes.map((s) => s.pid)).size < 2) {
+      if (scrapes.length === 8 * WORKERS) break;
+      scrapes.push(await get(port, "/metrics", false));
+    }
     for (const { body, pid } of scrapes) {
       REQUESTS.series.forEach(([route, status], j) => {
         const counted = sample(body, `http_requests_total{route="${route}",status="${status}"}`);
@@ -218,6 +222,7 @@ async function primary(): Promise<number> {
       }
     });
     const pids = new Set(scrapes.map((s) => s.pid));
+    if (pids.size < 2) failures.push(`${scrapes.length} scrapes were all answered by one worker`);
     console.log(
       scrapes[0].body.split("\n").filter((l) => l.startsWith("http_requests")).join("\n"),
     );

@@ -8,7 +8,7 @@
 // to exactly one bucket) and a `FloatCounter` sum. A scrape renders the cumulative buckets and
 // takes `_count` as their total, so `_count` always equals the `+Inf` bucket even while other
 // processes keep observing.
-import client from "prom-client";
+import type { Metric, Registry } from "prom-client";
 import type { AtomicIntArray, Counter, FloatCounter, SharedMemory } from "../../mod.ts";
 
 /**
@@ -99,13 +99,13 @@ export class RegionCounter {
   readonly #cells: Counter[];
   readonly #labels: Record<string, string>[];
 
-  constructor(region: SharedMemory, registry: client.Registry, index: number, spec: MetricSpec) {
+  constructor(region: SharedMemory, registry: Registry, index: number, spec: MetricSpec) {
     this.name = spec.name;
     this.help = spec.help;
     this.#cells = spec.series.map((_, j) => region.counter(slotName(index, j, "n")));
     this.#labels = spec.series.map((_, j) => labelsOf(spec, j));
     // The Registry only reads `name` and calls `get()`; its types name prom-client's own classes.
-    registry.registerMetric(this as unknown as client.Metric);
+    registry.registerMetric(this as unknown as Metric);
   }
 
   /** Adds `by` (default 1) to series `series`. */
@@ -181,7 +181,7 @@ export class RegionHistogram {
 
   constructor(
     region: SharedMemory,
-    registry: client.Registry,
+    registry: Registry,
     index: number,
     spec: HistogramSpec,
   ) {
@@ -195,7 +195,7 @@ export class RegionHistogram {
       bucketLabels: [...this.#bounds, "+Inf"].map((le) => ({ ...labelsOf(spec, j), le })),
     }));
     // The Registry only reads `name` and calls `get()`; its types name prom-client's own classes.
-    registry.registerMetric(this as unknown as client.Metric);
+    registry.registerMetric(this as unknown as Metric);
   }
 
   /** Records one observation `seconds` in series `series`. */
