@@ -69,15 +69,12 @@ const genuine = new WeakSet<Block>();
 
 /** This thread's stripe number in each memory (a WebAssembly memory numbers its threads). */
 const stripeOf = new WeakMap<object, number>();
-/**
- * This thread's stripe in memories that do not number threads (SharedArrayBuffers, regions):
- * drawn at random once per thread, so the threads of one process, and the processes sharing a
- * region, spread over the stripes.
- */
+/** This thread's stripe in memories that do not number threads (SharedArrayBuffers). */
 const fallbackStripe = Math.floor(Math.random() * STRIPES);
 
 /** The offset of this thread's stripe in a counter of `block`. */
 function myStripe(block: Block): number {
+  if (block.stripe !== undefined) return (block.stripe % STRIPES) * STRIDE;
   const memory = block.memory;
   if (memory === undefined) return fallbackStripe * STRIDE;
   let stripe = stripeOf.get(memory);

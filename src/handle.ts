@@ -430,6 +430,8 @@ export interface Block {
   readonly home: WasmSpace | undefined;
   /** The region entry holding it (`memory` and `buffer` are then absent), or absent. */
   readonly region?: { readonly name: string; readonly slot: string };
+  /** For a counter in a region: the stripe this thread of this process adds to. */
+  readonly stripe?: number;
 }
 
 /**

@@ -34,6 +34,7 @@ import { describe, isWellFormedName } from "./errors.ts";
 import type { RegionLink } from "./link.ts";
 import { Barrier, Condition, Latch, type LockKind, Mutex, Once, Semaphore } from "./locks/mod.ts";
 import { RegionWords, setLockSlotResolver, type Words } from "./locks/_words.ts";
+import { processIdentity } from "./locks/_owner.ts";
 
 /** Longest region name in UTF-8 bytes (the file name under /dev/shm may have 255). */
 export const MAX_REGION_NAME_BYTES = 240;
@@ -59,7 +60,24 @@ const SLOT_BYTES = 128;
  * const kind: RegionEntryKind = "counter";
  * ```
  */
-export type RegionEntryKind = Exclude<keyof typeof Kind, "word">;
+export type RegionEntryKind =
+  | "int"
+  | "bigint"
+  | "bool"
+  | "float"
+  | "intArray"
+  | "bigintArray"
+  | "boolArray"
+  | "floatArray"
+  | "counter"
+  | "floatCounter"
+  | "mutex"
+  | "rwlock"
+  | "semaphore"
+  | "condition"
+  | "barrier"
+  | "latch"
+  | "once";
 
 /**
  * One entry of a region's directory, as {@link SharedMemory.entries} lists it: its name, what it
@@ -91,6 +109,35 @@ const arrayKinds: ReadonlySet<string> = new Set([
   "floatArray",
 ]);
 
+let counterStripe: number | undefined;
+
+/**
+ * The stripe this thread adds to in every region counter: its process's pid plus the thread's
+ * place in the process (0 on the main thread, the Node thread id or a random 1..7 in a Worker),
+ * so that processes with consecutive pids, and a process's Workers, take different stripes.
+ */
+function regionCounterStripe(): number {
+  if (counterStripe !== undefined) return counterStripe;
+  const g = globalThis as {
+    WorkerGlobalScope?: unknown;
+    process?: { getBuiltinModule?: (name: string) => { threadId?: unknown } | undefined };
+  };
+  const inWebWorker = typeof g.WorkerGlobalScope === "function" &&
+    globalThis instanceof (g.WorkerGlobalScope as new () => object);
+  let nodeThread: unknown;
+  try {
+    nodeThread = g.process?.getBuiltinModule?.("node:worker_threads")?.threadId;
+  } catch {
+    nodeThread = undefined;
+  }
+  const thread = typeof nodeThread === "number" && nodeThread > 0
+    ? nodeThread
+    : inWebWorker
+    ? 1 + Math.floor(Math.random() * (STRIPES - 1))
+    : 0;
+  return counterStripe = (processIdentity().pid + thread) % STRIPES;
+}
+
 /** The slots an entry of `kind` with `length` elements or stripes takes (native `slots_for`). */
 function slotsFor(kind: SlotKind, length: number): number {
   if (kind === "counter" || kind === "floatCounter") return length;
@@ -111,7 +158,10 @@ function slotsFor(kind: SlotKind, length: number): number {
  * ```
  */
 export interface SharedMemoryOptions {
-  /** Number of named atomics the region can hold when this call creates it (default 64). */
+  /**
+   * Number of 128-byte slots when this call creates the region (default 64): an atomic or lock
+   * primitive takes one, an array its elements packed 16 to a slot (32 for bools), a counter 8.
+   */
   readonly capacity?: number;
   /** `"create"`: fail if the region exists; `"attach"`: fail if it does not (default: either). */
   readonly only?: "create" | "attach";
@@ -297,7 +347,8 @@ const unreachable = new FinalizationRegistry<number>((handle) => {
 
 /**
  * A named shared-memory region: a small mapped file (under `/dev/shm` on Linux) with a header, a
- * directory of named slots and one value per slot, each on its own cache lines. Every process —
+ * directory of named entries and the slots holding their values: an atomic or lock primitive in one
+ * 128-byte slot (two cache lines of its own), an array or a counter in a run of them. Every process —
  * Deno, Bun or Node — that opens the same name sees the same atomics. Close it with `close()` or
  * `using`; after that, every operation on its atomics throws.
  *
@@ -320,7 +371,7 @@ const unreachable = new FinalizationRegistry<number>((handle) => {
 export class SharedMemory {
   /** The region's name. */
   readonly name: string;
-  /** How many named atomics it can hold. */
+  /** How many 128-byte slots it has (an atomic takes one, an array or counter a run of them). */
   readonly capacity: number;
   readonly #link: RegionLink;
 
@@ -710,7 +761,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region has fewer than 8 free slots left, or the name is invalid
    */
   counter(slot: string): Counter {
-    const block = this.#block(slot, "counter", STRIPES, "SharedMemory.counter");
+    const block = this.#stripedBlock(slot, "counter", "SharedMemory.counter");
     return Reflect.construct(Counter, [regionCounterBlock(block)]) as Counter;
   }
 
@@ -729,7 +780,7 @@ export class SharedMemory {
    * @throws {TypeError} / {RangeError} as {@link SharedMemory.counter}
    */
   floatCounter(slot: string): FloatCounter {
-    const block = this.#block(slot, "floatCounter", STRIPES, "SharedMemory.floatCounter");
+    const block = this.#stripedBlock(slot, "floatCounter", "SharedMemory.floatCounter");
     return Reflect.construct(FloatCounter, [regionCounterBlock(block)]) as FloatCounter;
   }
 
@@ -929,6 +980,11 @@ export class SharedMemory {
     };
   }
 
+  /** The stripes of the counter `slot`, as a block naming this thread's stripe. */
+  #stripedBlock(slot: string, kind: "counter" | "floatCounter", where: string): Block {
+    return { ...this.#block(slot, kind, STRIPES, where), stripe: regionCounterStripe() };
+  }
+
   /** Element `index` of the array `slot` (any array kind of `kind` elements), for a handle. */
   #element(slot: string, kind: AtomicKind, index: unknown, where: string): Cell {
     const arrayKind = (Object.keys(elementKind) as ArrayKind[]).find((k) =>
@@ -1018,8 +1074,11 @@ export class SharedMemory {
       attached(where, region, slot).#words(slot, kind, where)
     );
     // And for arrays and counters (`AtomicIntArray.from(handle)`, `Counter.from(handle)`).
-    setRegionBlockResolver((where, { region, slot }, kind, length): Block =>
-      attached(where, region, slot).#block(slot as string, kind as SlotKind, length, where)
-    );
+    setRegionBlockResolver((where, { region, slot }, kind, length): Block => {
+      const memory = attached(where, region, slot);
+      return kind === "counter" || kind === "floatCounter"
+        ? memory.#stripedBlock(slot as string, kind, where)
+        : memory.#block(slot as string, kind as SlotKind, length, where);
+    });
   }
 }

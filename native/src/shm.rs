@@ -296,7 +296,15 @@ impl Region {
             return 0;
         }
         let (_, first, _, count) = self.entry_fields(i - 1);
-        first + count
+        first.saturating_add(count)
+    }
+
+    /// Whether a ready entry's run lies inside the region and matches its kind and length (only
+    /// a file written by something other than atomicx can fail this).
+    fn run_is_sound(&self, i: usize) -> bool {
+        let (kind, first, length, count) = self.entry_fields(i);
+        slots_for(f64::from(kind), f64::from(length)) == Some(count)
+            && first.checked_add(count).is_some_and(|end| end <= self.capacity)
     }
 
     /// Finds or adds the entry `name` of `kind` owning `slots` slots for `length` elements or
@@ -317,7 +325,9 @@ impl Region {
                 if s == READY {
                     if self.entry_name(i) == name {
                         let (actual, first, actual_length, _) = self.entry_fields(i);
-                        return if actual != kind {
+                        return if !self.run_is_sound(i) {
+                            Err((status::NOT_ATOMICX, 0))
+                        } else if actual != kind {
                             Err((status::KIND_MISMATCH, actual))
                         } else if actual_length != length {
                             Err((status::LENGTH_MISMATCH, actual_length))
@@ -331,7 +341,7 @@ impl Region {
                 if claimable {
                     if state.compare_exchange(s, me, SeqCst, SeqCst).is_ok() {
                         let first = self.next_free_slot(i);
-                        let free = self.capacity - first;
+                        let free = self.capacity.saturating_sub(first);
                         if slots > free {
                             state.store(0, SeqCst);
                             let _ = sys::futex_wake(state.as_ptr(), i32::MAX);

@@ -551,3 +551,18 @@ fn version_1_regions_are_refused() {
     assert_eq!(open(&name, 4, 0).err(), Some((status::LAYOUT_VERSION, 1.0)));
     assert_eq!(unlink(&name), status::OK);
 }
+
+#[test]
+fn an_entry_whose_run_leaves_the_region_is_refused_not_followed() {
+    let name = unique("corrupt");
+    let region = open(&name, 4, 1).expect("create");
+    let a = slot(&region, "a", 1).unwrap();
+    // Entry 0's first-slot field, as a process that is not atomicx could overwrite it.
+    let first_slot = (a as usize - shm::layout(4).0 + shm::HEADER + 12) as *const AtomicU32;
+    // SAFETY: entry 0 of the live mapping, 4-byte aligned.
+    unsafe { (*first_slot).store(100, SeqCst) };
+    assert_eq!(slot(&region, "a", 1), Err((status::NOT_ATOMICX, 0.0)));
+    // The next entry would start past the end: the region reads as full, nothing is written.
+    assert_eq!(slot(&region, "b", 1), Err((status::FULL, 0.0)));
+    assert_eq!(unlink(&name), status::OK);
+}
