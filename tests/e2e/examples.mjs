@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Runs every program in examples/ with each command its header comment shows (`deno run ...`,
-// `bun ...`, `node --experimental-ffi ...` on the pinned Node 26; an `npx tsx ...` line would run
-// on the machine's Node through koffi), exactly as written there, so the comments cannot rot. Each example checks its
-// own result and exits non-zero on a mismatch. Also checks the JSDoc: `deno doc --lint`, an example
-// on every export, and every example runs.
+// Runs every program in examples/ (`examples/*.ts`, and `examples/*/main.ts` for an example that
+// is a folder of modules) with each command its header comment shows (`deno run ...`, `bun ...`,
+// `node --experimental-ffi ...` on the pinned Node 26; an `npx tsx ...` line runs on the machine's
+// Node through koffi), exactly as written there, so the comments cannot rot. Each example checks
+// its own result and exits non-zero on a mismatch. Also checks the JSDoc: `deno doc --lint`, an
+// example on every export, and every example runs.
 // Ends with `examples: N passed, M failed`.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { cli } from "../../scripts/lib/cli.mjs";
@@ -34,7 +35,15 @@ function headerCommands(file) {
   }
   return commands;
 }
-const examples = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".ts")).sort();
+// A program of its own is `examples/NAME.ts`; an example with several modules is a folder whose
+// entry is `examples/NAME/main.ts` (its other modules are imported, not run).
+const examples = readdirSync(join(root, "examples"), { withFileTypes: true }).flatMap((entry) =>
+  entry.isFile() && entry.name.endsWith(".ts")
+    ? [entry.name]
+    : entry.isDirectory() && existsSync(join(root, "examples", entry.name, "main.ts"))
+    ? [`${entry.name}/main.ts`]
+    : []
+).sort();
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !key.startsWith("ATOMICX_")),
 );

@@ -1,0 +1,251 @@
+// Prometheus metrics for a Node cluster, kept in one shared-memory region: four workers serve HTTP
+// on 127.0.0.1 and count every request (by route and status) and its latency (a histogram) into
+// the region; `/metrics`, answered by whichever worker gets the connection, renders the totals of
+// all workers through prom-client — no IPC to the primary. The primary sends a bounded load, kills
+// a worker half-way (cluster forks a new one, which finds the counters where they were), sends the
+// rest, scrapes `/metrics` from several workers and checks every total against what it sent.
+//
+//   node --experimental-ffi examples/cluster-metrics/main.ts      (Node 26+: the built-in node:ffi)
+//   npx tsx examples/cluster-metrics/main.ts                      (Node 20+: koffi)
+//   bun examples/cluster-metrics/main.ts
+//
+// Deno has no `node:cluster`; see README.md in this folder.
+import cluster from "node:cluster";
+import http from "node:http";
+import net from "node:net";
+import process from "node:process";
+import client from "prom-client";
+import { SharedMemory } from "../../mod.ts";
+import {
+  type HistogramSpec,
+  type MetricSpec,
+  RegionCounter,
+  RegionHistogram,
+  slotsNeeded,
+} from "./region_metrics.ts";
+
+const WORKERS = 4;
+const REQUESTS_PER_PHASE = 1500;
+const CONCURRENCY = 16;
+const PATHS = ["/", "/", "/items", "/items", "/nope"]; // the load cycles through these
+
+// Route 0 "/" and 1 "/items" answer 200; everything else is route 2, "other", answering 404.
+const REQUESTS: MetricSpec = {
+  name: "http_requests_total",
+  help: "HTTP requests served, by route and status",
+  labelNames: ["route", "status"],
+  series: [["/", "200"], ["/items", "200"], ["other", "404"]],
+};
+const LATENCY: HistogramSpec = {
+  name: "http_request_duration_seconds",
+  help: "Time to handle a request, by route",
+  labelNames: ["route"],
+  series: [["/"], ["/items"], ["other"]],
+};
+const routeOf = (url: string | undefined) => url === "/" ? 0 : url === "/items" ? 1 : 2;
+
+if (cluster.isPrimary) {
+  process.exitCode = await primary();
+} else {
+  worker(process.env.CLUSTER_METRICS_REGION!, Number(process.env.CLUSTER_METRICS_PORT));
+}
+
+/** A worker: counts into the region and serves `/metrics` from it. */
+function worker(regionName: string, port: number): void {
+  const region = SharedMemory.open(regionName, { only: "attach" });
+  const registry = new client.Registry();
+  const requests = new RegionCounter(region, registry, 0, REQUESTS);
+  const latency = new RegionHistogram(region, registry, 1, LATENCY);
+  http.createServer((req, res) => {
+    res.setHeader("x-worker-pid", String(process.pid));
+    if (req.url === "/snapshot") { // every value of the region, by entry name, as JSON
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(region.snapshot()));
+      return;
+    }
+    if (req.url === "/metrics") { // not counted itself: the totals are the application's requests
+      registry.metrics().then((text) => {
+        res.setHeader("content-type", registry.contentType);
+        res.end(text);
+      });
+      return;
+    }
+    const start = performance.now();
+    const route = routeOf(req.url);
+    const body = route === 0
+      ? "hello\n"
+      : route === 1
+      ? JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item ${i}` })))
+      : "not found\n";
+    res.statusCode = route === 2 ? 404 : 200;
+    // Counted before the response leaves, so a client that has its answer sees it counted.
+    requests.inc(route);
+    latency.observe(route, (performance.now() - start) / 1000);
+    res.end(body);
+  }).listen(port, "127.0.0.1");
+}
+
+/**
+ * The port the workers listen on. Node's cluster shares the primary's listening socket, and port 0
+ * gives every worker the same port the OS chose first. Bun's workers each bind their own socket
+ * (with SO_REUSEPORT), so port 0 would give each its own port: there the primary asks the OS for a
+ * free port and hands that one to all of them.
+ */
+function clusterPort(): Promise<number> {
+  if (!("bun" in process.versions)) return Promise.resolve(0);
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A GET on 127.0.0.1; resolves to status, body and the answering worker's pid. */
+function get(port: number, path: string, agent: http.Agent | false) {
+  return new Promise<{ status: number; body: string; pid: string }>((resolve, reject) => {
+    http.get({ host: "127.0.0.1", port, path, agent }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode!,
+          body,
+          pid: String(res.headers["x-worker-pid"]),
+        }));
+    }).on("error", reject);
+  });
+}
+
+/** Sends `n` requests, `CONCURRENCY` at a time; returns how many answered per route. */
+async function load(port: number, n: number): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const tally = [0, 0, 0];
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < n) {
+      const path = PATHS[next++ % PATHS.length];
+      const { status } = await get(port, path, agent);
+      const route = routeOf(path);
+      if (status !== (route === 2 ? 404 : 200)) throw new Error(`${path}: status ${status}`);
+      tally[route]++;
+    }
+  }));
+  agent.destroy(); // no kept-alive socket to a worker that is about to be killed
+  return tally;
+}
+
+/** One value of a Prometheus text exposition, by its full series name (`name{labels}`). */
+function sample(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? NaN : Number(line.slice(series.length + 1));
+}
+
+/** The primary: creates the region, runs the cluster and the checks; returns the exit code. */
+async function primary(): Promise<number> {
+  const regionName = `cluster-metrics-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  SharedMemory.open(regionName, {
+    capacity: slotsNeeded([REQUESTS], [LATENCY]),
+    only: "create",
+  }).close(); // the workers attach; the name stays until unlinked below
+  const env = { CLUSTER_METRICS_REGION: regionName, CLUSTER_METRICS_PORT: await clusterPort() };
+  let stopping = false;
+  const listening: ((port: number) => void)[] = [];
+  cluster.on("listening", (_, address) => listening.shift()?.(address.port));
+  cluster.on("exit", (w, code, signal) => {
+    if (stopping) return;
+    console.log(`worker ${w.process.pid} died (${signal ?? code}); forking a new one`);
+    cluster.fork(env);
+  });
+  const listen = () => new Promise<number>((resolve) => listening.push(resolve));
+  const guard = setTimeout(() => {
+    console.error("timed out");
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGKILL");
+    SharedMemory.unlink(regionName);
+    process.exit(1);
+  }, 90_000);
+  try {
+    const ports = Array.from({ length: WORKERS }, listen);
+    for (let i = 0; i < WORKERS; i++) cluster.fork(env);
+    const port = (await Promise.all(ports))[0];
+
+    const first = await load(port, REQUESTS_PER_PHASE);
+    const before = await get(port, "/metrics", false);
+    const victim = Object.values(cluster.workers ?? {})[0]!;
+    const restarted = listen();
+    victim.process.kill("SIGKILL");
+    await restarted;
+    const second = await load(port, REQUESTS_PER_PHASE);
+
+    const sent = first.map((n, i) => n + second[i]);
+    const failures: string[] = [];
+    const total = (text: string) =>
+      REQUESTS.series.reduce(
+        (n, [route, status]) =>
+          n + sample(text, `http_requests_total{route="${route}",status="${status}"}`),
+        0,
+      );
+    if (total(before.body) !== REQUESTS_PER_PHASE) {
+      failures.push(
+        `before the restart: ${total(before.body)} counted, ${REQUESTS_PER_PHASE} sent`,
+      );
+    }
+    // Fresh connections are spread over the workers (round-robin on Node, the kernel's
+    // SO_REUSEPORT hash on Bun): scrape until at least two different workers have answered.
+    const scrapes = [];
+    while (scrapes.length < WORKERS || new Set(scrapes.map((s) => s.pid)).size < 2) {
+      if (scrapes.length === 8 * WORKERS) break;
+      scrapes.push(await get(port, "/metrics", false));
+    }
+    for (const { body, pid } of scrapes) {
+      REQUESTS.series.forEach(([route, status], j) => {
+        const counted = sample(body, `http_requests_total{route="${route}",status="${status}"}`);
+        const observed = sample(body, `http_request_duration_seconds_count{route="${route}"}`);
+        const inf = sample(
+          body,
+          `http_request_duration_seconds_bucket{route="${route}",le="+Inf"}`,
+        );
+        if (counted !== sent[j] || observed !== sent[j] || inf !== sent[j]) {
+          failures.push(
+            `worker ${pid}, route ${route}: counter ${counted}, histogram count ${observed}, ` +
+              `+Inf bucket ${inf}; sent ${sent[j]}`,
+          );
+        }
+      });
+    }
+    // The raw values too: `region.snapshot()` names the request counters m0/<series>/n.
+    const snapshot = JSON.parse((await get(port, "/snapshot", false)).body);
+    REQUESTS.series.forEach((_, j) => {
+      if (snapshot[`m0/${j}/n`] !== sent[j]) {
+        failures.push(`/snapshot: m0/${j}/n is ${snapshot[`m0/${j}/n`]}, sent ${sent[j]}`);
+      }
+    });
+    const pids = new Set(scrapes.map((s) => s.pid));
+    if (pids.size < 2) failures.push(`${scrapes.length} scrapes were all answered by one worker`);
+    console.log(
+      scrapes[0].body.split("\n").filter((l) => l.startsWith("http_requests")).join("\n"),
+    );
+    console.log(
+      `${WORKERS} workers, ${2 * REQUESTS_PER_PHASE} requests, worker ${victim.process.pid} ` +
+        `killed after ${REQUESTS_PER_PHASE} and replaced; /metrics from ${pids.size} workers: ` +
+        `${total(scrapes[0].body)} requests counted`,
+    );
+    if (failures.length > 0) {
+      console.error(failures.join("\n"));
+      return 1;
+    }
+    return 0;
+  } finally {
+    clearTimeout(guard);
+    stopping = true;
+    const exits = Object.values(cluster.workers ?? {}).map((w) =>
+      new Promise((done) => {
+        w!.once("exit", done);
+        w!.kill();
+      })
+    );
+    await Promise.all(exits);
+    SharedMemory.unlink(regionName);
+  }
+}
