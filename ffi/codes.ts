@@ -47,6 +47,21 @@ export const Status = {
 } as const;
 
 /**
+ * Statuses of the `atomicx_bigint_*` functions (whose values travel through the `io` words).
+ *
+ * @example
+ * ```ts
+ * import { BigIntStatus } from "./codes.ts";
+ *
+ * const refused = (status: number) => status === BigIntStatus.DIVISION_BY_ZERO;
+ * ```
+ */
+export const BigIntStatus = {
+  OK: 0,
+  DIVISION_BY_ZERO: 1,
+} as const;
+
+/**
  * Results of `atomicx_i64_wait` / `atomicx_bool_wait`. A failure is `FAILED + status`.
  *
  * @example

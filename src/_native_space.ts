@@ -9,13 +9,11 @@
 import type { BigIntOps, BoolOps, FloatOps, IntOps, Space, WaitOps } from "../engine/ops.ts";
 import type { MemoryHandle, WasmSpace } from "../wasm/engine.ts";
 import { installNative } from "./handle.ts";
+import { BigIntStatus } from "../ffi/codes.ts";
 import { loadNative } from "../ffi/mod.ts";
 import type { NativeOps } from "../ffi/symbols.ts";
 import { regionClosed, type RegionLink } from "./link.ts";
 import { notifyResult, waitAsyncOn, waitResult } from "./wait.ts";
-
-/** Status the native bigint division returns for a zero divisor. */
-const DIVISION_BY_ZERO = 1;
 
 function tables(native: NativeOps, region: RegionLink | undefined): Space {
   /**
@@ -47,6 +45,8 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     };
   };
 
+  // The int and bool tables name the same operations over different C functions (`i64_*` on 8
+  // bytes, `bool_*` on a 32-bit word): one entry a function, so every call is one direct FFI call.
   const int: IntOps = {
     load: native.atomicx_i64_load,
     store: native.atomicx_i64_store as IntOps["store"],
@@ -91,7 +91,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     mul: big(native.atomicx_bigint_fetch_mul),
     div: (loc, v) => {
       io[0] = v;
-      if (native.atomicx_bigint_fetch_div(loc, ioAddress) === DIVISION_BY_ZERO) {
+      if (native.atomicx_bigint_fetch_div(loc, ioAddress) === BigIntStatus.DIVISION_BY_ZERO) {
         throw new RangeError("AtomicBigInt.div: division by zero; the value is unchanged");
       }
       return io[2];

@@ -124,6 +124,34 @@ unsafe fn with_region(region: f64, release: f64, f: impl FnOnce(Option<&Region>)
     result
 }
 
+/// Waits while the 32-bit word at `addr` `matches` (the wait of `atomicx_bool_wait` and
+/// `atomicx_word_wait`, which differ only in what counts as the expected value).
+///
+/// # Safety
+///
+/// `addr` is the address of a live, 4-byte aligned `u32` for the whole wait; `region` as in
+/// `atomicx_i64_wait`.
+unsafe fn wait_u32(
+    addr: f64,
+    timeout_ms: f64,
+    region: f64,
+    release: f64,
+    matches: impl Fn(u32) -> bool,
+) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let cell: &AtomicU32 = unsafe { at(addr) };
+    let current = || {
+        let w = cell.load(SeqCst);
+        matches(w).then_some(w)
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_region(region, release, |r| {
+            wait_on(cell.as_ptr(), current, timeout_ms, r, release != 0.0)
+        })
+    }
+}
+
 /// Waits while the `AtomicInt` at `addr` holds `expected`, at most `timeout_ms` milliseconds
 /// (negative or infinite: forever). `region` is 0 for memory the caller keeps alive (a
 /// SharedArrayBuffer), else the region holding `addr`. A non-zero `release` marks an asynchronous
@@ -178,19 +206,9 @@ pub unsafe extern "C" fn atomicx_bool_wait(
     region: f64,
     release: f64,
 ) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU32 = unsafe { at(addr) };
     let expected = expected != 0.0;
-    let current = || {
-        let w = cell.load(SeqCst);
-        ((w != 0) == expected).then_some(w)
-    };
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        with_region(region, release, |r| {
-            wait_on(cell.as_ptr(), current, timeout_ms, r, release != 0.0)
-        })
-    }
+    unsafe { wait_u32(addr, timeout_ms, region, release, |w| (w != 0) == expected) }
 }
 
 /// Waits while the 32-bit word at `addr` holds exactly `expected` (an `i32`), as
@@ -208,19 +226,9 @@ pub unsafe extern "C" fn atomicx_word_wait(
     region: f64,
     release: f64,
 ) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU32 = unsafe { at(addr) };
     let expected = expected as i64 as i32 as u32;
-    let current = || {
-        let w = cell.load(SeqCst);
-        (w == expected).then_some(w)
-    };
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        with_region(region, release, |r| {
-            wait_on(cell.as_ptr(), current, timeout_ms, r, release != 0.0)
-        })
-    }
+    unsafe { wait_u32(addr, timeout_ms, region, release, |w| w == expected) }
 }
 
 /// Wakes up to `count` waiters (any number ≥ 2^31 − 1, such as Infinity, wakes all) on the atomic

@@ -1,9 +1,9 @@
-//! The named codes of `ffi/codes.ts` against the Rust constants they mirror: every status, wait
-//! result, kind and open flag has the same value on both sides, and neither side has a name the
-//! other lacks.
+//! The named codes of `ffi/codes.ts` against the Rust constants they mirror: every status, bigint
+//! status, wait result, kind and open flag has the same value on both sides, and neither side has
+//! a name the other lacks.
 
 use atomicx::shm::{kind, open_flags, status};
-use atomicx::wait;
+use atomicx::{bigint, wait};
 use std::collections::BTreeMap;
 
 /// The `NAME: value` entries of `export const <object> = { ... }` in `ffi/codes.ts`.
@@ -65,6 +65,15 @@ fn wait_codes_match() {
         ("FAILED", wait::FAILED),
     ]);
     assert_eq!(ts_object("WaitCode"), expected);
+}
+
+#[test]
+fn bigint_status_codes_match() {
+    let expected = rust(&[
+        ("OK", bigint::OK),
+        ("DIVISION_BY_ZERO", bigint::DIVISION_BY_ZERO),
+    ]);
+    assert_eq!(ts_object("BigIntStatus"), expected);
 }
 
 #[test]
