@@ -12,6 +12,7 @@ import "./cases/workers.ts";
 import "./cases/arrays.ts";
 import "./cases/counters.ts";
 import "./cases/shm.ts";
+import "./cases/wait.ts";
 import "./cases/locks.ts";
 
 export { cases } from "./harness.ts";
