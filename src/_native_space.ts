@@ -6,13 +6,13 @@
  * @module
  */
 
-import type { BigIntOps, BoolOps, FloatOps, IntOps, Space, WaitOps } from "../engine/ops.ts";
-import type { MemoryHandle, WasmSpace } from "../wasm/engine.ts";
+import type { BigIntOps, BoolOps, FloatOps, IntOps, Space, WaitOps } from "../engine/_ops.ts";
+import type { MemoryHandle, WasmSpace } from "../wasm/_engine.ts";
 import { installNative } from "./handle.ts";
-import { BigIntStatus } from "../ffi/codes.ts";
+import { BigIntStatus } from "../ffi/_codes.ts";
 import { loadNative } from "../ffi/mod.ts";
-import type { NativeOps } from "../ffi/symbols.ts";
-import { regionClosed, type RegionLink } from "./link.ts";
+import type { NativeOps } from "../ffi/_symbols.ts";
+import { regionClosed, type RegionLink } from "./_link.ts";
 import { notifyResult, waitAsyncOn, waitResult } from "./wait.ts";
 
 function tables(native: NativeOps, region: RegionLink | undefined): Space {

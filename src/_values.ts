@@ -1,13 +1,13 @@
 /**
  * The checks of the values the atomic classes and their arrays accept, one per kind: each returns
- * the value in the engine's encoding or throws the `TypeError`/`RangeError` of `src/errors.ts`.
+ * the value in the engine's encoding or throws the `TypeError`/`RangeError` of `src/_errors.ts`.
  * Shared by the scalar class and the array of each kind, so both reject the same inputs in the
  * same words.
  *
  * @module
  */
 
-import { notInt64, notSafeInteger, wrongType } from "./errors.ts";
+import { notInt64, notSafeInteger, wrongType } from "./_errors.ts";
 
 /**
  * `value` after checking that it is a safe integer (what `AtomicInt` holds).

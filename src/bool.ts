@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { BoolOps, WaitResult } from "../engine/ops.ts";
+import type { BoolOps, WaitResult } from "../engine/_ops.ts";
 import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
 import { boolWord } from "./_values.ts";
-import { notFunction } from "./errors.ts";
+import { notFunction } from "./_errors.ts";
 import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
 
 /**

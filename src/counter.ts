@@ -7,10 +7,10 @@
  */
 
 import type { WasmMemory } from "../engine/_webassembly.ts";
-import type { FloatOps, IntOps } from "../engine/ops.ts";
-import { describe, notSafeInteger, wrongType } from "./errors.ts";
+import type { FloatOps, IntOps } from "../engine/_ops.ts";
+import { describe, notSafeInteger, wrongType } from "./_errors.ts";
 import { type Block, blockFromHandle, newBlock } from "./handle.ts";
-import { spaceOf } from "../wasm/engine.ts";
+import { spaceOf } from "../wasm/_engine.ts";
 
 /** How many stripes a counter has. */
 const STRIPES = 8;

@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { FloatOps } from "../engine/ops.ts";
+import type { FloatOps } from "../engine/_ops.ts";
 import { AtomicBase } from "./_atomic_base.ts";
 import { float64 } from "./_values.ts";
-import { divisionByZero, notFunction } from "./errors.ts";
+import { divisionByZero, notFunction } from "./_errors.ts";
 import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
 
 /**

@@ -4,9 +4,9 @@
  * @module
  */
 
-import type { IntOps, WaitResult } from "../engine/ops.ts";
+import type { IntOps, WaitResult } from "../engine/_ops.ts";
 import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
-import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "./errors.ts";
+import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "./_errors.ts";
 import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
 
 /**

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { Errno, Kind, OpenFlag, Status } from "../ffi/codes.ts";
+import { Errno, Kind, OpenFlag, Status } from "../ffi/_codes.ts";
 import { loadNative, preloadNative } from "../ffi/mod.ts";
-import type { NativeOps } from "../ffi/symbols.ts";
+import type { NativeOps } from "../ffi/_symbols.ts";
 import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
 import { AtomicBool } from "./bool.ts";
@@ -21,8 +21,8 @@ import {
   setRegionResolver,
 } from "./handle.ts";
 import { AtomicInt } from "./int.ts";
-import { describe, isWellFormedName } from "./errors.ts";
-import type { RegionLink } from "./link.ts";
+import { describe, isWellFormedName } from "./_errors.ts";
+import type { RegionLink } from "./_link.ts";
 import { Barrier, Condition, Latch, type LockKind, Mutex, Once, Semaphore } from "./locks/mod.ts";
 import { RegionWords, setLockSlotResolver, type Words } from "./locks/_words.ts";
 

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { Status, WaitCode } from "../ffi/codes.ts";
-import { startWait, type WaitKind } from "../ffi/wait_async.ts";
-import { regionClosed, type RegionLink } from "./link.ts";
+import { Status, WaitCode } from "../ffi/_codes.ts";
+import { startWait, type WaitKind } from "../ffi/_wait_async.ts";
+import { regionClosed, type RegionLink } from "./_link.ts";
 
-export type { WaitResult } from "../engine/ops.ts";
-import type { WaitResult } from "../engine/ops.ts";
+export type { WaitResult } from "../engine/_ops.ts";
+import type { WaitResult } from "../engine/_ops.ts";
 
 const results: Readonly<Record<number, WaitResult>> = {
   [WaitCode.OK]: "ok",

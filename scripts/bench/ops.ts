@@ -12,7 +12,7 @@
 import { do_not_optimize, measure } from "mitata";
 import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt } from "../../mod.ts";
 import { loadNative } from "../../ffi/mod.ts";
-import { moduleBase64 } from "../../wasm/module.ts";
+import { moduleBase64 } from "../../wasm/_module.ts";
 import { argument, lock, runtimeInfo, unlock, writeResult } from "./common.ts";
 
 const minCpuTimeNs = Number(argument("time-ms", "250")) * 1e6;

@@ -9,11 +9,11 @@
  */
 
 import type { WasmMemory } from "../../engine/_webassembly.ts";
-import type { AtomicKind, WaitOps, WaitResult } from "../../engine/ops.ts";
+import type { AtomicKind, WaitOps, WaitResult } from "../../engine/_ops.ts";
 import { notifyOn, waitAsyncOn, waitOn } from "../_atomic_base.ts";
-import { describe } from "../errors.ts";
+import { describe } from "../_errors.ts";
 import { type Block, blockFromHandle, type Cell, cellInBlock, newBlock } from "../handle.ts";
-import { spaceOf } from "../../wasm/engine.ts";
+import { spaceOf } from "../../wasm/_engine.ts";
 
 /**
  * The four kinds of atomic array, as a handle names them: `"intArray"` (`AtomicIntArray`),

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { BigIntOps } from "../../engine/ops.ts";
+import type { BigIntOps } from "../../engine/_ops.ts";
 import { int64 } from "../_values.ts";
-import { divisionByZero, notFunction } from "../errors.ts";
+import { divisionByZero, notFunction } from "../_errors.ts";
 import { construct } from "../handle.ts";
 import { AtomicBigInt } from "../bigint.ts";
 import { adoptArray, type ArrayHandle, arrayOf, AtomicArrayBase, badIndex } from "./_base.ts";

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { BoolOps } from "../../engine/ops.ts";
+import type { BoolOps } from "../../engine/_ops.ts";
 import { boolWord } from "../_values.ts";
-import { notFunction } from "../errors.ts";
+import { notFunction } from "../_errors.ts";
 import { construct } from "../handle.ts";
 import { AtomicBool } from "../bool.ts";
 import { adoptArray, type ArrayHandle, arrayOf, badIndex, WaitableArrayBase } from "./_base.ts";

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { FloatOps } from "../../engine/ops.ts";
+import type { FloatOps } from "../../engine/_ops.ts";
 import { float64 } from "../_values.ts";
-import { divisionByZero, notFunction } from "../errors.ts";
+import { divisionByZero, notFunction } from "../_errors.ts";
 import { construct } from "../handle.ts";
 import { AtomicFloat } from "../float.ts";
 import { adoptArray, type ArrayHandle, arrayOf, AtomicArrayBase, badIndex } from "./_base.ts";

@@ -12,9 +12,9 @@
  * @module
  */
 
-import type { IntOps } from "../../engine/ops.ts";
+import type { IntOps } from "../../engine/_ops.ts";
 import { safeInteger } from "../_values.ts";
-import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "../errors.ts";
+import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "../_errors.ts";
 import { construct } from "../handle.ts";
 import { AtomicInt } from "../int.ts";
 import { adoptArray, type ArrayHandle, arrayOf, badIndex, WaitableArrayBase } from "./_base.ts";

@@ -9,8 +9,8 @@
 
 import { loadNative } from "../../ffi/mod.ts";
 import { waitAsyncOn, type WaitResult, waitResult } from "../wait.ts";
-import { regionClosed, type RegionLink } from "../link.ts";
-import { describe } from "../errors.ts";
+import { regionClosed, type RegionLink } from "../_link.ts";
+import { describe } from "../_errors.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 
 /**

@@ -480,7 +480,7 @@ await checkAsync(
     });
     const published = [...`${listing.stdout}${listing.stderr}`.matchAll(/^\s+file:\/\/(\S+) \(/gm)]
       .map(([, path]) => relative(root, path).replaceAll(sep, "/"));
-    for (const f of ["mod.ts", "deno.json", "ffi/find.ts"]) {
+    for (const f of ["mod.ts", "deno.json", "ffi/_find.ts"]) {
       assert(published.includes(f), `deno publish would not upload ${f}`);
     }
     const files = createServer((request, response) => {

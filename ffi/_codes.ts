@@ -6,7 +6,7 @@
  *
  * @example Turning a status into a message
  * ```ts
- * import { Status } from "./codes.ts";
+ * import { Status } from "./_codes.ts";
  *
  * const code: number = Status.NOT_FOUND;
  * if (code === Status.NOT_FOUND) console.log("no such region");
@@ -21,7 +21,7 @@
  *
  * @example
  * ```ts
- * import { Status } from "./codes.ts";
+ * import { Status } from "./_codes.ts";
  *
  * const errno = (1013 - Status.OS_BASE); // 13: EACCES
  * ```
@@ -51,7 +51,7 @@ export const Status = {
  *
  * @example
  * ```ts
- * import { BigIntStatus } from "./codes.ts";
+ * import { BigIntStatus } from "./_codes.ts";
  *
  * const refused = (status: number) => status === BigIntStatus.DIVISION_BY_ZERO;
  * ```
@@ -66,7 +66,7 @@ export const BigIntStatus = {
  *
  * @example
  * ```ts
- * import { WaitCode } from "./codes.ts";
+ * import { WaitCode } from "./_codes.ts";
  *
  * const results = { [WaitCode.OK]: "ok", [WaitCode.TIMED_OUT]: "timed-out" };
  * ```
@@ -84,7 +84,7 @@ export const WaitCode = {
  *
  * @example
  * ```ts
- * import { Kind } from "./codes.ts";
+ * import { Kind } from "./_codes.ts";
  *
  * const code: number = Kind.bool; // 3
  * ```
@@ -111,7 +111,7 @@ export const Kind = {
  *
  * @example
  * ```ts
- * import { OpenFlag } from "./codes.ts";
+ * import { OpenFlag } from "./_codes.ts";
  *
  * const how = 2 | OpenFlag.ALLOW_FOREIGN_OWNER; // attach, even to another user's region
  * ```
@@ -125,7 +125,7 @@ export const OpenFlag = {
  *
  * @example
  * ```ts
- * import { Errno, Status } from "./codes.ts";
+ * import { Errno, Status } from "./_codes.ts";
  *
  * const full = Status.OS_BASE + Errno.ENOSPC;
  * ```

@@ -20,10 +20,10 @@
  * @module
  */
 
-import { Kind, Status, WaitCode } from "./codes.ts";
+import { Kind, Status, WaitCode } from "./_codes.ts";
 import { loadNative } from "./mod.ts";
-import { builtinModule, runtime } from "../engine/runtime.ts";
-import { nonblockingFunction } from "./symbols.ts";
+import { builtinModule, runtime } from "../engine/_runtime.ts";
+import { nonblockingFunction } from "./_symbols.ts";
 
 /** What can wait: `AtomicInt` (64-bit), `AtomicBool` (32-bit) and a lock word (32-bit, exact). */
 export type WaitKind = "int" | "bool" | "word";
