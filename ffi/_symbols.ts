@@ -100,7 +100,7 @@ export const symbols = {
   // memory: `name` is their address, `name_len` their count. `out` is the address of three
   // caller-owned f64s. Results are statuses: 0 ok, else `shm::status` (1000 + errno for OS errors).
   /** `(name, name_len, capacity, how: 0 either | 1 create | 2 attach, permissions, out) -> status`;
-   * out: [region handle, capacity, detail] */
+   * out: [region pointer, capacity, detail] */
   atomicx_shm_open: { parameters: [f64, f64, f64, f64, f64, f64], result: f64 },
   /** `(name, name_len) -> status` */
   atomicx_shm_unlink: { parameters: [f64, f64], result: f64 },

@@ -25,7 +25,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
   const ioAddress = native.addressOf(io);
   const out = new Float64Array(new SharedArrayBuffer(8));
   const outAddress = native.addressOf(out);
-  const regionHandle = region?.native ?? 0;
+  const regionPointer = region?.pointer ?? 0;
 
   /** Waiting on the futex at an address (regions): `int` waits on a 64-bit value, `bool` a word. */
   const futexWaits = (kind: "int" | "bool"): WaitOps<number> => {
@@ -34,7 +34,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     const load = kind === "int" ? native.atomicx_i64_load : native.atomicx_bool_load;
     return {
       wait: (loc, expected, timeoutMs) =>
-        waitResult(`${className}.wait`, wait(loc, expected, timeoutMs, regionHandle, 0), region),
+        waitResult(`${className}.wait`, wait(loc, expected, timeoutMs, regionPointer, 0), region),
       waitAsync: (loc, expected, timeoutMs) =>
         // Compared here, when asked: the native waiter starts a moment later on another thread,
         // and treats a value that changed by then as woken.

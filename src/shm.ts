@@ -212,8 +212,8 @@ const openByName = new Map<string, WeakRef<SharedMemory>>();
  * which all hold its link) and that was never closed — e.g. one a Worker attached to rebuild a
  * handle. Nothing can touch its memory then; a pending async waiter holds its own native reference.
  */
-const unreachable = new FinalizationRegistry<number>((handle) => {
-  native().atomicx_shm_close(handle);
+const unreachable = new FinalizationRegistry<number>((pointer) => {
+  native().atomicx_shm_close(pointer);
 });
 
 /**
@@ -245,11 +245,11 @@ export class SharedMemory {
   readonly capacity: number;
   readonly #link: RegionLink;
 
-  private constructor(name: string, capacity: number, handle: number) {
+  private constructor(name: string, capacity: number, pointer: number) {
     this.name = name;
     this.capacity = capacity;
-    this.#link = { name, native: handle, closed: false, pending: new Set() };
-    unreachable.register(this.#link, handle, this.#link);
+    this.#link = { name, pointer, closed: false, pending: new Set() };
+    unreachable.register(this.#link, pointer, this.#link);
   }
 
   /**
@@ -541,7 +541,7 @@ export class SharedMemory {
       throw new Error(`${where}: the region ${JSON.stringify(this.name)} is closed`);
     }
     const code = native().atomicx_shm_slot(
-      link.native,
+      link.pointer,
       nameAddress,
       writeName(slot),
       Kind[kind],
@@ -571,7 +571,7 @@ export class SharedMemory {
       throw new Error(`${where}: the region ${JSON.stringify(this.name)} is closed`);
     }
     const code = native().atomicx_shm_slot(
-      link.native,
+      link.pointer,
       nameAddress,
       writeName(slot),
       Kind[kind],
@@ -625,7 +625,7 @@ export class SharedMemory {
     link.closed = true;
     if (openByName.get(this.name)?.deref() === this) openByName.delete(this.name);
     unreachable.unregister(link);
-    native().atomicx_shm_close(link.native);
+    native().atomicx_shm_close(link.pointer);
     const error = new Error(`the shared-memory region ${JSON.stringify(this.name)} was closed`);
     for (const reject of link.pending) reject(error);
     link.pending.clear();

@@ -54,7 +54,7 @@ export function waitAsyncOn(
   timeoutMs: number,
   link: RegionLink | undefined,
 ): Promise<WaitResult> {
-  const started = startWait(kind, address, expected, timeoutMs, link?.native ?? 0);
+  const started = startWait(kind, address, expected, timeoutMs, link?.pointer ?? 0);
   if (link === undefined) return started.then((code) => waitResult(where, code, link));
   return new Promise<WaitResult>((resolve, reject) => {
     link.pending.add(reject);

@@ -168,7 +168,7 @@ export class RegionWords implements Words {
       this.#at(i),
       expected,
       timeoutMs,
-      this.#link.native,
+      this.#link.pointer,
       0,
     );
     return waitResult("lock wait", code, this.#link);
