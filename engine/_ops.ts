@@ -117,14 +117,6 @@ export interface FloatOps {
  */
 export type AtomicKind = "int" | "bigint" | "bool" | "float";
 
-/** The operation table of each kind. */
-export interface OpsOf {
-  int: IntOps;
-  bigint: BigIntOps;
-  bool: BoolOps;
-  float: FloatOps;
-}
-
 /** One memory and its operation tables. */
 export interface Space {
   /** `"wasm"`, `"atomics"` (a SharedArrayBuffer through `Atomics`) or `"native"`. */

@@ -35,7 +35,7 @@ export const inCheckout: boolean = new URL(import.meta.url).protocol === "file:"
   );
 
 /** Turns a `file:` URL into a path for this operating system. */
-export function urlToPath(url: URL): string {
+function urlToPath(url: URL): string {
   const path = decodeURIComponent(url.pathname);
   return os === "win32" ? path.replace(/^\/([A-Za-z]:)/, "$1").replaceAll("/", "\\") : path;
 }

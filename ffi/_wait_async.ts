@@ -28,9 +28,6 @@ import { nonblockingFunction } from "./_symbols.ts";
 /** What can wait: `AtomicInt` (64-bit), `AtomicBool` (32-bit) and a lock word (32-bit, exact). */
 export type WaitKind = "int" | "bool" | "word";
 
-/** Result code for "the region was closed" (as `atomicx_i64_wait` returns it). */
-export const WAIT_CLOSED: number = WaitCode.CLOSED;
-
 const out = new Float64Array(new SharedArrayBuffer(32));
 
 /** The part of `node:fs` the pipe needs. */
