@@ -1,5 +1,7 @@
 /**
- * The Bun backend: `bun:ffi`. `f64` parameters and results take Bun's fast path.
+ * The Bun backend: `bun:ffi`. `f64` parameters and results take Bun's fast path. (Each backend
+ * has the same few lines around a different FFI: one small module per FFI, so that each runtime
+ * loads only its own.)
  *
  * @module
  */

@@ -1,6 +1,8 @@
 /**
  * `AtomicBigInt`: a 64-bit signed atomic with wrapping arithmetic, in `bigint`s.
  *
+ * (Why its methods repeat the shape of the other classes': see the top of `int.ts`.)
+ *
  * @module
  */
 

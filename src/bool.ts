@@ -1,6 +1,8 @@
 /**
  * `AtomicBool`: an atomic boolean in a 32-bit word.
  *
+ * (Why its methods repeat the shape of the other classes': see the top of `int.ts`.)
+ *
  * @module
  */
 

@@ -1,6 +1,8 @@
 /**
  * `AtomicFloat`: an atomic IEEE-754 binary64 number.
  *
+ * (Why its methods repeat the shape of the other classes': see the top of `int.ts`.)
+ *
  * @module
  */
 

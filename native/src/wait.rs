@@ -105,16 +105,23 @@ fn wait_on(
     }
 }
 
-/// Runs a wait, then gives up the region reference if `release` says the caller handed one over.
+/// [`wait_on`] the futex `word`, then gives up the region reference if `release` says the caller
+/// handed one over (a non-zero `release` also marks the wait asynchronous: `started_equal`).
 ///
 /// # Safety
 ///
 /// `region` is 0 or a region handle the caller holds a reference to (given up when `release` is
-/// non-zero).
-unsafe fn with_region(region: f64, release: f64, f: impl FnOnce(Option<&Region>) -> f64) -> f64 {
+/// non-zero); `word` stays valid for the whole wait (that reference or the caller guarantees it).
+unsafe fn wait_then_release(
+    word: *const u32,
+    current: impl Fn() -> Option<u32>,
+    timeout_ms: f64,
+    region: f64,
+    release: f64,
+) -> f64 {
     // SAFETY: forwarded from this function's contract.
     let r = unsafe { region_at(region) };
-    let result = f(r);
+    let result = wait_on(word, current, timeout_ms, r, release != 0.0);
     if release != 0.0 {
         if let Some(r) = r {
             // SAFETY: the caller handed over one reference.
@@ -145,11 +152,7 @@ unsafe fn wait_u32(
         matches(w).then_some(w)
     };
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        with_region(region, release, |r| {
-            wait_on(cell.as_ptr(), current, timeout_ms, r, release != 0.0)
-        })
-    }
+    unsafe { wait_then_release(cell.as_ptr(), current, timeout_ms, region, release) }
 }
 
 /// Waits while the `AtomicInt` at `addr` holds `expected`, at most `timeout_ms` milliseconds
@@ -180,15 +183,13 @@ pub unsafe extern "C" fn atomicx_i64_wait(
     };
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_region(region, release, |r| {
-            wait_on(
-                cell.as_ptr().cast::<u32>(),
-                current,
-                timeout_ms,
-                r,
-                release != 0.0,
-            )
-        })
+        wait_then_release(
+            cell.as_ptr().cast::<u32>(),
+            current,
+            timeout_ms,
+            region,
+            release,
+        )
     }
 }
 

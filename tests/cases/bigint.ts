@@ -1,4 +1,6 @@
 // AtomicBigInt: the whole signed 64-bit range with wrapping arithmetic.
+// (The four kind files share the shape of their cases — made, operated on, refused — but each
+// checks its own kind's edge values; what is the same for all kinds is table-driven in arrays.ts.)
 import { AtomicBigInt } from "../../mod.ts";
 import { assert, assertRefused } from "../support/assert.ts";
 import { INT_BINARY, operandCalls } from "../support/ops.ts";

@@ -1,4 +1,6 @@
 // AtomicInt: every operation, its edge values, and every refused input.
+// (The four kind files share the shape of their cases — made, operated on, refused — but each
+// checks its own kind's edge values; what is the same for all kinds is table-driven in arrays.ts.)
 import { AtomicInt } from "../../mod.ts";
 import { assert, assertRefused } from "../support/assert.ts";
 import { INT_BINARY, operandCalls } from "../support/ops.ts";
