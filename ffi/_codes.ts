@@ -1,8 +1,9 @@
 /**
  * The numbers the native library returns, named once: status codes of the shared-memory calls,
- * wait results, kind codes and the few `errno` values the messages explain. They mirror
- * `native/src/shm.rs` (`status`, `kind`, `open_flags`) and `native/src/wait.rs`;
- * `native/tests/c_abi/codes.rs` reads this file and checks that every value matches.
+ * the bigint functions' statuses, wait results, kind codes, open flags and the few `errno` values
+ * the messages explain. They mirror `native/src/shm.rs` (`status`, `kind`, `open_flags`),
+ * `native/src/bigint.rs` and `native/src/wait.rs`; `native/tests/c_abi/codes.rs` reads this file
+ * and checks that every value matches.
  *
  * @example Turning a status into a message
  * ```ts

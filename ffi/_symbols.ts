@@ -3,8 +3,8 @@
  *
  * Every parameter and result is an `f64` (see `native/src/lib.rs` for why), except the `buffer`
  * parameter of `atomicx_address_of`. `addr` is the address of an atomic's storage; `io` the address
- * of three caller-owned `i64` words (arguments in 0 and 1, result in 2); `out` the address of one
- * caller-owned `f64`. Each loader translates this table into its own FFI's notation.
+ * of three caller-owned `i64` words (arguments in 0 and 1, result in 2); `out` the address of
+ * caller-owned `f64`s (one, unless the function's comment lists more). Each loader translates this table into its own FFI's notation.
  *
  * @module
  */
@@ -124,7 +124,7 @@ export const symbols = {
   atomicx_wake: { parameters: [f64, f64], result: f64 },
   /** `(out) -> status`; out: [read fd, write fd] of a new pipe */
   atomicx_pipe: { parameters: [f64], result: f64 },
-  /** `(kind: 1 int | 3 bool, addr, expected, timeout_ms, region or 0, fd, token) -> status`:
+  /** `(kind: 1 int | 3 bool | 5 lock word, addr, expected, timeout_ms, region or 0, fd, token) -> status`:
    * waits on a native thread, then writes [token, result] as two f64s to the pipe `fd` */
   atomicx_wait_spawn: { parameters: [f64, f64, f64, f64, f64, f64, f64], result: f64 },
 

@@ -1,5 +1,5 @@
-//! Blocking until an atomic changes, and waking the blocked: the `wait`/`notify` of `AtomicInt` and
-//! `AtomicBool`, on a futex at the atomic's own address.
+//! Blocking until an atomic changes, and waking the blocked: the `wait`/`notify` of `AtomicInt`,
+//! `AtomicBool` and the lock primitives' 32-bit words, on a futex at the atomic's own address.
 //!
 //! The futex is the shared (not process-private) kind, so a waiter in one process is woken by a
 //! `notify` in any process that maps the same region; for an atomic in a `SharedArrayBuffer` the
@@ -272,7 +272,8 @@ pub unsafe extern "C" fn atomicx_pipe(out: f64) -> f64 {
 }
 
 /// Starts a wait on a new native thread (for FFIs that cannot run a call off the JavaScript
-/// thread): `kind` [`shm::kind::INT`], [`shm::kind::BOOL`] or [`shm::kind::WORD`] (a lock word), then as `atomicx_i64_wait` with
+/// thread): `kind` [`shm::kind::INT`], [`shm::kind::BOOL`] or [`shm::kind::WORD`] (a lock word),
+/// then as `atomicx_i64_wait` with
 /// `release` = 1 (the caller retained `region` if non-zero). When the wait ends the thread writes
 /// 16 bytes to the pipe `fd`: `token` and the result, two native-endian `f64`s. Returns a
 /// `shm::status`; on failure the region reference is released here.
