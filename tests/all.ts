@@ -11,8 +11,8 @@ import "./cases/platforms.ts";
 import "./cases/workers.ts";
 import "./cases/arrays.ts";
 import "./cases/counters.ts";
-import "./cases/shm.ts";
 import "./cases/wait.ts";
+import "./cases/shm.ts";
 import "./cases/locks.ts";
 
 export { cases } from "./harness.ts";
