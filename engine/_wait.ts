@@ -8,7 +8,7 @@
  */
 
 import { atomicsWaitAsync } from "./_webassembly.ts";
-import type { WaitOps, WaitResult } from "./ops.ts";
+import type { WaitOps, WaitResult } from "./_ops.ts";
 
 /** Views of the memory, refreshed by the caller when the memory has grown. */
 export interface Views {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { getEnv, runtime, type RuntimeName } from "./runtime.ts";
+import { getEnv, runtime, type RuntimeName } from "./_runtime.ts";
 
 /**
  * The engines a user can choose with `ATOMICX_ENGINE`:

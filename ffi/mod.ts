@@ -6,8 +6,8 @@
  * @module
  */
 
-import { loadNativeAsync, loadNativeSync } from "./load.ts";
-import type { NativeOps } from "./symbols.ts";
+import { loadNativeAsync, loadNativeSync } from "./_load.ts";
+import type { NativeOps } from "./_symbols.ts";
 
 let loaded: NativeOps | undefined;
 

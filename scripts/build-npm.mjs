@@ -5,10 +5,10 @@
 //                                  package.json from npm/atomicx/ with every platform package of
 //                                  the platform table as an optional dependency, and the npm README
 //   <out>/platforms/<platform>/    the platform package: package.json and README generated from
-//                                  the platform table (ffi/platforms.ts), index.js + index.d.ts
+//                                  the platform table (ffi/_platforms.ts), index.js + index.d.ts
 //                                  (the library's URL), and the shared library itself
 //
-// The platform table and the version (deno.json's) are read from the compiled ffi/platforms.js,
+// The platform table and the version (deno.json's) are read from the compiled ffi/_platforms.js,
 // so nothing here repeats them. `node scripts/build-npm.mjs --help` lists the options.
 //
 // Plain JavaScript on purpose, like scripts/test-all.mjs: it runs on any Node before anything else.
@@ -59,7 +59,7 @@ function fail(message) {
 const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));
 const writeJson = (path, value) => writeFileSync(path, JSON.stringify(value, null, 2) + "\n");
 
-/** This machine's platform in the table, as ffi/find.ts picks it. */
+/** This machine's platform in the table, as ffi/_find.ts picks it. */
 function hostPlatform(table) {
   const { platform, arch } = process;
   const libc = platform === "linux"
@@ -202,12 +202,12 @@ function pack(dir, destination) {
 rmSync(options.out, { recursive: true, force: true });
 const esm = compile(options.out);
 // The platform table and the version, as the compiled package itself reads them.
-const table = await import(pathToFileURL(join(esm, "ffi", "platforms.js")).href);
+const table = await import(pathToFileURL(join(esm, "ffi", "_platforms.js")).href);
 const key = options.platform ?? hostPlatform(table);
 const platform = table.PLATFORMS.find((p) => p.key === key);
 if (!platform) {
   fail(
-    `${key} is not in the platform table (ffi/platforms.ts): ${
+    `${key} is not in the platform table (ffi/_platforms.ts): ${
       table.PLATFORMS.map((p) => p.key).join(", ")
     }`,
   );

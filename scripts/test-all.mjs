@@ -53,7 +53,7 @@ const suites = [
       "check",
       "mod.ts",
       "browser.ts",
-      "tests/runners/deno_test.ts",
+      "tests/runners/cases_on_deno.test.ts",
       "tests/fixtures/",
       "tests/support/",
     ],
@@ -69,13 +69,13 @@ const suites = [
   // wasm+ffi on Bun) and the native library (ATOMICX_ENGINE=native).
   ...["", "-native"].flatMap((engine) => [
     {
-      ...testCommand(`deno${engine}`, "tests/runners/deno_test.ts"),
+      ...testCommand(`deno${engine}`, "tests/runners/cases_on_deno.test.ts"),
       // Type checking is its own suite above; checking again in every Worker would only cost time.
       name: `${RUNTIMES.deno.label} test${engine && " [engine: native]"}`,
       count: (out) => lastMatch(out, /(\d+) passed \S* ?\| (\d+) failed/g),
     },
     {
-      ...testCommand(`bun${engine}`, "./tests/runners/bun.test.ts"),
+      ...testCommand(`bun${engine}`, "./tests/runners/cases_on_bun.test.ts"),
       name: `${RUNTIMES.bun.label} test${engine && " [engine: native]"}`,
       count: (out) => {
         const pass = out.match(/^\s*(\d+) pass\s*$/m);
@@ -84,7 +84,7 @@ const suites = [
       },
     },
     ...["node", "koffi", "node22", "node24"].map((key) => ({
-      ...testCommand(`${key}${engine}`, "tests/runners/node.test.ts"),
+      ...testCommand(`${key}${engine}`, "tests/runners/cases_on_node.test.ts"),
       name: `${RUNTIMES[key].label} test${engine && " [engine: native]"}`,
       count: nodeCounts,
     })),

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { WaitOps, WaitResult } from "../engine/ops.ts";
-import { describe } from "./errors.ts";
+import type { WaitOps, WaitResult } from "../engine/_ops.ts";
+import { describe } from "./_errors.ts";
 
 /** Node's and Bun's custom-inspect hook. */
 const nodeInspect = Symbol.for("nodejs.util.inspect.custom");

@@ -6,16 +6,14 @@
  * @module
  */
 
-import type { BigIntOps, BoolOps, FloatOps, IntOps, Space, WaitOps } from "../engine/ops.ts";
-import type { MemoryHandle, WasmSpace } from "../wasm/engine.ts";
+import type { BigIntOps, BoolOps, FloatOps, IntOps, Space, WaitOps } from "../engine/_ops.ts";
+import type { MemoryHandle, WasmSpace } from "../wasm/_engine.ts";
 import { installNative } from "./handle.ts";
+import { BigIntStatus } from "../ffi/_codes.ts";
 import { loadNative } from "../ffi/mod.ts";
-import type { NativeOps } from "../ffi/symbols.ts";
-import { regionClosed, type RegionLink } from "./link.ts";
+import type { NativeOps } from "../ffi/_symbols.ts";
+import { regionClosed, type RegionLink } from "./_link.ts";
 import { notifyResult, waitAsyncOn, waitResult } from "./wait.ts";
-
-/** Status the native bigint division returns for a zero divisor. */
-const DIVISION_BY_ZERO = 1;
 
 function tables(native: NativeOps, region: RegionLink | undefined): Space {
   /**
@@ -27,7 +25,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
   const ioAddress = native.addressOf(io);
   const out = new Float64Array(new SharedArrayBuffer(8));
   const outAddress = native.addressOf(out);
-  const regionHandle = region?.native ?? 0;
+  const regionPointer = region?.pointer ?? 0;
 
   /** Waiting on the futex at an address (regions): `int` waits on a 64-bit value, `bool` a word. */
   const futexWaits = (kind: "int" | "bool"): WaitOps<number> => {
@@ -36,7 +34,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     const load = kind === "int" ? native.atomicx_i64_load : native.atomicx_bool_load;
     return {
       wait: (loc, expected, timeoutMs) =>
-        waitResult(`${className}.wait`, wait(loc, expected, timeoutMs, regionHandle, 0), region),
+        waitResult(`${className}.wait`, wait(loc, expected, timeoutMs, regionPointer, 0), region),
       waitAsync: (loc, expected, timeoutMs) =>
         // Compared here, when asked: the native waiter starts a moment later on another thread,
         // and treats a value that changed by then as woken.
@@ -47,6 +45,8 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     };
   };
 
+  // The int and bool tables name the same operations over different C functions (`i64_*` on 8
+  // bytes, `bool_*` on a 32-bit word): one entry a function, so every call is one direct FFI call.
   const int: IntOps = {
     load: native.atomicx_i64_load,
     store: native.atomicx_i64_store as IntOps["store"],
@@ -91,7 +91,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     mul: big(native.atomicx_bigint_fetch_mul),
     div: (loc, v) => {
       io[0] = v;
-      if (native.atomicx_bigint_fetch_div(loc, ioAddress) === DIVISION_BY_ZERO) {
+      if (native.atomicx_bigint_fetch_div(loc, ioAddress) === BigIntStatus.DIVISION_BY_ZERO) {
         throw new RangeError("AtomicBigInt.div: division by zero; the value is unchanged");
       }
       return io[2];

@@ -1,22 +1,16 @@
 /**
  * `AtomicBigInt`: a 64-bit signed atomic with wrapping arithmetic, in `bigint`s.
  *
+ * (Why its methods repeat the shape of the other classes': see the top of `int.ts`.)
+ *
  * @module
  */
 
-import type { BigIntOps } from "../engine/ops.ts";
+import type { BigIntOps } from "../engine/_ops.ts";
 import { AtomicBase } from "./_atomic_base.ts";
-import { divisionByZero, notFunction, notInt64 } from "./errors.ts";
+import { int64 } from "./_values.ts";
+import { divisionByZero, notFunction } from "./_errors.ts";
 import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
-
-const MIN = -(2n ** 63n);
-const MAX = 2n ** 63n - 1n;
-
-/** `value` after checking that it is a bigint within the signed 64-bit range. */
-function int64(where: string, value: bigint): bigint {
-  if (typeof value !== "bigint" || value < MIN || value > MAX) throw notInt64(where, value);
-  return value;
-}
 
 /**
  * A 64-bit signed atomic integer in `bigint`s, covering the whole range with wrapping

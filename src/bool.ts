@@ -1,19 +1,16 @@
 /**
  * `AtomicBool`: an atomic boolean in a 32-bit word.
  *
+ * (Why its methods repeat the shape of the other classes': see the top of `int.ts`.)
+ *
  * @module
  */
 
-import type { BoolOps, WaitResult } from "../engine/ops.ts";
+import type { BoolOps, WaitResult } from "../engine/_ops.ts";
 import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
-import { notFunction, wrongType } from "./errors.ts";
+import { boolWord } from "./_values.ts";
+import { notFunction } from "./_errors.ts";
 import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
-
-/** `value` as the word 0 or 1, after checking that it is a boolean. */
-function word(where: string, value: boolean): number {
-  if (typeof value !== "boolean") throw wrongType(where, "boolean", value);
-  return value ? 1 : 0;
-}
 
 /**
  * An atomic boolean. It takes booleans only (`TypeError` otherwise).
@@ -46,7 +43,7 @@ export class AtomicBool extends AtomicBase<boolean> {
   constructor(initial: boolean = false, cell?: Cell) {
     super();
     if (cell === undefined) {
-      const bit = word("new AtomicBool", initial);
+      const bit = boolWord("new AtomicBool", initial);
       cell = newCell("bool");
       cell.space.bool.store(cell.loc, bit);
       cell.adoptedBy(this);
@@ -84,12 +81,12 @@ export class AtomicBool extends AtomicBase<boolean> {
 
   /** Stores `value`. */
   store(value: boolean): void {
-    this.#ops.store(this.#loc, word("AtomicBool.store", value));
+    this.#ops.store(this.#loc, boolWord("AtomicBool.store", value));
   }
 
   /** Stores `value`; returns the previous value. */
   swap(value: boolean): boolean {
-    return this.#ops.swap(this.#loc, word("AtomicBool.swap", value)) === 1;
+    return this.#ops.swap(this.#loc, boolWord("AtomicBool.swap", value)) === 1;
   }
 
   /**
@@ -98,8 +95,8 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @returns `[true, expected]` when it stored, `[false, actual]` when it did not
    */
   compareExchange(expected: boolean, replacement: boolean): [boolean, boolean] {
-    const want = word("AtomicBool.compareExchange", expected);
-    const next = word("AtomicBool.compareExchange", replacement);
+    const want = boolWord("AtomicBool.compareExchange", expected);
+    const next = boolWord("AtomicBool.compareExchange", replacement);
     const previous = this.#ops.compareExchange(this.#loc, want, next);
     return [previous === want, previous === 1];
   }
@@ -112,7 +109,7 @@ export class AtomicBool extends AtomicBase<boolean> {
     if (typeof fn !== "function") throw notFunction("AtomicBool.update", fn);
     for (;;) {
       const current = this.#ops.load(this.#loc);
-      const next = word("AtomicBool.update callback", fn(current === 1));
+      const next = boolWord("AtomicBool.update callback", fn(current === 1));
       if (this.#ops.compareExchange(this.#loc, current, next) === current) return next === 1;
     }
   }
@@ -124,17 +121,17 @@ export class AtomicBool extends AtomicBase<boolean> {
 
   /** Logical AND with `value`; returns the previous value. */
   fetchAnd(value: boolean): boolean {
-    return this.#ops.and(this.#loc, word("AtomicBool.fetchAnd", value)) === 1;
+    return this.#ops.and(this.#loc, boolWord("AtomicBool.fetchAnd", value)) === 1;
   }
 
   /** Logical OR with `value`; returns the previous value. */
   fetchOr(value: boolean): boolean {
-    return this.#ops.or(this.#loc, word("AtomicBool.fetchOr", value)) === 1;
+    return this.#ops.or(this.#loc, boolWord("AtomicBool.fetchOr", value)) === 1;
   }
 
   /** Logical XOR with `value`; returns the previous value. */
   fetchXor(value: boolean): boolean {
-    return this.#ops.xor(this.#loc, word("AtomicBool.fetchXor", value)) === 1;
+    return this.#ops.xor(this.#loc, boolWord("AtomicBool.fetchXor", value)) === 1;
   }
 
   /**
@@ -159,7 +156,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @throws {Error} if the atomic's region is closed
    */
   wait(expected: boolean, timeoutMs: number = Infinity): WaitResult {
-    const want = word("AtomicBool.wait", expected);
+    const want = boolWord("AtomicBool.wait", expected);
     return waitOn("AtomicBool.wait", this.#ops, this.#loc, want, timeoutMs);
   }
 
@@ -182,7 +179,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @throws {TypeError} / {RangeError} (synchronously) for a bad `expected` or `timeoutMs`
    */
   waitAsync(expected: boolean, timeoutMs: number = Infinity): Promise<WaitResult> {
-    const want = word("AtomicBool.waitAsync", expected);
+    const want = boolWord("AtomicBool.waitAsync", expected);
     return waitAsyncOn("AtomicBool.waitAsync", this.#ops, this.#loc, want, timeoutMs);
   }
 

@@ -1,16 +1,18 @@
 /**
  * `Counter` and `FloatCounter`: striped adders. Each thread adds to its own stripe, padded to
  * 128 bytes (the prefetcher of x86-64 and aarch64 pulls cache lines in pairs), so that threads
- * adding at once do not fight over one line; a read adds the stripes up.
+ * adding at once do not fight over one line; a read adds the stripes up. `Counter` and
+ * `FloatCounter` repeat the same shape on purpose: each `add` calls its own kind's engine function
+ * (one call target per site, as in the atomic classes).
  *
  * @module
  */
 
 import type { WasmMemory } from "../engine/_webassembly.ts";
-import type { FloatOps, IntOps } from "../engine/ops.ts";
-import { describe, notSafeInteger, wrongType } from "./errors.ts";
+import type { FloatOps, IntOps } from "../engine/_ops.ts";
+import { describe, notSafeInteger, wrongType } from "./_errors.ts";
 import { type Block, blockFromHandle, newBlock, regionBlockFromHandle } from "./handle.ts";
-import { spaceOf } from "../wasm/engine.ts";
+import { spaceOf } from "../wasm/_engine.ts";
 
 /** How many stripes a counter has. */
 export const STRIPES = 8;

@@ -1,19 +1,16 @@
 /**
  * `AtomicFloat`: an atomic IEEE-754 binary64 number.
  *
+ * (Why its methods repeat the shape of the other classes': see the top of `int.ts`.)
+ *
  * @module
  */
 
-import type { FloatOps } from "../engine/ops.ts";
+import type { FloatOps } from "../engine/_ops.ts";
 import { AtomicBase } from "./_atomic_base.ts";
-import { divisionByZero, notFunction, wrongType } from "./errors.ts";
+import { float64 } from "./_values.ts";
+import { divisionByZero, notFunction } from "./_errors.ts";
 import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
-
-/** `value` after checking that it is a number. */
-function float(where: string, value: number): number {
-  if (typeof value !== "number") throw wrongType(where, "number", value);
-  return value;
-}
 
 /**
  * An atomic 64-bit float (IEEE-754 binary64) — something the built-in `Atomics` cannot do.
@@ -48,7 +45,7 @@ export class AtomicFloat extends AtomicBase<number> {
   constructor(initial: number = 0, cell?: Cell) {
     super();
     if (cell === undefined) {
-      float("new AtomicFloat", initial);
+      float64("new AtomicFloat", initial);
       cell = newCell("float");
       cell.space.float.store(cell.loc, initial);
       cell.adoptedBy(this);
@@ -86,12 +83,12 @@ export class AtomicFloat extends AtomicBase<number> {
 
   /** Stores `value`. */
   store(value: number): void {
-    this.#ops.store(this.#loc, float("AtomicFloat.store", value));
+    this.#ops.store(this.#loc, float64("AtomicFloat.store", value));
   }
 
   /** Stores `value`; returns the previous value. */
   swap(value: number): number {
-    return this.#ops.swap(this.#loc, float("AtomicFloat.swap", value));
+    return this.#ops.swap(this.#loc, float64("AtomicFloat.swap", value));
   }
 
   /**
@@ -101,8 +98,8 @@ export class AtomicFloat extends AtomicBase<number> {
    * @returns `[true, previous]` when it stored, `[false, actual]` when it did not
    */
   compareExchange(expected: number, replacement: number): [boolean, number] {
-    float("AtomicFloat.compareExchange", expected);
-    float("AtomicFloat.compareExchange", replacement);
+    float64("AtomicFloat.compareExchange", expected);
+    float64("AtomicFloat.compareExchange", replacement);
     const previous = this.#ops.compareExchange(this.#loc, expected, replacement);
     return [Object.is(previous, expected), previous];
   }
@@ -115,24 +112,24 @@ export class AtomicFloat extends AtomicBase<number> {
     if (typeof fn !== "function") throw notFunction("AtomicFloat.update", fn);
     for (;;) {
       const current = this.#ops.load(this.#loc);
-      const next = float("AtomicFloat.update callback", fn(current));
+      const next = float64("AtomicFloat.update callback", fn(current));
       if (Object.is(this.#ops.compareExchange(this.#loc, current, next), current)) return next;
     }
   }
 
   /** Adds `x`; returns the previous value. */
   add(x: number): number {
-    return this.#ops.add(this.#loc, float("AtomicFloat.add", x));
+    return this.#ops.add(this.#loc, float64("AtomicFloat.add", x));
   }
 
   /** Subtracts `x`; returns the previous value. */
   sub(x: number): number {
-    return this.#ops.sub(this.#loc, float("AtomicFloat.sub", x));
+    return this.#ops.sub(this.#loc, float64("AtomicFloat.sub", x));
   }
 
   /** Multiplies by `x`; returns the previous value. */
   mul(x: number): number {
-    return this.#ops.mul(this.#loc, float("AtomicFloat.mul", x));
+    return this.#ops.mul(this.#loc, float64("AtomicFloat.mul", x));
   }
 
   /**
@@ -141,18 +138,18 @@ export class AtomicFloat extends AtomicBase<number> {
    * @throws {RangeError} for a zero divisor, +0 or −0 (the value is unchanged)
    */
   div(x: number): number {
-    if (float("AtomicFloat.div", x) === 0) throw divisionByZero("AtomicFloat.div");
+    if (float64("AtomicFloat.div", x) === 0) throw divisionByZero("AtomicFloat.div");
     return this.#ops.div(this.#loc, x);
   }
 
   /** Stores the larger of the value and `x` (a NaN operand is ignored); returns the previous value. */
   fetchMax(x: number): number {
-    return this.#ops.max(this.#loc, float("AtomicFloat.fetchMax", x));
+    return this.#ops.max(this.#loc, float64("AtomicFloat.fetchMax", x));
   }
 
   /** Stores the smaller of the value and `x` (a NaN operand is ignored); returns the previous value. */
   fetchMin(x: number): number {
-    return this.#ops.min(this.#loc, float("AtomicFloat.fetchMin", x));
+    return this.#ops.min(this.#loc, float64("AtomicFloat.fetchMin", x));
   }
 
   /** The value, for `JSON.stringify` (which writes NaN and ±Infinity as `null`). */

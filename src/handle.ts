@@ -6,14 +6,14 @@
  */
 
 import { type WasmMemory, WebAssemblyApi } from "../engine/_webassembly.ts";
-import { atomicsSpace } from "../engine/buffer.ts";
+import { atomicsSpace } from "../engine/_buffer.ts";
 import { type EngineName, inProcessEngine } from "../engine/mod.ts";
-import { type AtomicKind, cellSize, type Space } from "../engine/ops.ts";
-import { homeSpace, type MemoryHandle, spaceOf, type WasmSpace } from "../wasm/engine.ts";
-import { describe } from "./errors.ts";
+import { type AtomicKind, cellSize, type Space } from "../engine/_ops.ts";
+import { homeSpace, type MemoryHandle, spaceOf, type WasmSpace } from "../wasm/_engine.ts";
+import { describe } from "./_errors.ts";
 
-export type { AtomicKind } from "../engine/ops.ts";
-export type { MemoryHandle } from "../wasm/engine.ts";
+export type { AtomicKind } from "../engine/_ops.ts";
+export type { MemoryHandle } from "../wasm/_engine.ts";
 
 /**
  * Where an atomic lives inside a `SharedArrayBuffer` of your own. Plain data: `X.from(handle)`

@@ -7,7 +7,7 @@
 
 import { type EngineName, runtimeName } from "../engine/mod.ts";
 import { nativeIfLoaded } from "../ffi/mod.ts";
-import { homeMemory } from "../wasm/engine.ts";
+import { homeMemory } from "../wasm/_engine.ts";
 import { activeEngine } from "./handle.ts";
 
 /**

@@ -1,12 +1,17 @@
 /**
  * `AtomicInt`: a 64-bit signed atomic that always holds a JavaScript safe integer.
  *
+ * Its methods and those of `bigint.ts`, `bool.ts` and `float.ts` repeat one shape (check the
+ * operand, call the engine) on purpose: each calls its own engine function on its own private
+ * fields, so every call site sees one target and V8's and JavaScriptCore's fast call holds; one
+ * generic method over the four kinds would not. What is off that hot path is in `_atomic_base.ts`.
+ *
  * @module
  */
 
-import type { IntOps, WaitResult } from "../engine/ops.ts";
+import type { IntOps, WaitResult } from "../engine/_ops.ts";
 import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
-import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "./errors.ts";
+import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "./_errors.ts";
 import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
 
 /**

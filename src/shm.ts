@@ -6,9 +6,9 @@
  * @module
  */
 
-import { Errno, Kind, OpenFlag, Status } from "../ffi/codes.ts";
+import { Errno, Kind, OpenFlag, Status } from "../ffi/_codes.ts";
 import { loadNative, preloadNative } from "../ffi/mod.ts";
-import type { NativeOps } from "../ffi/symbols.ts";
+import type { NativeOps } from "../ffi/_symbols.ts";
 import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
 import { AtomicBool } from "./bool.ts";
@@ -30,8 +30,8 @@ import { AtomicBoolArray } from "./arrays/bool.ts";
 import { AtomicFloatArray } from "./arrays/float.ts";
 import { Counter, FloatCounter, regionCounterBlock, STRIPES } from "./counter.ts";
 import { AtomicInt } from "./int.ts";
-import { describe, isWellFormedName } from "./errors.ts";
-import type { RegionLink } from "./link.ts";
+import { describe, isWellFormedName } from "./_errors.ts";
+import type { RegionLink } from "./_link.ts";
 import { Barrier, Condition, Latch, type LockKind, Mutex, Once, Semaphore } from "./locks/mod.ts";
 import { RegionWords, setLockSlotResolver, type Words } from "./locks/_words.ts";
 import { processIdentity } from "./locks/_owner.ts";
@@ -341,8 +341,8 @@ function attached(where: string, region: unknown, slot: unknown): SharedMemory {
  * which all hold its link) and that was never closed — e.g. one a Worker attached to rebuild a
  * handle. Nothing can touch its memory then; a pending async waiter holds its own native reference.
  */
-const unreachable = new FinalizationRegistry<number>((handle) => {
-  native().atomicx_shm_close(handle);
+const unreachable = new FinalizationRegistry<number>((pointer) => {
+  native().atomicx_shm_close(pointer);
 });
 
 /**
@@ -375,11 +375,11 @@ export class SharedMemory {
   readonly capacity: number;
   readonly #link: RegionLink;
 
-  private constructor(name: string, capacity: number, handle: number) {
+  private constructor(name: string, capacity: number, pointer: number) {
     this.name = name;
     this.capacity = capacity;
-    this.#link = { name, native: handle, closed: false, pending: new Set() };
-    unreachable.register(this.#link, handle, this.#link);
+    this.#link = { name, pointer, closed: false, pending: new Set() };
+    unreachable.register(this.#link, pointer, this.#link);
   }
 
   /**
@@ -809,7 +809,7 @@ export class SharedMemory {
     const ops = native();
     const entries: RegionEntry[] = [];
     for (let i = 0;; i++) {
-      const code = ops.atomicx_shm_entry(link.native, i, nameAddress, outAddress);
+      const code = ops.atomicx_shm_entry(link.pointer, i, nameAddress, outAddress);
       if (code === Status.NOT_FOUND) return entries;
       if (code !== Status.OK) throw failure(where, this.name, code, 0);
       const name = decoder.decode(nameBytes.slice(0, out[2]));
@@ -918,7 +918,7 @@ export class SharedMemory {
       );
     }
     const code = native().atomicx_shm_slot(
-      link.native,
+      link.pointer,
       nameAddress,
       writeName(slot),
       Kind[kind],
@@ -1030,7 +1030,7 @@ export class SharedMemory {
     link.closed = true;
     if (openByName.get(this.name)?.deref() === this) openByName.delete(this.name);
     unreachable.unregister(link);
-    native().atomicx_shm_close(link.native);
+    native().atomicx_shm_close(link.pointer);
     const error = new Error(`the shared-memory region ${JSON.stringify(this.name)} was closed`);
     for (const reject of link.pending) reject(error);
     link.pending.clear();

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { Status, WaitCode } from "../ffi/codes.ts";
-import { startWait, type WaitKind } from "../ffi/wait_async.ts";
-import { regionClosed, type RegionLink } from "./link.ts";
+import { Status, WaitCode } from "../ffi/_codes.ts";
+import { startWait, type WaitKind } from "../ffi/_wait_async.ts";
+import { regionClosed, type RegionLink } from "./_link.ts";
 
-export type { WaitResult } from "../engine/ops.ts";
-import type { WaitResult } from "../engine/ops.ts";
+export type { WaitResult } from "../engine/_ops.ts";
+import type { WaitResult } from "../engine/_ops.ts";
 
 const results: Readonly<Record<number, WaitResult>> = {
   [WaitCode.OK]: "ok",
@@ -54,7 +54,7 @@ export function waitAsyncOn(
   timeoutMs: number,
   link: RegionLink | undefined,
 ): Promise<WaitResult> {
-  const started = startWait(kind, address, expected, timeoutMs, link?.native ?? 0);
+  const started = startWait(kind, address, expected, timeoutMs, link?.pointer ?? 0);
   if (link === undefined) return started.then((code) => waitResult(where, code, link));
   return new Promise<WaitResult>((resolve, reject) => {
     link.pending.add(reject);

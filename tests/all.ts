@@ -11,6 +11,7 @@ import "./cases/platforms.ts";
 import "./cases/workers.ts";
 import "./cases/arrays.ts";
 import "./cases/counters.ts";
+import "./cases/wait.ts";
 import "./cases/shm.ts";
 import "./cases/shm_collections.ts";
 import "./cases/locks.ts";

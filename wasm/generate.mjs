@@ -2,7 +2,7 @@
 // Builds the WebAssembly engine: generates the module's text (WAT) from the operation tables below,
 // assembles it with wabt (npm) and writes
 //   wasm/atomics.wat — the generated text, committed so the module can be read and reviewed;
-//   wasm/module.ts   — the assembled bytes, embedded as base64 (no file read, no permission).
+//   wasm/_module.ts   — the assembled bytes, embedded as base64 (no file read, no permission).
 // `node wasm/generate.mjs --check` exits 1 when either file differs from a fresh build (the test
 // suite runs it, so the tables, the text and the embedded bytes never drift apart).
 //
@@ -30,7 +30,7 @@ if (flags.help) {
 const MAX_SAFE = "9007199254740991";
 /** Maximum size of the engine's memory in 64 KiB pages (1 GiB). Shared memories need a maximum. */
 export const MAX_PAGES = 16384;
-/** The first bytes of the memory are the allocator's header (see wasm/engine.ts). */
+/** The first bytes of the memory are the allocator's header (see wasm/_engine.ts). */
 const HEAP_START = 64;
 /** The one NaN the engine stores (canonical quiet NaN), so bit-pattern comparisons are stable. */
 const CANONICAL_NAN = "0x7ff8000000000000";
@@ -300,7 +300,7 @@ ${lines};
 export const MAX_PAGES = ${MAX_PAGES};
 `;
 
-const outputs = [[join(here, "atomics.wat"), wat], [join(here, "module.ts"), moduleTs]];
+const outputs = [[join(here, "atomics.wat"), wat], [join(here, "_module.ts"), moduleTs]];
 if (flags.check) {
   const stale = outputs.filter(([path, text]) => {
     try {
@@ -316,4 +316,4 @@ if (flags.check) {
   process.exit(stale.length ? 1 : 0);
 }
 for (const [path, text] of outputs) writeFileSync(path, text);
-console.log(`wasm: wrote atomics.wat and module.ts (${bytes.length} bytes)`);
+console.log(`wasm: wrote atomics.wat and _module.ts (${bytes.length} bytes)`);

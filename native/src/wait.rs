@@ -1,5 +1,5 @@
-//! Blocking until an atomic changes, and waking the blocked: the `wait`/`notify` of `AtomicInt` and
-//! `AtomicBool`, on a futex at the atomic's own address.
+//! Blocking until an atomic changes, and waking the blocked: the `wait`/`notify` of `AtomicInt`,
+//! `AtomicBool` and the lock primitives' 32-bit words, on a futex at the atomic's own address.
 //!
 //! The futex is the shared (not process-private) kind, so a waiter in one process is woken by a
 //! `notify` in any process that maps the same region; for an atomic in a `SharedArrayBuffer` the
@@ -105,16 +105,23 @@ fn wait_on(
     }
 }
 
-/// Runs a wait, then gives up the region reference if `release` says the caller handed one over.
+/// [`wait_on`] the futex `word`, then gives up the region reference if `release` says the caller
+/// handed one over (a non-zero `release` also marks the wait asynchronous: `started_equal`).
 ///
 /// # Safety
 ///
 /// `region` is 0 or a region handle the caller holds a reference to (given up when `release` is
-/// non-zero).
-unsafe fn with_region(region: f64, release: f64, f: impl FnOnce(Option<&Region>) -> f64) -> f64 {
+/// non-zero); `word` stays valid for the whole wait (that reference or the caller guarantees it).
+unsafe fn wait_then_release(
+    word: *const u32,
+    current: impl Fn() -> Option<u32>,
+    timeout_ms: f64,
+    region: f64,
+    release: f64,
+) -> f64 {
     // SAFETY: forwarded from this function's contract.
     let r = unsafe { region_at(region) };
-    let result = f(r);
+    let result = wait_on(word, current, timeout_ms, r, release != 0.0);
     if release != 0.0 {
         if let Some(r) = r {
             // SAFETY: the caller handed over one reference.
@@ -122,6 +129,30 @@ unsafe fn with_region(region: f64, release: f64, f: impl FnOnce(Option<&Region>)
         }
     }
     result
+}
+
+/// Waits while the 32-bit word at `addr` `matches` (the wait of `atomicx_bool_wait` and
+/// `atomicx_word_wait`, which differ only in what counts as the expected value).
+///
+/// # Safety
+///
+/// `addr` is the address of a live, 4-byte aligned `u32` for the whole wait; `region` as in
+/// `atomicx_i64_wait`.
+unsafe fn wait_u32(
+    addr: f64,
+    timeout_ms: f64,
+    region: f64,
+    release: f64,
+    matches: impl Fn(u32) -> bool,
+) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let cell: &AtomicU32 = unsafe { at(addr) };
+    let current = || {
+        let w = cell.load(SeqCst);
+        matches(w).then_some(w)
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { wait_then_release(cell.as_ptr(), current, timeout_ms, region, release) }
 }
 
 /// Waits while the `AtomicInt` at `addr` holds `expected`, at most `timeout_ms` milliseconds
@@ -152,15 +183,13 @@ pub unsafe extern "C" fn atomicx_i64_wait(
     };
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_region(region, release, |r| {
-            wait_on(
-                cell.as_ptr().cast::<u32>(),
-                current,
-                timeout_ms,
-                r,
-                release != 0.0,
-            )
-        })
+        wait_then_release(
+            cell.as_ptr().cast::<u32>(),
+            current,
+            timeout_ms,
+            region,
+            release,
+        )
     }
 }
 
@@ -178,19 +207,9 @@ pub unsafe extern "C" fn atomicx_bool_wait(
     region: f64,
     release: f64,
 ) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU32 = unsafe { at(addr) };
     let expected = expected != 0.0;
-    let current = || {
-        let w = cell.load(SeqCst);
-        ((w != 0) == expected).then_some(w)
-    };
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        with_region(region, release, |r| {
-            wait_on(cell.as_ptr(), current, timeout_ms, r, release != 0.0)
-        })
-    }
+    unsafe { wait_u32(addr, timeout_ms, region, release, |w| (w != 0) == expected) }
 }
 
 /// Waits while the 32-bit word at `addr` holds exactly `expected` (an `i32`), as
@@ -208,19 +227,9 @@ pub unsafe extern "C" fn atomicx_word_wait(
     region: f64,
     release: f64,
 ) -> f64 {
-    // SAFETY: forwarded from this function's contract.
-    let cell: &AtomicU32 = unsafe { at(addr) };
     let expected = expected as i64 as i32 as u32;
-    let current = || {
-        let w = cell.load(SeqCst);
-        (w == expected).then_some(w)
-    };
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        with_region(region, release, |r| {
-            wait_on(cell.as_ptr(), current, timeout_ms, r, release != 0.0)
-        })
-    }
+    unsafe { wait_u32(addr, timeout_ms, region, release, |w| w == expected) }
 }
 
 /// Wakes up to `count` waiters (any number ≥ 2^31 − 1, such as Infinity, wakes all) on the atomic
@@ -263,7 +272,8 @@ pub unsafe extern "C" fn atomicx_pipe(out: f64) -> f64 {
 }
 
 /// Starts a wait on a new native thread (for FFIs that cannot run a call off the JavaScript
-/// thread): `kind` [`shm::kind::INT`], [`shm::kind::BOOL`] or [`shm::kind::WORD`] (a lock word), then as `atomicx_i64_wait` with
+/// thread): `kind` [`shm::kind::INT`], [`shm::kind::BOOL`] or [`shm::kind::WORD`] (a lock word),
+/// then as `atomicx_i64_wait` with
 /// `release` = 1 (the caller retained `region` if non-zero). When the wait ends the thread writes
 /// 16 bytes to the pipe `fd`: `token` and the result, two native-endian `f64`s. Returns a
 /// `shm::status`; on failure the region reference is released here.

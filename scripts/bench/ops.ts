@@ -12,7 +12,7 @@
 import { do_not_optimize, measure } from "mitata";
 import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt } from "../../mod.ts";
 import { loadNative } from "../../ffi/mod.ts";
-import { moduleBase64 } from "../../wasm/module.ts";
+import { moduleBase64 } from "../../wasm/_module.ts";
 import { argument, lock, runtimeInfo, unlock, writeResult } from "./common.ts";
 
 const minCpuTimeNs = Number(argument("time-ms", "250")) * 1e6;
@@ -83,7 +83,7 @@ const bareExports = new WebAssembly.Instance(
 const wasmAdd = bareExports.int_add, wasmLoad = bareExports.int_load;
 // The native library's function through this runtime's FFI, measured only in a process whose
 // engine loaded the library already (the native engine, Bun's wasm+ffi): loading it changes the
-// JIT on Node 26, where node:ffi needs `--no-concurrent-recompilation` (ffi/node_ffi.ts), which
+// JIT on Node 26, where node:ffi needs `--no-concurrent-recompilation` (ffi/_node_ffi.ts), which
 // makes every wasm call ~1.6× slower — a wasm-engine column would then show a process that opened
 // a region, not one that did not. `bareCell` keeps the word alive while the address is used.
 const bareCell = new BigInt64Array(new SharedArrayBuffer(8));

@@ -39,6 +39,24 @@ function pinnedNode(major) {
   return existsSync(path) ? path : undefined;
 }
 
+/** How a Node without node:ffi (20, 22, 24) runs: TypeScript through tsx, koffi as its FFI. */
+const withKoffi = {
+  run: ["--import", "tsx", "--no-warnings"],
+  test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
+  env: { ATOMICX_FFI: "koffi" },
+};
+
+/** The runtime entry of a pinned extra Node major, run with koffi like the machine's Node. */
+function pinnedRuntime(major) {
+  return {
+    label: `node ${major} (koffi)`,
+    get command() {
+      return pinnedNode(major); // looked up when used: setup may have just installed it
+    },
+    ...withKoffi,
+  };
+}
+
 /**
  * Each runtime: `command` (the executable; `undefined` when it is not installed), `run` (the
  * arguments before a script), `test` (the arguments before a `node:test`/`bun test`/`deno test`
@@ -63,28 +81,10 @@ export const RUNTIMES = {
   koffi: {
     label: `node ${nodeVersion(systemNode) ?? "?"} (koffi)`,
     command: systemNode,
-    run: ["--import", "tsx", "--no-warnings"],
-    test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
-    env: { ATOMICX_FFI: "koffi" },
+    ...withKoffi,
   },
-  node22: {
-    label: "node 22 (koffi)",
-    get command() {
-      return pinnedNode(22); // looked up when used: setup may have just installed it
-    },
-    run: ["--import", "tsx", "--no-warnings"],
-    test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
-    env: { ATOMICX_FFI: "koffi" },
-  },
-  node24: {
-    label: "node 24 (koffi)",
-    get command() {
-      return pinnedNode(24);
-    },
-    run: ["--import", "tsx", "--no-warnings"],
-    test: ["--import", "tsx", "--no-warnings", "--test", "--test-reporter=spec"],
-    env: { ATOMICX_FFI: "koffi" },
-  },
+  node22: pinnedRuntime(22),
+  node24: pinnedRuntime(24),
 };
 
 /** The runtimes every report covers, in the order reports show them. */

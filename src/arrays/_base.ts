@@ -1,17 +1,26 @@
 /**
  * What the four atomic array classes share off the hot path: their handle type, the checks of
- * lengths, indexes and handles, the block a new or received array lives in, and reading every
- * element (`toArray()`, iteration, `console.log`). The element operations live in each class, each
- * calling its own engine function, so that every call site stays monomorphic.
+ * lengths, indexes and handles, the block a new or received array lives in, `from`/`of`/`at`
+ * plumbing, `handle`, reading every element (`toArray()`, iteration, `console.log`, `toJSON`),
+ * the class name, and `wait`/`notify` for the kinds that have them. The element operations live in
+ * each class, each calling its own engine function, so that every call site stays monomorphic.
  *
  * @module
  */
 
 import type { WasmMemory } from "../../engine/_webassembly.ts";
-import type { AtomicKind } from "../../engine/ops.ts";
-import { describe } from "../errors.ts";
-import { type Block, blockFromHandle, newBlock, regionBlockFromHandle } from "../handle.ts";
-import { spaceOf } from "../../wasm/engine.ts";
+import type { AtomicKind, WaitOps, WaitResult } from "../../engine/_ops.ts";
+import { notifyOn, waitAsyncOn, waitOn } from "../_atomic_base.ts";
+import { describe } from "../_errors.ts";
+import {
+  type Block,
+  blockFromHandle,
+  type Cell,
+  cellInBlock,
+  newBlock,
+  regionBlockFromHandle,
+} from "../handle.ts";
+import { spaceOf } from "../../wasm/_engine.ts";
 
 /**
  * The four kinds of atomic array, as a handle names them: `"intArray"` (`AtomicIntArray`),
@@ -115,6 +124,19 @@ export const elementKind: Readonly<Record<ArrayKind, AtomicKind>> = {
   floatArray: "float",
 };
 
+/** The class name of each array kind, for messages and `Object.prototype.toString`. */
+const classNames: Readonly<Record<ArrayKind, string>> = {
+  intArray: "AtomicIntArray",
+  bigintArray: "AtomicBigIntArray",
+  boolArray: "AtomicBoolArray",
+  floatArray: "AtomicFloatArray",
+};
+
+/** Bytes per element: 4 for `boolArray` (a 32-bit word, what `Atomics.wait` takes), else 8. */
+function elementSize(kind: ArrayKind): number {
+  return kind === "boolArray" ? 4 : 8;
+}
+
 /** The largest length of an array: 2^27 elements (1 GiB of 8-byte elements, the memory's size). */
 export const MAX_LENGTH = 2 ** 27;
 
@@ -175,7 +197,7 @@ export function arrayBlockFromHandle(
     throw new TypeError(`${where}: this handle is for kind ${describe(h.kind)}, not "${kind}"`);
   }
   const length = checkLength(where, h.length);
-  const size = kind === "boolArray" ? 4 : 8;
+  const size = elementSize(kind);
   const block = h.region !== undefined
     ? regionBlockFromHandle(where, h as { region: unknown }, kind, length)
     : blockFromHandle(where, h, length * size, size);
@@ -197,34 +219,117 @@ export function checkBlock(block: unknown): Block {
   return block as Block;
 }
 
+/**
+ * The array of class `ctor` a handle describes, after checking the handle (each class's `from`).
+ *
+ * @example
+ * ```ts
+ * import { AtomicIntArray } from "@atomicx/atomicx";
+ * import { adoptArray } from "./_base.ts";
+ *
+ * const a = adoptArray(AtomicIntArray, new AtomicIntArray(2).handle, "intArray");
+ * ```
+ */
+export function adoptArray<A>(
+  ctor: new (length: number) => A,
+  handle: unknown,
+  kind: ArrayKind,
+): A {
+  const { block, length } = arrayBlockFromHandle(handle, kind, classNames[kind]);
+  return Reflect.construct(ctor, [length, block]) as A;
+}
+
+/**
+ * A new array of class `ctor` holding `values`, each checked by `check` first (each class's `of`):
+ * a bad value throws before anything is allocated.
+ *
+ * @example
+ * ```ts
+ * import { AtomicFloatArray } from "@atomicx/atomicx";
+ * import { arrayOf } from "./_base.ts";
+ * import { float64 } from "../_values.ts";
+ *
+ * const a = arrayOf(AtomicFloatArray, "floatArray", [0.5, 1], float64); // AtomicFloatArray(2) [0.5, 1]
+ * ```
+ */
+export function arrayOf<T, A extends { store(i: number, value: T): void }>(
+  ctor: new (length: number) => A,
+  kind: ArrayKind,
+  values: T[],
+  check: (where: string, value: T) => unknown,
+): A {
+  const where = `${classNames[kind]}.of`;
+  for (const v of values) check(where, v);
+  const array = new ctor(values.length);
+  for (let i = 0; i < values.length; i++) array.store(i, values[i]);
+  return array;
+}
+
 /** Node's and Bun's custom-inspect hook. */
 const nodeInspect = Symbol.for("nodejs.util.inspect.custom");
 /** Deno's custom-inspect hook. */
 const denoInspect = Symbol.for("Deno.customInspect");
 
+/** How an element reads in `JSON.stringify`: a bigint as its decimal string, the rest as is. */
+export type JsonElement<T> = T extends bigint ? string : T;
+
 /**
- * The base of the four array classes: length, handle, `at`-pinning, reading every element.
+ * The base of the four array classes: length, handle, `at`-pinning, reading every element, the
+ * class name. Its constructor makes a new block (`block` absent) or takes a checked one.
  *
+ * @example A class on this base (the four in this folder are built so)
+ * ```ts
+ * import { AtomicArrayBase } from "./_base.ts";
+ *
+ * class Words extends AtomicArrayBase<number, "intArray"> {
+ *   constructor(length: number) {
+ *     super("intArray", length, undefined);
+ *   }
+ *   load(i: number): number {
+ *     return this.block.space.int.load(this.block.base + i * 8);
+ *   }
+ * }
+ * console.log(new Words(2).toArray()); // [0, 0]
+ * ```
  * @internal
  */
-export abstract class AtomicArrayBase<T> {
+export abstract class AtomicArrayBase<T, K extends ArrayKind = ArrayKind> {
   readonly #block: Block;
-  readonly #kind: ArrayKind;
+  readonly #kind: K;
   readonly #size: number;
   readonly #count: number;
-  #handle: ArrayHandle | undefined;
+  #handle: ArrayHandle<K> | undefined;
 
-  constructor(kind: ArrayKind, length: number, block: Block, fresh: boolean) {
-    this.#block = block;
+  /**
+   * An array of `length` elements of `kind` in `block` (checked), or in a new zeroed block when
+   * `block` is `undefined` (then `length` is checked here).
+   */
+  constructor(kind: K, length: number, block: unknown, fresh: boolean = block === undefined) {
+    const size = elementSize(kind);
+    if (block === undefined) {
+      block = freshArrayBlock(checkLength(`new ${classNames[kind]}`, length), size);
+    }
+    const checked = checkBlock(block);
+    this.#block = checked;
     this.#kind = kind;
-    this.#size = kind === "boolArray" ? 4 : 8;
+    this.#size = size;
     this.#count = length;
-    if (fresh) block.home?.track(this, block.byteOffset, allocationSize(length, this.#size));
+    if (fresh) checked.home?.track(this, checked.byteOffset, allocationSize(length, size));
   }
 
   /** How many elements the array has. */
   get length(): number {
     return this.#count;
+  }
+
+  /** The kind of this array. */
+  protected get arrayKind(): K {
+    return this.#kind;
+  }
+
+  /** The block the elements live in (each class reads its engine table and base from it). */
+  protected get block(): Block {
+    return this.#block;
   }
 
   /** Reads element `i`. */
@@ -236,17 +341,45 @@ export abstract class AtomicArrayBase<T> {
     return this.#block;
   }
 
+  /** The cell of element `i`, for `at(i)`, after checking `i` (the block is pinned). */
+  protected cellAt(i: number): Cell {
+    if (!((i >>> 0) === i && i < this.#count)) {
+      throw badIndex(`${classNames[this.#kind]}.at`, i, this.#count);
+    }
+    return cellInBlock(elementKind[this.#kind], this.pinnedBlock(), i * this.#size);
+  }
+
+  /** The location of element `i` in the engine table's memory, after checking `i`. */
+  protected locationOf(where: string, i: number): number {
+    if (!((i >>> 0) === i && i < this.#count)) throw badIndex(where, i, this.#count);
+    return this.#block.base + i * this.#size;
+  }
+
   #pin(): void {
     const block = this.#block;
     if (block.memory !== undefined) spaceOf(block.memory).retain(block.byteOffset);
   }
 
   /**
-   * Where this array lives: plain data to `postMessage` to a Worker. (Once taken, the array's
-   * memory stays reserved for the life of the process's shared memory, since another thread may
-   * still use it.)
+   * Where this array lives: plain data to `postMessage` to a Worker, where `X.from(handle)` gives
+   * the same array. (Once taken, the array's memory stays reserved for the life of the process's
+   * shared memory, since another thread may still use it.)
+   *
+   * @example
+   * ```ts
+   * import { AtomicIntArray } from "@atomicx/atomicx";
+   *
+   * const a = new AtomicIntArray(2);
+   * AtomicIntArray.from(a.handle).inc(0); // in a Worker: AtomicIntArray.from(event.data)
+   * console.log(a.load(0)); // 1
+   * ```
    */
-  protected arrayHandle(): ArrayHandle {
+  get handle(): ArrayHandle<K> {
+    return this.arrayHandle();
+  }
+
+  /** `handle`'s value (kept for classes built on this base before `handle` moved here). */
+  protected arrayHandle(): ArrayHandle<K> {
     if (this.#handle !== undefined) return this.#handle;
     this.#pin();
     const { memory, buffer, byteOffset, region } = this.#block;
@@ -266,9 +399,28 @@ export abstract class AtomicArrayBase<T> {
     return out;
   }
 
+  /**
+   * The values, for `JSON.stringify` (a bigint as its decimal string).
+   *
+   * @example
+   * ```ts
+   * import { AtomicBigIntArray } from "@atomicx/atomicx";
+   *
+   * console.log(JSON.stringify(AtomicBigIntArray.of(1n, 2n))); // ["1","2"]
+   * ```
+   */
+  toJSON(): JsonElement<T>[] {
+    return this.toArray().map((v) => typeof v === "bigint" ? String(v) : v) as JsonElement<T>[];
+  }
+
   /** The elements' values, each read when the iteration reaches it. */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = 0; i < this.length; i++) yield this.load(i);
+  }
+
+  /** The class name (`"AtomicIntArray"`, …), for `Object.prototype.toString`. */
+  get [Symbol.toStringTag](): string {
+    return classNames[this.#kind];
   }
 
   /** `AtomicIntArray(3) [1, 2, 3]`: the class name, length and values. */
@@ -282,7 +434,7 @@ export abstract class AtomicArrayBase<T> {
   }
 
   #display(): string {
-    const name = (this as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] ?? "Array";
+    const name = this[Symbol.toStringTag];
     let values: T[];
     try {
       values = this.toArray();
@@ -294,5 +446,57 @@ export abstract class AtomicArrayBase<T> {
     );
     if (values.length > 100) shown.push(`… ${values.length - 100} more`);
     return `${name}(${this.length}) [${shown.join(", ")}]`;
+  }
+}
+
+/**
+ * The base of the arrays whose elements can be waited on (`AtomicIntArray`, `AtomicBoolArray`):
+ * `wait`, `waitAsync` and `notify` on element `i`, with `expected` checked and encoded by
+ * {@link WaitableArrayBase.encode}.
+ *
+ * @example
+ * ```ts
+ * import { AtomicBoolArray } from "@atomicx/atomicx";
+ *
+ * const ready = new AtomicBoolArray(2);
+ * console.log(ready.wait(0, true, 0)); // "not-equal"
+ * console.log(ready.notify(0)); // 0: nobody was waiting
+ * ```
+ * @internal
+ */
+export abstract class WaitableArrayBase<T, K extends ArrayKind = ArrayKind>
+  extends AtomicArrayBase<T, K> {
+  /** `value` checked and in the engine's encoding (`where` names the method for errors). */
+  protected abstract encode(where: string, value: T): number;
+
+  /** The engine table's wait functions for this array's memory. */
+  #waitOps(): WaitOps<number> {
+    const tables = this.block.space as unknown as Record<AtomicKind, WaitOps<number>>;
+    return tables[elementKind[this.arrayKind]];
+  }
+
+  /**
+   * Blocks this thread while element `i` is `expected`, until a `notify` on it or `timeoutMs`
+   * passes (as `AtomicInt.wait` / `AtomicBool.wait`).
+   *
+   * @returns `"ok"`, `"not-equal"` or `"timed-out"`
+   */
+  wait(i: number, expected: T, timeoutMs: number = Infinity): WaitResult {
+    const where = `${this[Symbol.toStringTag]}.wait`;
+    const loc = this.locationOf(where, i);
+    return waitOn(where, this.#waitOps(), loc, this.encode(where, expected), timeoutMs);
+  }
+
+  /** Like `wait`, without blocking: a Promise of the result (a bad argument throws, not rejects). */
+  waitAsync(i: number, expected: T, timeoutMs: number = Infinity): Promise<WaitResult> {
+    const where = `${this[Symbol.toStringTag]}.waitAsync`;
+    const loc = this.locationOf(where, i);
+    return waitAsyncOn(where, this.#waitOps(), loc, this.encode(where, expected), timeoutMs);
+  }
+
+  /** Wakes up to `count` threads waiting on element `i` (default: all); returns how many. */
+  notify(i: number, count: number = Infinity): number {
+    const where = `${this[Symbol.toStringTag]}.notify`;
+    return notifyOn(where, this.#waitOps(), this.locationOf(where, i), count);
   }
 }

@@ -1,31 +1,17 @@
 /**
  * `AtomicBigIntArray`: a fixed-length array of `AtomicBigInt` elements in one block of memory.
+ * (Why its element methods repeat the shape of the other arrays' and the scalar classes': see
+ * the top of `int.ts`.)
  *
  * @module
  */
 
-import type { BigIntOps } from "../../engine/ops.ts";
-import { divisionByZero, notFunction, notInt64 } from "../errors.ts";
-import { cellInBlock, construct } from "../handle.ts";
+import type { BigIntOps } from "../../engine/_ops.ts";
+import { int64 } from "../_values.ts";
+import { divisionByZero, notFunction } from "../_errors.ts";
+import { construct } from "../handle.ts";
 import { AtomicBigInt } from "../bigint.ts";
-import {
-  arrayBlockFromHandle,
-  type ArrayHandle,
-  AtomicArrayBase,
-  badIndex,
-  checkBlock,
-  checkLength,
-  freshArrayBlock,
-} from "./_base.ts";
-
-const MIN = -(2n ** 63n);
-const MAX = 2n ** 63n - 1n;
-
-/** `value` after checking that it is a bigint within the signed 64-bit range. */
-function int64(where: string, value: bigint): bigint {
-  if (typeof value !== "bigint" || value < MIN || value > MAX) throw notInt64(where, value);
-  return value;
-}
+import { adoptArray, type ArrayHandle, arrayOf, AtomicArrayBase, badIndex } from "./_base.ts";
 
 /**
  * A fixed-length array of 64-bit signed atomic integers in `bigint`s with wrapping arithmetic:
@@ -41,7 +27,7 @@ function int64(where: string, value: bigint): bigint {
  * console.log(bytes.load(0)); // 1099511627776n
  * ```
  */
-export class AtomicBigIntArray extends AtomicArrayBase<bigint> {
+export class AtomicBigIntArray extends AtomicArrayBase<bigint, "bigintArray"> {
   readonly #ops: BigIntOps;
   readonly #base: number;
   readonly #length: number;
@@ -54,12 +40,9 @@ export class AtomicBigIntArray extends AtomicArrayBase<bigint> {
    */
   constructor(length: number);
   constructor(length: number, block?: unknown) {
-    const fresh = block === undefined;
-    if (fresh) block = freshArrayBlock(checkLength("new AtomicBigIntArray", length), 8);
-    const b = checkBlock(block);
-    super("bigintArray", length, b, fresh);
-    this.#ops = b.space.bigint;
-    this.#base = b.base;
+    super("bigintArray", length, block);
+    this.#ops = this.block.space.bigint;
+    this.#base = this.block.base;
     this.#length = length;
   }
 
@@ -75,10 +58,7 @@ export class AtomicBigIntArray extends AtomicArrayBase<bigint> {
    * @throws {TypeError} / {RangeError} if a value is not a 64-bit signed bigint
    */
   static of(...values: bigint[]): AtomicBigIntArray {
-    for (const v of values) int64("AtomicBigIntArray.of", v);
-    const array = new AtomicBigIntArray(values.length);
-    for (let i = 0; i < values.length; i++) array.store(i, values[i]);
-    return array;
+    return arrayOf(AtomicBigIntArray, "bigintArray", values, int64);
   }
 
   /**
@@ -96,20 +76,12 @@ export class AtomicBigIntArray extends AtomicArrayBase<bigint> {
    * @throws {RangeError} if its offset is misaligned or its elements lie outside its memory
    */
   static from(handle: ArrayHandle<"bigintArray">): AtomicBigIntArray {
-    const { block, length } = arrayBlockFromHandle(handle, "bigintArray", "AtomicBigIntArray");
-    return Reflect.construct(AtomicBigIntArray, [length, block]) as AtomicBigIntArray;
-  }
-
-  /** Where this array lives: plain data to `postMessage` to a Worker. */
-  get handle(): ArrayHandle<"bigintArray"> {
-    return this.arrayHandle() as ArrayHandle<"bigintArray">;
+    return adoptArray(AtomicBigIntArray, handle, "bigintArray");
   }
 
   /** Element `i` as an `AtomicBigInt` on the same memory (which then stays reserved). */
   at(i: number): AtomicBigInt {
-    const where = "AtomicBigIntArray.at";
-    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return construct(AtomicBigInt, cellInBlock("bigint", this.pinnedBlock(), i * 8));
+    return construct(AtomicBigInt, this.cellAt(i));
   }
 
   /** Reads element `i`. */
@@ -240,15 +212,5 @@ export class AtomicBigIntArray extends AtomicArrayBase<bigint> {
     const where = "AtomicBigIntArray.fetchXor";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
     return this.#ops.xor(this.#base + i * 8, int64(where, bits));
-  }
-
-  /** The values as decimal strings, for `JSON.stringify`. */
-  toJSON(): string[] {
-    return this.toArray().map(String);
-  }
-
-  /** `"AtomicBigIntArray"`, for `Object.prototype.toString`. */
-  get [Symbol.toStringTag](): string {
-    return "AtomicBigIntArray";
   }
 }

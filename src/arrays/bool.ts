@@ -1,29 +1,17 @@
 /**
  * `AtomicBoolArray`: a fixed-length array of `AtomicBool` elements (32-bit words) in one block.
+ * (Why its element methods repeat the shape of the other arrays' and the scalar classes': see
+ * the top of `int.ts`.)
  *
  * @module
  */
 
-import type { BoolOps, WaitResult } from "../../engine/ops.ts";
-import { notifyOn, waitAsyncOn, waitOn } from "../_atomic_base.ts";
-import { notFunction, wrongType } from "../errors.ts";
-import { cellInBlock, construct } from "../handle.ts";
+import type { BoolOps } from "../../engine/_ops.ts";
+import { boolWord } from "../_values.ts";
+import { notFunction } from "../_errors.ts";
+import { construct } from "../handle.ts";
 import { AtomicBool } from "../bool.ts";
-import {
-  arrayBlockFromHandle,
-  type ArrayHandle,
-  AtomicArrayBase,
-  badIndex,
-  checkBlock,
-  checkLength,
-  freshArrayBlock,
-} from "./_base.ts";
-
-/** `value` as the word 0 or 1, after checking that it is a boolean. */
-function word(where: string, value: boolean): number {
-  if (typeof value !== "boolean") throw wrongType(where, "boolean", value);
-  return value ? 1 : 0;
-}
+import { adoptArray, type ArrayHandle, arrayOf, badIndex, WaitableArrayBase } from "./_base.ts";
 
 /**
  * A fixed-length array of atomic booleans, one 32-bit word each: every operation of
@@ -39,7 +27,7 @@ function word(where: string, value: boolean): number {
  * console.log(done.toArray()); // [false, false, true]
  * ```
  */
-export class AtomicBoolArray extends AtomicArrayBase<boolean> {
+export class AtomicBoolArray extends WaitableArrayBase<boolean, "boolArray"> {
   readonly #ops: BoolOps;
   readonly #base: number;
   readonly #length: number;
@@ -52,12 +40,9 @@ export class AtomicBoolArray extends AtomicArrayBase<boolean> {
    */
   constructor(length: number);
   constructor(length: number, block?: unknown) {
-    const fresh = block === undefined;
-    if (fresh) block = freshArrayBlock(checkLength("new AtomicBoolArray", length), 4);
-    const b = checkBlock(block);
-    super("boolArray", length, b, fresh);
-    this.#ops = b.space.bool;
-    this.#base = b.base;
+    super("boolArray", length, block);
+    this.#ops = this.block.space.bool;
+    this.#base = this.block.base;
     this.#length = length;
   }
 
@@ -73,10 +58,7 @@ export class AtomicBoolArray extends AtomicArrayBase<boolean> {
    * @throws {TypeError} if a value is not a boolean
    */
   static of(...values: boolean[]): AtomicBoolArray {
-    for (const v of values) word("AtomicBoolArray.of", v);
-    const array = new AtomicBoolArray(values.length);
-    for (let i = 0; i < values.length; i++) array.store(i, values[i]);
-    return array;
+    return arrayOf(AtomicBoolArray, "boolArray", values, boolWord);
   }
 
   /**
@@ -94,20 +76,17 @@ export class AtomicBoolArray extends AtomicArrayBase<boolean> {
    * @throws {RangeError} if its offset is misaligned or its elements lie outside its memory
    */
   static from(handle: ArrayHandle<"boolArray">): AtomicBoolArray {
-    const { block, length } = arrayBlockFromHandle(handle, "boolArray", "AtomicBoolArray");
-    return Reflect.construct(AtomicBoolArray, [length, block]) as AtomicBoolArray;
-  }
-
-  /** Where this array lives: plain data to `postMessage` to a Worker. */
-  get handle(): ArrayHandle<"boolArray"> {
-    return this.arrayHandle() as ArrayHandle<"boolArray">;
+    return adoptArray(AtomicBoolArray, handle, "boolArray");
   }
 
   /** Element `i` as an `AtomicBool` on the same memory (which then stays reserved). */
   at(i: number): AtomicBool {
-    const where = "AtomicBoolArray.at";
-    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return construct(AtomicBool, cellInBlock("bool", this.pinnedBlock(), i * 4));
+    return construct(AtomicBool, this.cellAt(i));
+  }
+
+  /** `expected` of `wait`/`waitAsync`, as the word 0 or 1. */
+  protected encode(where: string, value: boolean): number {
+    return boolWord(where, value);
   }
 
   /** Reads element `i`. */
@@ -121,14 +100,14 @@ export class AtomicBoolArray extends AtomicArrayBase<boolean> {
   store(i: number, value: boolean): void {
     const where = "AtomicBoolArray.store";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    this.#ops.store(this.#base + i * 4, word(where, value));
+    this.#ops.store(this.#base + i * 4, boolWord(where, value));
   }
 
   /** Stores `value` in element `i`; returns the previous value. */
   swap(i: number, value: boolean): boolean {
     const where = "AtomicBoolArray.swap";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.swap(this.#base + i * 4, word(where, value)) === 1;
+    return this.#ops.swap(this.#base + i * 4, boolWord(where, value)) === 1;
   }
 
   /**
@@ -139,8 +118,8 @@ export class AtomicBoolArray extends AtomicArrayBase<boolean> {
   compareExchange(i: number, expected: boolean, replacement: boolean): [boolean, boolean] {
     const where = "AtomicBoolArray.compareExchange";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    const want = word(where, expected);
-    const next = word(where, replacement);
+    const want = boolWord(where, expected);
+    const next = boolWord(where, replacement);
     const previous = this.#ops.compareExchange(this.#base + i * 4, want, next);
     return [previous === want, previous === 1];
   }
@@ -153,7 +132,7 @@ export class AtomicBoolArray extends AtomicArrayBase<boolean> {
     const loc = this.#base + i * 4;
     for (;;) {
       const current = this.#ops.load(loc);
-      const next = word(`${where} callback`, fn(current === 1));
+      const next = boolWord(`${where} callback`, fn(current === 1));
       if (this.#ops.compareExchange(loc, current, next) === current) return next === 1;
     }
   }
@@ -169,56 +148,20 @@ export class AtomicBoolArray extends AtomicArrayBase<boolean> {
   fetchAnd(i: number, value: boolean): boolean {
     const where = "AtomicBoolArray.fetchAnd";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.and(this.#base + i * 4, word(where, value)) === 1;
+    return this.#ops.and(this.#base + i * 4, boolWord(where, value)) === 1;
   }
 
   /** Logical OR of element `i` with `value`; returns the previous value. */
   fetchOr(i: number, value: boolean): boolean {
     const where = "AtomicBoolArray.fetchOr";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.or(this.#base + i * 4, word(where, value)) === 1;
+    return this.#ops.or(this.#base + i * 4, boolWord(where, value)) === 1;
   }
 
   /** Logical XOR of element `i` with `value`; returns the previous value. */
   fetchXor(i: number, value: boolean): boolean {
     const where = "AtomicBoolArray.fetchXor";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.xor(this.#base + i * 4, word(where, value)) === 1;
-  }
-
-  /**
-   * Blocks this thread while element `i` is `expected`, until a `notify` on it or `timeoutMs`
-   * passes (as {@link AtomicBool.wait}).
-   *
-   * @returns `"ok"`, `"not-equal"` or `"timed-out"`
-   */
-  wait(i: number, expected: boolean, timeoutMs: number = Infinity): WaitResult {
-    const where = "AtomicBoolArray.wait";
-    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return waitOn(where, this.#ops, this.#base + i * 4, word(where, expected), timeoutMs);
-  }
-
-  /** Like {@link AtomicBoolArray.wait}, without blocking: a Promise of the result. */
-  waitAsync(i: number, expected: boolean, timeoutMs: number = Infinity): Promise<WaitResult> {
-    const where = "AtomicBoolArray.waitAsync";
-    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return waitAsyncOn(where, this.#ops, this.#base + i * 4, word(where, expected), timeoutMs);
-  }
-
-  /** Wakes up to `count` threads waiting on element `i` (default: all); returns how many. */
-  notify(i: number, count: number = Infinity): number {
-    const where = "AtomicBoolArray.notify";
-    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return notifyOn(where, this.#ops, this.#base + i * 4, count);
-  }
-
-  /** The values, for `JSON.stringify`. */
-  toJSON(): boolean[] {
-    return this.toArray();
-  }
-
-  /** `"AtomicBoolArray"`, for `Object.prototype.toString`. */
-  get [Symbol.toStringTag](): string {
-    return "AtomicBoolArray";
+    return this.#ops.xor(this.#base + i * 4, boolWord(where, value)) === 1;
   }
 }

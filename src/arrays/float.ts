@@ -1,28 +1,17 @@
 /**
  * `AtomicFloatArray`: a fixed-length array of `AtomicFloat` elements in one block of memory.
+ * (Why its element methods repeat the shape of the other arrays' and the scalar classes': see
+ * the top of `int.ts`.)
  *
  * @module
  */
 
-import type { FloatOps } from "../../engine/ops.ts";
-import { divisionByZero, notFunction, wrongType } from "../errors.ts";
-import { cellInBlock, construct } from "../handle.ts";
+import type { FloatOps } from "../../engine/_ops.ts";
+import { float64 } from "../_values.ts";
+import { divisionByZero, notFunction } from "../_errors.ts";
+import { construct } from "../handle.ts";
 import { AtomicFloat } from "../float.ts";
-import {
-  arrayBlockFromHandle,
-  type ArrayHandle,
-  AtomicArrayBase,
-  badIndex,
-  checkBlock,
-  checkLength,
-  freshArrayBlock,
-} from "./_base.ts";
-
-/** `value` after checking that it is a number. */
-function float(where: string, value: number): number {
-  if (typeof value !== "number") throw wrongType(where, "number", value);
-  return value;
-}
+import { adoptArray, type ArrayHandle, arrayOf, AtomicArrayBase, badIndex } from "./_base.ts";
 
 /**
  * A fixed-length array of atomic 64-bit floats: every operation of {@link AtomicFloat} with the
@@ -39,7 +28,7 @@ function float(where: string, value: number): number {
  * console.log(seconds.load(1)); // 0.75
  * ```
  */
-export class AtomicFloatArray extends AtomicArrayBase<number> {
+export class AtomicFloatArray extends AtomicArrayBase<number, "floatArray"> {
   readonly #ops: FloatOps;
   readonly #base: number;
   readonly #length: number;
@@ -52,12 +41,9 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
    */
   constructor(length: number);
   constructor(length: number, block?: unknown) {
-    const fresh = block === undefined;
-    if (fresh) block = freshArrayBlock(checkLength("new AtomicFloatArray", length), 8);
-    const b = checkBlock(block);
-    super("floatArray", length, b, fresh);
-    this.#ops = b.space.float;
-    this.#base = b.base;
+    super("floatArray", length, block);
+    this.#ops = this.block.space.float;
+    this.#base = this.block.base;
     this.#length = length;
   }
 
@@ -73,10 +59,7 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
    * @throws {TypeError} if a value is not a number
    */
   static of(...values: number[]): AtomicFloatArray {
-    for (const v of values) float("AtomicFloatArray.of", v);
-    const array = new AtomicFloatArray(values.length);
-    for (let i = 0; i < values.length; i++) array.store(i, values[i]);
-    return array;
+    return arrayOf(AtomicFloatArray, "floatArray", values, float64);
   }
 
   /**
@@ -94,20 +77,12 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
    * @throws {RangeError} if its offset is misaligned or its elements lie outside its memory
    */
   static from(handle: ArrayHandle<"floatArray">): AtomicFloatArray {
-    const { block, length } = arrayBlockFromHandle(handle, "floatArray", "AtomicFloatArray");
-    return Reflect.construct(AtomicFloatArray, [length, block]) as AtomicFloatArray;
-  }
-
-  /** Where this array lives: plain data to `postMessage` to a Worker. */
-  get handle(): ArrayHandle<"floatArray"> {
-    return this.arrayHandle() as ArrayHandle<"floatArray">;
+    return adoptArray(AtomicFloatArray, handle, "floatArray");
   }
 
   /** Element `i` as an `AtomicFloat` on the same memory (which then stays reserved). */
   at(i: number): AtomicFloat {
-    const where = "AtomicFloatArray.at";
-    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return construct(AtomicFloat, cellInBlock("float", this.pinnedBlock(), i * 8));
+    return construct(AtomicFloat, this.cellAt(i));
   }
 
   /** Reads element `i`. */
@@ -121,14 +96,14 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
   store(i: number, value: number): void {
     const where = "AtomicFloatArray.store";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    this.#ops.store(this.#base + i * 8, float(where, value));
+    this.#ops.store(this.#base + i * 8, float64(where, value));
   }
 
   /** Stores `value` in element `i`; returns the previous value. */
   swap(i: number, value: number): number {
     const where = "AtomicFloatArray.swap";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.swap(this.#base + i * 8, float(where, value));
+    return this.#ops.swap(this.#base + i * 8, float64(where, value));
   }
 
   /**
@@ -139,8 +114,8 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
   compareExchange(i: number, expected: number, replacement: number): [boolean, number] {
     const where = "AtomicFloatArray.compareExchange";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    float(where, expected);
-    float(where, replacement);
+    float64(where, expected);
+    float64(where, replacement);
     const previous = this.#ops.compareExchange(this.#base + i * 8, expected, replacement);
     return [Object.is(previous, expected), previous];
   }
@@ -153,7 +128,7 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
     const loc = this.#base + i * 8;
     for (;;) {
       const current = this.#ops.load(loc);
-      const next = float(`${where} callback`, fn(current));
+      const next = float64(`${where} callback`, fn(current));
       if (Object.is(this.#ops.compareExchange(loc, current, next), current)) return next;
     }
   }
@@ -162,21 +137,21 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
   add(i: number, x: number): number {
     const where = "AtomicFloatArray.add";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.add(this.#base + i * 8, float(where, x));
+    return this.#ops.add(this.#base + i * 8, float64(where, x));
   }
 
   /** Subtracts `x` from element `i`; returns the previous value. */
   sub(i: number, x: number): number {
     const where = "AtomicFloatArray.sub";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.sub(this.#base + i * 8, float(where, x));
+    return this.#ops.sub(this.#base + i * 8, float64(where, x));
   }
 
   /** Multiplies element `i` by `x`; returns the previous value. */
   mul(i: number, x: number): number {
     const where = "AtomicFloatArray.mul";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.mul(this.#base + i * 8, float(where, x));
+    return this.#ops.mul(this.#base + i * 8, float64(where, x));
   }
 
   /**
@@ -187,7 +162,7 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
   div(i: number, x: number): number {
     const where = "AtomicFloatArray.div";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    if (float(where, x) === 0) throw divisionByZero(where);
+    if (float64(where, x) === 0) throw divisionByZero(where);
     return this.#ops.div(this.#base + i * 8, x);
   }
 
@@ -195,23 +170,13 @@ export class AtomicFloatArray extends AtomicArrayBase<number> {
   fetchMax(i: number, x: number): number {
     const where = "AtomicFloatArray.fetchMax";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.max(this.#base + i * 8, float(where, x));
+    return this.#ops.max(this.#base + i * 8, float64(where, x));
   }
 
   /** Stores the smaller of element `i` and `x` (a NaN `x` is ignored); returns the previous value. */
   fetchMin(i: number, x: number): number {
     const where = "AtomicFloatArray.fetchMin";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    return this.#ops.min(this.#base + i * 8, float(where, x));
-  }
-
-  /** The values, for `JSON.stringify`. */
-  toJSON(): number[] {
-    return this.toArray();
-  }
-
-  /** `"AtomicFloatArray"`, for `Object.prototype.toString`. */
-  get [Symbol.toStringTag](): string {
-    return "AtomicFloatArray";
+    return this.#ops.min(this.#base + i * 8, float64(where, x));
   }
 }

@@ -1,23 +1,22 @@
 /**
  * `AtomicIntArray`: a fixed-length array of `AtomicInt` elements in one block of memory.
  *
+ * Why the element methods here, in `bigint.ts`, `bool.ts` and `float.ts`, and in the scalar
+ * classes repeat one shape (check the index, check the value, call the engine): each calls its own
+ * engine function on its own private fields, so every call site sees one target and V8's and
+ * JavaScriptCore's fast call holds; one generic method over the four kinds would not. Everything
+ * off that hot path lives once in `_base.ts`. Values are checked inline with `Number.isSafeInteger`,
+ * the same way `AtomicInt` checks them.
+ *
  * @module
  */
 
-import type { IntOps, WaitResult } from "../../engine/ops.ts";
-import { notifyOn, waitAsyncOn, waitOn } from "../_atomic_base.ts";
-import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "../errors.ts";
-import { cellInBlock, construct } from "../handle.ts";
+import type { IntOps } from "../../engine/_ops.ts";
+import { safeInteger } from "../_values.ts";
+import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "../_errors.ts";
+import { construct } from "../handle.ts";
 import { AtomicInt } from "../int.ts";
-import {
-  arrayBlockFromHandle,
-  type ArrayHandle,
-  AtomicArrayBase,
-  badIndex,
-  checkBlock,
-  checkLength,
-  freshArrayBlock,
-} from "./_base.ts";
+import { adoptArray, type ArrayHandle, arrayOf, badIndex, WaitableArrayBase } from "./_base.ts";
 
 /**
  * A fixed-length array of 64-bit atomic integers holding safe integers: every operation of
@@ -36,7 +35,7 @@ import {
  * // worker.postMessage(shards.handle); and there: AtomicIntArray.from(event.data)
  * ```
  */
-export class AtomicIntArray extends AtomicArrayBase<number> {
+export class AtomicIntArray extends WaitableArrayBase<number, "intArray"> {
   readonly #ops: IntOps;
   readonly #base: number;
   readonly #length: number;
@@ -49,12 +48,9 @@ export class AtomicIntArray extends AtomicArrayBase<number> {
    */
   constructor(length: number);
   constructor(length: number, block?: unknown) {
-    const fresh = block === undefined;
-    if (fresh) block = freshArrayBlock(checkLength("new AtomicIntArray", length), 8);
-    const b = checkBlock(block);
-    super("intArray", length, b, fresh);
-    this.#ops = b.space.int;
-    this.#base = b.base;
+    super("intArray", length, block);
+    this.#ops = this.block.space.int;
+    this.#base = this.block.base;
     this.#length = length;
   }
 
@@ -71,12 +67,7 @@ export class AtomicIntArray extends AtomicArrayBase<number> {
    * @throws {TypeError} / {RangeError} if a value is not a safe integer
    */
   static of(...values: number[]): AtomicIntArray {
-    for (const v of values) {
-      if (!Number.isSafeInteger(v)) throw notSafeInteger("AtomicIntArray.of", v);
-    }
-    const array = new AtomicIntArray(values.length);
-    for (let i = 0; i < values.length; i++) array.store(i, values[i]);
-    return array;
+    return arrayOf(AtomicIntArray, "intArray", values, safeInteger);
   }
 
   /**
@@ -94,16 +85,7 @@ export class AtomicIntArray extends AtomicArrayBase<number> {
    * @throws {RangeError} if its offset is misaligned or its elements lie outside its memory
    */
   static from(handle: ArrayHandle<"intArray">): AtomicIntArray {
-    const { block, length } = arrayBlockFromHandle(handle, "intArray", "AtomicIntArray");
-    return Reflect.construct(AtomicIntArray, [length, block]) as AtomicIntArray;
-  }
-
-  /**
-   * Where this array lives: plain data to `postMessage` to a Worker. (Once taken, the array's
-   * memory stays reserved for the life of the process's shared memory.)
-   */
-  get handle(): ArrayHandle<"intArray"> {
-    return this.arrayHandle() as ArrayHandle<"intArray">;
+    return adoptArray(AtomicIntArray, handle, "intArray");
   }
 
   /**
@@ -121,35 +103,34 @@ export class AtomicIntArray extends AtomicArrayBase<number> {
    * ```
    */
   at(i: number): AtomicInt {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.at", i, this.#length);
-    }
-    return construct(AtomicInt, cellInBlock("int", this.pinnedBlock(), i * 8));
+    return construct(AtomicInt, this.cellAt(i));
+  }
+
+  /** `expected` of `wait`/`waitAsync`, checked. */
+  protected encode(where: string, value: number): number {
+    return safeInteger(where, value);
   }
 
   /** Reads element `i`. */
   load(i: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.load", i, this.#length);
-    }
+    const where = "AtomicIntArray.load";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
     return this.#ops.load(this.#base + i * 8);
   }
 
   /** Stores `value`, a safe integer, in element `i`. */
   store(i: number, value: number): void {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.store", i, this.#length);
-    }
-    if (!Number.isSafeInteger(value)) throw notSafeInteger("AtomicIntArray.store", value);
+    const where = "AtomicIntArray.store";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(value)) throw notSafeInteger(where, value);
     this.#ops.store(this.#base + i * 8, value);
   }
 
   /** Stores `value` in element `i`; returns the previous value. */
   swap(i: number, value: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.swap", i, this.#length);
-    }
-    if (!Number.isSafeInteger(value)) throw notSafeInteger("AtomicIntArray.swap", value);
+    const where = "AtomicIntArray.swap";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(value)) throw notSafeInteger(where, value);
     return this.#ops.swap(this.#base + i * 8, value);
   }
 
@@ -187,34 +168,31 @@ export class AtomicIntArray extends AtomicArrayBase<number> {
 
   /** Adds `delta` to element `i`; returns the previous value. `RangeError` on overflow. */
   add(i: number, delta: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.add", i, this.#length);
-    }
-    if (!Number.isSafeInteger(delta)) throw notSafeInteger("AtomicIntArray.add", delta);
+    const where = "AtomicIntArray.add";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(delta)) throw notSafeInteger(where, delta);
     const previous = this.#ops.add(this.#base + i * 8, delta);
-    if (previous !== previous) throw intOverflow("AtomicIntArray.add", delta, this.load(i));
+    if (previous !== previous) throw intOverflow(where, delta, this.load(i));
     return previous;
   }
 
   /** Subtracts `delta` from element `i`; returns the previous value. `RangeError` on overflow. */
   sub(i: number, delta: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.sub", i, this.#length);
-    }
-    if (!Number.isSafeInteger(delta)) throw notSafeInteger("AtomicIntArray.sub", delta);
+    const where = "AtomicIntArray.sub";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(delta)) throw notSafeInteger(where, delta);
     const previous = this.#ops.sub(this.#base + i * 8, delta);
-    if (previous !== previous) throw intOverflow("AtomicIntArray.sub", delta, this.load(i));
+    if (previous !== previous) throw intOverflow(where, delta, this.load(i));
     return previous;
   }
 
   /** Multiplies element `i` by `factor`; returns the previous value. `RangeError` on overflow. */
   mul(i: number, factor: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.mul", i, this.#length);
-    }
-    if (!Number.isSafeInteger(factor)) throw notSafeInteger("AtomicIntArray.mul", factor);
+    const where = "AtomicIntArray.mul";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(factor)) throw notSafeInteger(where, factor);
     const previous = this.#ops.mul(this.#base + i * 8, factor);
-    if (previous !== previous) throw intOverflow("AtomicIntArray.mul", factor, this.load(i));
+    if (previous !== previous) throw intOverflow(where, factor, this.load(i));
     return previous;
   }
 
@@ -224,122 +202,74 @@ export class AtomicIntArray extends AtomicArrayBase<number> {
    * @throws {RangeError} for a zero divisor (the value is unchanged)
    */
   div(i: number, divisor: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.div", i, this.#length);
-    }
-    if (!Number.isSafeInteger(divisor)) throw notSafeInteger("AtomicIntArray.div", divisor);
-    if (divisor === 0) throw divisionByZero("AtomicIntArray.div");
+    const where = "AtomicIntArray.div";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(divisor)) throw notSafeInteger(where, divisor);
+    if (divisor === 0) throw divisionByZero(where);
     return this.#ops.div(this.#base + i * 8, divisor);
   }
 
   /** Adds 1 to element `i`; returns the previous value. `RangeError` at 2^53−1. */
   inc(i: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.inc", i, this.#length);
-    }
+    const where = "AtomicIntArray.inc";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
     const previous = this.#ops.add(this.#base + i * 8, 1);
-    if (previous !== previous) throw intOverflow("AtomicIntArray.inc", 1, this.load(i));
+    if (previous !== previous) throw intOverflow(where, 1, this.load(i));
     return previous;
   }
 
   /** Subtracts 1 from element `i`; returns the previous value. `RangeError` at −(2^53−1). */
   dec(i: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.dec", i, this.#length);
-    }
+    const where = "AtomicIntArray.dec";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
     const previous = this.#ops.sub(this.#base + i * 8, 1);
-    if (previous !== previous) throw intOverflow("AtomicIntArray.dec", 1, this.load(i));
+    if (previous !== previous) throw intOverflow(where, 1, this.load(i));
     return previous;
   }
 
   /** Stores the larger of element `i` and `other`; returns the previous value. */
   fetchMax(i: number, other: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.fetchMax", i, this.#length);
-    }
-    if (!Number.isSafeInteger(other)) throw notSafeInteger("AtomicIntArray.fetchMax", other);
+    const where = "AtomicIntArray.fetchMax";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(other)) throw notSafeInteger(where, other);
     return this.#ops.max(this.#base + i * 8, other);
   }
 
   /** Stores the smaller of element `i` and `other`; returns the previous value. */
   fetchMin(i: number, other: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.fetchMin", i, this.#length);
-    }
-    if (!Number.isSafeInteger(other)) throw notSafeInteger("AtomicIntArray.fetchMin", other);
+    const where = "AtomicIntArray.fetchMin";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(other)) throw notSafeInteger(where, other);
     return this.#ops.min(this.#base + i * 8, other);
   }
 
   /** Bitwise AND on element `i`; returns the previous value (−2^53 throws `RangeError`). */
   fetchAnd(i: number, bits: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.fetchAnd", i, this.#length);
-    }
-    if (!Number.isSafeInteger(bits)) throw notSafeInteger("AtomicIntArray.fetchAnd", bits);
+    const where = "AtomicIntArray.fetchAnd";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(bits)) throw notSafeInteger(where, bits);
     const previous = this.#ops.and(this.#base + i * 8, bits);
-    if (previous !== previous) throw intOverflow("AtomicIntArray.fetchAnd", bits, this.load(i));
+    if (previous !== previous) throw intOverflow(where, bits, this.load(i));
     return previous;
   }
 
   /** Bitwise OR on element `i`; returns the previous value. */
   fetchOr(i: number, bits: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.fetchOr", i, this.#length);
-    }
-    if (!Number.isSafeInteger(bits)) throw notSafeInteger("AtomicIntArray.fetchOr", bits);
+    const where = "AtomicIntArray.fetchOr";
+    if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
+    if (!Number.isSafeInteger(bits)) throw notSafeInteger(where, bits);
     const previous = this.#ops.or(this.#base + i * 8, bits);
-    if (previous !== previous) throw intOverflow("AtomicIntArray.fetchOr", bits, this.load(i));
+    if (previous !== previous) throw intOverflow(where, bits, this.load(i));
     return previous;
   }
 
   /** Bitwise XOR on element `i`; returns the previous value. */
   fetchXor(i: number, bits: number): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.fetchXor", i, this.#length);
-    }
-    if (!Number.isSafeInteger(bits)) throw notSafeInteger("AtomicIntArray.fetchXor", bits);
-    const previous = this.#ops.xor(this.#base + i * 8, bits);
-    if (previous !== previous) throw intOverflow("AtomicIntArray.fetchXor", bits, this.load(i));
-    return previous;
-  }
-
-  /**
-   * Blocks this thread while element `i` is `expected`, until a `notify` on it or `timeoutMs`
-   * passes (as {@link AtomicInt.wait}).
-   *
-   * @returns `"ok"`, `"not-equal"` or `"timed-out"`
-   */
-  wait(i: number, expected: number, timeoutMs: number = Infinity): WaitResult {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.wait", i, this.#length);
-    }
-    if (!Number.isSafeInteger(expected)) throw notSafeInteger("AtomicIntArray.wait", expected);
-    return waitOn("AtomicIntArray.wait", this.#ops, this.#base + i * 8, expected, timeoutMs);
-  }
-
-  /** Like {@link AtomicIntArray.wait}, without blocking: a Promise of the result. */
-  waitAsync(i: number, expected: number, timeoutMs: number = Infinity): Promise<WaitResult> {
-    const where = "AtomicIntArray.waitAsync";
+    const where = "AtomicIntArray.fetchXor";
     if (!((i >>> 0) === i && i < this.#length)) throw badIndex(where, i, this.#length);
-    if (!Number.isSafeInteger(expected)) throw notSafeInteger(where, expected);
-    return waitAsyncOn(where, this.#ops, this.#base + i * 8, expected, timeoutMs);
-  }
-
-  /** Wakes up to `count` threads waiting on element `i` (default: all); returns how many. */
-  notify(i: number, count: number = Infinity): number {
-    if (!((i >>> 0) === i && i < this.#length)) {
-      throw badIndex("AtomicIntArray.notify", i, this.#length);
-    }
-    return notifyOn("AtomicIntArray.notify", this.#ops, this.#base + i * 8, count);
-  }
-
-  /** The values, for `JSON.stringify`. */
-  toJSON(): number[] {
-    return this.toArray();
-  }
-
-  /** `"AtomicIntArray"`, for `Object.prototype.toString`. */
-  get [Symbol.toStringTag](): string {
-    return "AtomicIntArray";
+    if (!Number.isSafeInteger(bits)) throw notSafeInteger(where, bits);
+    const previous = this.#ops.xor(this.#base + i * 8, bits);
+    if (previous !== previous) throw intOverflow(where, bits, this.load(i));
+    return previous;
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describe } from "../errors.ts";
+import { describe } from "../_errors.ts";
 import type { Words } from "./_words.ts";
 
 /** `n` after checking it is an integer in `min..max`. */

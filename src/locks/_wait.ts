@@ -4,7 +4,7 @@
  * @module
  */
 
-import { describe } from "../errors.ts";
+import { describe } from "../_errors.ts";
 import type { Words } from "./_words.ts";
 
 /**

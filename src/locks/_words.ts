@@ -9,8 +9,8 @@
 
 import { loadNative } from "../../ffi/mod.ts";
 import { waitAsyncOn, type WaitResult, waitResult } from "../wait.ts";
-import { regionClosed, type RegionLink } from "../link.ts";
-import { describe } from "../errors.ts";
+import { regionClosed, type RegionLink } from "../_link.ts";
+import { describe } from "../_errors.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 
 /**
@@ -168,7 +168,7 @@ export class RegionWords implements Words {
       this.#at(i),
       expected,
       timeoutMs,
-      this.#link.native,
+      this.#link.pointer,
       0,
     );
     return waitResult("lock wait", code, this.#link);

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { describe } from "../errors.ts";
+import { describe } from "../_errors.ts";
 import { ID_MASK, ownerAlive, processIdentity, threadToken } from "./_owner.ts";
 import {
   checkAbort,

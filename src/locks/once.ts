@@ -10,7 +10,7 @@
  * @module
  */
 
-import { describe } from "../errors.ts";
+import { describe } from "../_errors.ts";
 import { ID_MASK, ownerAlive, processIdentity, threadToken } from "./_owner.ts";
 import { deadlineOf, waitWhile, waitWhileAsync } from "./_wait.ts";
 import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";

@@ -13,6 +13,7 @@ import {
 import type { ArrayHandle } from "../../mod.ts";
 import type { AdderReply, AdderTask } from "../fixtures/adder.ts";
 import { assert } from "../support/assert.ts";
+import { FLOAT_BINARY, INT_BINARY } from "../support/ops.ts";
 import { runWorkers } from "../support/workers.ts";
 import { test } from "../harness.ts";
 
@@ -40,117 +41,73 @@ interface Kind {
   initials: unknown[];
   operands: unknown[];
   unary: string[];
-  binary: string[];
+  binary: readonly string[];
   ternary: string[];
   updates: ((v: Any) => unknown)[];
 }
 
+/** A scalar class and its array class, as `makers` uses them. */
+interface Classes {
+  scalar: { new (initial: Any): Any; from(handle: Any): Any };
+  array: { of(...values: Any[]): Any; from(handle: Any): Any };
+}
+
+/**
+ * How to make a scalar of one kind and an array of it: with `new`/`of`, or placed in a buffer
+ * (the scalar at offset 0, the array one element in).
+ */
+function makers(
+  { scalar: Scalar, array: Array }: Classes,
+  kind: string,
+  size: number,
+): Pick<Kind, "scalar" | "array" | "size"> {
+  return {
+    scalar: (v, buffer) => {
+      if (!buffer) return new Scalar(v);
+      const a = Scalar.from({ kind, buffer, byteOffset: 0 });
+      a.store(v);
+      return a;
+    },
+    array: (values, buffer) => {
+      if (!buffer) return Array.of(...values);
+      const a = Array.from({
+        kind: `${kind}Array`,
+        buffer,
+        byteOffset: size,
+        length: values.length,
+      });
+      values.forEach((v, i) => a.store(i, v));
+      return a;
+    },
+    size,
+  };
+}
+
 const ints: Kind = {
   name: "AtomicIntArray",
-  scalar: (v, buffer) =>
-    buffer
-      ? (() => {
-        const a = AtomicInt.from({ kind: "int", buffer, byteOffset: 0 });
-        a.store(v as number);
-        return a;
-      })()
-      : new AtomicInt(v as number),
-  array: (values, buffer) => {
-    if (!buffer) return AtomicIntArray.of(...(values as number[]));
-    const a = AtomicIntArray.from({
-      kind: "intArray",
-      buffer,
-      byteOffset: 8,
-      length: values.length,
-    });
-    values.forEach((v, i) => a.store(i, v as number));
-    return a;
-  },
-  size: 8,
+  ...makers({ scalar: AtomicInt, array: AtomicIntArray }, "int", 8),
   initials: [0, 1, -1, 7, MAX, MIN, 2 ** 32, -(2 ** 31)],
   operands: [0, 1, -1, 3, -7, MAX, MIN, 2 ** 31, 1.5, NaN, Infinity, "1", 1n, undefined],
   unary: ["load", "inc", "dec"],
-  binary: [
-    "store",
-    "swap",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "fetchMax",
-    "fetchMin",
-    "fetchAnd",
-    "fetchOr",
-    "fetchXor",
-  ],
+  binary: INT_BINARY,
   ternary: ["compareExchange"],
   updates: [(v) => v + 1, (v) => v * 2 ** 30, (v) => String(v), () => MIN],
 };
 
 const bigints: Kind = {
   name: "AtomicBigIntArray",
-  scalar: (v, buffer) =>
-    buffer
-      ? (() => {
-        const a = AtomicBigInt.from({ kind: "bigint", buffer, byteOffset: 0 });
-        a.store(v as bigint);
-        return a;
-      })()
-      : new AtomicBigInt(v as bigint),
-  array: (values, buffer) => {
-    if (!buffer) return AtomicBigIntArray.of(...(values as bigint[]));
-    const a = AtomicBigIntArray.from({
-      kind: "bigintArray",
-      buffer,
-      byteOffset: 8,
-      length: values.length,
-    });
-    values.forEach((v, i) => a.store(i, v as bigint));
-    return a;
-  },
-  size: 8,
+  ...makers({ scalar: AtomicBigInt, array: AtomicBigIntArray }, "bigint", 8),
   initials: [0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 12345678901234567n],
   operands: [0n, 1n, -1n, 5n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 63n, 1, "1", undefined],
   unary: ["load", "inc", "dec"],
-  binary: [
-    "store",
-    "swap",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "fetchMax",
-    "fetchMin",
-    "fetchAnd",
-    "fetchOr",
-    "fetchXor",
-  ],
+  binary: INT_BINARY,
   ternary: ["compareExchange"],
   updates: [(v) => v + 1n, (v) => v * 2n, () => 2n ** 64n, (v) => Number(v)],
 };
 
 const bools: Kind = {
   name: "AtomicBoolArray",
-  scalar: (v, buffer) =>
-    buffer
-      ? (() => {
-        const a = AtomicBool.from({ kind: "bool", buffer, byteOffset: 0 });
-        a.store(v as boolean);
-        return a;
-      })()
-      : new AtomicBool(v as boolean),
-  array: (values, buffer) => {
-    if (!buffer) return AtomicBoolArray.of(...(values as boolean[]));
-    const a = AtomicBoolArray.from({
-      kind: "boolArray",
-      buffer,
-      byteOffset: 4,
-      length: values.length,
-    });
-    values.forEach((v, i) => a.store(i, v as boolean));
-    return a;
-  },
-  size: 4,
+  ...makers({ scalar: AtomicBool, array: AtomicBoolArray }, "bool", 4),
   initials: [false, true],
   operands: [false, true, 0, 1, "true", undefined],
   unary: ["load", "flip"],
@@ -161,30 +118,11 @@ const bools: Kind = {
 
 const floats: Kind = {
   name: "AtomicFloatArray",
-  scalar: (v, buffer) =>
-    buffer
-      ? (() => {
-        const a = AtomicFloat.from({ kind: "float", buffer, byteOffset: 0 });
-        a.store(v as number);
-        return a;
-      })()
-      : new AtomicFloat(v as number),
-  array: (values, buffer) => {
-    if (!buffer) return AtomicFloatArray.of(...(values as number[]));
-    const a = AtomicFloatArray.from({
-      kind: "floatArray",
-      buffer,
-      byteOffset: 8,
-      length: values.length,
-    });
-    values.forEach((v, i) => a.store(i, v as number));
-    return a;
-  },
-  size: 8,
+  ...makers({ scalar: AtomicFloat, array: AtomicFloatArray }, "float", 8),
   initials: [0, -0, 1.5, -2.25, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE],
   operands: [0, -0, 0.5, -3, NaN, Infinity, -Infinity, 1e308, "1", 1n, undefined],
   unary: ["load"],
-  binary: ["store", "swap", "add", "sub", "mul", "div", "fetchMax", "fetchMin"],
+  binary: FLOAT_BINARY,
   ternary: ["compareExchange"],
   updates: [(v) => v + 0.5, (v) => -v, () => "x"],
 };

@@ -1,4 +1,6 @@
 // AtomicBool: booleans only.
+// (The four kind files share the shape of their cases — made, operated on, refused — but each
+// checks its own kind's edge values; what is the same for all kinds is table-driven in arrays.ts.)
 import { AtomicBool } from "../../mod.ts";
 import { assert, assertRefused } from "../support/assert.ts";
 import { test } from "../harness.ts";

@@ -1,6 +1,9 @@
 // AtomicFloat: IEEE-754 binary64 semantics.
+// (The four kind files share the shape of their cases — made, operated on, refused — but each
+// checks its own kind's edge values; what is the same for all kinds is table-driven in arrays.ts.)
 import { AtomicFloat } from "../../mod.ts";
 import { assert, assertRefused } from "../support/assert.ts";
+import { FLOAT_BINARY, operandCalls } from "../support/ops.ts";
 import { test } from "../harness.ts";
 
 const is = (actual: number, expected: number) =>
@@ -84,18 +87,7 @@ test("AtomicFloat: div by ±0 is RangeError, value unchanged", () => {
 
 test("AtomicFloat: non-numbers are TypeError, value unchanged", () => {
   const a = new AtomicFloat(1.5);
-  const ops: ((v: unknown) => unknown)[] = [
-    (v) => a.store(v as number),
-    (v) => a.swap(v as number),
-    (v) => a.compareExchange(v as number, 1),
-    (v) => a.compareExchange(1.5, v as number),
-    (v) => a.add(v as number),
-    (v) => a.sub(v as number),
-    (v) => a.mul(v as number),
-    (v) => a.div(v as number),
-    (v) => a.fetchMax(v as number),
-    (v) => a.fetchMin(v as number),
-  ];
+  const ops = operandCalls(a, FLOAT_BINARY, 1.5);
   for (const op of ops) {
     for (const bad of ["1", 1n, null, undefined, {}, true]) {
       assertRefused(a, () => op(bad), TypeError);

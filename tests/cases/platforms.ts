@@ -1,8 +1,8 @@
-// The platform table (ffi/platforms.ts): one row per platform package, and what the loader derives
+// The platform table (ffi/_platforms.ts): one row per platform package, and what the loader derives
 // from it for this machine.
 import { readFileSync } from "node:fs";
-import { libraryFileName, platformPackage, version } from "../../ffi/find.ts";
-import { libraryFileFor, platformFor, PLATFORMS } from "../../ffi/platforms.ts";
+import { libraryFileName, platformPackage, version } from "../../ffi/_find.ts";
+import { libraryFileFor, platformFor, PLATFORMS } from "../../ffi/_platforms.ts";
 import { assert } from "../support/assert.ts";
 import { test } from "../harness.ts";
 

@@ -8,6 +8,7 @@ import {
   type BufferHandle,
 } from "../../mod.ts";
 import { assert } from "../support/assert.ts";
+import { INT_BINARY } from "../support/ops.ts";
 import { test } from "../harness.ts";
 
 /**
@@ -32,17 +33,8 @@ function place<K extends AtomicKind, V, T extends { store(value: V): void }>(
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const intOps = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "fetchMax",
-  "fetchMin",
-  "fetchAnd",
-  "fetchOr",
-  "fetchXor",
-];
+/** The arithmetic and bitwise operations (not `store`/`swap`, which the model does not cover). */
+const intOps = INT_BINARY.slice(2);
 
 /** The exact result of `op` on 64-bit integers, before any range check. */
 function model(op: string, v: bigint, x: bigint): bigint | "div0" {

@@ -42,30 +42,32 @@ const ROUNDS = 50_000;
 
 let passed = 0;
 let failed = 0;
+/** Counts and prints a passed check; returns its value. */
+function passes(name, value) {
+  passed++;
+  console.log(`ok - ${name}`);
+  return value;
+}
+/** Counts and prints a failed check with its error. */
+function fails(name, error) {
+  failed++;
+  console.log(`not ok - ${name}\n  ${String(error?.stack ?? error).replaceAll("\n", "\n  ")}`);
+  return undefined;
+}
 /** Runs one check; a thrown error fails it. Returns the check's value, or undefined. */
 function check(name, fn) {
   try {
-    const value = fn();
-    passed++;
-    console.log(`ok - ${name}`);
-    return value;
+    return passes(name, fn());
   } catch (error) {
-    failed++;
-    console.log(`not ok - ${name}\n  ${String(error?.stack ?? error).replaceAll("\n", "\n  ")}`);
-    return undefined;
+    return fails(name, error);
   }
 }
 /** {@link check} for an asynchronous check. */
 async function checkAsync(name, fn) {
   try {
-    const value = await fn();
-    passed++;
-    console.log(`ok - ${name}`);
-    return value;
+    return passes(name, await fn());
   } catch (error) {
-    failed++;
-    console.log(`not ok - ${name}\n  ${String(error?.stack ?? error).replaceAll("\n", "\n  ")}`);
-    return undefined;
+    return fails(name, error);
   }
 }
 function finish() {
@@ -478,7 +480,7 @@ await checkAsync(
     });
     const published = [...`${listing.stdout}${listing.stderr}`.matchAll(/^\s+file:\/\/(\S+) \(/gm)]
       .map(([, path]) => relative(root, path).replaceAll(sep, "/"));
-    for (const f of ["mod.ts", "deno.json", "ffi/find.ts"]) {
+    for (const f of ["mod.ts", "deno.json", "ffi/_find.ts"]) {
       assert(published.includes(f), `deno publish would not upload ${f}`);
     }
     const files = createServer((request, response) => {

@@ -1,19 +1,19 @@
-//! The named codes of `ffi/codes.ts` against the Rust constants they mirror: every status, wait
-//! result, kind and open flag has the same value on both sides, and neither side has a name the
-//! other lacks.
+//! The named codes of `ffi/_codes.ts` against the Rust constants they mirror: every status, bigint
+//! status, wait result, kind and open flag has the same value on both sides, and neither side has
+//! a name the other lacks.
 
 use atomicx::shm::{kind, open_flags, status};
-use atomicx::wait;
+use atomicx::{bigint, wait};
 use std::collections::BTreeMap;
 
-/// The `NAME: value` entries of `export const <object> = { ... }` in `ffi/codes.ts`.
+/// The `NAME: value` entries of `export const <object> = { ... }` in `ffi/_codes.ts`.
 fn ts_object(object: &str) -> BTreeMap<String, f64> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ffi/codes.ts");
-    let source = std::fs::read_to_string(path).expect("ffi/codes.ts is readable");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ffi/_codes.ts");
+    let source = std::fs::read_to_string(path).expect("ffi/_codes.ts is readable");
     let start = format!("export const {object} = {{");
     let body = source
         .split_once(&start)
-        .unwrap_or_else(|| panic!("ffi/codes.ts has no `{start}`"))
+        .unwrap_or_else(|| panic!("ffi/_codes.ts has no `{start}`"))
         .1
         .split_once('}')
         .expect("the object ends")
@@ -66,6 +66,15 @@ fn wait_codes_match() {
         ("FAILED", wait::FAILED),
     ]);
     assert_eq!(ts_object("WaitCode"), expected);
+}
+
+#[test]
+fn bigint_status_codes_match() {
+    let expected = rust(&[
+        ("OK", bigint::OK),
+        ("DIVISION_BY_ZERO", bigint::DIVISION_BY_ZERO),
+    ]);
+    assert_eq!(ts_object("BigIntStatus"), expected);
 }
 
 #[test]

@@ -9,8 +9,8 @@
 export interface RegionLink {
   /** The region's name. */
   readonly name: string;
-  /** The native region handle (an address). */
-  readonly native: number;
+  /** The native pointer to the region's state in this process (what `atomicx_shm_*` take). */
+  readonly pointer: number;
   /** Set by `close()`; every operation checks it first. */
   closed: boolean;
   /** Rejecters of this region's pending `waitAsync` Promises, called by `close()`. */

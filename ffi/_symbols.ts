@@ -3,8 +3,8 @@
  *
  * Every parameter and result is an `f64` (see `native/src/lib.rs` for why), except the `buffer`
  * parameter of `atomicx_address_of`. `addr` is the address of an atomic's storage; `io` the address
- * of three caller-owned `i64` words (arguments in 0 and 1, result in 2); `out` the address of one
- * caller-owned `f64`. Each loader translates this table into its own FFI's notation.
+ * of three caller-owned `i64` words (arguments in 0 and 1, result in 2); `out` the address of
+ * caller-owned `f64`s (one, unless the function's comment lists more). Each loader translates this table into its own FFI's notation.
  *
  * @module
  */
@@ -100,7 +100,7 @@ export const symbols = {
   // memory: `name` is their address, `name_len` their count. `out` is the address of three
   // caller-owned f64s. Results are statuses: 0 ok, else `shm::status` (1000 + errno for OS errors).
   /** `(name, name_len, capacity, how: 0 either | 1 create | 2 attach, permissions, out) -> status`;
-   * out: [region handle, capacity, detail] */
+   * out: [region pointer, capacity, detail] */
   atomicx_shm_open: { parameters: [f64, f64, f64, f64, f64, f64], result: f64 },
   /** `(name, name_len) -> status` */
   atomicx_shm_unlink: { parameters: [f64, f64], result: f64 },
@@ -110,7 +110,7 @@ export const symbols = {
   atomicx_shm_retain: { parameters: [f64], result: f64 },
   /** `(region) -> status`: drops a reference taken with retain */
   atomicx_shm_release: { parameters: [f64], result: f64 },
-  /** `(region, name, name_len, kind (ffi/codes.ts Kind), length: elements | stripes | 0, out)
+  /** `(region, name, name_len, kind (ffi/_codes.ts Kind), length: elements | stripes | 0, out)
    * -> status`; out: [address of the entry's run of slots, entry index, detail: the actual kind
    * (KIND_MISMATCH), the actual length (LENGTH_MISMATCH), the slots left (FULL)] */
   atomicx_shm_slot: { parameters: [f64, f64, f64, f64, f64, f64], result: f64 },
@@ -128,7 +128,7 @@ export const symbols = {
   atomicx_wake: { parameters: [f64, f64], result: f64 },
   /** `(out) -> status`; out: [read fd, write fd] of a new pipe */
   atomicx_pipe: { parameters: [f64], result: f64 },
-  /** `(kind: 1 int | 3 bool, addr, expected, timeout_ms, region or 0, fd, token) -> status`:
+  /** `(kind: 1 int | 3 bool | 5 lock word, addr, expected, timeout_ms, region or 0, fd, token) -> status`:
    * waits on a native thread, then writes [token, result] as two f64s to the pipe `fd` */
   atomicx_wait_spawn: { parameters: [f64, f64, f64, f64, f64, f64, f64], result: f64 },
 

@@ -1,12 +1,13 @@
 /**
  * The numbers the native library returns, named once: status codes of the shared-memory calls,
- * wait results, kind codes and the few `errno` values the messages explain. They mirror
- * `native/src/shm.rs` (`status`, `kind`, `open_flags`) and `native/src/wait.rs`;
- * `native/tests/c_abi/codes.rs` reads this file and checks that every value matches.
+ * the bigint functions' statuses, wait results, kind codes, open flags and the few `errno` values
+ * the messages explain. They mirror `native/src/shm.rs` (`status`, `kind`, `open_flags`),
+ * `native/src/bigint.rs` and `native/src/wait.rs`; `native/tests/c_abi/codes.rs` reads this file
+ * and checks that every value matches.
  *
  * @example Turning a status into a message
  * ```ts
- * import { Status } from "./codes.ts";
+ * import { Status } from "./_codes.ts";
  *
  * const code: number = Status.NOT_FOUND;
  * if (code === Status.NOT_FOUND) console.log("no such region");
@@ -21,7 +22,7 @@
  *
  * @example
  * ```ts
- * import { Status } from "./codes.ts";
+ * import { Status } from "./_codes.ts";
  *
  * const errno = (1013 - Status.OS_BASE); // 13: EACCES
  * ```
@@ -48,11 +49,26 @@ export const Status = {
 } as const;
 
 /**
+ * Statuses of the `atomicx_bigint_*` functions (whose values travel through the `io` words).
+ *
+ * @example
+ * ```ts
+ * import { BigIntStatus } from "./_codes.ts";
+ *
+ * const refused = (status: number) => status === BigIntStatus.DIVISION_BY_ZERO;
+ * ```
+ */
+export const BigIntStatus = {
+  OK: 0,
+  DIVISION_BY_ZERO: 1,
+} as const;
+
+/**
  * Results of `atomicx_i64_wait` / `atomicx_bool_wait`. A failure is `FAILED + status`.
  *
  * @example
  * ```ts
- * import { WaitCode } from "./codes.ts";
+ * import { WaitCode } from "./_codes.ts";
  *
  * const results = { [WaitCode.OK]: "ok", [WaitCode.TIMED_OUT]: "timed-out" };
  * ```
@@ -70,7 +86,7 @@ export const WaitCode = {
  *
  * @example
  * ```ts
- * import { Kind } from "./codes.ts";
+ * import { Kind } from "./_codes.ts";
  *
  * const code: number = Kind.bool; // 3
  * ```
@@ -103,7 +119,7 @@ export const Kind = {
  *
  * @example
  * ```ts
- * import { OpenFlag } from "./codes.ts";
+ * import { OpenFlag } from "./_codes.ts";
  *
  * const how = 2 | OpenFlag.ALLOW_FOREIGN_OWNER; // attach, even to another user's region
  * ```
@@ -117,7 +133,7 @@ export const OpenFlag = {
  *
  * @example
  * ```ts
- * import { Errno, Status } from "./codes.ts";
+ * import { Errno, Status } from "./_codes.ts";
  *
  * const full = Status.OS_BASE + Errno.ENOSPC;
  * ```

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Backend } from "./backend.ts";
-import { bunBackend } from "./bun.ts";
-import { denoBackend } from "./deno.ts";
+import type { Backend } from "./_backend.ts";
+import { bunBackend } from "./_bun.ts";
+import { denoBackend } from "./_deno.ts";
 import {
   type Candidate,
   candidates,
@@ -15,12 +15,12 @@ import {
   inCheckout,
   libraryFileName,
   platformPackage,
-} from "./find.ts";
-import { koffiBackend } from "./koffi.ts";
-import { nodeFfiBackend } from "./node_ffi.ts";
-import { getEnv, runtime } from "../engine/runtime.ts";
-import { slicedWait } from "./sliced_wait.ts";
-import { ABI_VERSION, type NativeOps, symbols } from "./symbols.ts";
+} from "./_find.ts";
+import { koffiBackend } from "./_koffi.ts";
+import { nodeFfiBackend } from "./_node_ffi.ts";
+import { getEnv, runtime } from "../engine/_runtime.ts";
+import { slicedWait } from "./_sliced_wait.ts";
+import { ABI_VERSION, type NativeOps, symbols } from "./_symbols.ts";
 
 /**
  * This runtime's FFI backend. On Node: `node:ffi` when available (unless `ATOMICX_FFI=koffi`),
@@ -74,7 +74,7 @@ function notFound(tried: { candidate: Candidate; error: unknown }[]): Error {
   );
 }
 
-/** The `source` of the candidate `ATOMICX_LIB_PATH` names (see find.ts). */
+/** The `source` of the candidate `ATOMICX_LIB_PATH` names (see _find.ts). */
 const ENV_SOURCE = "ATOMICX_LIB_PATH";
 
 /**
@@ -139,7 +139,7 @@ function open(
   const functions = bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">;
   return {
     ...functions,
-    // Blocking region waits return to JavaScript every few milliseconds (see sliced_wait.ts).
+    // Blocking region waits return to JavaScript every few milliseconds (see _sliced_wait.ts).
     atomicx_i64_wait: slicedWait(functions.atomicx_i64_wait),
     atomicx_bool_wait: slicedWait(functions.atomicx_bool_wait),
     addressOf: bound.addressOf,
@@ -149,7 +149,7 @@ function open(
 }
 
 /**
- * Opens the first candidate that loads and checks its ABI version, synchronously (see `find.ts`).
+ * Opens the first candidate that loads and checks its ABI version, synchronously (see `_find.ts`).
  */
 export function loadNativeSync(): NativeOps {
   const backend = selectBackend();

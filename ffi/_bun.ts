@@ -1,12 +1,14 @@
 /**
- * The Bun backend: `bun:ffi`. `f64` parameters and results take Bun's fast path.
+ * The Bun backend: `bun:ffi`. `f64` parameters and results take Bun's fast path. (Each backend
+ * has the same few lines around a different FFI: one small module per FFI, so that each runtime
+ * loads only its own.)
  *
  * @module
  */
 
-import { type Backend, mapTable } from "./backend.ts";
-import { requireModule } from "../engine/runtime.ts";
-import type { NativeFunction } from "./symbols.ts";
+import { type Backend, mapTable } from "./_backend.ts";
+import { requireModule } from "../engine/_runtime.ts";
+import type { NativeFunction } from "./_symbols.ts";
 
 /** The part of `bun:ffi` this backend uses. */
 interface BunFfi {

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { type Backend, mapTable } from "./backend.ts";
-import { requireModule } from "../engine/runtime.ts";
-import type { NativeFunction } from "./symbols.ts";
+import { type Backend, mapTable } from "./_backend.ts";
+import { requireModule } from "../engine/_runtime.ts";
+import type { NativeFunction } from "./_symbols.ts";
 
 /** The part of koffi this backend uses. */
 interface Koffi {
@@ -44,7 +44,7 @@ export function koffiBackend(): Backend {
         (sig) => ({ result: types[sig.result], parameters: sig.parameters.map((p) => types[p]) }),
       );
       // No `_nonblocking` bindings: koffi's `.async` holds a libuv thread-pool thread per pending
-      // call, so `waitAsync` uses the native waiter thread and pipe instead (wait_async.ts).
+      // call, so `waitAsync` uses the native waiter thread and pipe instead (_wait_async.ts).
       const bound: Record<string, NativeFunction> = {};
       for (const [name, { result, parameters }] of Object.entries(functions)) {
         const fn = lib.func(name, result, parameters);

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { libraryFileFor, platformFor, version } from "./platforms.ts";
-import { arch, getEnv, linuxLibc, os, runtime } from "../engine/runtime.ts";
+import { libraryFileFor, platformFor, version } from "./_platforms.ts";
+import { arch, getEnv, linuxLibc, os, runtime } from "../engine/_runtime.ts";
 
 export { version };
 
@@ -35,13 +35,13 @@ export const inCheckout: boolean = new URL(import.meta.url).protocol === "file:"
   );
 
 /** Turns a `file:` URL into a path for this operating system. */
-export function urlToPath(url: URL): string {
+function urlToPath(url: URL): string {
   const path = decodeURIComponent(url.pathname);
   return os === "win32" ? path.replace(/^\/([A-Za-z]:)/, "$1").replaceAll("/", "\\") : path;
 }
 
 /**
- * The platform package's name for this machine, from the platform table (`ffi/platforms.ts`):
+ * The platform package's name for this machine, from the platform table (`ffi/_platforms.ts`):
  * `@atomicx/linux-x64-gnu`, `@atomicx/linux-arm64-musl`, `@atomicx/darwin-arm64`,
  * `@atomicx/win32-x64-msvc`. A machine outside the table gets the name its package would have
  * (`@atomicx/<os>-<arch>`), which the "not found" error then shows.

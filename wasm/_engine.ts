@@ -23,8 +23,8 @@
 
 import { type Views, waitOps32, waitOps64 } from "../engine/_wait.ts";
 import { type WasmMemory, WebAssemblyApi } from "../engine/_webassembly.ts";
-import type { AtomicKind, BigIntOps, BoolOps, FloatOps, IntOps, Space } from "../engine/ops.ts";
-import { MAX_PAGES, moduleBase64 } from "./module.ts";
+import type { AtomicKind, BigIntOps, BoolOps, FloatOps, IntOps, Space } from "../engine/_ops.ts";
+import { MAX_PAGES, moduleBase64 } from "./_module.ts";
 
 /**
  * Where an atomic made with `new` lives: an offset in this process's shared WebAssembly memory.

@@ -103,7 +103,7 @@ export function linuxLibc(): "glibc" | "musl" | undefined {
  *
  * @example
  * ```ts
- * import { builtinModule } from "./runtime.ts";
+ * import { builtinModule } from "./_runtime.ts";
  *
  * const fs = builtinModule<typeof import("node:fs")>("node:fs");
  * ```

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { describe } from "./errors.ts";
+ * import { describe } from "./_errors.ts";
  *
  * describe(new Proxy({}, { get() { throw new Error("trap"); } })); // "an object"
  * describe(1.5); // "number 1.5"
@@ -50,7 +50,7 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  *
  * @example
  * ```ts
- * import { isWellFormedName } from "./errors.ts";
+ * import { isWellFormedName } from "./_errors.ts";
  *
  * isWellFormedName("caf\u00e9"); // true
  * isWellFormedName("\uD800"); // false

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { NativeFunction, Signature } from "./symbols.ts";
+import type { NativeFunction, Signature } from "./_symbols.ts";
 
 /** A library opened by a backend, with the requested functions bound. */
 export interface Bound {

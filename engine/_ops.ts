@@ -6,6 +6,8 @@
  *
  * Each class keeps the table of its memory and calls `table.op(location, …)`: while a program
  * uses one memory, every call site sees one function, which the engines turn into a direct call.
+ * The four tables below name the same operations again for each kind on purpose: each kind has its
+ * own value type and encoding (safe integer, bigint, 0/1 word, binary64) and its own operations.
  *
  * @module
  */
@@ -114,14 +116,6 @@ export interface FloatOps {
  * ```
  */
 export type AtomicKind = "int" | "bigint" | "bool" | "float";
-
-/** The operation table of each kind. */
-export interface OpsOf {
-  int: IntOps;
-  bigint: BigIntOps;
-  bool: BoolOps;
-  float: FloatOps;
-}
 
 /** One memory and its operation tables. */
 export interface Space {

@@ -20,16 +20,13 @@
  * @module
  */
 
-import { Kind, Status, WaitCode } from "./codes.ts";
+import { Kind, Status, WaitCode } from "./_codes.ts";
 import { loadNative } from "./mod.ts";
-import { builtinModule, runtime } from "../engine/runtime.ts";
-import { nonblockingFunction } from "./symbols.ts";
+import { builtinModule, runtime } from "../engine/_runtime.ts";
+import { nonblockingFunction } from "./_symbols.ts";
 
 /** What can wait: `AtomicInt` (64-bit), `AtomicBool` (32-bit) and a lock word (32-bit, exact). */
 export type WaitKind = "int" | "bool" | "word";
-
-/** Result code for "the region was closed" (as `atomicx_i64_wait` returns it). */
-export const WAIT_CLOSED: number = WaitCode.CLOSED;
 
 const out = new Float64Array(new SharedArrayBuffer(32));
 

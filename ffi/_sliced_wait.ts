@@ -14,8 +14,8 @@
  * @module
  */
 
-import { WaitCode } from "./codes.ts";
-import type { NativeFunction } from "./symbols.ts";
+import { WaitCode } from "./_codes.ts";
+import type { NativeFunction } from "./_symbols.ts";
 
 /** Longest sleep of one native call of a blocking region wait, in milliseconds. */
 export const SLICE_MS = 50;
@@ -25,7 +25,7 @@ export const SLICE_MS = 50;
  *
  * @example
  * ```ts
- * import { slicedWait } from "./sliced_wait.ts";
+ * import { slicedWait } from "./_sliced_wait.ts";
  *
  * const fake = () => 2; // always "timed out"
  * const wait = slicedWait(fake);

@@ -1,7 +1,7 @@
 /**
  * The one platform table: every machine atomicx ships a native library for, with what npm matches
  * on (`os`, `cpu`, `libc`), the Rust target that builds the library and the library's file name.
- * The platform packages (`@atomicx/<key>`), the loader's candidate paths (`find.ts`), the npm build
+ * The platform packages (`@atomicx/<key>`), the loader's candidate paths (`_find.ts`), the npm build
  * (`scripts/build-npm.mjs`) and the package tests all read it; nothing repeats it. The version is
  * read once, from `deno.json`.
  *
@@ -15,7 +15,7 @@ import config from "../deno.json" with { type: "json" };
  *
  * @example The platform package to load
  * ```ts
- * import { version } from "./platforms.ts";
+ * import { version } from "./_platforms.ts";
  *
  * console.log(`npm:@atomicx/linux-x64-gnu@${version}`);
  * ```
@@ -27,7 +27,7 @@ export const version: string = config.version;
  *
  * @example
  * ```ts
- * import type { Platform } from "./platforms.ts";
+ * import type { Platform } from "./_platforms.ts";
  *
  * const name = (p: Platform) => `@atomicx/${p.key}`;
  * console.log(name({ key: "darwin-arm64" } as Platform));
@@ -65,7 +65,7 @@ const linux = (cpu: "x64" | "arm64", libc: "glibc" | "musl", rustCpu: string): P
  *
  * @example The Rust targets a release builds
  * ```ts
- * import { PLATFORMS } from "./platforms.ts";
+ * import { PLATFORMS } from "./_platforms.ts";
  *
  * for (const p of PLATFORMS) console.log(`cargo build --release --target ${p.rustTarget}`);
  * ```
@@ -115,7 +115,7 @@ export const PLATFORMS: readonly Platform[] = [
  *
  * @example
  * ```ts
- * import { platformFor } from "./platforms.ts";
+ * import { platformFor } from "./_platforms.ts";
  *
  * console.log(platformFor("linux", "arm64", "musl")?.key); // "linux-arm64-musl"
  * ```
@@ -135,7 +135,7 @@ export function platformFor(
  *
  * @example
  * ```ts
- * import { libraryFileFor } from "./platforms.ts";
+ * import { libraryFileFor } from "./_platforms.ts";
  *
  * console.log(libraryFileFor("darwin")); // "libatomicx.dylib"
  * ```

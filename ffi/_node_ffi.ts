@@ -4,9 +4,9 @@
  * @module
  */
 
-import { type Backend, mapTable } from "./backend.ts";
-import { requireModule } from "../engine/runtime.ts";
-import type { NativeFunction } from "./symbols.ts";
+import { type Backend, mapTable } from "./_backend.ts";
+import { requireModule } from "../engine/_runtime.ts";
+import type { NativeFunction } from "./_symbols.ts";
 
 /** The part of `node:ffi` this backend uses. */
 interface NodeFfi {

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { type Backend, mapTable } from "./backend.ts";
-import type { NativeFunction } from "./symbols.ts";
+import { type Backend, mapTable } from "./_backend.ts";
+import type { NativeFunction } from "./_symbols.ts";
 
 /** The part of the `Deno` namespace this backend uses. */
 interface DenoFfi {

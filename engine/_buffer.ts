@@ -8,7 +8,7 @@
  */
 
 import { waitOps32, waitOps64 } from "./_wait.ts";
-import type { BigIntOps, BoolOps, FloatOps, IntOps, Space } from "./ops.ts";
+import type { BigIntOps, BoolOps, FloatOps, IntOps, Space } from "./_ops.ts";
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
