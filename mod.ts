@@ -51,6 +51,9 @@ export {
   MutexGuard,
   Once,
   Permit,
+  RwLock,
+  RwLockReadGuard,
+  RwLockWriteGuard,
   Semaphore,
   type WaitOptions,
 } from "./src/locks/mod.ts";

@@ -23,7 +23,14 @@ import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
  * const kind: LockKind = new Mutex().handle.kind; // "mutex"
  * ```
  */
-export type LockKind = "mutex" | "semaphore" | "condition" | "barrier" | "latch" | "once";
+export type LockKind =
+  | "mutex"
+  | "rwlock"
+  | "semaphore"
+  | "condition"
+  | "barrier"
+  | "latch"
+  | "once";
 
 /**
  * A lock primitive's handle: plain, structured-cloneable data naming its words — in-process memory

@@ -22,7 +22,7 @@ import {
   timeoutError,
   type WaitOptions,
 } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import { LocalWords, type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
 
 const CONTENDED = 0x4000_0000;
 const STATE = 0;
@@ -128,11 +128,14 @@ export class MutexGuard {
  */
 export class Mutex {
   readonly #w: Words;
+  /** The in-process words' `Int32Array` (the fast paths use it directly), else `undefined`. */
+  readonly #a: Int32Array | undefined;
   readonly #me: number;
 
   /** A new, unlocked in-process mutex. */
   constructor(words?: Words) {
     this.#w = words ?? newWords("mutex");
+    this.#a = this.#w instanceof LocalWords ? this.#w.a : undefined;
     this.#me = this.#w.inRegion ? processIdentity().pid : threadToken;
   }
 
@@ -195,7 +198,7 @@ export class Mutex {
    */
   tryLock(): MutexGuard | undefined {
     if (this.#w.compareExchange(STATE, 0, this.#me) === 0) return this.#acquired(false);
-    return undefined;
+    return this.#takeOverDead(); // in a region, a dead holder's lock is free to take
   }
 
   /**
@@ -231,7 +234,7 @@ export class Mutex {
   #checkReentry(where: string): void {
     if (this.#heldHere()) {
       throw new Error(
-        `${where}: this thread already holds the mutex; unlock its guard first (a Mutex is not ` +
+        `${where}: this thread already holds the lock; unlock its guard first (locks are not ` +
           "re-entrant, and waiting for itself would deadlock)",
       );
     }
@@ -251,11 +254,23 @@ export class Mutex {
    * @throws {Error} if this thread already holds it, or `signal.reason` if aborted
    */
   lock(options?: WaitOptions): MutexGuard {
-    const deadline = deadlineOf("Mutex.lock", options);
+    // The uncontended path without options: one compare-exchange and the guard.
+    const a = this.#a;
+    if (
+      a !== undefined && options === undefined &&
+      Atomics.compareExchange(a, STATE, 0, this.#me) === 0
+    ) {
+      return new MutexGuard(this, false);
+    }
+    return this.lockAs("Mutex.lock", deadlineOf("Mutex.lock", options));
+  }
+
+  /** @internal `lock` with a checked deadline, naming `where` in errors (also used by `RwLock`). */
+  lockAs(where: string, deadline: Deadline): MutexGuard {
     checkAbort(deadline);
     if (this.#w.compareExchange(STATE, 0, this.#me) === 0) return this.#acquired(false);
-    this.#checkReentry("Mutex.lock");
-    return this.lockSlow(deadline, "Mutex.lock");
+    this.#checkReentry(where);
+    return this.lockSlow(deadline, where);
   }
 
   /** @internal The blocking slow path (also used by `Condition`). */
@@ -295,10 +310,15 @@ export class Mutex {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.lockAsyncAs("Mutex.lockAsync", deadline);
+  }
+
+  /** @internal `lockAsync` with a checked deadline, naming `where` in errors (`RwLock`). */
+  lockAsyncAs(where: string, deadline: Deadline): Promise<MutexGuard> {
     if (this.#w.compareExchange(STATE, 0, this.#me) === 0) {
       return Promise.resolve(this.#acquired(false));
     }
-    return this.lockSlowAsync(deadline, "Mutex.lockAsync");
+    return this.lockSlowAsync(deadline, where);
   }
 
   /** @internal The asynchronous slow path (also used by `Condition`). */
@@ -338,6 +358,11 @@ export class Mutex {
 
   static {
     releaseMutex = (m: Mutex) => {
+      const a = m.#a;
+      if (a !== undefined) {
+        if ((Atomics.exchange(a, STATE, 0) & CONTENDED) !== 0) m.#w.notify(STATE, 1);
+        return;
+      }
       const w = m.#w;
       if (w.inRegion) {
         w.store(HOLDER, 0);
