@@ -22,13 +22,22 @@ import {
   timeoutError,
   type WaitOptions,
 } from "./_wait.ts";
-import { LocalWords, type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import {
+  LocalWords,
+  type LockHandle,
+  MUTEX_CONTENDED,
+  newWords,
+  type Words,
+  wordsFromHandle,
+} from "./_words.ts";
 
-const CONTENDED = 0x4000_0000;
+const CONTENDED = MUTEX_CONTENDED;
 const STATE = 0;
 const HOLDER = 1;
 const START_LOW = 2;
 const START_HIGH = 3;
+/** Loads of a held lock's word before the in-process slow path marks it contended and sleeps. */
+const SPINS = 0;
 
 let releaseMutex: (m: Mutex) => void;
 let suspend: (g: MutexGuard) => Mutex;
@@ -197,7 +206,7 @@ export class Mutex {
    * ```
    */
   tryLock(): MutexGuard | undefined {
-    if (this.#w.compareExchange(STATE, 0, this.#me) === 0) return this.#acquired(false);
+    if (this.#w.mutexEnter(this.#me) === 0) return new MutexGuard(this, false);
     return this.#takeOverDead(); // in a region, a dead holder's lock is free to take
   }
 
@@ -256,19 +265,44 @@ export class Mutex {
   lock(options?: WaitOptions): MutexGuard {
     // The uncontended path without options: one compare-exchange and the guard.
     const a = this.#a;
-    if (
-      a !== undefined && options === undefined &&
-      Atomics.compareExchange(a, STATE, 0, this.#me) === 0
-    ) {
-      return new MutexGuard(this, false);
+    if (a !== undefined && options === undefined) {
+      const c = Atomics.compareExchange(a, STATE, 0, this.#me);
+      if (c === 0) return new MutexGuard(this, false);
+      if ((c & ID_MASK) !== this.#me) return this.#lockLocal(a, c);
     }
     return this.lockAs("Mutex.lock", deadlineOf("Mutex.lock", options));
+  }
+
+  /**
+   * The in-process slow path without a deadline or signal: `Atomics` straight on the array. Spins
+   * a little first (a holder on another core is usually about to unlock), then sleeps.
+   */
+  #lockLocal(a: Int32Array, c: number): MutexGuard {
+    const me = this.#me;
+    for (let spin = 0; spin < SPINS && c !== 0; spin++) c = Atomics.load(a, STATE);
+    for (;;) {
+      if (c === 0) {
+        c = Atomics.compareExchange(a, STATE, 0, me | CONTENDED);
+        if (c === 0) return new MutexGuard(this, false);
+        continue;
+      }
+      if ((c & CONTENDED) === 0) {
+        const seen = Atomics.compareExchange(a, STATE, c, c | CONTENDED);
+        if (seen !== c) {
+          c = seen;
+          continue;
+        }
+        c |= CONTENDED;
+      }
+      Atomics.wait(a, STATE, c);
+      c = Atomics.load(a, STATE);
+    }
   }
 
   /** @internal `lock` with a checked deadline, naming `where` in errors (also used by `RwLock`). */
   lockAs(where: string, deadline: Deadline): MutexGuard {
     checkAbort(deadline);
-    if (this.#w.compareExchange(STATE, 0, this.#me) === 0) return this.#acquired(false);
+    if (this.#w.mutexEnter(this.#me) === 0) return new MutexGuard(this, false);
     this.#checkReentry(where);
     return this.lockSlow(deadline, where);
   }
@@ -315,9 +349,7 @@ export class Mutex {
 
   /** @internal `lockAsync` with a checked deadline, naming `where` in errors (`RwLock`). */
   lockAsyncAs(where: string, deadline: Deadline): Promise<MutexGuard> {
-    if (this.#w.compareExchange(STATE, 0, this.#me) === 0) {
-      return Promise.resolve(this.#acquired(false));
-    }
+    if (this.#w.mutexEnter(this.#me) === 0) return Promise.resolve(new MutexGuard(this, false));
     return this.lockSlowAsync(deadline, where);
   }
 
@@ -363,13 +395,7 @@ export class Mutex {
         if ((Atomics.exchange(a, STATE, 0) & CONTENDED) !== 0) m.#w.notify(STATE, 1);
         return;
       }
-      const w = m.#w;
-      if (w.inRegion) {
-        w.store(HOLDER, 0);
-        w.store(START_LOW, 0);
-        w.store(START_HIGH, 0);
-      }
-      if ((w.exchange(STATE, 0) & CONTENDED) !== 0) w.notify(STATE, 1);
+      m.#w.mutexLeave();
     };
   }
 }
