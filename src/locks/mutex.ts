@@ -18,8 +18,11 @@ import {
   checkAbort,
   type Deadline,
   deadlineOf,
+  runAsync,
+  runBlocking,
   sliceOf,
   timeoutError,
+  type WaitLoop,
   type WaitOptions,
 } from "./_wait.ts";
 import {
@@ -36,8 +39,6 @@ const STATE = 0;
 const HOLDER = 1;
 const START_LOW = 2;
 const START_HIGH = 3;
-/** Loads of a held lock's word before the in-process slow path marks it contended and sleeps. */
-const SPINS = 40;
 
 let releaseMutex: (m: Mutex) => void;
 let suspend: (g: MutexGuard) => Mutex;
@@ -310,21 +311,25 @@ export class Mutex {
     return this.lockSlow(deadline, where);
   }
 
-  /** @internal The blocking slow path (also used by `Condition`). */
-  lockSlow(deadline: Deadline, where: string): MutexGuard {
-    const w = this.#w;
+  /** The slow path, written once for {@link Mutex.lockSlow} and {@link Mutex.lockSlowAsync}. */
+  *#slowLoop(deadline: Deadline, where: string): WaitLoop<MutexGuard> {
     for (;;) {
       checkAbort(deadline);
       const r = this.#attempt();
       if (r instanceof MutexGuard) return r;
       if (r === -1) continue;
-      const ms = sliceOf(deadline, w.sliceMs);
+      const ms = sliceOf(deadline, this.#w.sliceMs);
       if (ms === 0) throw timeoutError(where);
-      if (w.wait(STATE, r, ms) === "timed-out") {
+      if ((yield { i: STATE, value: r, ms }) === "timed-out") {
         const g = this.#takeOverDead();
         if (g) return g;
       }
     }
+  }
+
+  /** @internal The blocking slow path (also used by `Condition`). */
+  lockSlow(deadline: Deadline, where: string): MutexGuard {
+    return runBlocking(this.#w, this.#slowLoop(deadline, where));
   }
 
   /**
@@ -357,33 +362,8 @@ export class Mutex {
   }
 
   /** @internal The asynchronous slow path (also used by `Condition`). */
-  async lockSlowAsync(deadline: Deadline, where: string): Promise<MutexGuard> {
-    const w = this.#w;
-    const signal = deadline.signal;
-    let onAbort: (() => void) | undefined;
-    const abort = new Promise<never>((_, reject) => {
-      if (signal) {
-        onAbort = () => reject(signal.reason);
-        signal.addEventListener("abort", onAbort, { once: true });
-      }
-    });
-    abort.catch(() => {});
-    try {
-      for (;;) {
-        checkAbort(deadline);
-        const r = this.#attempt();
-        if (r instanceof MutexGuard) return r;
-        if (r === -1) continue;
-        const ms = sliceOf(deadline, w.sliceMs);
-        if (ms === 0) throw timeoutError(where);
-        if ((await Promise.race([w.waitAsync(STATE, r, ms), abort])) === "timed-out") {
-          const g = this.#takeOverDead();
-          if (g) return g;
-        }
-      }
-    } finally {
-      if (onAbort) signal!.removeEventListener("abort", onAbort);
-    }
+  lockSlowAsync(deadline: Deadline, where: string): Promise<MutexGuard> {
+    return runAsync(this.#w, this.#slowLoop(deadline, where), deadline.signal);
   }
 
   /** `Mutex(locked)` or `Mutex(unlocked)`. */
