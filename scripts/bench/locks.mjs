@@ -382,7 +382,11 @@ ${
   call through the guard's \`unlock\`); the guard is what makes \`using\` and idempotent unlock work.
 - Contended, both sides sleep in \`Atomics.wait\` and wake with \`Atomics.notify\`, with the same
   three-state protocol; on 2 cores shared with other work the ratio moves with the scheduler from
-  round to round (the spread above), more than the two implementations differ.
+  round to round (the spread above).${
+  pairs[4] < 1
+    ? " In this run every round was below 1.0×. The likely cause (not isolated): the Mutex's critical section is a few instructions longer than the hand-written one's (the guard's `unlock` call and its already-unlocked check run while the lock is held), so more of the other Worker's attempts find it held and sleep in the kernel; spinning before sleeping measured no better on this machine."
+    : ""
+}
 - A region \`Mutex\` pair is two native calls (\`atomicx_mutex_enter\`: take word 0 and record the
   holder's thread and process start time, which owner-death recovery needs;
   \`atomicx_mutex_leave\`: clear them, release, wake a sleeper if any) plus, here, a region
