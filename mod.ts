@@ -61,6 +61,9 @@ export {
   MutexGuard,
   Once,
   Permit,
+  RwLock,
+  RwLockReadGuard,
+  RwLockWriteGuard,
   Semaphore,
   type WaitOptions,
 } from "./src/locks/mod.ts";

@@ -143,6 +143,10 @@ export const symbols = {
   atomicx_word_exchange: rmw,
   /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> as atomicx_i64_wait` */
   atomicx_word_wait: { parameters: [f64, f64, f64, f64, f64], result: f64, nonblocking: true },
+  /** `(addr, owner, token, start_low, start_high) -> previous word 0` (0: taken) */
+  atomicx_mutex_enter: { parameters: [f64, f64, f64, f64, f64], result: f64 },
+  /** `(addr) -> previous word 0`; wakes one sleeper if it was contended */
+  atomicx_mutex_leave: { parameters: [f64], result: f64 },
   /** `(out) -> status`; out: [pid, start time] of this process */
   atomicx_self_identity: { parameters: [f64], result: f64 },
   /** `(pid, start) -> 1 running | 0` */

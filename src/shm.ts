@@ -32,7 +32,16 @@ import { Counter, FloatCounter, regionCounterBlock, STRIPES } from "./counter.ts
 import { AtomicInt } from "./int.ts";
 import { describe, isWellFormedName } from "./_errors.ts";
 import type { RegionLink } from "./_link.ts";
-import { Barrier, Condition, Latch, type LockKind, Mutex, Once, Semaphore } from "./locks/mod.ts";
+import {
+  Barrier,
+  Condition,
+  Latch,
+  type LockKind,
+  Mutex,
+  Once,
+  RwLock,
+  Semaphore,
+} from "./locks/mod.ts";
 import { RegionWords, setLockSlotResolver, type Words } from "./locks/_words.ts";
 import { processIdentity } from "./locks/_owner.ts";
 
@@ -580,6 +589,30 @@ export class SharedMemory {
    */
   mutex(slot: string): Mutex {
     return new Mutex(this.#words(slot, "mutex", "SharedMemory.mutex"));
+  }
+
+  /**
+   * The `RwLock` named `slot`, shared by every process that opens this region (created unlocked).
+   * If a process dies holding it for writing, the next reader or writer gets it with
+   * `guard.ownerDied === true`.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("locks-demo");
+   * const lock = region.rwLock("config");
+   * {
+   *   using guard = lock.write({ timeout: 1000 });
+   *   if (guard.ownerDied) console.log("the previous writer died; check the data");
+   * }
+   * using reader = lock.read();
+   * SharedMemory.unlink("locks-demo");
+   * ```
+   * @throws {TypeError} if `slot` holds another kind; {RangeError} if the region is full
+   */
+  rwLock(slot: string): RwLock {
+    return new RwLock(this.#words(slot, "rwlock", "SharedMemory.rwLock"));
   }
 
   /**

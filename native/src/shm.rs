@@ -127,7 +127,7 @@ pub mod kind {
     /// The lock primitives of `src/locks/` (see docs/locks.md), whose words start all-zero like
     /// any slot.
     pub const MUTEX: f64 = 5.0;
-    /// `RwLock` (reserved).
+    /// `RwLock`.
     pub const RWLOCK: f64 = 6.0;
     /// `Semaphore`.
     pub const SEMAPHORE: f64 = 7.0;

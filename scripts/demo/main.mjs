@@ -96,6 +96,7 @@ if (reports.length > 0 && reports[0].cells.some((c) => c.workers === 2)) {
     "local-atomic": "(a)",
     "local-lock": "(a')",
     lock: "(b)",
+    "lock-hand": "(b')",
     atomicx: "(c)",
     atomics: "(d)",
   };
@@ -116,8 +117,8 @@ if (reports.length > 0 && reports[0].cells.some((c) => c.workers === 2)) {
     console.log(`${r.label.padEnd(width)}  ${speedups.join("")}${busy}`);
   }
   console.log(
-    "(a) local count + 1 AtomicInt.add per Worker, (a') local count + lock once per Worker, " +
-      "(b) lock per solution,\n(c) AtomicInt.add per solution, (d) built-in Atomics.add per " +
+    "(a) local count + 1 AtomicInt.add per Worker, (a') local count + Mutex once per Worker, " +
+      "(b) Mutex per solution,\n(b') hand-written Atomics mutex per solution, (c) AtomicInt.add per solution, (d) built-in Atomics.add per " +
       "solution. Times are the best of the repeats on a\nmachine that may be running other work; " +
       "4 and 8 Workers cannot beat the core count.",
   );

@@ -11,7 +11,7 @@
 import { availableParallelism, cpus } from "node:os";
 import process from "node:process";
 import { writeFileSync } from "node:fs";
-import { AtomicInt } from "../../mod.ts";
+import { AtomicInt, Mutex } from "../../mod.ts";
 import { info } from "../../mod.ts";
 import { progress, startWorkers } from "./pool.ts";
 import {
@@ -19,6 +19,7 @@ import {
   CONTROL_SLOTS,
   knownCount,
   LOCKED_TOTAL,
+  SHORT,
   START,
   type Variant,
   VARIANTS,
@@ -81,7 +82,8 @@ async function runOnce(variant: Variant, workers: number, n: number) {
   const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
   const words = new Int32Array(control);
   const total = new AtomicInt(0);
-  const task: RunTask = { variant, n, control, total: total.handle };
+  const mutex = new Mutex();
+  const task: RunTask = { variant, n, control, total: total.handle, mutex: mutex.handle };
   const team = pool.slice(0, workers);
   for (const w of team) w.send(task);
   for (const w of team) await w.next(); // "armed": waiting for the start signal
@@ -203,11 +205,9 @@ if (tooSmall) {
       const d = (cell(v, w).ms / base - 1) * 100;
       return `${d >= 0 ? "+" : ""}${d.toFixed(0)}%`;
     };
-    const parts = (["local-lock", "lock", "atomicx", "atomics"] as Variant[]).filter(has).map((v) =>
-      `${v === "local-lock" ? "(a')" : v === "lock" ? "(b)" : v === "atomicx" ? "(c)" : "(d)"} ${
-        pct(v)
-      }`
-    );
+    const parts = (["local-lock", "lock", "lock-hand", "atomicx", "atomics"] as Variant[]).filter(
+      has,
+    ).map((v) => `${SHORT[v]} ${pct(v)}`);
     notes.push(`  ${w} Worker${w > 1 ? "s" : ""}: ${parts.join(", ")}`);
   }
   lines.push(`time against (a) at the same Worker count:\n${notes.join("\n")}`);
@@ -220,7 +220,7 @@ if (tooSmall) {
   const interval = (cell("local-atomic", opts.workers[0]).ms * opts.workers[0] * 1e6) / expected;
   if (has("local-lock") && has("lock")) {
     lines.push(
-      `The lock: taken once per Worker it costs nothing measurable (${
+      `The Mutex: taken once per Worker it costs nothing measurable (${
         shown.map((w) => `${pctAt("local-lock", w)} at ${w}W`).join(", ")
       }); taken for every solution it costs ${
         shown.map((w) => `${pctAt("lock", w)} at ${w}W`).join(", ")
@@ -228,6 +228,15 @@ if (tooSmall) {
         "lock held sleeps in Atomics.wait until the holder wakes it. Here a solution turns up " +
         `only every ~${interval.toFixed(0)} ns of search, so updates are a small share of the ` +
         "work; code that updates a shared value more often pays the per-update lock more often.",
+    );
+  }
+  if (has("lock") && has("lock-hand")) {
+    lines.push(
+      `Mutex per solution against the hand-written Atomics mutex (b'): ${
+        opts.workers.map((w) =>
+          `${(cell("lock", w).ms / cell("lock-hand", w).ms).toFixed(2)}× the time at ${w}W`
+        ).join(", ")
+      }.`,
     );
   }
 }

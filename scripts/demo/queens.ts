@@ -1,11 +1,11 @@
 /**
  * The demo's workload: counting N-Queens solutions with bitmask backtracking, with the first row's
- * columns as the unit of work, and the four ways of keeping the shared total that the demo compares.
+ * columns as the unit of work, and the ways of keeping the shared total that the demo compares.
  *
  * @module
  */
 
-import type { AtomicInt } from "../../mod.ts";
+import type { AtomicInt, Mutex } from "../../mod.ts";
 
 /** The number of solutions for n = 1..16 (OEIS A000170): every count the demo makes is checked. */
 export const KNOWN_COUNTS: readonly number[] = [
@@ -35,16 +35,33 @@ export function knownCount(n: number): number {
 }
 
 /** How the Workers keep the shared total. */
-export type Variant = "local-atomic" | "local-lock" | "lock" | "atomicx" | "atomics";
+export type Variant =
+  | "local-atomic"
+  | "local-lock"
+  | "lock"
+  | "lock-hand"
+  | "atomicx"
+  | "atomics";
 
 /** Every variant, in the order the tables show them, with the label the tables print. */
 export const VARIANTS: readonly { id: Variant; label: string }[] = [
   { id: "local-atomic", label: "(a) local count, 1 AtomicInt.add per Worker" },
-  { id: "local-lock", label: "(a') local count, lock once per Worker" },
-  { id: "lock", label: "(b) lock per solution (Atomics.wait/notify mutex)" },
+  { id: "local-lock", label: "(a') local count, Mutex once per Worker" },
+  { id: "lock", label: "(b) Mutex per solution" },
+  { id: "lock-hand", label: "(b') hand-written Atomics mutex per solution (floor)" },
   { id: "atomicx", label: "(c) AtomicInt.add per solution" },
   { id: "atomics", label: "(d) built-in Atomics.add per solution (floor)" },
 ];
+
+/** The short name of each variant in the notes under the tables. */
+export const SHORT: Readonly<Record<Variant, string>> = {
+  "local-atomic": "(a)",
+  "local-lock": "(a')",
+  lock: "(b)",
+  "lock-hand": "(b')",
+  atomicx: "(c)",
+  atomics: "(d)",
+};
 
 /**
  * Int32 slots of the control buffer every Worker of a run shares: the next first-row column to
@@ -96,7 +113,30 @@ export function countLocal(all: number, cols: number, ld: number, rd: number): n
   return found;
 }
 
-/** Adds 1 to a plain shared Int32 under the mutex for every solution. */
+/** Adds 1 to a plain shared Int32 under an atomicx `Mutex` for every solution. */
+export function countMutex(
+  all: number,
+  cols: number,
+  ld: number,
+  rd: number,
+  mutex: Mutex,
+  words: Int32Array,
+): void {
+  if (cols === all) {
+    const guard = mutex.lock();
+    words[LOCKED_TOTAL]++; // a plain read and write: the mutex makes it safe
+    guard.unlock();
+    return;
+  }
+  let free = all & ~(cols | ld | rd);
+  while (free !== 0) {
+    const bit = free & -free;
+    free ^= bit;
+    countMutex(all, cols | bit, ((ld | bit) << 1) & all, (rd | bit) >> 1, mutex, words);
+  }
+}
+
+/** Adds 1 to a plain shared Int32 under the hand-written mutex for every solution. */
 export function countLocked(
   all: number,
   cols: number,

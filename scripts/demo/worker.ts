@@ -1,7 +1,7 @@
 // A demo Worker: takes runs of the N-Queens count, claims first-row columns until none are left,
 // keeps the total the way the run's variant says, and reports what it did.
-import { AtomicInt } from "../../mod.ts";
-import type { AtomicHandle } from "../../mod.ts";
+import { AtomicInt, Mutex } from "../../mod.ts";
+import type { AtomicHandle, LockHandle } from "../../mod.ts";
 import { serve } from "./pool.ts";
 import {
   CLAIM,
@@ -9,11 +9,9 @@ import {
   countAtomicx,
   countLocal,
   countLocked,
-  lock,
+  countMutex,
   LOCKED_TOTAL,
-  MUTEX,
   START,
-  unlock,
   type Variant,
 } from "./queens.ts";
 
@@ -25,6 +23,8 @@ export interface RunTask {
   control: SharedArrayBuffer;
   /** The run's `AtomicInt` total. */
   total: AtomicHandle<"int">;
+  /** The run's `Mutex` (variants (a') and (b)). */
+  mutex: LockHandle;
 }
 
 /** What a Worker reports after a run. */
@@ -36,9 +36,10 @@ export interface RunReply {
 }
 
 await serve((message, reply) => {
-  const { variant, n, control, total: handle } = message as RunTask;
+  const { variant, n, control, total: handle, mutex: mutexHandle } = message as RunTask;
   const words = new Int32Array(control);
   const total = AtomicInt.from(handle);
+  const mutex = Mutex.from(mutexHandle);
   const all = (1 << n) - 1;
   reply("armed");
   Atomics.wait(words, START, 0); // every Worker of the run starts on the same signal
@@ -53,6 +54,9 @@ await serve((message, reply) => {
         found += countLocal(all, bit, ld, rd);
         break;
       case "lock":
+        countMutex(all, bit, ld, rd, mutex, words);
+        break;
+      case "lock-hand":
         countLocked(all, bit, ld, rd, words);
         break;
       case "atomicx":
@@ -65,9 +69,8 @@ await serve((message, reply) => {
   }
   if (variant === "local-atomic") total.add(found);
   if (variant === "local-lock") {
-    lock(words, MUTEX);
+    using _ = mutex.lock();
     words[LOCKED_TOTAL] += found;
-    unlock(words, MUTEX);
   }
   const local = variant === "local-atomic" || variant === "local-lock";
   reply({ columns, found: local ? found : -1 } satisfies RunReply);

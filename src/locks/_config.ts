@@ -7,7 +7,7 @@
  */
 
 import { describe } from "../_errors.ts";
-import type { Words } from "./_words.ts";
+import { type LockKind, newWords, type Words, wordsFromHandle } from "./_words.ts";
 
 /** `n` after checking it is an integer in `min..max`. */
 export function checkSize(
@@ -45,4 +45,33 @@ export function configure(
 /** The configured size (word `i` − 1). */
 export function sizeOf(words: Words, i: number): number {
   return words.load(i) - 1;
+}
+
+/**
+ * The words of a new primitive with a size (or of `words`, when opening an existing one): checks
+ * `size` is an integer in `min..max` and configures it in word `i`.
+ */
+export function sizedWords(
+  where: string,
+  what: string,
+  kind: LockKind,
+  size: number,
+  limits: { i: number; min: number; max: number },
+  words?: Words,
+): Words {
+  checkSize(where, what, size, limits.min, limits.max);
+  const w = words ?? newWords(kind);
+  configure(where, what, w, limits.i, size);
+  return w;
+}
+
+/** The words a handle names and the size configured in their word `i` (at least `min`). */
+export function sizedFrom(
+  where: string,
+  kind: LockKind,
+  handle: unknown,
+  limits: { i: number; min: number },
+): { words: Words; size: number } {
+  const words = wordsFromHandle(where, kind, handle);
+  return { words, size: Math.max(limits.min, sizeOf(words, limits.i)) };
 }

@@ -6,6 +6,7 @@
 
 import { describe } from "../_errors.ts";
 import type { Words } from "./_words.ts";
+import type { WaitResult } from "../wait.ts";
 
 /**
  * An `AbortSignal` as atomicx's types name it — a real `AbortSignal` fits — so that the package's
@@ -98,6 +99,69 @@ export function checkAbort(deadline: Deadline): void {
   if (deadline.signal?.aborted) throw deadline.signal.reason;
 }
 
+/** One sleep a wait loop asks for: on word `i` while it holds `value`, at most `ms`. */
+export interface Sleep {
+  readonly i: number;
+  readonly value: number;
+  readonly ms: number;
+}
+
+/**
+ * A wait loop written once: it yields each sleep it needs and gets the sleep's result back, so
+ * that {@link runBlocking} and {@link runAsync} drive the same loop with `wait` or `waitAsync`.
+ */
+export type WaitLoop<T> = Generator<Sleep, T, WaitResult>;
+
+/** Runs `loop`, sleeping with the blocking `words.wait`. */
+export function runBlocking<T>(words: Words, loop: WaitLoop<T>): T {
+  let step = loop.next("ok");
+  while (!step.done) {
+    const { i, value, ms } = step.value;
+    step = loop.next(words.wait(i, value, ms));
+  }
+  return step.value;
+}
+
+/** Runs `loop` without blocking (`words.waitAsync`); an abort of `signal` ends a sleep at once. */
+export async function runAsync<T>(
+  words: Words,
+  loop: WaitLoop<T>,
+  signal: AbortSignalLike | undefined,
+): Promise<T> {
+  const cleanup: Array<() => void> = [];
+  const abort = aborted(signal, cleanup);
+  abort.catch(() => {});
+  try {
+    let step = loop.next("ok");
+    while (!step.done) {
+      const { i, value, ms } = step.value;
+      step = loop.next(await Promise.race([words.waitAsync(i, value, ms), abort]));
+    }
+    return step.value;
+  } finally {
+    loop.return(undefined as never);
+    for (const f of cleanup) f();
+  }
+}
+
+/** The loop of {@link waitWhile}. */
+function* whileLoop(
+  words: Words,
+  i: number,
+  blocked: (value: number) => boolean,
+  deadline: Deadline,
+  onSlice?: () => void,
+): WaitLoop<"ok" | "timed-out"> {
+  for (;;) {
+    checkAbort(deadline);
+    const value = words.load(i);
+    if (!blocked(value)) return "ok";
+    const ms = sliceOf(deadline, words.sliceMs);
+    if (ms === 0) return "timed-out";
+    if ((yield { i, value, ms }) === "timed-out") onSlice?.();
+  }
+}
+
 /**
  * Blocks while `word i` satisfies `blocked(value)`; `"ok"` once it does not, `"timed-out"` at the
  * deadline. `onSlice` runs after every sleep that ran out (owner-death checks).
@@ -109,14 +173,7 @@ export function waitWhile(
   deadline: Deadline,
   onSlice?: () => void,
 ): "ok" | "timed-out" {
-  for (;;) {
-    checkAbort(deadline);
-    const v = words.load(i);
-    if (!blocked(v)) return "ok";
-    const ms = sliceOf(deadline, words.sliceMs);
-    if (ms === 0) return "timed-out";
-    if (words.wait(i, v, ms) === "timed-out") onSlice?.();
-  }
+  return runBlocking(words, whileLoop(words, i, blocked, deadline, onSlice));
 }
 
 /** A Promise rejected with `signal.reason` when it aborts (never settles otherwise). */
@@ -130,27 +187,12 @@ function aborted(signal: AbortSignalLike | undefined, cleanup: Array<() => void>
 }
 
 /** As {@link waitWhile}, without blocking. */
-export async function waitWhileAsync(
+export function waitWhileAsync(
   words: Words,
   i: number,
   blocked: (value: number) => boolean,
   deadline: Deadline,
   onSlice?: () => void,
 ): Promise<"ok" | "timed-out"> {
-  const cleanup: Array<() => void> = [];
-  const abort = aborted(deadline.signal, cleanup);
-  abort.catch(() => {});
-  try {
-    for (;;) {
-      checkAbort(deadline);
-      const v = words.load(i);
-      if (!blocked(v)) return "ok";
-      const ms = sliceOf(deadline, words.sliceMs);
-      if (ms === 0) return "timed-out";
-      const r = await Promise.race([words.waitAsync(i, v, ms), abort]);
-      if (r === "timed-out") onSlice?.();
-    }
-  } finally {
-    for (const f of cleanup) f();
-  }
+  return runAsync(words, whileLoop(words, i, blocked, deadline, onSlice), deadline.signal);
 }

@@ -12,6 +12,10 @@ import { waitAsyncOn, type WaitResult, waitResult } from "../wait.ts";
 import { regionClosed, type RegionLink } from "../_link.ts";
 import { describe } from "../_errors.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
+import { processIdentity, threadToken } from "./_owner.ts";
+
+/** The contended bit of a mutex's word 0 (docs/locks.md). */
+export const MUTEX_CONTENDED = 0x4000_0000;
 
 /**
  * What a lock primitive is, as its handle says.
@@ -23,7 +27,14 @@ import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
  * const kind: LockKind = new Mutex().handle.kind; // "mutex"
  * ```
  */
-export type LockKind = "mutex" | "semaphore" | "condition" | "barrier" | "latch" | "once";
+export type LockKind =
+  | "mutex"
+  | "rwlock"
+  | "semaphore"
+  | "condition"
+  | "barrier"
+  | "latch"
+  | "once";
 
 /**
  * A lock primitive's handle: plain, structured-cloneable data naming its words — in-process memory
@@ -61,6 +72,13 @@ export interface Words {
   waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult>;
   /** Wakes up to `count` waiters on word `i`. */
   notify(i: number, count: number): number;
+  /**
+   * Takes the mutex at words 0–3 (docs/locks.md) for `owner` if it is unlocked; in a region also
+   * names this thread and process in words 1–3. Returns the previous word 0 (0: taken).
+   */
+  mutexEnter(owner: number): number;
+  /** Releases the mutex at words 0–3 (clearing words 1–3); wakes one sleeper if it was contended. */
+  mutexLeave(): void;
 }
 
 /** Words of each primitive (each gets its own 64-byte line so neighbours do not share one). */
@@ -118,6 +136,12 @@ export class LocalWords implements Words {
     return Promise.race([r.value as Promise<WaitResult>, timedOut]).finally(() =>
       clearTimeout(timer)
     );
+  }
+  mutexEnter(owner: number): number {
+    return Atomics.compareExchange(this.a, 0, 0, owner);
+  }
+  mutexLeave(): void {
+    if ((Atomics.exchange(this.a, 0, 0) & MUTEX_CONTENDED) !== 0) this.notify(0, 1);
   }
   notify(i: number, count: number): number {
     const woken = Atomics.notify(this.a, i, count === Infinity ? undefined : count);
@@ -178,6 +202,19 @@ export class RegionWords implements Words {
   }
   notify(i: number, count: number): number {
     return loadNative().atomicx_wake(this.#at(i), count);
+  }
+  mutexEnter(owner: number): number {
+    const id = processIdentity();
+    return loadNative().atomicx_mutex_enter(
+      this.#at(0),
+      owner,
+      threadToken,
+      id.startLow,
+      id.startHigh,
+    );
+  }
+  mutexLeave(): void {
+    loadNative().atomicx_mutex_leave(this.#at(0));
   }
 }
 

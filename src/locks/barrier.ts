@@ -10,7 +10,7 @@
  * @module
  */
 
-import { checkSize, configure, sizeOf } from "./_config.ts";
+import { sizedFrom, sizedWords, sizeOf } from "./_config.ts";
 import {
   type Deadline,
   deadlineOf,
@@ -19,13 +19,16 @@ import {
   waitWhile,
   waitWhileAsync,
 } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import type { LockHandle, Words } from "./_words.ts";
 
 const STATE = 0;
 const PARTIES = 1;
 const ARRIVED = 0xffff;
 const ROUND_SHIFT = 16;
 const ROUNDS = 0x3fff;
+
+/** Where the size lives and its range. */
+const LIMITS = { i: PARTIES, min: 1, max: ARRIVED };
 
 /**
  * A reusable barrier for `parties` participants.
@@ -47,9 +50,7 @@ export class Barrier {
    * @throws {TypeError} / {RangeError} unless `parties` is an integer in 1..65535
    */
   constructor(parties: number, words?: Words) {
-    checkSize("new Barrier", "parties", parties, 1, ARRIVED);
-    this.#w = words ?? newWords("barrier");
-    configure("new Barrier", "parties", this.#w, PARTIES, parties);
+    this.#w = sizedWords("new Barrier", "parties", "barrier", parties, LIMITS, words);
   }
 
   /**
@@ -63,8 +64,8 @@ export class Barrier {
    * ```
    */
   static from(handle: LockHandle): Barrier {
-    const w = wordsFromHandle("Barrier.from", "barrier", handle);
-    return new Barrier(Math.max(1, sizeOf(w, PARTIES)), w);
+    const { words, size } = sizedFrom("Barrier.from", "barrier", handle, LIMITS);
+    return new Barrier(size, words);
   }
 
   /** Plain data naming this barrier. */

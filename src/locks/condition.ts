@@ -114,7 +114,8 @@ export class Condition {
     try {
       return await waitWhileAsync(this.#w, SEQ, (v) => v === seq, deadline);
     } finally {
-      await mutex.lockSlowAsync({ at: Infinity, signal: undefined }, where);
+      const again = await mutex.lockSlowAsync({ at: Infinity, signal: undefined }, where);
+      if (again.ownerDied) markOwnerDied(guard);
     }
   }
 

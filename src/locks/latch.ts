@@ -7,13 +7,16 @@
  * @module
  */
 
-import { checkSize, configure, sizeOf } from "./_config.ts";
+import { checkSize, sizedFrom, sizedWords, sizeOf } from "./_config.ts";
 import { deadlineOf, timeoutError, type WaitOptions, waitWhile, waitWhileAsync } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import type { LockHandle, Words } from "./_words.ts";
 
 const DONE = 0;
 const COUNT = 1;
 const MAX = 0x3fff_ffff;
+
+/** Where the size lives and its range. */
+const LIMITS = { i: COUNT, min: 0, max: MAX };
 
 /**
  * A countdown latch.
@@ -36,9 +39,7 @@ export class Latch {
    * @throws {TypeError} / {RangeError} unless `count` is an integer in 0..2^30−1
    */
   constructor(count: number, words?: Words) {
-    checkSize("new Latch", "count", count, 0, MAX);
-    this.#w = words ?? newWords("latch");
-    configure("new Latch", "count", this.#w, COUNT, count);
+    this.#w = sizedWords("new Latch", "count", "latch", count, LIMITS, words);
   }
 
   /**
@@ -52,8 +53,8 @@ export class Latch {
    * ```
    */
   static from(handle: LockHandle): Latch {
-    const w = wordsFromHandle("Latch.from", "latch", handle);
-    return new Latch(Math.max(0, sizeOf(w, COUNT)), w);
+    const { words, size } = sizedFrom("Latch.from", "latch", handle, LIMITS);
+    return new Latch(size, words);
   }
 
   /** Plain data naming this latch. */

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { checkSize, configure, sizeOf } from "./_config.ts";
+import { checkSize, sizedFrom, sizedWords, sizeOf } from "./_config.ts";
 import {
   type Deadline,
   deadlineOf,
@@ -18,11 +18,14 @@ import {
   waitWhile,
   waitWhileAsync,
 } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import type { LockHandle, Words } from "./_words.ts";
 
 const TAKEN = 0;
 const PERMITS = 1;
 const MAX = 0x3fff_ffff;
+
+/** Where the size lives and its range. */
+const LIMITS = { i: PERMITS, min: 0, max: MAX };
 
 /**
  * `n` permits of a {@link Semaphore}; `release()` (or disposal) gives them back once.
@@ -99,9 +102,7 @@ export class Semaphore {
    * @throws {TypeError} / {RangeError} unless `permits` is an integer in 0..2^30−1
    */
   constructor(permits: number, words?: Words) {
-    checkSize("new Semaphore", "permits", permits, 0, MAX);
-    this.#w = words ?? newWords("semaphore");
-    configure("new Semaphore", "permits", this.#w, PERMITS, permits);
+    this.#w = sizedWords("new Semaphore", "permits", "semaphore", permits, LIMITS, words);
   }
 
   /**
@@ -116,8 +117,8 @@ export class Semaphore {
    * ```
    */
   static from(handle: LockHandle): Semaphore {
-    const w = wordsFromHandle("Semaphore.from", "semaphore", handle);
-    return new Semaphore(Math.max(0, sizeOf(w, PERMITS)), w);
+    const { words, size } = sizedFrom("Semaphore.from", "semaphore", handle, LIMITS);
+    return new Semaphore(size, words);
   }
 
   /** Plain data naming this semaphore. */

@@ -8,6 +8,9 @@ import {
   Mutex,
   MutexGuard,
   Once,
+  RwLock,
+  RwLockReadGuard,
+  RwLockWriteGuard,
   Semaphore,
   SharedMemory,
 } from "../../mod.ts";
@@ -235,7 +238,119 @@ test("locks: notify and unlock racing a waiter in a loop never lose a wakeup", a
   assert.equal(notEmpty.wait(guard, { timeout: 1 }), "timed-out");
 });
 
-test("locks: every bad argument is a TypeError or RangeError and changes nothing", () => {
+test("locks: RwLock readers share — 3 Workers hold the read lock at once", async () => {
+  const lock = new RwLock();
+  const inside = new SharedArrayBuffer(4);
+  const seen = await run([0, 1, 2].map(() => ({
+    op: "rw-share",
+    lock: lock.handle,
+    inside,
+    parties: 3,
+  })));
+  assert.deepEqual(seen.map((n) => n >= 3), [true, true, true]);
+  assert.equal(lock.readers, 0);
+  assert.equal(lock.writeLocked, false);
+});
+
+test("locks: RwLock writers exclude readers and writers (4 Workers, plain data exact)", async () => {
+  const lock = new RwLock();
+  const data = new SharedArrayBuffer(12);
+  const n = 40_000;
+  const writeEvery = 4;
+  const torn = await run([false, true, false, false].map((async) => ({
+    op: "rw-mix",
+    lock: lock.handle,
+    data,
+    iterations: async ? n / 4 : n,
+    writeEvery,
+    async,
+  })));
+  assert.deepEqual(torn, [0, 0, 0, 0]);
+  const writes = 3 * (n / writeEvery) + n / 4 / writeEvery;
+  assert.deepEqual([...new Int32Array(data)], [writes, writes, writes]);
+  assert.equal(String(lock), "RwLock(unlocked)");
+});
+
+test("locks: RwLock writer is not starved by readers re-acquiring back to back", async () => {
+  const lock = new RwLock();
+  const state = new SharedArrayBuffer(16);
+  const limit = 200_000;
+  const replies = await run([
+    { op: "rw-stream", lock: lock.handle, state, limit },
+    { op: "rw-stream", lock: lock.handle, state, limit },
+    { op: "rw-stream", lock: lock.handle, state, limit },
+    { op: "rw-writer", lock: lock.handle, state, after: 1000 },
+  ]);
+  const waited = replies[3];
+  const gotAt = new Int32Array(state)[2];
+  // Readers that kept the writer out would run on to `limit`; a writer-preferring lock lets
+  // at most the rounds already started finish.
+  assert.ok(gotAt < limit, `the writer got in only after the readers stopped (${gotAt})`);
+  assert.ok(waited < 1000, `readers did ${waited} rounds while the writer waited`);
+});
+
+test("locks: RwLock basics — guards, try, using, re-entry, timeouts, aborts", async () => {
+  const lock = new RwLock();
+  {
+    using r1 = lock.read();
+    using r2 = lock.tryRead()!;
+    assert.ok(r1 instanceof RwLockReadGuard && r2 instanceof RwLockReadGuard);
+    assert.equal(lock.readers, 2);
+    assert.equal(String(lock), "RwLock(2 readers)");
+    assert.equal(lock.tryWrite(), undefined);
+    assert.equal(lock.writeLocked, false); // a failed tryWrite leaves nothing behind
+    assert.throws(() => lock.write({ timeout: 5 }), isTimeout);
+    await assert.rejects(lock.writeAsync({ timeout: 5 }), isTimeout);
+    assert.equal(lock.writeLocked, false); // a timed-out writer lets go
+    lock.read().unlock(); // and readers still get in
+    r1.unlock();
+    r1.unlock(); // idempotent
+    assert.equal(lock.readers, 1);
+  }
+  assert.equal(lock.readers, 0);
+  {
+    using w = lock.write();
+    assert.ok(w instanceof RwLockWriteGuard);
+    assert.equal(w.ownerDied, false);
+    assert.equal(String(lock), "RwLock(write-locked)");
+    assert.equal(lock.tryRead(), undefined);
+    assert.equal(lock.tryWrite(), undefined);
+    assert.throws(() => lock.write(), /already holds/);
+    assert.throws(() => lock.read(), /already holds/);
+    await assert.rejects(lock.readAsync({ timeout: 5 }), isTimeout);
+    const reason = new Error("stop");
+    assert.throws(() => lock.read({ signal: AbortSignal.abort(reason) }), (e) => e === reason);
+    const controller = new AbortController();
+    const pending = lock.writeAsync({ signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 5);
+    await assert.rejects(pending, (e) => e === reason);
+    assert.equal(lock.readers, 0);
+  }
+  assert.equal(lock.writeLocked, false);
+  // An abort while waiting for the readers to leave releases the writers' side too.
+  {
+    using _ = lock.read();
+    const controller = new AbortController();
+    const pending = lock.writeAsync({ signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("gone")), 5);
+    await assert.rejects(pending, /gone/);
+    assert.equal(lock.writeLocked, false);
+  }
+  {
+    await using w = await lock.writeAsync({ timeout: 100 });
+    assert.equal(w.ownerDied, false);
+  }
+  {
+    await using r = await lock.readAsync();
+    assert.equal(r.ownerDied, false);
+  }
+  const w = lock.tryWrite()!;
+  w.unlock();
+  w.unlock();
+  assert.equal(String(RwLock.from(lock.handle)), "RwLock(unlocked)");
+});
+
+test("locks: every bad argument is a TypeError or RangeError and changes nothing", async () => {
   const mutex = new Mutex();
   for (
     const [options, type] of [
@@ -270,6 +385,11 @@ test("locks: every bad argument is a TypeError or RangeError and changes nothing
         RangeError,
       ],
       [() => new Once().run(1 as never), TypeError],
+      [() => RwLock.from(new Mutex().handle), TypeError],
+      [() => RwLock.from({ kind: "rwlock" } as never), TypeError],
+      [() => new RwLock().read({ timeout: -1 }), RangeError],
+      [() => new RwLock().write({ signal: 1 } as never), TypeError],
+      [() => new RwLock().write(7 as never), TypeError],
       [() => new Condition().wait({} as never), TypeError],
     ] as const
   ) {
@@ -285,6 +405,11 @@ test("locks: every bad argument is a TypeError or RangeError and changes nothing
   const latch = new Latch(2);
   assert.throws(() => latch.countDown(0), RangeError);
   assert.equal(latch.count, 2);
+  const rw = new RwLock();
+  await assert.rejects(rw.readAsync({ timeout: "1" } as never), TypeError);
+  await assert.rejects(rw.writeAsync({ timeout: Number.NaN }), RangeError);
+  assert.equal(rw.readers, 0);
+  assert.equal(rw.writeLocked, false);
   const guard = mutex.lock();
   guard.unlock();
   assert.throws(() => new Condition().wait(guard), TypeError); // unlocked guard
@@ -312,6 +437,22 @@ test("locks: region primitives — kinds, sizes, handles, a Worker on a region m
     assert.equal(region.barrier("b", 1).wait(), true);
     assert.equal(region.once("o").run(() => {}), true);
     assert.equal(region.once("o").done, true);
+    const rw = region.rwLock("rw");
+    assert.deepEqual({ ...rw.handle }, { kind: "rwlock", region: name, slot: "rw" });
+    assert.throws(() => region.mutex("rw"), TypeError);
+    assert.throws(() => region.rwLock("m"), TypeError);
+    {
+      using r = rw.read();
+      assert.equal(r.ownerDied, false);
+      assert.equal(RwLock.from(rw.handle).readers, 1);
+      assert.equal(rw.tryWrite(), undefined);
+    }
+    {
+      using w = rw.write({ timeout: 1000 });
+      assert.equal(w.ownerDied, false);
+      assert.throws(() => rw.write(), /already holds/);
+      assert.equal(rw.tryRead(), undefined); // a live writer is not taken over
+    }
     {
       using guard = mutex.lock();
       assert.throws(() => mutex.lock(), /already holds/);
