@@ -434,8 +434,9 @@ function report(runs) {
     );
     const variants = [
       ["local-atomic", "(a) local count, 1 `AtomicInt.add` per Worker"],
-      ["local-lock", "(a') local count, lock once per Worker"],
-      ["lock", "(b) lock per solution"],
+      ["local-lock", "(a') local count, `Mutex` once per Worker"],
+      ["lock", "(b) `Mutex` per solution"],
+      ["lock-hand", "(b') hand-written `Atomics` mutex per solution (the floor of (b))"],
       ["atomicx", "(c) `AtomicInt.add` per solution"],
       ["atomics", "(d) `Atomics.add` per solution"],
     ];
