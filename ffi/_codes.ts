@@ -64,7 +64,7 @@ export const BigIntStatus = {
 } as const;
 
 /**
- * Results of `atomicx_i64_wait` / `atomicx_bool_wait`. A failure is `FAILED + status`.
+ * Results of `atomicx_int_wait` / `atomicx_bool_wait`. A failure is `FAILED + status`.
  *
  * @example
  * ```ts

@@ -140,7 +140,7 @@ function open(
   return {
     ...functions,
     // Blocking region waits return to JavaScript every few milliseconds (see _sliced_wait.ts).
-    atomicx_i64_wait: slicedWait(functions.atomicx_i64_wait),
+    atomicx_int_wait: slicedWait(functions.atomicx_int_wait),
     atomicx_bool_wait: slicedWait(functions.atomicx_bool_wait),
     addressOf: bound.addressOf,
     backend: backend.name,

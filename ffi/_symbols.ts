@@ -45,19 +45,19 @@ export const symbols = {
   atomicx_address_of: { parameters: ["buffer"], result: f64 },
 
   // AtomicInt: values are safe integers; NaN means "refused, nothing stored".
-  atomicx_i64_load: load,
-  atomicx_i64_store: store,
-  atomicx_i64_swap: rmw,
-  atomicx_i64_compare_exchange: cmpxchg,
-  atomicx_i64_fetch_add: rmw,
-  atomicx_i64_fetch_sub: rmw,
-  atomicx_i64_fetch_mul: rmw,
-  atomicx_i64_fetch_div: rmw,
-  atomicx_i64_fetch_max: rmw,
-  atomicx_i64_fetch_min: rmw,
-  atomicx_i64_fetch_and: rmw,
-  atomicx_i64_fetch_or: rmw,
-  atomicx_i64_fetch_xor: rmw,
+  atomicx_int_load: load,
+  atomicx_int_store: store,
+  atomicx_int_swap: rmw,
+  atomicx_int_compare_exchange: cmpxchg,
+  atomicx_int_fetch_add: rmw,
+  atomicx_int_fetch_sub: rmw,
+  atomicx_int_fetch_mul: rmw,
+  atomicx_int_fetch_div: rmw,
+  atomicx_int_fetch_max: rmw,
+  atomicx_int_fetch_min: rmw,
+  atomicx_int_fetch_and: rmw,
+  atomicx_int_fetch_or: rmw,
+  atomicx_int_fetch_xor: rmw,
 
   // AtomicBigInt: (addr, io) -> status (0 ok, 1 division by zero; compare_exchange: 1 exchanged).
   atomicx_bigint_load: bigint,
@@ -84,17 +84,17 @@ export const symbols = {
   atomicx_bool_fetch_xor: rmw,
 
   // AtomicFloat: IEEE-754 binary64.
-  atomicx_f64_load: load,
-  atomicx_f64_store: store,
-  atomicx_f64_swap: rmw,
+  atomicx_float_load: load,
+  atomicx_float_store: store,
+  atomicx_float_swap: rmw,
   /** `(addr, expected, replacement, out) -> 1 exchanged | 0`, previous value written to `out` */
-  atomicx_f64_compare_exchange: { parameters: [f64, f64, f64, f64], result: f64 },
-  atomicx_f64_fetch_add: rmw,
-  atomicx_f64_fetch_sub: rmw,
-  atomicx_f64_fetch_mul: rmw,
-  atomicx_f64_fetch_div: rmw,
-  atomicx_f64_fetch_max: rmw,
-  atomicx_f64_fetch_min: rmw,
+  atomicx_float_compare_exchange: { parameters: [f64, f64, f64, f64], result: f64 },
+  atomicx_float_fetch_add: rmw,
+  atomicx_float_fetch_sub: rmw,
+  atomicx_float_fetch_mul: rmw,
+  atomicx_float_fetch_div: rmw,
+  atomicx_float_fetch_max: rmw,
+  atomicx_float_fetch_min: rmw,
 
   // Named shared memory (native/src/shm.rs). Names are UTF-8 bytes the caller writes into its own
   // memory: `name` is their address, `name_len` their count. `out` is the address of three
@@ -121,8 +121,8 @@ export const symbols = {
   // Waiting (native/src/wait.rs): a shared futex on the atomic's address.
   /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> 0 ok | 1 not-equal |
    * 2 timed-out | 3 closed | 100 + status` */
-  atomicx_i64_wait: { parameters: [f64, f64, f64, f64, f64], result: f64, nonblocking: true },
-  /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> as atomicx_i64_wait` */
+  atomicx_int_wait: { parameters: [f64, f64, f64, f64, f64], result: f64, nonblocking: true },
+  /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> as atomicx_int_wait` */
   atomicx_bool_wait: { parameters: [f64, f64, f64, f64, f64], result: f64, nonblocking: true },
   /** `(addr, count) -> woken, or -1 where unsupported` */
   atomicx_wake: { parameters: [f64, f64], result: f64 },
@@ -141,7 +141,7 @@ export const symbols = {
   atomicx_word_add: rmw,
   /** `(addr, value) -> previous` */
   atomicx_word_exchange: rmw,
-  /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> as atomicx_i64_wait` */
+  /** `(addr, expected, timeout_ms, region or 0, release: 0|1) -> as atomicx_int_wait` */
   atomicx_word_wait: { parameters: [f64, f64, f64, f64, f64], result: f64, nonblocking: true },
   /** `(addr, owner, token, start_low, start_high) -> previous word 0` (0: taken) */
   atomicx_mutex_enter: { parameters: [f64, f64, f64, f64, f64], result: f64 },

@@ -175,7 +175,7 @@ export function startWait(
   const nonblocking = nonblockingFunction(
     native,
     kind === "int"
-      ? "atomicx_i64_wait"
+      ? "atomicx_int_wait"
       : kind === "word"
       ? "atomicx_word_wait"
       : "atomicx_bool_wait",

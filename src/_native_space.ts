@@ -30,8 +30,8 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
   /** Waiting on the futex at an address (regions): `int` waits on a 64-bit value, `bool` a word. */
   const futexWaits = (kind: "int" | "bool"): WaitOps<number> => {
     const className = kind === "int" ? "AtomicInt" : "AtomicBool";
-    const wait = kind === "int" ? native.atomicx_i64_wait : native.atomicx_bool_wait;
-    const load = kind === "int" ? native.atomicx_i64_load : native.atomicx_bool_load;
+    const wait = kind === "int" ? native.atomicx_int_wait : native.atomicx_bool_wait;
+    const load = kind === "int" ? native.atomicx_int_load : native.atomicx_bool_load;
     return {
       wait: (loc, expected, timeoutMs) =>
         waitResult(`${className}.wait`, wait(loc, expected, timeoutMs, regionPointer, 0), region),
@@ -48,19 +48,19 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
   // The int and bool tables name the same operations over different C functions (`i64_*` on 8
   // bytes, `bool_*` on a 32-bit word): one entry a function, so every call is one direct FFI call.
   const int: IntOps = {
-    load: native.atomicx_i64_load,
-    store: native.atomicx_i64_store as IntOps["store"],
-    swap: native.atomicx_i64_swap,
-    compareExchange: native.atomicx_i64_compare_exchange,
-    add: native.atomicx_i64_fetch_add,
-    sub: native.atomicx_i64_fetch_sub,
-    mul: native.atomicx_i64_fetch_mul,
-    div: native.atomicx_i64_fetch_div,
-    max: native.atomicx_i64_fetch_max,
-    min: native.atomicx_i64_fetch_min,
-    and: native.atomicx_i64_fetch_and,
-    or: native.atomicx_i64_fetch_or,
-    xor: native.atomicx_i64_fetch_xor,
+    load: native.atomicx_int_load,
+    store: native.atomicx_int_store as IntOps["store"],
+    swap: native.atomicx_int_swap,
+    compareExchange: native.atomicx_int_compare_exchange,
+    add: native.atomicx_int_fetch_add,
+    sub: native.atomicx_int_fetch_sub,
+    mul: native.atomicx_int_fetch_mul,
+    div: native.atomicx_int_fetch_div,
+    max: native.atomicx_int_fetch_max,
+    min: native.atomicx_int_fetch_min,
+    and: native.atomicx_int_fetch_and,
+    or: native.atomicx_int_fetch_or,
+    xor: native.atomicx_int_fetch_xor,
     ...futexWaits("int"),
   };
 
@@ -115,19 +115,19 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
   };
 
   const float: FloatOps = {
-    load: native.atomicx_f64_load,
-    store: native.atomicx_f64_store as FloatOps["store"],
-    swap: native.atomicx_f64_swap,
+    load: native.atomicx_float_load,
+    store: native.atomicx_float_store as FloatOps["store"],
+    swap: native.atomicx_float_swap,
     compareExchange: (loc, e, r) => {
-      native.atomicx_f64_compare_exchange(loc, e, r, outAddress);
+      native.atomicx_float_compare_exchange(loc, e, r, outAddress);
       return out[0];
     },
-    add: native.atomicx_f64_fetch_add,
-    sub: native.atomicx_f64_fetch_sub,
-    mul: native.atomicx_f64_fetch_mul,
-    div: native.atomicx_f64_fetch_div,
-    max: native.atomicx_f64_fetch_max,
-    min: native.atomicx_f64_fetch_min,
+    add: native.atomicx_float_fetch_add,
+    sub: native.atomicx_float_fetch_sub,
+    mul: native.atomicx_float_fetch_mul,
+    div: native.atomicx_float_fetch_div,
+    max: native.atomicx_float_fetch_max,
+    min: native.atomicx_float_fetch_min,
   };
   return { engine: "native", int, bigint, bool, float };
 }

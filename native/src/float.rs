@@ -53,12 +53,12 @@ exports! {
     storage: AtomicU64, "8-byte aligned `u64`";
 
     /// Reads the value.
-    fn atomicx_f64_load(cell) -> f64 { f64::from_bits(cell.load(SeqCst)) }
+    fn atomicx_float_load(cell) -> f64 { f64::from_bits(cell.load(SeqCst)) }
     /// Stores `value`.
-    fn atomicx_f64_store(cell, value) { cell.store(bits(value), SeqCst) }
+    fn atomicx_float_store(cell, value) { cell.store(bits(value), SeqCst) }
     /// Stores `replacement` if the stored bits equal those of `expected`. Writes the previous value
     /// to the `f64` at address `previous_out` and returns 1 when it exchanged, 0 when it did not.
-    fn atomicx_f64_compare_exchange(cell, expected, replacement; previous_out: f64) -> f64 {
+    fn atomicx_float_compare_exchange(cell, expected, replacement; previous_out: f64) -> f64 {
         let (exchanged, previous) = compare_exchange(cell, expected, bits(replacement));
         *previous_out = f64::from_bits(previous);
         if exchanged {
@@ -68,23 +68,23 @@ exports! {
         }
     }
     /// Stores `value`; returns the previous value.
-    fn atomicx_f64_swap(cell, value) -> f64 { f64::from_bits(cell.swap(bits(value), SeqCst)) }
+    fn atomicx_float_swap(cell, value) -> f64 { f64::from_bits(cell.swap(bits(value), SeqCst)) }
     /// Adds `x`; returns the previous value.
-    fn atomicx_f64_fetch_add(cell, x) -> f64 { fetch_apply(cell, |v| v + x) }
+    fn atomicx_float_fetch_add(cell, x) -> f64 { fetch_apply(cell, |v| v + x) }
     /// Subtracts `x`; returns the previous value.
-    fn atomicx_f64_fetch_sub(cell, x) -> f64 { fetch_apply(cell, |v| v - x) }
+    fn atomicx_float_fetch_sub(cell, x) -> f64 { fetch_apply(cell, |v| v - x) }
     /// Multiplies by `x`; returns the previous value.
-    fn atomicx_f64_fetch_mul(cell, x) -> f64 { fetch_apply(cell, |v| v * x) }
+    fn atomicx_float_fetch_mul(cell, x) -> f64 { fetch_apply(cell, |v| v * x) }
     /// Divides by `x`; returns the previous value. A zero divisor (either sign) stores nothing and
     /// returns NaN; the TypeScript layer refuses it before calling.
-    fn atomicx_f64_fetch_div(cell, x) -> f64 {
+    fn atomicx_float_fetch_div(cell, x) -> f64 {
         if x == 0.0 {
             return f64::NAN;
         }
         fetch_apply(cell, |v| v / x)
     }
     /// Stores `f64::max(value, x)` (a NaN operand is ignored); returns the previous value.
-    fn atomicx_f64_fetch_max(cell, x) -> f64 { fetch_apply(cell, |v| v.max(x)) }
+    fn atomicx_float_fetch_max(cell, x) -> f64 { fetch_apply(cell, |v| v.max(x)) }
     /// Stores `f64::min(value, x)` (a NaN operand is ignored); returns the previous value.
-    fn atomicx_f64_fetch_min(cell, x) -> f64 { fetch_apply(cell, |v| v.min(x)) }
+    fn atomicx_float_fetch_min(cell, x) -> f64 { fetch_apply(cell, |v| v.min(x)) }
 }

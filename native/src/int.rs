@@ -31,43 +31,43 @@ exports! {
     args: |value: f64| value as i64;
 
     /// Reads the value.
-    fn atomicx_i64_load(cell) -> f64 { cell.load(SeqCst) as f64 }
+    fn atomicx_int_load(cell) -> f64 { cell.load(SeqCst) as f64 }
     /// Stores `value` (a safe integer; the caller checks).
-    fn atomicx_i64_store(cell, value) { cell.store(value, SeqCst) }
+    fn atomicx_int_store(cell, value) { cell.store(value, SeqCst) }
     /// Stores `replacement` if the value equals `expected`; returns the previous value either way
     /// (the exchange happened exactly when the previous value equals `expected`).
-    fn atomicx_i64_compare_exchange(cell, expected, replacement) -> f64 {
+    fn atomicx_int_compare_exchange(cell, expected, replacement) -> f64 {
         match cell.compare_exchange(expected, replacement, SeqCst, SeqCst) {
             Ok(prev) | Err(prev) => prev as f64,
         }
     }
     /// Stores `value`; returns the previous value.
-    fn atomicx_i64_swap(cell, value) -> f64 { cell.swap(value, SeqCst) as f64 }
+    fn atomicx_int_swap(cell, value) -> f64 { cell.swap(value, SeqCst) as f64 }
     /// Adds `delta`; returns the previous value, or NaN if the sum would not be a safe integer.
-    fn atomicx_i64_fetch_add(cell, delta) -> f64 { fetch_checked(cell, |v| v.checked_add(delta)) }
+    fn atomicx_int_fetch_add(cell, delta) -> f64 { fetch_checked(cell, |v| v.checked_add(delta)) }
     /// Subtracts `delta`; returns the previous value, or NaN if the result would not be a safe integer.
-    fn atomicx_i64_fetch_sub(cell, delta) -> f64 { fetch_checked(cell, |v| v.checked_sub(delta)) }
+    fn atomicx_int_fetch_sub(cell, delta) -> f64 { fetch_checked(cell, |v| v.checked_sub(delta)) }
     /// Multiplies by `factor`; returns the previous value, or NaN if the product would not be a safe
     /// integer.
-    fn atomicx_i64_fetch_mul(cell, factor) -> f64 {
+    fn atomicx_int_fetch_mul(cell, factor) -> f64 {
         fetch_checked(cell, |v| v.checked_mul(factor))
     }
     /// Divides by `divisor`, truncating toward zero; returns the previous value, or NaN for a zero
     /// divisor.
-    fn atomicx_i64_fetch_div(cell, divisor) -> f64 {
+    fn atomicx_int_fetch_div(cell, divisor) -> f64 {
         fetch_checked(cell, |v| v.checked_div(divisor))
     }
     /// Stores the larger of the value and `other`; returns the previous value.
-    fn atomicx_i64_fetch_max(cell, other) -> f64 { cell.fetch_max(other, SeqCst) as f64 }
+    fn atomicx_int_fetch_max(cell, other) -> f64 { cell.fetch_max(other, SeqCst) as f64 }
     /// Stores the smaller of the value and `other`; returns the previous value.
-    fn atomicx_i64_fetch_min(cell, other) -> f64 { cell.fetch_min(other, SeqCst) as f64 }
+    fn atomicx_int_fetch_min(cell, other) -> f64 { cell.fetch_min(other, SeqCst) as f64 }
     /// Bitwise AND on the two's-complement form; returns the previous value, or NaN if the result
     /// (only ever −2^53) is not a safe integer.
-    fn atomicx_i64_fetch_and(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v & bits)) }
+    fn atomicx_int_fetch_and(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v & bits)) }
     /// Bitwise OR on the two's-complement form; returns the previous value, or NaN if the result is
     /// not a safe integer.
-    fn atomicx_i64_fetch_or(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v | bits)) }
+    fn atomicx_int_fetch_or(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v | bits)) }
     /// Bitwise XOR on the two's-complement form; returns the previous value, or NaN if the result is
     /// not a safe integer.
-    fn atomicx_i64_fetch_xor(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v ^ bits)) }
+    fn atomicx_int_fetch_xor(cell, bits) -> f64 { fetch_checked(cell, |v| Some(v ^ bits)) }
 }

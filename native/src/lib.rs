@@ -16,7 +16,7 @@ mod exports;
 
 mod addr;
 pub mod bigint;
-pub mod boolean;
+pub mod bool;
 pub mod float;
 pub mod int;
 pub mod owner;

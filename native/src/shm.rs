@@ -304,7 +304,9 @@ impl Region {
     fn run_is_sound(&self, i: usize) -> bool {
         let (kind, first, length, count) = self.entry_fields(i);
         slots_for(f64::from(kind), f64::from(length)) == Some(count)
-            && first.checked_add(count).is_some_and(|end| end <= self.capacity)
+            && first
+                .checked_add(count)
+                .is_some_and(|end| end <= self.capacity)
     }
 
     /// Finds or adds the entry `name` of `kind` owning `slots` slots for `length` elements or

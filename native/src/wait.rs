@@ -137,7 +137,7 @@ unsafe fn wait_then_release(
 /// # Safety
 ///
 /// `addr` is the address of a live, 4-byte aligned `u32` for the whole wait; `region` as in
-/// `atomicx_i64_wait`.
+/// `atomicx_int_wait`.
 unsafe fn wait_u32(
     addr: f64,
     timeout_ms: f64,
@@ -167,7 +167,7 @@ unsafe fn wait_u32(
 /// `addr` is the address of a live, 8-byte aligned `i64` for the whole wait (a region reference
 /// or the caller guarantees it); `region` as in the description.
 #[no_mangle]
-pub unsafe extern "C" fn atomicx_i64_wait(
+pub unsafe extern "C" fn atomicx_int_wait(
     addr: f64,
     expected: f64,
     timeout_ms: f64,
@@ -193,12 +193,12 @@ pub unsafe extern "C" fn atomicx_i64_wait(
     }
 }
 
-/// Waits while the `AtomicBool` at `addr` holds `expected` (0 or 1); as `atomicx_i64_wait`.
+/// Waits while the `AtomicBool` at `addr` holds `expected` (0 or 1); as `atomicx_int_wait`.
 ///
 /// # Safety
 ///
 /// `addr` is the address of a live, 4-byte aligned `u32` for the whole wait; `region` as in
-/// `atomicx_i64_wait`.
+/// `atomicx_int_wait`.
 #[no_mangle]
 pub unsafe extern "C" fn atomicx_bool_wait(
     addr: f64,
@@ -218,7 +218,7 @@ pub unsafe extern "C" fn atomicx_bool_wait(
 /// # Safety
 ///
 /// `addr` is the address of a live, 4-byte aligned `i32` for the whole wait; `region` as in
-/// `atomicx_i64_wait`.
+/// `atomicx_int_wait`.
 #[no_mangle]
 pub unsafe extern "C" fn atomicx_word_wait(
     addr: f64,
@@ -273,14 +273,14 @@ pub unsafe extern "C" fn atomicx_pipe(out: f64) -> f64 {
 
 /// Starts a wait on a new native thread (for FFIs that cannot run a call off the JavaScript
 /// thread): `kind` [`shm::kind::INT`], [`shm::kind::BOOL`] or [`shm::kind::WORD`] (a lock word),
-/// then as `atomicx_i64_wait` with
+/// then as `atomicx_int_wait` with
 /// `release` = 1 (the caller retained `region` if non-zero). When the wait ends the thread writes
 /// 16 bytes to the pipe `fd`: `token` and the result, two native-endian `f64`s. Returns a
 /// `shm::status`; on failure the region reference is released here.
 ///
 /// # Safety
 ///
-/// As `atomicx_i64_wait` (or `atomicx_bool_wait`), for as long as the wait lasts; `fd` stays open
+/// As `atomicx_int_wait` (or `atomicx_bool_wait`), for as long as the wait lasts; `fd` stays open
 /// while any wait is pending.
 #[no_mangle]
 pub unsafe extern "C" fn atomicx_wait_spawn(
@@ -305,7 +305,7 @@ pub unsafe extern "C" fn atomicx_wait_spawn(
     let work = move || {
         let result = if kind == shm::kind::INT {
             // SAFETY: forwarded from this function's contract.
-            unsafe { atomicx_i64_wait(addr, expected, timeout_ms, region, 1.0) }
+            unsafe { atomicx_int_wait(addr, expected, timeout_ms, region, 1.0) }
         } else if kind == shm::kind::WORD {
             // SAFETY: forwarded from this function's contract.
             unsafe { atomicx_word_wait(addr, expected, timeout_ms, region, 1.0) }

@@ -287,7 +287,7 @@ function report(runs) {
     "The built-in operations every ratio above divides by, the lock-protected counter (`lock(); " +
       "n++; unlock()` with an `Atomics.wait`/`Atomics.notify` mutex, uncontended), and the bare " +
       "engine calls: the WebAssembly module's `int_add` export and the native " +
-      "`atomicx_i64_fetch_add` through this runtime's FFI, called with no class around them — the " +
+      "`atomicx_int_fetch_add` through this runtime's FFI, called with no class around them — the " +
       "floor any wrapper can reach.",
     "",
     `| figure | ${runs.map((r) => r.ops.label).join(" | ")} |`,
@@ -299,7 +299,7 @@ function report(runs) {
   baseRow("`Atomics.load` Int32Array", (o) => nsf(o.baseline.load.i32));
   baseRow("lock-protected counter", (o) => nsf(o.lockCounter));
   baseRow("bare wasm call `int_add`", (o) => nsf(o.bare.wasm.add));
-  baseRow("bare FFI call `atomicx_i64_fetch_add`", (o) => (o.bare.ffi ? nsf(o.bare.ffi.add) : "—"));
+  baseRow("bare FFI call `atomicx_int_fetch_add`", (o) => (o.bare.ffi ? nsf(o.bare.ffi.add) : "—"));
   baseRow("bare wasm call ÷ `Atomics.add` Int32", (o) => x(o.bare.wasm.add / o.baseline.add.i32));
   baseRow(
     "bare FFI call ÷ `Atomics.add` Int32",

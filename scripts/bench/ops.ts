@@ -93,8 +93,8 @@ let ffi:
 if (info.engine !== "wasm") {
   const native = loadNative();
   ffi = {
-    add: native.atomicx_i64_fetch_add,
-    load: native.atomicx_i64_load,
+    add: native.atomicx_int_fetch_add,
+    load: native.atomicx_int_load,
     at: native.addressOf(bareCell),
   };
 }

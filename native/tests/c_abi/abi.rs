@@ -3,7 +3,7 @@
 //! `SharedArrayBuffer`, touch only their own word.
 
 use crate::common::{address, BigInt, Int, MAX_SAFE};
-use atomicx::{bigint, boolean, float, int};
+use atomicx::{bigint, bool, float, int};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 
 #[test]
@@ -69,20 +69,20 @@ fn sixty_four_bit_atomics_touch_only_their_own_word() {
     // outlives this block; `io_addr` is the address of `io`, three aligned i64s only this thread
     // uses. Each function gets the storage type it expects (i64 and u64 share size and alignment).
     unsafe {
-        int::atomicx_i64_store(slot(1), -1.0);
-        assert_eq!(int::atomicx_i64_fetch_add(slot(1), 1.0), -1.0);
+        int::atomicx_int_store(slot(1), -1.0);
+        assert_eq!(int::atomicx_int_fetch_add(slot(1), 1.0), -1.0);
         check(1, 0);
 
         assert_eq!(bigint::atomicx_bigint_store(slot(2), io_addr), 0.0);
         assert_eq!(bigint::atomicx_bigint_fetch_add(slot(2), io_addr), 0.0);
         check(2, -2i64 as u64);
 
-        float::atomicx_f64_store(slot(3), -0.0);
-        let prev = float::atomicx_f64_fetch_sub(slot(3), 1.0);
+        float::atomicx_float_store(slot(3), -0.0);
+        let prev = float::atomicx_float_fetch_sub(slot(3), 1.0);
         assert_eq!(prev.to_bits(), (-0.0f64).to_bits());
         check(3, (-1.0f64).to_bits());
 
-        float::atomicx_f64_store(slot(0), f64::NAN);
+        float::atomicx_float_store(slot(0), f64::NAN);
         check(0, f64::NAN.to_bits());
     }
 }
@@ -96,13 +96,13 @@ fn bool_atomics_are_32_bit_words() {
     // SAFETY: `odd` is the address of the live, 4-byte aligned AtomicU32 `words.0[1]`, which
     // outlives this block.
     unsafe {
-        boolean::atomicx_bool_store(odd, 1.0);
-        assert_eq!(boolean::atomicx_bool_swap(odd, 0.0), 1.0);
-        assert_eq!(boolean::atomicx_bool_fetch_or(odd, 1.0), 0.0);
-        assert_eq!(boolean::atomicx_bool_fetch_xor(odd, 1.0), 1.0);
-        assert_eq!(boolean::atomicx_bool_compare_exchange(odd, 0.0, 1.0), 0.0);
-        assert_eq!(boolean::atomicx_bool_fetch_and(odd, 1.0), 1.0);
-        assert_eq!(boolean::atomicx_bool_load(odd), 1.0);
+        bool::atomicx_bool_store(odd, 1.0);
+        assert_eq!(bool::atomicx_bool_swap(odd, 0.0), 1.0);
+        assert_eq!(bool::atomicx_bool_fetch_or(odd, 1.0), 0.0);
+        assert_eq!(bool::atomicx_bool_fetch_xor(odd, 1.0), 1.0);
+        assert_eq!(bool::atomicx_bool_compare_exchange(odd, 0.0, 1.0), 0.0);
+        assert_eq!(bool::atomicx_bool_fetch_and(odd, 1.0), 1.0);
+        assert_eq!(bool::atomicx_bool_load(odd), 1.0);
     }
     let all: Vec<u32> = words.0.iter().map(|w| w.load(SeqCst)).collect();
     assert_eq!(all, [u32::MAX, 1, u32::MAX, u32::MAX]);

@@ -1,4 +1,4 @@
-//! `atomicx_f64_*`: `AtomicFloat`, an IEEE-754 binary64 stored as bits. Every NaN is stored as the
+//! `atomicx_float_*`: `AtomicFloat`, an IEEE-754 binary64 stored as bits. Every NaN is stored as the
 //! canonical `f64::NAN`; `compare_exchange` compares bits (+0 and −0 differ, NaN matches NaN);
 //! `fetch_max`/`fetch_min` follow `f64::max`/`f64::min`; division by ±0 returns NaN and stores
 //! nothing.

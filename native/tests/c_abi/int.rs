@@ -1,6 +1,6 @@
-//! `atomicx_i64_*`: the number API of `AtomicInt`. Values are safe integers carried in `f64`s; an
+//! `atomicx_int_*`: the number API of `AtomicInt`. Values are safe integers carried in `f64`s; an
 //! operation whose result would leave ±(2^53 − 1), and division by zero, returns NaN and stores
-//! nothing. (This file and `bigint.rs`, `float.rs`, `boolean.rs` share the shape of their tests;
+//! nothing. (This file and `bigint.rs`, `float.rs`, `bool.rs` share the shape of their tests;
 //! each checks its own kind's edge values and encoding.)
 
 use crate::common::{on_edge_pairs, on_random_pairs, Int, Rng, MAX_SAFE};

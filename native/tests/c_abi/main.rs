@@ -10,7 +10,7 @@ mod common;
 
 mod abi;
 mod bigint;
-mod boolean;
+mod bool;
 mod codes;
 mod concurrency;
 mod float;

@@ -91,12 +91,12 @@ fn run(region: &Open, name: &str, kind: u32, length: u32) -> Result<f64, (f64, f
 
 fn fetch_add(addr: f64, delta: f64) -> f64 {
     // SAFETY: `addr` is an int slot of a region the caller holds open.
-    unsafe { int::atomicx_i64_fetch_add(addr, delta) }
+    unsafe { int::atomicx_int_fetch_add(addr, delta) }
 }
 
 fn load(addr: f64) -> f64 {
     // SAFETY: as in `fetch_add`.
-    unsafe { int::atomicx_i64_load(addr) }
+    unsafe { int::atomicx_int_load(addr) }
 }
 
 #[test]
@@ -235,18 +235,18 @@ fn wait_and_wake_between_threads_on_a_region_slot() {
     let addr = slot(&region, "flag", 1).unwrap();
     // SAFETY (all calls below): `addr` is an int slot of the open region.
     assert_eq!(
-        unsafe { wait::atomicx_i64_wait(addr, 1.0, 0.0, region.handle, 0.0) },
+        unsafe { wait::atomicx_int_wait(addr, 1.0, 0.0, region.handle, 0.0) },
         wait::NOT_EQUAL
     );
     assert_eq!(
-        unsafe { wait::atomicx_i64_wait(addr, 0.0, 10.0, region.handle, 0.0) },
+        unsafe { wait::atomicx_int_wait(addr, 0.0, 10.0, region.handle, 0.0) },
         wait::TIMED_OUT
     );
     let handle = region.handle;
     let results = on_threads(2, |t| {
         if t == 0 {
             // SAFETY: as above.
-            unsafe { wait::atomicx_i64_wait(addr, 0.0, 10_000.0, handle, 0.0) }
+            unsafe { wait::atomicx_int_wait(addr, 0.0, 10_000.0, handle, 0.0) }
         } else {
             let deadline = Instant::now() + Duration::from_secs(10);
             let mut woken = 0.0;

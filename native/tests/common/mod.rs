@@ -14,7 +14,7 @@
 //! Each cell can also read and write its storage directly (`get`, `bits`), without the library, so a
 //! test can tell what is really stored.
 
-use atomicx::{bigint, boolean, float, int};
+use atomicx::{bigint, bool, float, int};
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::SeqCst};
 use std::sync::Barrier;
 
@@ -99,20 +99,20 @@ cell!(
 );
 
 cell_methods!(Int {
-    load() -> f64 => int::atomicx_i64_load;
-    store(v) => int::atomicx_i64_store;
+    load() -> f64 => int::atomicx_int_load;
+    store(v) => int::atomicx_int_store;
     /// Returns the previous value; the exchange happened exactly when it equals `expected`.
-    compare_exchange(expected, replacement) -> f64 => int::atomicx_i64_compare_exchange;
-    swap(x) -> f64 => int::atomicx_i64_swap;
-    fetch_add(x) -> f64 => int::atomicx_i64_fetch_add;
-    fetch_sub(x) -> f64 => int::atomicx_i64_fetch_sub;
-    fetch_mul(x) -> f64 => int::atomicx_i64_fetch_mul;
-    fetch_div(x) -> f64 => int::atomicx_i64_fetch_div;
-    fetch_max(x) -> f64 => int::atomicx_i64_fetch_max;
-    fetch_min(x) -> f64 => int::atomicx_i64_fetch_min;
-    fetch_and(x) -> f64 => int::atomicx_i64_fetch_and;
-    fetch_or(x) -> f64 => int::atomicx_i64_fetch_or;
-    fetch_xor(x) -> f64 => int::atomicx_i64_fetch_xor;
+    compare_exchange(expected, replacement) -> f64 => int::atomicx_int_compare_exchange;
+    swap(x) -> f64 => int::atomicx_int_swap;
+    fetch_add(x) -> f64 => int::atomicx_int_fetch_add;
+    fetch_sub(x) -> f64 => int::atomicx_int_fetch_sub;
+    fetch_mul(x) -> f64 => int::atomicx_int_fetch_mul;
+    fetch_div(x) -> f64 => int::atomicx_int_fetch_div;
+    fetch_max(x) -> f64 => int::atomicx_int_fetch_max;
+    fetch_min(x) -> f64 => int::atomicx_int_fetch_min;
+    fetch_and(x) -> f64 => int::atomicx_int_fetch_and;
+    fetch_or(x) -> f64 => int::atomicx_int_fetch_or;
+    fetch_xor(x) -> f64 => int::atomicx_int_fetch_xor;
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -226,20 +226,20 @@ impl Bool {
 }
 
 cell_methods!(Bool {
-    load() -> f64 => boolean::atomicx_bool_load;
-    store(v) => boolean::atomicx_bool_store;
+    load() -> f64 => bool::atomicx_bool_load;
+    store(v) => bool::atomicx_bool_store;
     /// Returns the previous value; the exchange happened exactly when it equals `expected`.
-    compare_exchange(expected, replacement) -> f64 => boolean::atomicx_bool_compare_exchange;
-    swap(x) -> f64 => boolean::atomicx_bool_swap;
-    fetch_and(x) -> f64 => boolean::atomicx_bool_fetch_and;
-    fetch_or(x) -> f64 => boolean::atomicx_bool_fetch_or;
-    fetch_xor(x) -> f64 => boolean::atomicx_bool_fetch_xor;
+    compare_exchange(expected, replacement) -> f64 => bool::atomicx_bool_compare_exchange;
+    swap(x) -> f64 => bool::atomicx_bool_swap;
+    fetch_and(x) -> f64 => bool::atomicx_bool_fetch_and;
+    fetch_or(x) -> f64 => bool::atomicx_bool_fetch_or;
+    fetch_xor(x) -> f64 => bool::atomicx_bool_fetch_xor;
 });
 
 // ---------------------------------------------------------------------------------------------------
 // AtomicFloat: u64 storage holding the bits of an f64, values as f64.
 
-/// The `previous_out` slot of `atomicx_f64_compare_exchange`, 8-byte aligned on every target.
+/// The `previous_out` slot of `atomicx_float_compare_exchange`, 8-byte aligned on every target.
 #[repr(C, align(8))]
 struct Slot(f64);
 
@@ -267,22 +267,23 @@ impl Float {
         // SAFETY: `addr` is this cell's live, aligned u64 (module documentation); `out` is the
         // address of `previous`, an 8-byte aligned f64 on this thread's stack that nothing else
         // references during the call.
-        let exchanged =
-            unsafe { float::atomicx_f64_compare_exchange(self.addr(), expected, replacement, out) };
+        let exchanged = unsafe {
+            float::atomicx_float_compare_exchange(self.addr(), expected, replacement, out)
+        };
         (exchanged, previous.0)
     }
 }
 
 cell_methods!(Float {
-    load() -> f64 => float::atomicx_f64_load;
-    store(v) => float::atomicx_f64_store;
-    swap(x) -> f64 => float::atomicx_f64_swap;
-    fetch_add(x) -> f64 => float::atomicx_f64_fetch_add;
-    fetch_sub(x) -> f64 => float::atomicx_f64_fetch_sub;
-    fetch_mul(x) -> f64 => float::atomicx_f64_fetch_mul;
-    fetch_div(x) -> f64 => float::atomicx_f64_fetch_div;
-    fetch_max(x) -> f64 => float::atomicx_f64_fetch_max;
-    fetch_min(x) -> f64 => float::atomicx_f64_fetch_min;
+    load() -> f64 => float::atomicx_float_load;
+    store(v) => float::atomicx_float_store;
+    swap(x) -> f64 => float::atomicx_float_swap;
+    fetch_add(x) -> f64 => float::atomicx_float_fetch_add;
+    fetch_sub(x) -> f64 => float::atomicx_float_fetch_sub;
+    fetch_mul(x) -> f64 => float::atomicx_float_fetch_mul;
+    fetch_div(x) -> f64 => float::atomicx_float_fetch_div;
+    fetch_max(x) -> f64 => float::atomicx_float_fetch_max;
+    fetch_min(x) -> f64 => float::atomicx_float_fetch_min;
 });
 
 /// The bits every NaN is stored as.
