@@ -55,6 +55,7 @@ const suites = [
       "browser.ts",
       "tests/runners/cases_on_deno.test.ts",
       "tests/fixtures/",
+      "tests/processes/",
       "tests/support/",
     ],
   },
@@ -108,7 +109,7 @@ const suites = [
   },
   {
     // Spawns Deno, Bun, Node 26 (node:ffi) and the machine's Node (koffi) processes itself.
-    ...testCommand("node", "tests/fixtures/shm_processes.test.ts"),
+    ...testCommand("node", "tests/processes/shm.test.ts"),
     name: "shared memory between processes (deno + bun + node)",
     count: nodeCounts,
   },
@@ -121,7 +122,7 @@ const suites = [
       "--no-warnings",
       "--test",
       "--test-reporter=spec",
-      "tests/fixtures/locks_processes.test.ts",
+      "tests/processes/locks.test.ts",
     ],
     count: nodeCounts,
   },

@@ -1,5 +1,5 @@
 // Locks and coordination within one process: Workers, timeouts, aborts, bad arguments; the
-// cross-process cases run as their own suite (tests/fixtures/locks_processes.test.ts).
+// cross-process cases run as their own suite (tests/processes/locks.test.ts).
 import {
   Barrier,
   Condition,

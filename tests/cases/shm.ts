@@ -1,5 +1,5 @@
 // Named shared memory and wait/notify within one process (every runtime); the cross-process cases
-// run as their own suite (tests/fixtures/shm_processes.test.ts).
+// run as their own suite (tests/processes/shm.test.ts).
 import { execFileSync, spawn } from "node:child_process";
 import {
   chownSync,

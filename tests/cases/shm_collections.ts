@@ -1,7 +1,7 @@
 // Arrays and striped counters in a shared-memory region, and the region's entries() and
 // snapshot(): every array operation against the scalar class, element by element; bad names,
 // lengths and kinds; a region filled to its last slot; handles; Workers to exact totals. The
-// cross-process cases run in tests/fixtures/shm_processes.test.ts.
+// cross-process cases run in tests/processes/shm.test.ts.
 import {
   AtomicBigInt,
   AtomicBigIntArray,
