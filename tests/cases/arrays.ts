@@ -13,7 +13,7 @@ import {
 import type { ArrayHandle } from "../../mod.ts";
 import type { AdderReply, AdderTask } from "../fixtures/adder.ts";
 import { assert } from "../support/assert.ts";
-import { FLOAT_BINARY, INT_BINARY } from "../support/ops.ts";
+import { FLOAT_BINARY, INT_BINARY, outcome } from "../support/ops.ts";
 import { runWorkers } from "../support/workers.ts";
 import { test } from "../harness.ts";
 
@@ -22,15 +22,6 @@ const MIN = Number.MIN_SAFE_INTEGER;
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
-
-/** What a call did: its result, or the class of the error it threw. */
-function outcome(call: () => unknown): unknown {
-  try {
-    return { value: call() };
-  } catch (error) {
-    return { threw: (error as Error).constructor.name };
-  }
-}
 
 /** One kind: how to make a scalar and an array (in the engine's memory or in a buffer), the operations to compare and the values to try. */
 interface Kind {

@@ -1,40 +1,11 @@
 // Counter and FloatCounter: every operation, refused inputs, handles, and Workers adding at once
 // to exact totals.
 import { Counter, FloatCounter } from "../../mod.ts";
-import { AtomicInt } from "../../mod.ts";
-import type { CounterHandle } from "../../mod.ts";
-import type { AdderReply, AdderTask } from "../fixtures/adder.ts";
 import { assert } from "../support/assert.ts";
-import { runWorkers } from "../support/workers.ts";
+import { contend } from "../support/contend.ts";
 import { test } from "../harness.ts";
 
 const MAX = Number.MAX_SAFE_INTEGER;
-const adder = new URL("../fixtures/adder.ts", import.meta.url);
-
-/** Runs each of `ops` in its own Worker on `handle` at once; resolves to their replies. */
-async function contend(
-  ops: AdderTask["op"][],
-  handle: CounterHandle,
-  iterations: number,
-): Promise<AdderReply[]> {
-  const ready = new AtomicInt(0);
-  const done = new AtomicInt(0);
-  const adders = ops.filter((op) => op !== "counter.drain").length;
-  const drains = ops.includes("counter.drain") ? new AtomicInt(0).handle : undefined;
-  return await runWorkers<AdderReply>(
-    adder,
-    ops.map((op) => ({
-      op,
-      handle,
-      iterations,
-      ready: ready.handle,
-      parties: ops.length,
-      done: done.handle,
-      adders,
-      drains,
-    } satisfies AdderTask)),
-  );
-}
 
 test("Counter: add, inc, dec, sum, reset and sumThenReset", () => {
   const c = new Counter();

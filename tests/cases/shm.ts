@@ -24,31 +24,11 @@ import type { AsyncWaitTask } from "../fixtures/shm_async_waiter.ts";
 import type { ShmWaitReply, ShmWaitTask } from "../fixtures/shm_waiter.ts";
 import { assert } from "../support/assert.ts";
 import { runWorker } from "../support/workers.ts";
+import { uniqueName, withRegion } from "../support/regions.ts";
 import { test } from "../harness.ts";
 
 const waiter = new URL("../fixtures/shm_waiter.ts", import.meta.url);
 const asyncWaiter = new URL("../fixtures/shm_async_waiter.ts", import.meta.url);
-
-/** A name no other test run uses. */
-function uniqueName(tag: string): string {
-  return `atomicx-test-${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** Opens a fresh region, runs `fn`, then closes and unlinks it. */
-async function withRegion(
-  tag: string,
-  fn: (region: SharedMemory, name: string) => void | Promise<void>,
-  capacity = 8,
-) {
-  const name = uniqueName(tag);
-  const region = SharedMemory.open(name, { capacity, only: "create" });
-  try {
-    await fn(region, name);
-  } finally {
-    region.close();
-    SharedMemory.unlink(name);
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -15,13 +15,14 @@ import {
   FloatCounter,
   SharedMemory,
 } from "../../mod.ts";
-import type { AdderReply, AdderTask } from "../fixtures/adder.ts";
 import type { DrainReply, DrainTask } from "../fixtures/shm_counter_worker.ts";
-import type { ArrayHandle, CounterHandle } from "../../mod.ts";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { assert } from "../support/assert.ts";
 import { runWorkers } from "../support/workers.ts";
+import { contend } from "../support/contend.ts";
+import { FLOAT_BINARY, INT_BINARY, outcome } from "../support/ops.ts";
+import { uniqueName, withRegion } from "../support/regions.ts";
 import { test } from "../harness.ts";
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -30,36 +31,6 @@ const MIN = Number.MIN_SAFE_INTEGER;
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
-/** A name no other test run uses. */
-function uniqueName(tag: string): string {
-  return `atomicx-coll-${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** Opens a fresh region, runs `fn`, then closes and unlinks it. */
-async function withRegion(
-  tag: string,
-  fn: (region: SharedMemory, name: string) => void | Promise<void>,
-  capacity = 64,
-) {
-  const name = uniqueName(tag);
-  const region = SharedMemory.open(name, { capacity, only: "create" });
-  try {
-    await fn(region, name);
-  } finally {
-    region.close();
-    SharedMemory.unlink(name);
-  }
-}
-
-/** What a call did: its result, or the class of the error it threw. */
-function outcome(call: () => unknown): unknown {
-  try {
-    return { value: call() };
-  } catch (error) {
-    return { threw: (error as Error).constructor.name };
-  }
-}
-
 /** One element kind: its region array, its scalar class, the operations and values to compare. */
 interface Kind {
   method: "intArray" | "bigintArray" | "boolArray" | "floatArray";
@@ -67,23 +38,9 @@ interface Kind {
   initials: unknown[];
   operands: unknown[];
   unary: string[];
-  binary: string[];
+  binary: readonly string[];
   updates: ((v: Any) => unknown)[];
 }
-
-const intBinary = [
-  "store",
-  "swap",
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "fetchMax",
-  "fetchMin",
-  "fetchAnd",
-  "fetchOr",
-  "fetchXor",
-];
 
 const kinds: Kind[] = [
   {
@@ -92,7 +49,7 @@ const kinds: Kind[] = [
     initials: [0, -1, 7, MAX, MIN, 2 ** 32],
     operands: [0, 1, -1, 3, MAX, MIN, 1.5, NaN, "1", 1n, undefined],
     unary: ["load", "inc", "dec"],
-    binary: intBinary,
+    binary: INT_BINARY,
     updates: [(v) => v + 1, (v) => v * 2 ** 30, (v) => String(v)],
   },
   {
@@ -101,7 +58,7 @@ const kinds: Kind[] = [
     initials: [0n, -1n, 2n ** 63n - 1n, -(2n ** 63n)],
     operands: [0n, 1n, -1n, 5n, 2n ** 63n - 1n, 2n ** 63n, 1, undefined],
     unary: ["load", "inc", "dec"],
-    binary: intBinary,
+    binary: INT_BINARY,
     updates: [(v) => v + 1n, () => 2n ** 64n],
   },
   {
@@ -119,7 +76,7 @@ const kinds: Kind[] = [
     initials: [0, -0, 1.5, NaN, -Infinity, Number.MAX_VALUE],
     operands: [0, -0, 0.5, -3, NaN, Infinity, 1e308, "1", 1n, undefined],
     unary: ["load"],
-    binary: ["store", "swap", "add", "sub", "mul", "div", "fetchMax", "fetchMin"],
+    binary: FLOAT_BINARY,
     updates: [(v) => v + 0.5, () => "x"],
   },
 ];
@@ -155,7 +112,7 @@ for (const kind of kinds) {
         for (const fn of kind.updates) compareOne(kind, array, initial, "update", [fn]);
         compareOne(kind, array, initial, "update", ["not a function"]);
       }
-    }));
+    }, 64));
 
   test(`shm ${kind.method}: a bad index throws RangeError (TypeError for a non-number) and changes nothing`, () =>
     withRegion(`${kind.method}-index`, (region) => {
@@ -178,7 +135,7 @@ for (const kind of kinds) {
         }
       }
       assert.deepStrictEqual(array.toArray(), before);
-    }));
+    }, 64));
 }
 
 test("shm arrays: packed across consecutive slots, zeroed, shared by name, the ordinary classes", () =>
@@ -205,7 +162,7 @@ test("shm arrays: packed across consecutive slots, zeroed, shared by name, the o
     assert.equal(region.intArray("ints", 40).load(39), 38_993);
     assert.equal(region.boolArray("bools", 33).load(32), true);
     assert.equal(JSON.stringify(region.intArray("ints", 40)).length > 0, true);
-  }));
+  }, 64));
 
 test("shm arrays and counters: bad names, lengths and kinds are refused and change nothing", () =>
   withRegion("bad", (region) => {
@@ -245,7 +202,7 @@ test("shm arrays and counters: bad names, lengths and kinds are refused and chan
     assert.deepStrictEqual(region.entries(), entries);
     assert.deepStrictEqual(ints.toArray(), [0, 0, 0, 9]);
     assert.equal(region.counter("hits").sum(), 2);
-  }));
+  }, 64));
 
 test("shm: a region filled to its last slot; a run that does not fit says how many slots are free", () =>
   withRegion("full", (region) => {
@@ -327,7 +284,7 @@ test("shm arrays: handles round-trip, at(i) has a handle of its own, wrong handl
       RangeError,
     );
     assert.deepStrictEqual(a.toArray(), [0, 0, 0, 0, 12]);
-  }));
+  }, 64));
 
 test("shm counters: add, inc, dec, sum, reset, sumThenReset; refused amounts; handles", () =>
   withRegion("counters", (region, name) => {
@@ -367,7 +324,7 @@ test("shm counters: add, inc, dec, sum, reset, sumThenReset; refused amounts; ha
       () => FloatCounter.from({ kind: "floatCounter", region: name, slot: "c" }),
       TypeError,
     );
-  }));
+  }, 64));
 
 test("shm counters: 8 stripes of 128 bytes in the region; a process's main thread adds to stripe pid mod 8", () =>
   withRegion("stripes", (region, name) => {
@@ -444,7 +401,7 @@ test("shm: entries() lists every entry in order; snapshot() reads every value, n
     } finally {
       again.close();
     }
-  }));
+  }, 64));
 
 test("shm arrays and counters: every operation of a closed region throws", () => {
   const name = uniqueName("closed");
@@ -469,38 +426,14 @@ test("shm arrays and counters: every operation of a closed region throws", () =>
   }
 });
 
-const adder = new URL("../fixtures/adder.ts", import.meta.url);
 const drainWorker = new URL("../fixtures/shm_counter_worker.ts", import.meta.url);
-
-/** Runs each of `ops` in its own Worker on `handle` at once; resolves to their replies. */
-async function contend(
-  ops: AdderTask["op"][],
-  handle: ArrayHandle | CounterHandle,
-  iterations: number,
-): Promise<AdderReply[]> {
-  const ready = new AtomicInt(0);
-  const done = new AtomicInt(0);
-  const adders = ops.filter((op) => op !== "counter.drain").length;
-  return await runWorkers<AdderReply>(
-    adder,
-    ops.map((op) => ({
-      op,
-      handle,
-      iterations,
-      ready: ready.handle,
-      parties: ops.length,
-      done: done.handle,
-      adders,
-    } satisfies AdderTask)),
-  );
-}
 
 test("Workers: 2 × 200,000 inc on a region AtomicIntArray of 10 end exactly at 40,000 each", () =>
   withRegion("workers-array", async (region) => {
     const a = region.intArray("a", 10);
     await contend(["intArray.inc", "intArray.inc"], a.handle, 200_000);
     assert.deepStrictEqual(a.toArray(), Array(10).fill(40_000));
-  }));
+  }, 64));
 
 test("Workers: 3 × 200,000 Counter.add(3) on a region counter sum exactly to 1,800,000", () =>
   withRegion("workers-counter", async (region) => {
@@ -510,7 +443,7 @@ test("Workers: 3 × 200,000 Counter.add(3) on a region counter sum exactly to 1,
     const f = region.floatCounter("f");
     await contend(["floatCounter.add", "floatCounter.add"], f.handle, 200_000);
     assert.equal(f.sum(), 800_000);
-  }));
+  }, 64));
 
 test("Workers: sumThenReset() on a region counter while 2 × 200,000 inc run loses nothing", () =>
   withRegion("workers-drain", async (region) => {
@@ -533,4 +466,4 @@ test("Workers: sumThenReset() on a region counter while 2 × 200,000 inc run los
     assert.ok(calls >= 1, `sumThenReset ran ${calls} times`);
     // Every add landed either in what sumThenReset returned or in the counter afterwards.
     assert.equal(drained + c.sum(), 400_000);
-  }));
+  }, 64));

@@ -37,3 +37,12 @@ export function operandCalls(
     (v) => a.compareExchange(current, v),
   ];
 }
+
+/** What a call did: its result, or the class of the error it threw. */
+export function outcome(call: () => unknown): unknown {
+  try {
+    return { value: call() };
+  } catch (error) {
+    return { threw: (error as Error).constructor.name };
+  }
+}
