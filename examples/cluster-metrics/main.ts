@@ -12,10 +12,10 @@
 // Deno has no `node:cluster`; see README.md in this folder.
 import cluster from "node:cluster";
 import http from "node:http";
-import net from "node:net";
 import process from "node:process";
 import client from "prom-client";
 import { SharedMemory } from "../../mod.ts";
+import { clusterPort } from "../_shared/cluster_port.ts";
 import {
   type HistogramSpec,
   type MetricSpec,
@@ -83,22 +83,6 @@ function worker(regionName: string, port: number): void {
     latency.observe(route, (performance.now() - start) / 1000);
     res.end(body);
   }).listen(port, "127.0.0.1");
-}
-
-/**
- * The port the workers listen on. Node's cluster shares the primary's listening socket, and port 0
- * gives every worker the same port the OS chose first. Bun's workers each bind their own socket
- * (with SO_REUSEPORT), so port 0 would give each its own port: there the primary asks the OS for a
- * free port and hands that one to all of them.
- */
-function clusterPort(): Promise<number> {
-  if (!("bun" in process.versions)) return Promise.resolve(0);
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** A GET on 127.0.0.1; resolves to status, body and the answering worker's pid. */

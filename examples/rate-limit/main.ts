@@ -12,9 +12,9 @@
 // Deno has no `node:cluster`; see README.md in this folder.
 import cluster from "node:cluster";
 import http from "node:http";
-import net from "node:net";
 import process from "node:process";
 import { SharedMemory } from "../../mod.ts";
+import { clusterPort } from "../_shared/cluster_port.ts";
 import { RegionRateLimiter } from "./gcra.ts";
 
 const WORKERS = 4;
@@ -70,21 +70,6 @@ function worker(regionName: string, port: number): void {
       res.end("too many requests\n");
     }
   }).listen(port, "127.0.0.1");
-}
-
-/**
- * The port the workers listen on: 0 on Node (cluster shares the primary's socket, so all get the
- * port the OS chose); on Bun, whose workers bind their own sockets with SO_REUSEPORT, a port the
- * primary asked the OS for.
- */
-function clusterPort(): Promise<number> {
-  if (!("bun" in process.versions)) return Promise.resolve(0);
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** A GET with `x-api-key: key` (none if undefined); resolves to the status and the worker's pid. */
