@@ -11,47 +11,23 @@
 //
 // The measurements run in scripts/bench/cluster_child.ts on the pinned Node 26 (node:ffi).
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import { cli } from "../lib/cli.mjs";
-import { runtimeCommand } from "../lib/runtimes.mjs";
+import { runForJson } from "../lib/runtimes.mjs";
 import { startRedis } from "../lib/redis.mjs";
-import { writeSection } from "../lib/report_section.mjs";
-import { buildNative, installDependencies, root } from "../lib/setup.mjs";
+import { publishSection, sectionBench } from "../lib/report_section.mjs";
+import { root } from "../lib/setup.mjs";
 
-const options = cli("npm run bench:cluster [-- options]: the cluster section of BENCHMARKS.md", {
-  "skip-setup": { type: "boolean", help: "do not install tools or build the library first" },
-  "no-write": { type: "boolean", help: "print the section; leave BENCHMARKS.md alone" },
-});
-if (!options["skip-setup"]) {
-  installDependencies();
-  buildNative();
-}
+const options = sectionBench("cluster");
 
 const child = join(root, "scripts", "bench", "cluster_child.ts");
 const THROUGHPUT_SECONDS = 0.5; // per slice; 12 rounds of one slice per way (cluster_child.ts)
 const DECIDE_SECONDS = 2; // per rate limiter
 
 /** Runs the child with `childArgs` on the pinned Node 26; resolves to its last JSON line. */
-function runChild(childArgs) {
-  const { command, args: base, env } = runtimeCommand("node", child);
-  return new Promise((resolve, reject) => {
-    const p = spawn(command, [...base, ...childArgs.map(String)], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    p.stdout.on("data", (c) => (out += c));
-    p.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`cluster_child ${childArgs.join(" ")}: ${code}`));
-      resolve(JSON.parse(out.trim().split("\n").at(-1)));
-    });
-  });
-}
+const runChild = (childArgs) => runForJson("node", child, childArgs);
 
 const version = (command) =>
   spawnSync(command, ["--version"]).stdout?.toString().trim().split("\n")[0] ?? "?";
@@ -170,4 +146,4 @@ ${
 }
 `;
 console.log(`\n${body}`);
-if (!options["no-write"]) writeSection("cluster", body);
+publishSection(options, "cluster", body);

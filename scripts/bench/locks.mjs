@@ -18,19 +18,11 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { Worker } from "node:worker_threads";
-import { cli } from "../lib/cli.mjs";
 import { startRedis } from "../lib/redis.mjs";
-import { writeSection } from "../lib/report_section.mjs";
-import { bin, buildNative, installDependencies, root } from "../lib/setup.mjs";
+import { publishSection, sectionBench } from "../lib/report_section.mjs";
+import { bin, root } from "../lib/setup.mjs";
 
-const options = cli("npm run bench:locks [-- options]: the locks section of BENCHMARKS.md", {
-  "skip-setup": { type: "boolean", help: "do not install tools or build the library first" },
-  "no-write": { type: "boolean", help: "print the section; leave BENCHMARKS.md alone" },
-});
-if (!options["skip-setup"]) {
-  installDependencies();
-  buildNative();
-}
+const options = sectionBench("locks");
 // The measurements import the TypeScript sources: they run on the pinned Node 26 with node:ffi.
 if (!process.execArgv.includes("--experimental-ffi")) {
   const args = process.argv.slice(2).filter((a) => a !== "--skip-setup");
@@ -401,5 +393,4 @@ ${
     : ""
 }
 `;
-if (options["no-write"]) console.log(section);
-else writeSection("locks", section);
+publishSection(options, "locks", section);

@@ -8,25 +8,17 @@
 //   node scripts/bench/shm.mjs [--help] [--skip-setup] [--no-write]
 //
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { cli } from "../lib/cli.mjs";
-import { runtimeCommand } from "../lib/runtimes.mjs";
+import { runForJson } from "../lib/runtimes.mjs";
 import { startRedis } from "../lib/redis.mjs";
-import { writeSection } from "../lib/report_section.mjs";
-import { buildNative, installDependencies, root } from "../lib/setup.mjs";
+import { publishSection, sectionBench } from "../lib/report_section.mjs";
+import { root } from "../lib/setup.mjs";
 
-const options = cli("npm run bench:shm [-- options]: the shm section of BENCHMARKS.md", {
-  "skip-setup": { type: "boolean", help: "do not install tools or build the library first" },
-  "no-write": { type: "boolean", help: "print the section; leave BENCHMARKS.md alone" },
-});
-if (!options["skip-setup"]) {
-  installDependencies();
-  buildNative();
-}
+const options = sectionBench("shm");
 
 const child = join(root, "scripts", "bench", "shm_child.ts");
 const N_LOCAL = 5_000_000;
@@ -35,22 +27,7 @@ const N_REDIS = 20_000;
 const N_FILE = 2_000;
 
 /** Runs the child script on runtime `key`; resolves to its last JSON line. */
-function runChild(key, childArgs) {
-  const { command, args: base, env } = runtimeCommand(key, child);
-  return new Promise((resolve, reject) => {
-    const p = spawn(command, [...base, ...childArgs.map(String)], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    p.stdout.on("data", (c) => (out += c));
-    p.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`${key} ${childArgs.join(" ")} exited ${code}`));
-      resolve(JSON.parse(out.trim().split("\n").at(-1)));
-    });
-  });
-}
+const runChild = (key, childArgs) => runForJson(key, child, childArgs);
 
 /** Runs one child per runtime in `keys`, all starting at the same instant; aggregate ops/s. */
 async function together(keys, mode, target, n) {
@@ -206,5 +183,4 @@ ${table}
 
 <!-- shm:end -->`;
 
-if (options["no-write"]) console.log(section);
-else writeSection("shm", section.replace(/^<!-- shm:start -->|<!-- shm:end -->$/g, ""));
+publishSection(options, "shm", section.replace(/^<!-- shm:start -->|<!-- shm:end -->$/g, ""));

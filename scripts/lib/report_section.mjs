@@ -6,7 +6,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cli } from "./cli.mjs";
 import { bin, root } from "./paths.mjs";
+import { buildNative, installDependencies } from "./setup.mjs";
 
 const REPORT = join(root, "BENCHMARKS.md");
 const pattern = (name) => new RegExp(`<!-- ${name}:start -->[\\s\\S]*?<!-- ${name}:end -->`);
@@ -34,4 +36,27 @@ export function writeSection(name, body) {
     : `${current}${current.endsWith("\n") || current === "" ? "" : "\n"}\n${formatted}\n`;
   writeFileSync(REPORT, next);
   console.log(`\nwrote the ${name} section of BENCHMARKS.md`);
+}
+
+/**
+ * The start of a bench script that owns the section `name`: parses its options (`--skip-setup`,
+ * `--no-write`, `--help`) and, unless skipped, installs the tools and builds the library.
+ * @returns {{ "skip-setup"?: boolean, "no-write"?: boolean }}
+ */
+export function sectionBench(name) {
+  const options = cli(`npm run bench:${name} [-- options]: the ${name} section of BENCHMARKS.md`, {
+    "skip-setup": { type: "boolean", help: "do not install tools or build the library first" },
+    "no-write": { type: "boolean", help: "print the section; leave BENCHMARKS.md alone" },
+  });
+  if (!options["skip-setup"]) {
+    installDependencies();
+    buildNative();
+  }
+  return options;
+}
+
+/** Writes `body` as the section `name` of BENCHMARKS.md, or prints it with `--no-write`. */
+export function publishSection(options, name, body) {
+  if (options["no-write"]) console.log(body);
+  else writeSection(name, body);
 }

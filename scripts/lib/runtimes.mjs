@@ -2,7 +2,7 @@
 // on each runtime atomicx supports, and where the machine's own Node is. The demo, the benchmarks,
 // `npm test`, the examples run and the package e2e test all read it.
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import process from "node:process";
@@ -147,4 +147,25 @@ export function runtimeCommand(key, script) {
 export function testCommand(key, file) {
   const { command, test, env } = entry(key);
   return { command, args: [...test, file], env };
+}
+
+/**
+ * Runs the TypeScript program `script` on runtime `key` with `args` (stderr shown as it comes);
+ * resolves to the last line it printed, parsed as JSON, and rejects if it exits non-zero.
+ */
+export function runForJson(key, script, args) {
+  const { command, args: base, env } = runtimeCommand(key, script);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...base, ...args.map(String)], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${key} ${script} ${args.join(" ")}: exit ${code}`));
+      resolve(JSON.parse(out.trim().split("\n").at(-1)));
+    });
+  });
 }
