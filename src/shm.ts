@@ -80,13 +80,7 @@ export type RegionEntryKind =
   | "floatArray"
   | "counter"
   | "floatCounter"
-  | "mutex"
-  | "rwlock"
-  | "semaphore"
-  | "condition"
-  | "barrier"
-  | "latch"
-  | "once";
+  | LockKind;
 
 /**
  * One entry of a region's directory, as {@link SharedMemory.entries} lists it: its name, what it

@@ -7,6 +7,9 @@
  * others sleep until the round changes. A wait that times out or is aborted withdraws its arrival
  * unless the round completed meanwhile (then it counts as passed).
  *
+ * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
+ * primitive on purpose: see `mod.ts`.
+ *
  * @module
  */
 

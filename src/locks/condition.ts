@@ -7,6 +7,9 @@
  * sleep returns at once: no lost wakeups. Spurious wake-ups are possible (wait in a loop on the
  * predicate, as with every condition variable).
  *
+ * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
+ * primitive on purpose: see `mod.ts`.
+ *
  * @module
  */
 

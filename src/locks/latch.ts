@@ -4,6 +4,9 @@
  * Protocol: word 0 counts the count-downs so far, word 1 is `count + 1`. Waiters sleep on word 0
  * until it reaches the count; the count-down that reaches it wakes them all.
  *
+ * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
+ * primitive on purpose: see `mod.ts`.
+ *
  * @module
  */
 

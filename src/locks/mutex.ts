@@ -9,6 +9,9 @@
  * (cleared before unlocking), so a waiter whose sleep ran out can tell a dead holder from a live one
  * and take the lock over with one compare-exchange (see docs/locks.md).
  *
+ * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
+ * primitive on purpose: see `mod.ts`.
+ *
  * @module
  */
 

@@ -7,6 +7,9 @@
  * word to 0 (a later `run` tries again); a region runner that died is detected like a dead mutex
  * holder and the run is retried.
  *
+ * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
+ * primitive on purpose: see `mod.ts`.
+ *
  * @module
  */
 

@@ -10,6 +10,9 @@
  * and releases the mutex. A writer takes the mutex, then waits until word 4 is 0. Once a writer
  * holds the mutex new readers wait, so a stream of readers cannot starve writers.
  *
+ * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
+ * primitive on purpose: see `mod.ts`.
+ *
  * @module
  */
 

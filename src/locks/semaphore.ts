@@ -6,6 +6,9 @@
  * acquirer takes `n` with a compare-exchange while `permits − taken ≥ n`, else sleeps on word 0;
  * every release changes word 0 and wakes the sleepers (each rechecks its own `n`).
  *
+ * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
+ * primitive on purpose: see `mod.ts`.
+ *
  * @module
  */
 
