@@ -1,7 +1,8 @@
 /**
  * The 32-bit words every lock protocol runs on, in two places: in-process memory (JavaScript
- * `Atomics` on an `Int32Array` over a `SharedArrayBuffer`) and a shared-memory region (native calls
- * on the mapped address, futex waits). The protocols in this folder are written once against
+ * `Atomics` on an `Int32Array` over the engine's shared memory — the WebAssembly memory the atomics
+ * live in, or a `SharedArrayBuffer` under the native engine — so `Atomics.wait`/`notify` are the
+ * engine's waits) and a shared-memory region (native calls on the mapped address, futex waits). The protocols in this folder are written once against
  * {@link Words}.
  *
  * @module
@@ -13,6 +14,8 @@ import { regionClosed, type RegionLink } from "../_link.ts";
 import { describe } from "../_errors.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { processIdentity, threadToken } from "./_owner.ts";
+import { type Block, blockFromHandle, newBlock } from "../handle.ts";
+import type { WasmMemory } from "../../engine/_webassembly.ts";
 
 /** The contended bit of a mutex's word 0 (docs/locks.md). */
 export const MUTEX_CONTENDED = 0x4000_0000;
@@ -38,8 +41,9 @@ export type LockKind =
 
 /**
  * A lock primitive's handle: plain, structured-cloneable data naming its words — in-process memory
- * (`buffer` + `byteOffset`) or a region slot (`region` + `slot`). Pass it to a Worker and rebuild
- * the primitive there with `X.from(handle)`.
+ * (`memory` + `byteOffset`: the engine's WebAssembly memory; `buffer` + `byteOffset` under the native
+ * engine) or a region slot (`region` + `slot`). Pass it to a Worker and rebuild the primitive there
+ * with `X.from(handle)`.
  *
  * @example
  * ```ts
@@ -50,6 +54,7 @@ export type LockKind =
  * ```
  */
 export type LockHandle =
+  | { readonly kind: LockKind; readonly memory: WasmMemory; readonly byteOffset: number }
   | { readonly kind: LockKind; readonly buffer: SharedArrayBuffer; readonly byteOffset: number }
   | { readonly kind: LockKind; readonly region: string; readonly slot: string };
 
@@ -84,24 +89,36 @@ export interface Words {
 /** Words of each primitive (each gets its own 64-byte line so neighbours do not share one). */
 export const WORDS_PER_PRIMITIVE = 16;
 
-/**
- * In-process memory for a new primitive's `count` words, all zero. Every in-process primitive
- * gets its memory here and nowhere else.
- */
-export function allocateWords(count: number): { buffer: SharedArrayBuffer; byteOffset: number } {
-  return { buffer: new SharedArrayBuffer(count * 4), byteOffset: 0 };
-}
+/** Bytes of a primitive's words. */
+const BYTES = WORDS_PER_PRIMITIVE * 4;
 
-/** `Atomics` on an `Int32Array`. */
+/** `Atomics` on an `Int32Array` over a block of the engine's memory. */
 export class LocalWords implements Words {
   readonly inRegion = false;
   readonly sliceMs = Infinity;
-  readonly handle: LockHandle;
   readonly a: Int32Array;
+  readonly #kind: LockKind;
+  readonly #block: Block;
+  #handle: LockHandle | undefined;
 
-  constructor(kind: LockKind, buffer: SharedArrayBuffer, byteOffset: number) {
-    this.a = new Int32Array(buffer, byteOffset, WORDS_PER_PRIMITIVE);
-    this.handle = Object.freeze({ kind, buffer, byteOffset });
+  constructor(kind: LockKind, block: Block) {
+    const buffer = block.memory !== undefined ? block.memory.buffer : block.buffer!;
+    this.a = new Int32Array(buffer, block.byteOffset, WORDS_PER_PRIMITIVE);
+    this.#kind = kind;
+    this.#block = block;
+    // A block this thread just allocated goes back to its engine once these words are collected,
+    // unless their handle was taken (then another thread may still use them).
+    block.home?.track(this, block.byteOffset, BYTES);
+  }
+
+  get handle(): LockHandle {
+    if (this.#handle !== undefined) return this.#handle;
+    const { memory, buffer, byteOffset, home } = this.#block;
+    home?.retain(byteOffset);
+    const kind = this.#kind;
+    return this.#handle = memory !== undefined
+      ? Object.freeze({ kind, memory, byteOffset })
+      : Object.freeze({ kind, buffer: buffer!, byteOffset });
   }
   load(i: number): number {
     return Atomics.load(this.a, i);
@@ -241,22 +258,9 @@ export function wordsFromHandle(where: string, kind: LockKind, handle: unknown):
   if (h.kind !== kind) {
     throw new TypeError(`${where}: the handle is of kind ${describe(h.kind)}, not "${kind}"`);
   }
-  if (h.buffer instanceof SharedArrayBuffer) {
-    const offset = h.byteOffset;
-    if (typeof offset !== "number") {
-      throw new TypeError(`${where}: byteOffset must be a number, got ${describe(offset)}`);
-    }
-    if (
-      !Number.isSafeInteger(offset) || offset < 0 || offset % 4 !== 0 ||
-      offset + WORDS_PER_PRIMITIVE * 4 > h.buffer.byteLength
-    ) {
-      throw new RangeError(
-        `${where}: byteOffset ${offset} must be a multiple of 4 with ${
-          WORDS_PER_PRIMITIVE * 4
-        } bytes after it in the buffer`,
-      );
-    }
-    return new LocalWords(kind, h.buffer, offset);
+  if (h.memory !== undefined || h.buffer !== undefined) {
+    // The same checks as an atomic's handle: a genuine shared memory, the words inside it.
+    return new LocalWords(kind, blockFromHandle(where, h, BYTES, 4));
   }
   if (typeof h.region === "string" && typeof h.slot === "string") {
     if (resolveSlot === undefined) {
@@ -265,12 +269,12 @@ export function wordsFromHandle(where: string, kind: LockKind, handle: unknown):
     return resolveSlot(h.region, h.slot, kind, where);
   }
   throw new TypeError(
-    `${where}: a handle has a SharedArrayBuffer buffer and byteOffset, or a region and slot name`,
+    `${where}: a handle has a memory (or buffer) and byteOffset, or a region and slot name`,
   );
 }
 
 /** Fresh in-process words for a new primitive. */
 export function newWords(kind: LockKind): Words {
-  const { buffer, byteOffset } = allocateWords(WORDS_PER_PRIMITIVE);
-  return new LocalWords(kind, buffer, byteOffset);
+  // Zeroed (the unlocked state), and a line of its own (64 bytes, 64-aligned) in the engine's memory.
+  return new LocalWords(kind, newBlock(BYTES, BYTES));
 }

@@ -137,6 +137,14 @@ test("engine: making and dropping 400,000 atomics reuses their cells (bounded me
   assert.equal(report.wrong, 0);
 });
 
+test("engine: making and dropping 100,000 mutexes reuses their lock words (bounded memory)", async () => {
+  const report = await runFixture("engine_reclaim.ts", ["100000", "mutex"]);
+  // 100,000 live mutexes would need 6.4 MB of lock words; reclaimed ones stay near one batch.
+  assert.ok(report.memoryBytes <= 2 * 1024 * 1024, `memory grew to ${report.memoryBytes} bytes`);
+  assert.equal(report.checksum, 100_000);
+  assert.equal(report.wrong, 0);
+});
+
 test("engine: in-process atomics load no native library, even with a broken ATOMICX_LIB_PATH", async () => {
   const report = await runFixture("engine_no_native.ts", [], {
     ...DEFAULT_ENGINE,

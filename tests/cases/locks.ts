@@ -1,6 +1,7 @@
 // Locks and coordination within one process: Workers, timeouts, aborts, bad arguments; the
 // cross-process cases run as their own suite (tests/processes/locks.test.ts).
 import {
+  AtomicInt,
   Barrier,
   Condition,
   Latch,
@@ -24,8 +25,9 @@ const run = (tasks: LockTask[]) => runWorkers<number>(worker, tasks);
 
 /** The Int32Array under an in-process handle (to fake another owner, or read the state). */
 function wordsOf(handle: LockHandle): Int32Array {
-  if (!("buffer" in handle)) throw new Error("not an in-process handle");
-  return new Int32Array(handle.buffer, handle.byteOffset, 16);
+  if ("memory" in handle) return new Int32Array(handle.memory.buffer, handle.byteOffset, 16);
+  if ("buffer" in handle) return new Int32Array(handle.buffer, handle.byteOffset, 16);
+  throw new Error("not an in-process handle");
 }
 
 function isTimeout(error: unknown): boolean {
@@ -350,6 +352,26 @@ test("locks: RwLock basics — guards, try, using, re-entry, timeouts, aborts", 
   assert.equal(String(RwLock.from(lock.handle)), "RwLock(unlocked)");
 });
 
+test("locks: in-process lock words live in the engine's memory beside the atomics", () => {
+  const atomicHandle = new AtomicInt(0).handle;
+  for (const handle of [new Mutex().handle, new RwLock().handle, new Semaphore(1).handle]) {
+    if ("memory" in atomicHandle) {
+      // The WebAssembly engine: one memory for atomics and lock words, waits on its buffer.
+      assert.ok("memory" in handle && handle.memory === atomicHandle.memory);
+    } else {
+      // The native engine keeps its atomics (and so the lock words) in SharedArrayBuffers.
+      assert.ok("buffer" in handle && handle.buffer instanceof SharedArrayBuffer);
+    }
+    assert.equal(handle.byteOffset % 4, 0);
+  }
+  // Rebuilt from its handle, a mutex is the same lock.
+  const m = new Mutex();
+  const guard = m.lock();
+  assert.equal(Mutex.from(m.handle).tryLock(), undefined);
+  guard.unlock();
+  assert.ok(Mutex.from(m.handle).tryLock() !== undefined);
+});
+
 test("locks: every bad argument is a TypeError or RangeError and changes nothing", async () => {
   const mutex = new Mutex();
   for (
@@ -382,6 +404,24 @@ test("locks: every bad argument is a TypeError or RangeError and changes nothing
       ],
       [
         () => Mutex.from({ kind: "mutex", buffer: new SharedArrayBuffer(128), byteOffset: 2 }),
+        RangeError,
+      ],
+      // A memory that is not a genuine shared WebAssembly.Memory, or words outside it.
+      [() => Mutex.from({ kind: "mutex", memory: {}, byteOffset: 0 } as never), TypeError],
+      [
+        () =>
+          Mutex.from({
+            kind: "mutex",
+            memory: Object.create(WebAssembly.Memory.prototype),
+            byteOffset: 0,
+          } as never),
+        TypeError,
+      ],
+      [
+        () => {
+          const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+          return Mutex.from({ kind: "mutex", memory, byteOffset: 65_536 - 32 } as never);
+        },
         RangeError,
       ],
       [() => new Once().run(1 as never), TypeError],
