@@ -267,8 +267,9 @@ function failure(where: string, name: string, code: number, detail: number): Err
       return new Error(`${where}: there is no region named ${quoted} (only: "attach")`);
     case Status.NOT_ATOMICX:
       return new Error(
-        `${where}: the shared-memory object ${quoted} is not an atomicx region (its header has ` +
-          "no atomicx magic value or an impossible size); refusing to use it",
+        `${where}: the shared-memory object ${quoted} is not an atomicx region (its header or ` +
+          "directory holds values atomicx never writes: no magic value, an impossible size, or " +
+          "an entry outside the region); refusing to use it",
       );
     case Status.LAYOUT_VERSION:
       return new Error(

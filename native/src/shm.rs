@@ -368,13 +368,19 @@ impl Region {
         Err((status::FULL, 0))
     }
 
-    /// Entry `i`'s name, kind and length once it is ready; `None` past the last ready entry.
-    fn entry_at(&self, i: usize) -> Option<(&[u8], u32, u32)> {
+    /// Entry `i`'s name, kind and length once it is ready: [`status::NOT_FOUND`] past the last ready
+    /// entry, [`status::NOT_ATOMICX`] for an entry no atomicx process wrote (a name length outside
+    /// 1..=48, or a run that leaves the region or does not match its kind and length).
+    fn entry_at(&self, i: usize) -> Result<(&[u8], u32, u32), f64> {
         if i >= self.capacity as usize || self.u32_at(self.entry(i)).load(SeqCst) != READY {
-            return None;
+            return Err(status::NOT_FOUND);
+        }
+        let name_len = self.u32_at(self.entry(i) + 8).load(SeqCst) as usize;
+        if !(1..=MAX_SLOT_NAME).contains(&name_len) || !self.run_is_sound(i) {
+            return Err(status::NOT_ATOMICX);
         }
         let (kind, _, length, _) = self.entry_fields(i);
-        Some((self.entry_name(i), kind, length))
+        Ok((self.entry_name(i), kind, length))
     }
 }
 
@@ -860,8 +866,8 @@ pub unsafe extern "C" fn atomicx_shm_slot(
 
 /// Reads directory entry `index` (entries fill in order from 0): copies its name's UTF-8 bytes to
 /// `name_out` and writes to `out` its kind, its length (elements or stripes, 0 for the other
-/// kinds) and its name's byte count. Returns [`status::OK`], or [`status::NOT_FOUND`] past the
-/// last ready entry.
+/// kinds) and its name's byte count. Returns [`status::OK`], [`status::NOT_FOUND`] past the last
+/// ready entry, or [`status::NOT_ATOMICX`] for an entry that a process other than atomicx wrote.
 ///
 /// # Safety
 ///
@@ -886,8 +892,9 @@ pub unsafe extern "C" fn atomicx_shm_entry(
     if !(index >= 0.0 && index.fract() == 0.0) || name_out == 0.0 {
         return status::INVALID_ARGUMENT;
     }
-    let Some((name, kind, length)) = r.entry_at(index as usize) else {
-        return status::NOT_FOUND;
+    let (name, kind, length) = match r.entry_at(index as usize) {
+        Ok(entry) => entry,
+        Err(status) => return status,
     };
     // SAFETY: `name` is at most MAX_SLOT_NAME bytes, which the caller provides at `name_out`; the
     // mapping and the caller's memory do not overlap.

@@ -16,7 +16,7 @@ import {
   SharedMemory,
 } from "../../mod.ts";
 import type { DrainReply, DrainTask } from "../fixtures/shm_counter_worker.ts";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import process from "node:process";
 import { assert } from "../support/assert.ts";
 import { runWorkers } from "../support/workers.ts";
@@ -402,6 +402,22 @@ test("shm: entries() lists every entry in order; snapshot() reads every value, n
       again.close();
     }
   }, 64));
+
+test("shm: a directory entry another program overwrote makes entries() and snapshot() refuse the region", async () => {
+  // Each field of entry 0 that atomicx checks, overwritten as a program that is not atomicx could.
+  for (const [field, value] of [[4, 99], [8, 0], [8, 200], [12, 0x7fff_ffff], [16, ~0], [20, 0]]) {
+    await withRegion("tampered", (region, name) => {
+      region.intArray("a", 20).store(3, 7);
+      region.counter("c").add(5);
+      const file = openSync(`/dev/shm/${name}`, "r+");
+      const word = new Uint8Array(new Uint32Array([value >>> 0]).buffer);
+      writeSync(file, word, 0, 4, 128 + field); // the directory starts after the 128-byte header
+      closeSync(file);
+      assert.throws(() => region.entries(), /not an atomicx region/);
+      assert.throws(() => region.snapshot(), /not an atomicx region/);
+    }, 64);
+  }
+});
 
 test("shm arrays and counters: every operation of a closed region throws", () => {
   const name = uniqueName("closed");

@@ -564,5 +564,16 @@ fn an_entry_whose_run_leaves_the_region_is_refused_not_followed() {
     assert_eq!(slot(&region, "a", 1), Err((status::NOT_ATOMICX, 0.0)));
     // The next entry would start past the end: the region reads as full, nothing is written.
     assert_eq!(slot(&region, "b", 1), Err((status::FULL, 0.0)));
+    // Listing the directory refuses the entry too, as it does one whose name length is out of range.
+    assert_eq!(entry(&region, 0).map(|_| ()), Err(status::NOT_ATOMICX));
+    // SAFETY: as above.
+    unsafe { (*first_slot).store(0, SeqCst) };
+    assert_eq!(entry(&region, 0), Ok(("a".to_string(), 1.0, 0.0)));
+    let name_len = (first_slot as usize - 4) as *const AtomicU32;
+    for bad in [0, 49, u32::MAX] {
+        // SAFETY: entry 0's name-length field in the live mapping, 4-byte aligned.
+        unsafe { (*name_len).store(bad, SeqCst) };
+        assert_eq!(entry(&region, 0).map(|_| ()), Err(status::NOT_ATOMICX));
+    }
     assert_eq!(unlink(&name), status::OK);
 }
