@@ -10,8 +10,9 @@
 
 import type { WasmMemory } from "../engine/_webassembly.ts";
 import type { FloatOps, IntOps } from "../engine/_ops.ts";
+import { regionHook } from "./_region_hook.ts";
 import { describe, notSafeInteger, wrongType } from "./_errors.ts";
-import { type Block, blockFromHandle, newBlock, regionBlockFromHandle } from "./handle.ts";
+import { type Block, blockFromHandle, newBlock } from "./handle.ts";
 import { spaceOf } from "../wasm/_engine.ts";
 
 /** How many stripes a counter has. */
@@ -102,7 +103,7 @@ function counterBlock(
     throw new TypeError(`${where}: this handle is for kind ${describe(h.kind)}, not "${kind}"`);
   }
   const block = h.region !== undefined
-    ? regionBlockFromHandle(where, h as { region: unknown }, kind, STRIPES)
+    ? regionHook(where).block(where, kind, h, STRIPES)
     : blockFromHandle(where, h, BYTES, 8);
   genuine.add(block);
   return block;
