@@ -70,8 +70,6 @@ export type CounterHandle<K extends "counter" | "floatCounter" = "counter" | "fl
 /** Blocks made by this module: the constructors accept no other (a brand check). */
 const genuine = new WeakSet<Block>();
 
-/** This thread's stripe number in each memory (a WebAssembly memory numbers its threads). */
-const stripeOf = new WeakMap<object, number>();
 /** This thread's stripe in memories that do not number threads (SharedArrayBuffers). */
 const fallbackStripe = Math.floor(Math.random() * STRIPES);
 
@@ -80,11 +78,8 @@ function myStripe(block: Block): number {
   if (block.stripe !== undefined) return (block.stripe % STRIPES) * STRIDE;
   const memory = block.memory;
   if (memory === undefined) return fallbackStripe * STRIDE;
-  let stripe = stripeOf.get(memory);
-  if (stripe === undefined) {
-    stripe = (spaceOf(memory).threadNumber() - 1) % STRIPES;
-    stripeOf.set(memory, stripe);
-  }
+  const number = spaceOf(memory).threadNumber(); // undefined in a memory of the user's
+  const stripe = number === undefined ? fallbackStripe : (number - 1) % STRIPES;
   return stripe * STRIDE;
 }
 
