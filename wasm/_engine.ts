@@ -36,6 +36,7 @@ import { type Views, waitOps32, waitOps64 } from "../engine/_wait.ts";
 import { type WasmMemory, WebAssemblyApi } from "../engine/_webassembly.ts";
 import type { AtomicKind, BigIntOps, BoolOps, FloatOps, IntOps, Space } from "../engine/_ops.ts";
 import { MAX_PAGES, moduleBase64 } from "./_module.ts";
+import { runtime } from "../engine/_runtime.ts";
 
 /**
  * Where an atomic made with `new` lives: an offset in this process's shared WebAssembly memory.
@@ -143,6 +144,31 @@ function sameMemory(known: WasmMemory, other: WasmMemory): boolean {
   return false;
 }
 
+/** Free lists per alignment: 8, 16, 32, 64 and 128 (or more). */
+const ALIGNMENT_CLASSES = 5;
+
+/** The free list index of an alignment (a power of two ≥ 8): 8 → 0, … 128 and more → 4. */
+function alignmentClass(align: number): number {
+  return align >= 128 ? 4 : align >= 64 ? 3 : align >= 32 ? 2 : align >= 16 ? 1 : 0;
+}
+
+/** Blocks from this size on weigh on the garbage collector (see {@link WasmSpace.track}). */
+const LARGE_BLOCK = 64 * 1024;
+/** The ArrayBuffer each owner of a large block holds (it dies with its owner). */
+const weight = new WeakMap<object, object>();
+
+/**
+ * Memory of `size` bytes that the collector counts and that costs no resident memory until
+ * touched (it never is). Measured (8 MiB arrays made and dropped): an unshared WebAssembly memory
+ * — reserved address space — makes Node and Bun collect soonest and keeps their resident memory
+ * lowest; Deno counts only ArrayBuffers, so there it is one of those.
+ */
+function ballast(size: number): object {
+  return runtime === "deno"
+    ? new ArrayBuffer(size)
+    : new WebAssemblyApi.Memory({ initial: Math.ceil(size / 65536) });
+}
+
 /** The engine for one memory in this thread: its instance, operation tables and allocator. */
 export class WasmSpace implements Space {
   readonly engine = "wasm" as const;
@@ -154,10 +180,19 @@ export class WasmSpace implements Space {
   readonly bool: BoolOps & Sharing;
   readonly float: FloatOps & Sharing;
   readonly #alloc: (size: number, align: number) => number;
-  /** Free cells of this thread, by size. */
-  readonly #free = new Map<number, number[]>();
-  /** Cells whose handle was taken: never reused. */
+  /**
+   * Free blocks of this thread, by size, then by the alignment their location has (8, 16, 32, 64,
+   * 128 or more: {@link alignmentClass}), so that a reused block is aligned as asked.
+   */
+  readonly #free = new Map<number, number[][]>();
+  /** Blocks whose handle was taken: never reused. */
   readonly #shared = new Set<number>();
+  /** Bytes of blocks handed out and not yet back (their objects live, or await the collector). */
+  #heldBytes = 0;
+  /** Bytes in the free lists. */
+  #freeBytes = 0;
+  /** Bytes of blocks whose handle was taken and whose object was collected: kept for good. */
+  #keptBytes = 0;
   readonly #reclaim = new FinalizationRegistry<number | readonly [number, number]>((held) =>
     typeof held === "number" ? this.#release(held, 8) : this.#release(held[0], held[1])
   );
@@ -225,19 +260,56 @@ export class WasmSpace implements Space {
    */
   allocate(size: number, align: number = 8): number {
     if (!this.library) throw new Error("atomicx: the engine allocates only in its own memories");
-    const loc = this.#free.get(size)?.pop() ?? this.#alloc(size, align);
-    if (loc < 0) {
-      throw new RangeError(
-        `atomicx: the WebAssembly engine's memory is full (${MAX_PAGES / 16} MiB): ` +
-          `cannot allocate ${size} more bytes`,
-      );
+    const lists = this.#free.get(size);
+    if (lists !== undefined) {
+      for (let c = alignmentClass(align); c < ALIGNMENT_CLASSES; c++) {
+        const loc = lists[c].pop();
+        if (loc !== undefined) {
+          this.#freeBytes -= size;
+          this.#heldBytes += size;
+          return loc;
+        }
+      }
     }
+    const loc = this.#alloc(size, align);
+    if (loc < 0) throw this.#full(size);
+    this.#heldBytes += size;
     return loc;
   }
 
-  /** Returns `loc`'s block (8 bytes unless `size` says) to this thread's free list once `owner` is collected. */
+  /** The error for a memory that cannot hold `size` more bytes, with where its bytes are. */
+  #full(size: number): RangeError {
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    return new RangeError(
+      `atomicx: the WebAssembly engine's memory is full (${MAX_PAGES / 16} MiB): cannot ` +
+        `allocate ${size} more bytes. ${mib(this.#heldBytes)} belong to atomics, arrays, ` +
+        `counters and locks this thread made that are alive or await the garbage collector, ` +
+        `${mib(this.#freeBytes)} are free in blocks of other sizes, ${mib(this.#keptBytes)} ` +
+        "were shared through handles (kept for the life of the memory); the rest belongs to " +
+        "other threads. Blocks of objects that are no longer referenced come back once the " +
+        "garbage collector has found them",
+    );
+  }
+
+  /**
+   * Returns `loc`'s block (8 bytes unless `size` says) to this thread's free list once `owner` is
+   * collected. A large block also gives `owner` an untouched ArrayBuffer of its size: memory the
+   * garbage collector counts, so that dropping large blocks makes it run (it does not see the
+   * engine memory) and their blocks come back before the engine memory fills.
+   */
   track(owner: object, loc: number, size: number = 8): void {
-    this.#reclaim.register(owner, size === 8 ? loc : [loc, size]);
+    this.#reclaim.register(owner, size === 8 ? loc : [loc, size], owner);
+    if (size >= LARGE_BLOCK) weight.set(owner, ballast(size));
+  }
+
+  /**
+   * Returns `loc`'s block (tracked for `owner`) to the free list now, unless its handle was taken
+   * (`dispose()` of an array): the caller guarantees `owner` never touches it again.
+   */
+  releaseNow(owner: object, loc: number, size: number): void {
+    if (!this.#reclaim.unregister(owner)) return;
+    weight.delete(owner);
+    this.#release(loc, size);
   }
 
   /** Marks the block at `loc` as reachable from other threads: it is never reused. */
@@ -246,10 +318,17 @@ export class WasmSpace implements Space {
   }
 
   #release(loc: number, size: number): void {
-    if (this.#shared.delete(loc)) return; // its handle was taken: another thread may use it
-    let list = this.#free.get(size);
-    if (list === undefined) this.#free.set(size, list = []);
-    list.push(loc);
+    this.#heldBytes -= size;
+    if (this.#shared.delete(loc)) { // its handle was taken: another thread may use it
+      this.#keptBytes += size;
+      return;
+    }
+    let lists = this.#free.get(size);
+    if (lists === undefined) {
+      this.#free.set(size, lists = Array.from({ length: ALIGNMENT_CLASSES }, () => []));
+    }
+    lists[alignmentClass(loc & -loc)].push(loc);
+    this.#freeBytes += size;
   }
 
   /**
