@@ -15,7 +15,7 @@ import { describe } from "../_errors.ts";
 import { regionHook } from "../_region_hook.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { processIdentity, threadToken } from "./_owner.ts";
-import { type Block, blockFromHandle, newBlock } from "../handle.ts";
+import { type Block, newBlock, placeBlock } from "../handle.ts";
 import type { WasmMemory } from "../../engine/_webassembly.ts";
 
 /** The contended bit of a mutex's word 0 (docs/locks.md). */
@@ -247,7 +247,7 @@ export function wordsFromHandle(where: string, kind: LockKind, handle: unknown):
   }
   if (h.memory !== undefined || h.buffer !== undefined) {
     // The same checks as an atomic's handle: a genuine shared memory, the words inside it.
-    return new LocalWords(kind, blockFromHandle(where, h, BYTES, 4));
+    return new LocalWords(kind, placeBlock(where, h, { bytes: BYTES, align: 4 }));
   }
   if (typeof h.region === "string" && typeof h.slot === "string") {
     return regionHook(where).words(where, kind, h);
