@@ -15,7 +15,7 @@ import { describe } from "../_errors.ts";
 import { regionHook } from "../_region_hook.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { processIdentity, threadToken } from "./_owner.ts";
-import { type Block, newBlock, placeBlock } from "../handle.ts";
+import { type Block, handleFor, newBlock, placeBlock } from "../handle.ts";
 import type { WasmMemory } from "../../engine/_webassembly.ts";
 
 /** The contended bit of a mutex's word 0 (docs/locks.md). */
@@ -114,12 +114,8 @@ export class LocalWords implements Words {
 
   get handle(): LockHandle {
     if (this.#handle !== undefined) return this.#handle;
-    const { memory, buffer, byteOffset, home } = this.#block;
-    home?.retain(byteOffset);
-    const kind = this.#kind;
-    return this.#handle = memory !== undefined
-      ? Object.freeze({ kind, memory, byteOffset })
-      : Object.freeze({ kind, buffer: buffer!, byteOffset });
+    this.#block.home?.retain(this.#block.byteOffset);
+    return this.#handle = handleFor<LockHandle>(this.#kind, this.#block, 0);
   }
   load(i: number): number {
     return Atomics.load(this.a, i);
