@@ -4,7 +4,10 @@
  * `Mutex` lock + unlock. Rounds alternate between the trees so that both see the same machine
  * load; each figure is the median of the rounds' mitata medians, and the ratio is after / before.
  *
- *   node --experimental-ffi --no-warnings scripts/bench/memory_ab.ts --before /tmp/ab-main [--after .] [--rounds 5] [--time-ms 150]
+ *   node --experimental-ffi --no-warnings scripts/bench/memory_ab.ts --before /tmp/ab-main [--after .] [--rounds 5] [--time-ms 150] [--only before|after]
+ *
+ * Both trees in one process see each other's code in the same JIT; `--only` measures one tree per
+ * process, for a driver that alternates processes (the figures in BENCHMARKS.md use both ways).
  *
  * @module
  */
@@ -15,10 +18,14 @@ import { pathToFileURL } from "node:url";
 import { argument, runtimeInfo } from "./common.ts";
 
 type Lib = typeof import("../../mod.ts");
-const before = await import(
-  pathToFileURL(resolve(argument("before", "/tmp/ab-main"), "mod.ts")).href
-) as Lib;
-const after = await import(pathToFileURL(resolve(argument("after", "."), "mod.ts")).href) as Lib;
+/** `--only before|after`: load and measure one tree (a process per tree, for a driver to alternate). */
+const only = argument("only", "");
+const load = async (which: "before" | "after", fallback: string) =>
+  only === "" || only === which
+    ? await import(pathToFileURL(resolve(argument(which, fallback), "mod.ts")).href) as Lib
+    : undefined;
+const before = await load("before", "/tmp/ab-main");
+const after = await load("after", ".");
 const rounds = Number(argument("rounds", "5"));
 const minCpuTimeNs = Number(argument("time-ms", "150")) * 1e6;
 
@@ -38,15 +45,20 @@ function operations(lib: Lib): Record<string, () => unknown> {
   };
 }
 
-const ops = { before: operations(before), after: operations(after) };
+const ops = {
+  before: before === undefined ? undefined : operations(before),
+  after: after === undefined ? undefined : operations(after),
+};
+const names = Object.keys(ops.before ?? ops.after!);
 const samples: Record<string, { before: number[]; after: number[] }> = {};
 for (let round = 0; round < rounds; round++) {
-  for (const name of Object.keys(ops.before)) {
+  for (const name of names) {
     samples[name] ??= { before: [], after: [] };
     // Alternate which tree goes first, round by round.
     const order = round % 2 === 0 ? ["before", "after"] as const : ["after", "before"] as const;
     for (const which of order) {
-      const fn = ops[which][name];
+      const fn = ops[which]?.[name];
+      if (fn === undefined) continue;
       const stats = await measure(() => do_not_optimize(fn()), { min_cpu_time: minCpuTimeNs });
       samples[name][which].push(stats.p50);
     }
@@ -62,7 +74,7 @@ console.log(
   "after/before".padStart(13),
 );
 for (const [name, { before, after }] of Object.entries(samples)) {
-  const b = median(before), a = median(after);
+  const b = before.length > 0 ? median(before) : NaN, a = after.length > 0 ? median(after) : NaN;
   console.log(
     name.padEnd(22),
     b.toFixed(2).padStart(10),
