@@ -32,18 +32,19 @@ import { Counter, FloatCounter, regionCounterBlock, STRIPES } from "./counter.ts
 import { AtomicInt } from "./int.ts";
 import { describe, isWellFormedName } from "./_errors.ts";
 import type { RegionLink } from "./_link.ts";
-import {
+import type {
   Barrier,
   Condition,
   Latch,
-  type LockKind,
+  LockKind,
   Mutex,
   Once,
   RwLock,
   Semaphore,
 } from "./locks/mod.ts";
-import { RegionWords, setLockSlotResolver, type Words } from "./locks/_words.ts";
-import { processIdentity } from "./locks/_owner.ts";
+import { setLockSlotResolver, type Words } from "./locks/_words.ts";
+import { onWords } from "./locks/_on_words.ts";
+import { processIdentity, RegionWords } from "./_region_words.ts";
 
 /** Longest region name in UTF-8 bytes (the file name under /dev/shm may have 255). */
 export const MAX_REGION_NAME_BYTES = 240;
@@ -583,7 +584,7 @@ export class SharedMemory {
    * @throws {TypeError} if `slot` holds another kind; {RangeError} if the region is full
    */
   mutex(slot: string): Mutex {
-    return new Mutex(this.#words(slot, "mutex", "SharedMemory.mutex"));
+    return onWords.mutex(() => this.#words(slot, "mutex", "SharedMemory.mutex"));
   }
 
   /**
@@ -607,7 +608,7 @@ export class SharedMemory {
    * @throws {TypeError} if `slot` holds another kind; {RangeError} if the region is full
    */
   rwLock(slot: string): RwLock {
-    return new RwLock(this.#words(slot, "rwlock", "SharedMemory.rwLock"));
+    return onWords.rwlock(() => this.#words(slot, "rwlock", "SharedMemory.rwLock"));
   }
 
   /**
@@ -625,7 +626,8 @@ export class SharedMemory {
    * @throws {RangeError} if it exists with another number of permits
    */
   semaphore(slot: string, permits: number): Semaphore {
-    return new Semaphore(permits, this.#words(slot, "semaphore", "SharedMemory.semaphore"));
+    const where = "SharedMemory.semaphore";
+    return onWords.semaphore(where, permits, () => this.#words(slot, "semaphore", where));
   }
 
   /**
@@ -641,7 +643,7 @@ export class SharedMemory {
    * ```
    */
   condition(slot: string): Condition {
-    return new Condition(this.#words(slot, "condition", "SharedMemory.condition"));
+    return onWords.condition(() => this.#words(slot, "condition", "SharedMemory.condition"));
   }
 
   /**
@@ -657,7 +659,8 @@ export class SharedMemory {
    * ```
    */
   barrier(slot: string, parties: number): Barrier {
-    return new Barrier(parties, this.#words(slot, "barrier", "SharedMemory.barrier"));
+    const where = "SharedMemory.barrier";
+    return onWords.barrier(where, parties, () => this.#words(slot, "barrier", where));
   }
 
   /**
@@ -673,7 +676,8 @@ export class SharedMemory {
    * ```
    */
   latch(slot: string, count: number): Latch {
-    return new Latch(count, this.#words(slot, "latch", "SharedMemory.latch"));
+    const where = "SharedMemory.latch";
+    return onWords.latch(where, count, () => this.#words(slot, "latch", where));
   }
 
   /**
@@ -689,7 +693,7 @@ export class SharedMemory {
    * ```
    */
   once(slot: string): Once {
-    return new Once(this.#words(slot, "once", "SharedMemory.once"));
+    return onWords.once(() => this.#words(slot, "once", "SharedMemory.once"));
   }
 
   /**
