@@ -10,8 +10,9 @@
 
 import type { WasmMemory } from "../engine/_webassembly.ts";
 import type { FloatOps, IntOps } from "../engine/_ops.ts";
+import { regionHook } from "./_region_hook.ts";
 import { describe, notSafeInteger, wrongType } from "./_errors.ts";
-import { type Block, blockFromHandle, newBlock, regionBlockFromHandle } from "./handle.ts";
+import { type Block, blockFromHandle, newBlock } from "./handle.ts";
 import { spaceOf } from "../wasm/_engine.ts";
 
 /** How many stripes a counter has. */
@@ -69,8 +70,6 @@ export type CounterHandle<K extends "counter" | "floatCounter" = "counter" | "fl
 /** Blocks made by this module: the constructors accept no other (a brand check). */
 const genuine = new WeakSet<Block>();
 
-/** This thread's stripe number in each memory (a WebAssembly memory numbers its threads). */
-const stripeOf = new WeakMap<object, number>();
 /** This thread's stripe in memories that do not number threads (SharedArrayBuffers). */
 const fallbackStripe = Math.floor(Math.random() * STRIPES);
 
@@ -79,11 +78,8 @@ function myStripe(block: Block): number {
   if (block.stripe !== undefined) return (block.stripe % STRIPES) * STRIDE;
   const memory = block.memory;
   if (memory === undefined) return fallbackStripe * STRIDE;
-  let stripe = stripeOf.get(memory);
-  if (stripe === undefined) {
-    stripe = (spaceOf(memory).threadNumber() - 1) % STRIPES;
-    stripeOf.set(memory, stripe);
-  }
+  const number = spaceOf(memory).threadNumber(); // undefined in a memory of the user's
+  const stripe = number === undefined ? fallbackStripe : (number - 1) % STRIPES;
   return stripe * STRIDE;
 }
 
@@ -102,7 +98,7 @@ function counterBlock(
     throw new TypeError(`${where}: this handle is for kind ${describe(h.kind)}, not "${kind}"`);
   }
   const block = h.region !== undefined
-    ? regionBlockFromHandle(where, h as { region: unknown }, kind, STRIPES)
+    ? regionHook(where).block(where, kind, h, STRIPES)
     : blockFromHandle(where, h, BYTES, 8);
   genuine.add(block);
   return block;

@@ -11,6 +11,7 @@ import { type EngineName, inProcessEngine } from "../engine/mod.ts";
 import { type AtomicKind, cellSize, type Space } from "../engine/_ops.ts";
 import { homeSpace, type MemoryHandle, spaceOf, type WasmSpace } from "../wasm/_engine.ts";
 import { describe } from "./_errors.ts";
+import { regionHook, type RegionRef } from "./_region_hook.ts";
 
 export type { AtomicKind } from "../engine/_ops.ts";
 export type { MemoryHandle } from "../wasm/_engine.ts";
@@ -177,46 +178,6 @@ export function construct<T>(ctor: new (initial?: never) => T, cell: Cell): T {
   return Reflect.construct(ctor, [undefined, cell]) as T;
 }
 
-/** Resolves a region handle to a cell (installed by `src/shm.ts`). */
-type RegionResolver = (handle: RegionHandle, kind: AtomicKind, className: string) => Cell;
-let resolveRegion: RegionResolver | undefined;
-
-/** Installs the function that turns region handles into cells. */
-export function setRegionResolver(resolver: RegionResolver): void {
-  resolveRegion = resolver;
-}
-
-/**
- * Resolves the region entry of an array or counter (`kind`, `length` elements or stripes) to its
- * block (installed by `src/shm.ts`).
- */
-type RegionBlockResolver = (
-  where: string,
-  handle: { readonly region: unknown; readonly slot?: unknown },
-  kind: string,
-  length: number,
-) => Block;
-let resolveRegionBlock: RegionBlockResolver | undefined;
-
-/** Installs the function that turns region handles of arrays and counters into blocks. */
-export function setRegionBlockResolver(resolver: RegionBlockResolver): void {
-  resolveRegionBlock = resolver;
-}
-
-/**
- * The block of the region entry a handle `{ region, slot }` names, of `kind` with `length`
- * elements or stripes (the region attached in this thread if it is not open here).
- */
-export function regionBlockFromHandle(
-  where: string,
-  handle: { readonly region: unknown; readonly slot?: unknown },
-  kind: string,
-  length: number,
-): Block {
-  if (resolveRegionBlock === undefined) throw new Error(`${where}: SharedMemory is not loaded`);
-  return resolveRegionBlock(where, handle, kind, length);
-}
-
 /**
  * What the native library adds to in-process atomics (`ATOMICX_ENGINE=native`, Bun's `wasm+ffi`),
  * installed by `src/_native_space.ts` when the full entry (`mod.ts`) is loaded. The browser entry
@@ -380,8 +341,7 @@ export function cellFromHandle(handle: unknown, kind: AtomicKind, className: str
     );
   }
   if (region !== undefined) {
-    if (resolveRegion === undefined) throw new Error(`${where}: SharedMemory is not loaded`);
-    return resolveRegion(handle as RegionHandle, kind, className);
+    return regionHook(where).cell(where, kind, handle as RegionRef);
   }
   const size = cellSize[kind];
   if (memory !== undefined) {

@@ -11,15 +11,9 @@
 import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { AtomicKind, WaitOps, WaitResult } from "../../engine/_ops.ts";
 import { notifyOn, waitAsyncOn, waitOn } from "../_atomic_base.ts";
+import { regionHook } from "../_region_hook.ts";
 import { describe } from "../_errors.ts";
-import {
-  type Block,
-  blockFromHandle,
-  type Cell,
-  cellInBlock,
-  newBlock,
-  regionBlockFromHandle,
-} from "../handle.ts";
+import { type Block, blockFromHandle, type Cell, cellInBlock, newBlock } from "../handle.ts";
 import { spaceOf } from "../../wasm/_engine.ts";
 
 /**
@@ -199,7 +193,7 @@ export function arrayBlockFromHandle(
   const length = checkLength(where, h.length);
   const size = elementSize(kind);
   const block = h.region !== undefined
-    ? regionBlockFromHandle(where, h as { region: unknown }, kind, length)
+    ? regionHook(where).block(where, kind, h, length)
     : blockFromHandle(where, h, length * size, size);
   genuine.add(block);
   return { block, length };

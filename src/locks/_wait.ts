@@ -182,7 +182,9 @@ export async function waitForAsync<T>(
       const ms = sliceOf(deadline, words.sliceMs);
       if (ms === 0) return giveUp(op, "timeout", where, deadline);
       const sleeping = words.waitAsync(r.i, r.value, ms);
-      const result = aborted === undefined ? await sleeping : await Promise.race([sleeping, aborted]);
+      const result = aborted === undefined
+        ? await sleeping
+        : await Promise.race([sleeping, aborted]);
       if (result === "aborted") {
         words.abandon(r.i, sleeping);
         return giveUp(op, "abort", where, deadline);

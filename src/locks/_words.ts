@@ -16,6 +16,7 @@
  */
 
 import { describe } from "../_errors.ts";
+import { regionHook } from "../_region_hook.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { keepAlive } from "../../engine/_keep_alive.ts";
 import { threadToken } from "./_owner.ts";
@@ -221,20 +222,6 @@ export function passOn(words: Words, i: number, sleeping: Promise<WaitResult>): 
 const isDeno = "Deno" in globalThis;
 const noop = () => {};
 
-/** Finds a region slot's words for a lock primitive: installed by `SharedMemory`. */
-export type LockSlotResolver = (
-  region: string,
-  slot: string,
-  kind: LockKind,
-  where: string,
-) => Words;
-let resolveSlot: LockSlotResolver | undefined;
-
-/** Called once by `SharedMemory`'s module. */
-export function setLockSlotResolver(resolver: LockSlotResolver): void {
-  resolveSlot = resolver;
-}
-
 /** The words a handle names, after checking it; `TypeError`/`RangeError` for a bad one. */
 export function wordsFromHandle(where: string, kind: LockKind, handle: unknown): Words {
   if (typeof handle !== "object" || handle === null) {
@@ -249,10 +236,7 @@ export function wordsFromHandle(where: string, kind: LockKind, handle: unknown):
     return new LocalWords(kind, blockFromHandle(where, h, LOCK_BYTES, 4));
   }
   if (typeof h.region === "string" && typeof h.slot === "string") {
-    if (resolveSlot === undefined) {
-      throw new Error(`${where}: import SharedMemory to rebuild region handles`);
-    }
-    return resolveSlot(h.region, h.slot, kind, where);
+    return regionHook(where).words(where, kind, h);
   }
   throw new TypeError(
     `${where}: a handle has a memory (or buffer) and byteOffset, or a region and slot name`,

@@ -15,7 +15,14 @@
  */
 
 import { sizedFrom, sizedWords, sizeOf } from "./_config.ts";
-import { type Acquire, deadlineOf, Sleep, waitFor, waitForAsync, type WaitOptions } from "./_wait.ts";
+import {
+  type Acquire,
+  deadlineOf,
+  Sleep,
+  waitFor,
+  waitForAsync,
+  type WaitOptions,
+} from "./_wait.ts";
 import type { LockHandle, Words } from "./_words.ts";
 
 const STATE = 0;

@@ -12,7 +12,14 @@
  */
 
 import { checkSize, sizedFrom, sizedWords, sizeOf } from "./_config.ts";
-import { type Acquire, deadlineOf, Sleep, waitFor, waitForAsync, type WaitOptions } from "./_wait.ts";
+import {
+  type Acquire,
+  deadlineOf,
+  Sleep,
+  waitFor,
+  waitForAsync,
+  type WaitOptions,
+} from "./_wait.ts";
 import type { LockHandle, Words } from "./_words.ts";
 
 const DONE = 0;

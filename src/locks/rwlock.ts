@@ -58,8 +58,11 @@ interface ReadHolds {
   readonly inRegions: Map<string, Map<number | string, number>>;
 }
 const HOLDS = Symbol.for("atomicx.locks.readHolds");
-const holds: ReadHolds = ((globalThis as unknown as Record<symbol, ReadHolds | undefined>)[HOLDS] ??=
-  { inMemory: new WeakMap(), inRegions: new Map() });
+const holds: ReadHolds =
+  ((globalThis as unknown as Record<symbol, ReadHolds | undefined>)[HOLDS] ??= {
+    inMemory: new WeakMap(),
+    inRegions: new Map(),
+  });
 
 /** The read holds of `w`'s lock in this thread (created on demand when `create`). */
 function holdsOf(w: Words, create: boolean): Map<number | string, number> | undefined {

@@ -595,7 +595,8 @@ test("locks: an aborted Condition.waitAsync takes no notifyOne meant for a Worke
 });
 
 test("locks: timeouts of 2^31 ms and more are long waits — no overflow, no polling", async () => {
-  const proc = (globalThis as { process?: { on?: Function; off?: Function } }).process;
+  type Listen = (event: "warning", listener: (w: Error) => void) => void;
+  const proc = (globalThis as { process?: { on?: Listen; off?: Listen } }).process;
   const warnings: string[] = [];
   const onWarning = (w: Error) => warnings.push(w.name);
   proc?.on?.("warning", onWarning);
@@ -717,7 +718,7 @@ test("locks: Once re-entry is an Error (run and runAsync inside their own fn), n
   assert.deepEqual([both, runs], [[true, false], 1]);
 });
 
-test("locks: Once.run with an async or thenable-returning fn is a TypeError", async () => {
+test("locks: Once.run with an async or thenable-returning fn is a TypeError", () => {
   const once = new Once();
   assert.throws(() => once.run(async () => {}), TypeError);
   assert.equal(once.done, false);

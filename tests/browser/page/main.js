@@ -82,7 +82,9 @@ try {
   const plain = new Int32Array(data);
   const lockers = Array.from({ length: WORKERS }, worker);
   const done = lockers.map(reply);
-  for (const w of lockers) w.postMessage({ task: "lock", mutex: mutex.handle, data, rounds: ROUNDS });
+  for (const w of lockers) {
+    w.postMessage({ task: "lock", mutex: mutex.handle, data, rounds: ROUNDS });
+  }
   const MAIN_ROUNDS = 200;
   for (let i = 0; i < MAIN_ROUNDS; i++) {
     const guard = await mutex.lockAsync({ timeout: 60_000 });
