@@ -768,3 +768,56 @@ test("locks: region Once.run inside its own fn is an Error; refused sizes leave 
     SharedMemory.unlink(name);
   }
 });
+
+test("locks: two copies of the library in one thread agree on holders and guards", async () => {
+  const { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { fileURLToPath, pathToFileURL } = await import("node:url");
+  const repo = fileURLToPath(new URL("../../", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "atomicx-locks-copy-"));
+  try {
+    for (const part of ["mod.ts", "deno.json", "src", "engine", "wasm", "ffi"]) {
+      cpSync(join(repo, part), join(dir, part), { recursive: true });
+    }
+    symlinkSync(join(repo, "native"), join(dir, "native")); // the same native library
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
+    const second: typeof import("../../mod.ts") = await import(
+      pathToFileURL(join(dir, "mod.ts")).href
+    );
+    assert.ok(second.Mutex !== Mutex);
+    // A mutex held through one copy: the other copy's lock is a re-entry, not a wait forever.
+    const mutex = new Mutex();
+    const guard = mutex.lock();
+    const theirs = second.Mutex.from(mutex.handle);
+    assert.throws(() => theirs.lock({ timeout: 2000 }), /already holds/);
+    await assert.rejects(theirs.lockAsync({ timeout: 2000 }), /already holds/);
+    // The other copy's Condition takes this copy's guard (and gives the lock back held).
+    assert.equal(new second.Condition().wait(guard, { timeout: 5 }), "timed-out");
+    assert.equal(
+      await new second.Condition().waitAsync(guard, { timeout: 5 }),
+      "timed-out",
+    );
+    assert.equal(mutex.locked, true);
+    guard.unlock();
+    assert.equal(mutex.locked, false);
+    // And the other way round.
+    const theirGuard = theirs.lock();
+    assert.throws(() => mutex.lock({ timeout: 2000 }), /already holds/);
+    assert.equal(new Condition().wait(theirGuard, { timeout: 5 }), "timed-out");
+    theirGuard.unlock();
+    assert.equal(mutex.locked, false);
+    // A read hold through one copy, a write through the other; a run inside a run.
+    const rw = new RwLock();
+    const reading = rw.read();
+    assert.throws(() => second.RwLock.from(rw.handle).write({ timeout: 2000 }), /read lock/);
+    reading.unlock();
+    const once = new Once();
+    assert.throws(
+      () => once.run(() => second.Once.from(once.handle).run(() => {})),
+      /inside its own/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
