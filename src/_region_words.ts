@@ -1,10 +1,12 @@
 /**
  * Lock words in a shared-memory region: the {@link Words} of `src/locks/` as native calls on the
  * mapped address (futex waits that wake other processes), with the region's owner rules. Word 0 of
- * a held primitive names the holding process (its pid); words 1–3 name the thread (its token) and
- * the process start time, so that a waiter whose sleep ran out can tell a dead holder from a live
- * one (a reused pid has another start time) and take over with one compare-exchange. Only
- * `SharedMemory` builds these, so the lock protocols themselves import no FFI.
+ * a held primitive names the holding process (its pid); words 1–3 name the holding thread: its
+ * thread id (the kernel's tid, the same for every copy of the library in that thread) and the
+ * thread's start time. A waiter whose sleep ran out checks `/proc/<pid>/task/<tid>`: a holder whose
+ * process died, or a Worker that ended in a live process, is taken over with one
+ * compare-exchange (a reused pid or tid has another start time). Only `SharedMemory` builds
+ * these, so the lock protocols themselves import no FFI.
  *
  * @module
  */
@@ -12,7 +14,7 @@
 import { loadNative } from "../ffi/mod.ts";
 import { waitAsyncOn, type WaitResult, waitResult } from "./wait.ts";
 import { regionClosed, type RegionLink } from "./_link.ts";
-import { ID_MASK, threadToken } from "./locks/_owner.ts";
+import { ID_MASK } from "./locks/_owner.ts";
 import {
   ABANDONED,
   type LockHandle,
@@ -40,10 +42,29 @@ export function processIdentity(): { pid: number; startLow: number; startHigh: n
   return identity;
 }
 
-/** False if process `pid` (started at `startLow`/`startHigh`; both 0: unknown) has died. */
-function ownerAlive(pid: number, startLow: number, startHigh: number): boolean {
+let thread: { tid: number; startLow: number; startHigh: number } | undefined;
+
+/** This thread's id and start time (low and high 32 bits of the clock ticks since boot). */
+function threadIdentity(): { tid: number; startLow: number; startHigh: number } {
+  if (thread) return thread;
+  const out = new Float64Array(new SharedArrayBuffer(24));
+  if (loadNative().atomicx_thread_identity(loadNative().addressOf(out)) !== 0) {
+    throw new Error("atomicx: locks in shared memory need /proc (Linux) to name their owners");
+  }
+  const start = out[1];
+  thread = { tid: out[0], startLow: start % 2 ** 32 | 0, startHigh: Math.floor(start / 2 ** 32) };
+  return thread;
+}
+
+/**
+ * False if thread `tid` of process `pid` (started at `startLow`/`startHigh`) has ended; with no
+ * thread named yet (`tid` 0: the holder is between taking word 0 and naming itself), whether the
+ * process has.
+ */
+function ownerAlive(pid: number, tid: number, startLow: number, startHigh: number): boolean {
   const start = (startHigh >>> 0) * 2 ** 32 + (startLow >>> 0);
-  return loadNative().atomicx_process_alive(pid, start) === 1;
+  if (tid === 0) return loadNative().atomicx_process_alive(pid, 0) === 1;
+  return loadNative().atomicx_thread_alive(pid, tid, start) === 1;
 }
 
 /** Native calls on a region's mapped words. */
@@ -104,14 +125,8 @@ export class RegionWords implements Words {
     return loadNative().atomicx_wake(this.#at(i), count + extra);
   }
   mutexEnter(): number {
-    const id = processIdentity();
-    return loadNative().atomicx_mutex_enter(
-      this.#at(0),
-      this.me,
-      threadToken,
-      id.startLow,
-      id.startHigh,
-    );
+    const t = threadIdentity();
+    return loadNative().atomicx_mutex_enter(this.#at(0), this.me, t.tid, t.startLow, t.startHigh);
   }
   mutexLeave(): void {
     const previous = loadNative().atomicx_mutex_leave(this.#at(0));
@@ -122,10 +137,10 @@ export class RegionWords implements Words {
     }
   }
   claim(): void {
-    const id = processIdentity();
-    this.store(HOLDER, threadToken);
-    this.store(START_LOW, id.startLow);
-    this.store(START_HIGH, id.startHigh);
+    const t = threadIdentity();
+    this.store(HOLDER, t.tid);
+    this.store(START_LOW, t.startLow);
+    this.store(START_HIGH, t.startHigh);
   }
   unclaim(): void {
     this.store(START_LOW, 0);
@@ -133,15 +148,17 @@ export class RegionWords implements Words {
     this.store(HOLDER, 0);
   }
   heldHere(state: number): boolean {
-    return (state & ID_MASK) === this.me && this.load(HOLDER) === threadToken;
+    return (state & ID_MASK) === this.me && this.load(HOLDER) === threadIdentity().tid;
   }
   takeOverDead(state: number, next: number): boolean {
+    const tid = this.load(HOLDER);
     const low = this.load(START_LOW);
     const high = this.load(START_HIGH);
-    if (this.load(0) !== state || state === 0) return false;
-    if (ownerAlive(state & ID_MASK, low, high)) return false;
-    // Clear the dead holder's start time first: words 2–3 are always 0 or the start of the pid in
-    // word 0, so no later check can compare a live holder with a dead one's start time.
+    // Word 0 and the thread read again: a holder that left meanwhile is not judged by its words.
+    if (this.load(0) !== state || state === 0 || this.load(HOLDER) !== tid) return false;
+    if (ownerAlive(state & ID_MASK, tid, low, high)) return false;
+    // Clear the dead holder's thread first: words 1–3 are always 0 or the thread of the pid in
+    // word 0, so no later check can compare a live holder with a dead one's thread.
     this.store(START_LOW, 0);
     this.store(START_HIGH, 0);
     this.store(HOLDER, 0);
