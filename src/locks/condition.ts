@@ -97,7 +97,10 @@ export class Condition {
 
   /**
    * Releases `guard`'s mutex, sleeps until notified (or `timeout`), and takes the mutex again
-   * before returning (also when it throws for an abort).
+   * before returning (also when it throws for an abort). It is the one wait that returns
+   * `"timed-out"` instead of throwing: a timed-out condition wait is ordinary control flow. It
+   * checks `signal` on entry only (the thread is blocked meanwhile). `guard` may come from another
+   * copy of the library in this process.
    *
    * @example
    * ```ts
@@ -108,7 +111,7 @@ export class Condition {
    * using guard = mutex.lock();
    * console.log(changed.wait(guard, { timeout: 10 })); // "timed-out": nobody notified
    * ```
-   * @throws {TypeError} if `guard` is not a held `MutexGuard`; `signal.reason` if aborted
+   * @throws {TypeError} if `guard` is not a held `MutexGuard`; `signal.reason` if already aborted
    */
   wait(guard: MutexGuard, options?: WaitOptions): "ok" | "timed-out" {
     const where = "Condition.wait";
