@@ -222,6 +222,29 @@ export function passOn(words: Words, i: number, sleeping: Promise<WaitResult>): 
 const isDeno = "Deno" in globalThis;
 const noop = () => {};
 
+/** Words the next primitive constructor adopts instead of making new ones (see {@link adopting}). */
+let adopted: Words | undefined;
+
+/**
+ * Runs `make` (a public constructor, which takes no words) so that the primitive it constructs
+ * adopts `words`: how `X.from(handle)` and `SharedMemory` build primitives on existing words.
+ */
+export function adopting<T>(words: Words, make: () => T): T {
+  adopted = words;
+  try {
+    return make();
+  } finally {
+    adopted = undefined;
+  }
+}
+
+/** For a constructor: the words {@link adopting} handed over (once), or `undefined`. */
+export function adoptedWords(): Words | undefined {
+  const w = adopted;
+  adopted = undefined;
+  return w;
+}
+
 /** The words a handle names, after checking it; `TypeError`/`RangeError` for a bad one. */
 export function wordsFromHandle(where: string, kind: LockKind, handle: unknown): Words {
   if (typeof handle !== "object" || handle === null) {

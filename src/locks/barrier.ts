@@ -23,7 +23,7 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import type { LockHandle, Words } from "./_words.ts";
+import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
 
 const STATE = 0;
 const PARTIES = 1;
@@ -34,17 +34,9 @@ const ROUNDS = 0x3fff;
 /** Where the size lives and its range. */
 const LIMITS = { i: PARTIES, min: 1, max: ARRIVED };
 
-/** Words a `Barrier` constructor adopts instead of making new ones. */
-let adopted: Words | undefined;
-
 /** The barrier on `words` (configured, or configured here with `parties`). */
 export function barrierOn(words: Words, parties: number): Barrier {
-  adopted = words;
-  try {
-    return new Barrier(parties);
-  } finally {
-    adopted = undefined;
-  }
+  return adopting(words, () => new Barrier(parties));
 }
 
 /** Arrives; the round to wait for, or `true` if this arrival completed the round (leader). */
@@ -109,7 +101,7 @@ export class Barrier {
    * @throws {TypeError} / {RangeError} unless `parties` is an integer in 1..65535
    */
   constructor(parties: number) {
-    this.#w = sizedWords("new Barrier", "parties", "barrier", parties, LIMITS, adopted);
+    this.#w = sizedWords("new Barrier", "parties", "barrier", parties, LIMITS, adoptedWords());
   }
 
   /**

@@ -25,22 +25,21 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import {
+  adoptedWords,
+  adopting,
+  type LockHandle,
+  newWords,
+  type Words,
+  wordsFromHandle,
+} from "./_words.ts";
 
 const SEQ = 0;
 const WAITERS = 1;
 
-/** Words a `Condition` constructor adopts instead of making new ones. */
-let adopted: Words | undefined;
-
 /** The condition on `words` (a region slot, or a handle's words). */
 export function conditionOn(words: Words): Condition {
-  adopted = words;
-  try {
-    return new Condition();
-  } finally {
-    adopted = undefined;
-  }
+  return adopting(words, () => new Condition());
 }
 
 /** Sleeps until the sequence leaves `seq`; "timed-out" at the deadline instead of throwing. */
@@ -72,7 +71,7 @@ export class Condition {
 
   /** A new in-process condition. */
   constructor() {
-    this.#w = adopted ?? newWords("condition");
+    this.#w = adoptedWords() ?? newWords("condition");
   }
 
   /**

@@ -20,7 +20,7 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import type { LockHandle, Words } from "./_words.ts";
+import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
 
 const DONE = 0;
 const COUNT = 1;
@@ -29,17 +29,9 @@ const MAX = 0x3fff_ffff;
 /** Where the size lives and its range. */
 const LIMITS = { i: COUNT, min: 0, max: MAX };
 
-/** Words a `Latch` constructor adopts instead of making new ones. */
-let adopted: Words | undefined;
-
 /** The latch on `words` (configured, or configured here with `count`). */
 export function latchOn(words: Words, count: number): Latch {
-  adopted = words;
-  try {
-    return new Latch(count);
-  } finally {
-    adopted = undefined;
-  }
+  return adopting(words, () => new Latch(count));
 }
 
 /** Sleeps until the count-downs reach the count. */
@@ -74,7 +66,7 @@ export class Latch {
    * @throws {TypeError} / {RangeError} unless `count` is an integer in 0..2^30−1
    */
   constructor(count: number) {
-    this.#w = sizedWords("new Latch", "count", "latch", count, LIMITS, adopted);
+    this.#w = sizedWords("new Latch", "count", "latch", count, LIMITS, adoptedWords());
   }
 
   /**

@@ -26,6 +26,8 @@ import {
   type WaitOptions,
 } from "./_wait.ts";
 import {
+  adoptedWords,
+  adopting,
   LocalWords,
   type LockHandle,
   MUTEX_CONTENDED,
@@ -56,17 +58,10 @@ let releaseMutex: (m: Mutex) => void;
 let makeGuard: (m: Mutex, ownerDied: boolean) => MutexGuard;
 let guardMutex: (g: MutexGuard) => Mutex | undefined;
 let wordsOfMutex: (m: Mutex) => Words;
-/** Words a `Mutex` constructor adopts instead of making new ones (see {@link mutexOn}). */
-let adopted: Words | undefined;
 
 /** The mutex at words 0–3 of `words` (an `RwLock`'s writers' side). */
 export function mutexOn(words: Words): Mutex {
-  adopted = words;
-  try {
-    return new Mutex();
-  } finally {
-    adopted = undefined;
-  }
+  return adopting(words, () => new Mutex());
 }
 
 /**
@@ -169,7 +164,7 @@ export class Mutex {
 
   /** A new, unlocked in-process mutex. */
   constructor() {
-    this.#w = adopted ?? newWords("mutex");
+    this.#w = adoptedWords() ?? newWords("mutex");
     this.#a = this.#w instanceof LocalWords ? this.#w.a : undefined;
     this.#me = this.#w.me;
   }

@@ -21,23 +21,22 @@
 import { describe } from "../_errors.ts";
 import { builtinModule } from "../../engine/_runtime.ts";
 import { type Acquire, FOREVER, Sleep, waitFor, waitForAsync } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import {
+  adoptedWords,
+  adopting,
+  type LockHandle,
+  newWords,
+  type Words,
+  wordsFromHandle,
+} from "./_words.ts";
 
 const STATE = 0;
 const RERUN = 4;
 const DONE = -1;
 
-/** Words a `Once` constructor adopts instead of making new ones. */
-let adopted: Words | undefined;
-
 /** The once-cell on `words`. */
 export function onceOn(words: Words): Once {
-  adopted = words;
-  try {
-    return new Once();
-  } finally {
-    adopted = undefined;
-  }
+  return adopting(words, () => new Once());
 }
 
 /** Where a cell's words are: what "this context runs it" is recorded by. */
@@ -137,7 +136,7 @@ export class Once {
 
   /** A new in-process once-cell. */
   constructor() {
-    this.#w = adopted ?? newWords("once");
+    this.#w = adoptedWords() ?? newWords("once");
   }
 
   /**

@@ -31,7 +31,14 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import {
+  adoptedWords,
+  adopting,
+  type LockHandle,
+  newWords,
+  type Words,
+  wordsFromHandle,
+} from "./_words.ts";
 
 const WRITER = 0;
 const READERS = 4;
@@ -39,17 +46,10 @@ const READERS = 4;
 let releaseRead: (lock: RwLock) => void;
 let makeReadGuard: (lock: RwLock, ownerDied: boolean) => RwLockReadGuard;
 let makeWriteGuard: (guard: MutexGuard) => RwLockWriteGuard;
-/** Words an `RwLock` constructor adopts instead of making new ones. */
-let adopted: Words | undefined;
 
 /** The lock on `words`. */
 export function rwLockOn(words: Words): RwLock {
-  adopted = words;
-  try {
-    return new RwLock();
-  } finally {
-    adopted = undefined;
-  }
+  return adopting(words, () => new RwLock());
 }
 
 /** This thread's read holds per lock, shared by every copy of the library in this thread. */
@@ -257,7 +257,7 @@ export class RwLock {
 
   /** A new, unlocked in-process readers–writer lock. */
   constructor() {
-    this.#w = adopted ?? newWords("rwlock");
+    this.#w = adoptedWords() ?? newWords("rwlock");
     this.#mutex = mutexOn(this.#w);
   }
 

@@ -22,7 +22,7 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import type { LockHandle, Words } from "./_words.ts";
+import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
 
 const TAKEN = 0;
 const PERMITS = 1;
@@ -31,18 +31,11 @@ const MAX = 0x3fff_ffff;
 /** Where the size lives and its range. */
 const LIMITS = { i: PERMITS, min: 0, max: MAX };
 
-/** Words a `Semaphore` constructor adopts instead of making new ones. */
-let adopted: Words | undefined;
 let makePermit: (s: Semaphore, n: number) => Permit;
 
 /** The semaphore on `words` (configured, or configured here with `permits`). */
 export function semaphoreOn(words: Words, permits: number): Semaphore {
-  adopted = words;
-  try {
-    return new Semaphore(permits);
-  } finally {
-    adopted = undefined;
-  }
+  return adopting(words, () => new Semaphore(permits));
 }
 
 /** Takes `n` of `permits` if free: true on success. */
@@ -132,7 +125,7 @@ export class Semaphore {
    * @throws {TypeError} / {RangeError} unless `permits` is an integer in 0..2^30−1
    */
   constructor(permits: number) {
-    this.#w = sizedWords("new Semaphore", "permits", "semaphore", permits, LIMITS, adopted);
+    this.#w = sizedWords("new Semaphore", "permits", "semaphore", permits, LIMITS, adoptedWords());
   }
 
   /**
