@@ -38,6 +38,7 @@ export type {
 } from "./src/arrays/_base.ts";
 export { Counter, type CounterHandle, FloatCounter } from "./src/counter.ts";
 export type { MemoryHandle } from "./src/handle.ts";
+export type { WasmMemory } from "./engine/_webassembly.ts";
 export {
   Barrier,
   Condition,

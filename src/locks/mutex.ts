@@ -94,15 +94,19 @@ export class MutexGuard {
     return this.#mutex;
   }
 
-  /** The brand a `Condition` of any copy of the library checks (see `GUARD`). */
-  [GUARD](): GuardLink | undefined {
+  /**
+   * The brand a `Condition` of any copy of the library checks (a `Symbol.for` key): while the
+   * guard holds its lock, an object naming the mutex and letting the condition suspend the hold.
+   */
+  [GUARD](): object | undefined {
     const m = this.#mutex;
     if (m === undefined) return undefined;
-    return {
+    const link: GuardLink = {
       handle: m.handle,
       suspend: () => releaseMutex(m),
       markOwnerDied: () => Object.defineProperty(this, "ownerDied", { value: true }),
     };
+    return link;
   }
 
   /**
