@@ -1,6 +1,8 @@
 /**
- * atomicx for web pages: the four atomic classes, shared with Workers, without the native library
- * (no `SharedMemory`: a page cannot map named shared memory). The page must be cross-origin
+ * atomicx for web pages: the atomic classes, arrays, counters and every in-process lock (`Mutex`,
+ * `RwLock`, `Condition`, `Semaphore`, `Latch`, `Barrier`, `Once`), shared with Workers, without the
+ * native library (no `SharedMemory`: a page cannot map named shared memory). A page's main thread
+ * may not block: use the `…Async` forms there (`lockAsync`, `acquireAsync`, …). The page must be cross-origin
  * isolated (`Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
  * require-corp`), which is what gives it `SharedArrayBuffer`. The npm package's `"browser"` export
  * condition points here.
@@ -36,3 +38,18 @@ export type {
 } from "./src/arrays/_base.ts";
 export { Counter, type CounterHandle, FloatCounter } from "./src/counter.ts";
 export type { MemoryHandle } from "./src/handle.ts";
+export type { WasmMemory } from "./engine/_webassembly.ts";
+export {
+  Barrier,
+  Condition,
+  Latch,
+  Mutex,
+  MutexGuard,
+  Once,
+  Permit,
+  RwLock,
+  RwLockReadGuard,
+  RwLockWriteGuard,
+  Semaphore,
+} from "./src/locks/mod.ts";
+export type { AbortSignalLike, LockHandle, LockKind, WaitOptions } from "./src/locks/mod.ts";

@@ -8,6 +8,7 @@
  */
 
 import { atomicsWaitAsync } from "./_webassembly.ts";
+import { keepAlive } from "./_keep_alive.ts";
 import type { WaitOps, WaitResult } from "./_ops.ts";
 
 /** Views of the memory, refreshed by the caller when the memory has grown. */
@@ -40,9 +41,9 @@ function waitOnce<T extends Int32Array | BigInt64Array>(
 }
 
 /**
- * `Atomics.waitAsync`. With a finite timeout a timer keeps the event loop alive until the wait
- * ends (Deno and Node do not count a pending `Atomics.waitAsync` as work, and would exit with it
- * unsettled); with no timeout nothing does, so a forgotten wait never keeps a process from exiting.
+ * `Atomics.waitAsync`. With a finite timeout (of any length) {@link keepAlive} holds the event loop
+ * open until the wait ends; with no timeout nothing does, so a forgotten wait never keeps a process
+ * from exiting.
  */
 function waitAsyncOnce<T extends Int32Array | BigInt64Array>(
   view: T,
@@ -53,9 +54,8 @@ function waitAsyncOnce<T extends Int32Array | BigInt64Array>(
   const { async, value: result } = atomicsWaitAsync(view, index, value, timeoutMs);
   if (!async) return Promise.resolve(result as WaitResult);
   const pending = result as Promise<WaitResult>;
-  if (timeoutMs === Infinity) return pending;
-  const keepAlive = setTimeout(() => {}, timeoutMs + 1000);
-  return pending.finally(() => clearTimeout(keepAlive));
+  const release = keepAlive(timeoutMs + 1000);
+  return pending.finally(release);
 }
 
 /** Wait operations on 64-bit cells (`AtomicInt`: the safe integer compared as an i64). */

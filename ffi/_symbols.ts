@@ -151,6 +151,10 @@ export const symbols = {
   atomicx_self_identity: { parameters: [f64], result: f64 },
   /** `(pid, start) -> 1 running | 0` */
   atomicx_process_alive: { parameters: [f64, f64], result: f64 },
+  /** `(out) -> status`: this thread's tid and start time */
+  atomicx_thread_identity: { parameters: [f64], result: f64 },
+  /** `(pid, tid, start) -> 1 running | 0` */
+  atomicx_thread_alive: { parameters: [f64, f64, f64], result: f64 },
 } as const satisfies Record<string, Signature>;
 
 /** Name of an exported C function. */
@@ -169,7 +173,7 @@ export type NonblockingName = {
 export type AsyncNativeFunction = (...args: number[]) => Promise<number>;
 
 /** The version of the C ABI this TypeScript code speaks; the library must report the same. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** A C function as a loader binds it: numbers (and, for `buffer` parameters, a typed array) in. */
 export type NativeFunction = (...args: (number | ArrayBufferView)[]) => number;

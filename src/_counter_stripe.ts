@@ -8,7 +8,7 @@
 
 import { threadPlace } from "../engine/_runtime.ts";
 import { STRIPES } from "./counter.ts";
-import { processIdentity } from "./locks/_owner.ts";
+import { processIdentity } from "./_region_words.ts";
 
 let stripe: number | undefined;
 

@@ -24,17 +24,19 @@ import { regionCounterStripe } from "./_counter_stripe.ts";
 import { AtomicInt } from "./int.ts";
 import { describe } from "./_errors.ts";
 import type { RegionLink } from "./_link.ts";
-import {
+import type {
   Barrier,
   Condition,
   Latch,
-  type LockKind,
+  LockKind,
   Mutex,
   Once,
   RwLock,
   Semaphore,
 } from "./locks/mod.ts";
-import { RegionWords, type Words } from "./locks/_words.ts";
+import type { Words } from "./locks/_words.ts";
+import { onWords } from "./locks/_on_words.ts";
+import { RegionWords } from "./_region_words.ts";
 import {
   arrayKinds,
   kindName,
@@ -348,7 +350,7 @@ export class SharedMemory {
    * @throws {TypeError} if `slot` holds another kind; {RangeError} if the region is full
    */
   mutex(slot: string): Mutex {
-    return new Mutex(this.#words(slot, "mutex", "SharedMemory.mutex"));
+    return onWords.mutex(() => this.#words(slot, "mutex", "SharedMemory.mutex"));
   }
 
   /**
@@ -372,7 +374,7 @@ export class SharedMemory {
    * @throws {TypeError} if `slot` holds another kind; {RangeError} if the region is full
    */
   rwLock(slot: string): RwLock {
-    return new RwLock(this.#words(slot, "rwlock", "SharedMemory.rwLock"));
+    return onWords.rwlock(() => this.#words(slot, "rwlock", "SharedMemory.rwLock"));
   }
 
   /**
@@ -390,7 +392,8 @@ export class SharedMemory {
    * @throws {RangeError} if it exists with another number of permits
    */
   semaphore(slot: string, permits: number): Semaphore {
-    return new Semaphore(permits, this.#words(slot, "semaphore", "SharedMemory.semaphore"));
+    const where = "SharedMemory.semaphore";
+    return onWords.semaphore(where, permits, () => this.#words(slot, "semaphore", where));
   }
 
   /**
@@ -406,7 +409,7 @@ export class SharedMemory {
    * ```
    */
   condition(slot: string): Condition {
-    return new Condition(this.#words(slot, "condition", "SharedMemory.condition"));
+    return onWords.condition(() => this.#words(slot, "condition", "SharedMemory.condition"));
   }
 
   /**
@@ -422,7 +425,8 @@ export class SharedMemory {
    * ```
    */
   barrier(slot: string, parties: number): Barrier {
-    return new Barrier(parties, this.#words(slot, "barrier", "SharedMemory.barrier"));
+    const where = "SharedMemory.barrier";
+    return onWords.barrier(where, parties, () => this.#words(slot, "barrier", where));
   }
 
   /**
@@ -438,7 +442,8 @@ export class SharedMemory {
    * ```
    */
   latch(slot: string, count: number): Latch {
-    return new Latch(count, this.#words(slot, "latch", "SharedMemory.latch"));
+    const where = "SharedMemory.latch";
+    return onWords.latch(where, count, () => this.#words(slot, "latch", where));
   }
 
   /**
@@ -454,7 +459,7 @@ export class SharedMemory {
    * ```
    */
   once(slot: string): Once {
-    return new Once(this.#words(slot, "once", "SharedMemory.once"));
+    return onWords.once(() => this.#words(slot, "once", "SharedMemory.once"));
   }
 
   /**

@@ -1,6 +1,8 @@
-//! Process identity for lock owners in shared-memory regions: a process is named by its pid and
-//! its start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot), so a reused pid is not
-//! mistaken for the process that died.
+//! Process and thread identity for lock owners in shared-memory regions: a process is named by its
+//! pid and its start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot), so a reused pid
+//! is not mistaken for the process that died; a thread (a Worker) by its thread id and its own
+//! start time (`/proc/<pid>/task/<tid>/stat`), so a Worker that ended is told apart from a live
+//! one of the same process.
 
 use crate::shm::{out_words, status};
 
@@ -48,6 +50,53 @@ pub extern "C" fn atomicx_process_alive(pid: f64, start: f64) -> f64 {
     }
 }
 
+/// This thread's id (the kernel's tid), from the `/proc/thread-self` link (`<pid>/task/<tid>`).
+fn self_tid() -> Option<u32> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+/// Writes this thread's id and start time to `out[0]` and `out[1]`; returns a `shm::status`
+/// (`UNSUPPORTED` without `/proc`).
+///
+/// # Safety
+///
+/// `out` is the 8-byte aligned address of three writable `f64`s.
+#[no_mangle]
+pub unsafe extern "C" fn atomicx_thread_identity(out: f64) -> f64 {
+    // SAFETY: forwarded from this function's contract.
+    let out = unsafe { out_words(out) };
+    let Some(tid) = self_tid() else {
+        return status::UNSUPPORTED;
+    };
+    match stat(&format!("self/task/{tid}")) {
+        Some((start, _)) => {
+            out[0] = f64::from(tid);
+            out[1] = start as f64;
+            status::OK
+        }
+        None => status::UNSUPPORTED,
+    }
+}
+
+/// A pid or tid argument as a `u32`, if it is one.
+fn id(x: f64) -> Option<u32> {
+    (x >= 1.0 && x <= f64::from(u32::MAX) && x.fract() == 0.0).then_some(x as u32)
+}
+
+/// 1 if thread `tid` of process `pid` is running and started at `start` (0: any start time),
+/// else 0.
+#[no_mangle]
+pub extern "C" fn atomicx_thread_alive(pid: f64, tid: f64, start: f64) -> f64 {
+    let (Some(pid), Some(tid)) = (id(pid), id(tid)) else {
+        return 0.0;
+    };
+    match stat(&format!("{pid}/task/{tid}")) {
+        Some((s, running)) if running && (start == 0.0 || s as f64 == start) => 1.0,
+        _ => 0.0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +111,27 @@ mod tests {
         assert_eq!(atomicx_process_alive(out[0], out[1] + 1.0), 0.0);
         assert_eq!(atomicx_process_alive(0.0, 0.0), 0.0);
         assert_eq!(atomicx_process_alive(4_194_305.0 * 4.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn this_thread_is_alive_and_an_ended_one_is_not() {
+        let pid = f64::from(std::process::id());
+        let mut out = [0f64; 3];
+        // SAFETY: `out` is three writable, aligned f64s.
+        let code = unsafe { atomicx_thread_identity(out.as_mut_ptr() as usize as f64) };
+        assert_eq!(code, status::OK);
+        assert_eq!(atomicx_thread_alive(pid, out[0], out[1]), 1.0);
+        assert_eq!(atomicx_thread_alive(pid, out[0], out[1] + 1.0), 0.0);
+        let ended = std::thread::spawn(|| {
+            let mut out = [0f64; 3];
+            // SAFETY: as above.
+            unsafe { atomicx_thread_identity(out.as_mut_ptr() as usize as f64) };
+            out
+        })
+        .join()
+        .unwrap();
+        assert_ne!(ended[0], out[0]);
+        assert_eq!(atomicx_thread_alive(pid, ended[0], ended[1]), 0.0);
+        assert_eq!(atomicx_thread_alive(pid, 0.0, 0.0), 0.0);
     }
 }

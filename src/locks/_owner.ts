@@ -1,35 +1,28 @@
 /**
- * Who holds a lock: a per-thread token (in-process owners, and the thread within a process), and,
- * in regions, this process's pid and start time so that another process can tell whether a holder
- * died (a reused pid has another start time).
+ * This thread's token: the owner id an in-process lock word holds (and, in a region, the thread
+ * within a process). It lives on `globalThis` under a `Symbol.for` key, so that two copies of the
+ * library in one thread (an ESM import and a CommonJS `require` of the npm build, or two versions)
+ * agree on who holds a lock: a `lock()` through one copy of a mutex held through the other is
+ * refused as a re-entry instead of blocking the thread forever.
  *
  * @module
  */
 
-import { loadNative } from "../../ffi/mod.ts";
-
 /** Owner ids fit in the low 30 bits of a word; bit 30 is a protocol flag (e.g. "contended"). */
 export const ID_MASK = 0x3fff_ffff;
 
-/** This thread's token: a random id in 1..2^30−1, different in every Worker with high probability. */
-export const threadToken: number = 1 + Math.floor(Math.random() * (ID_MASK - 1));
+const KEY = Symbol.for("atomicx.locks.threadToken");
+const slot = globalThis as unknown as Record<symbol, unknown>;
 
-let identity: { pid: number; startLow: number; startHigh: number } | undefined;
-
-/** This process's pid and start time (low and high 32 bits of the clock ticks since boot). */
-export function processIdentity(): { pid: number; startLow: number; startHigh: number } {
-  if (identity) return identity;
-  const out = new Float64Array(new SharedArrayBuffer(24));
-  if (loadNative().atomicx_self_identity(loadNative().addressOf(out)) !== 0) {
-    throw new Error("atomicx: locks in shared memory need /proc (Linux) to name their owners");
-  }
-  const start = out[1];
-  identity = { pid: out[0], startLow: start % 2 ** 32 | 0, startHigh: Math.floor(start / 2 ** 32) };
-  return identity;
+/** A token another copy already chose, if it is a valid one. */
+function shared(): number | undefined {
+  const t = slot[KEY];
+  return typeof t === "number" && Number.isInteger(t) && t >= 1 && t < ID_MASK ? t : undefined;
 }
 
-/** False if process `pid` (started at `startLow`/`startHigh`; both 0: unknown) has died. */
-export function ownerAlive(pid: number, startLow: number, startHigh: number): boolean {
-  const start = (startHigh >>> 0) * 2 ** 32 + (startLow >>> 0);
-  return loadNative().atomicx_process_alive(pid, start) === 1;
-}
+/** This thread's token: a random id in 1..2^30−2, different in every Worker with high probability. */
+export const threadToken: number = shared() ?? (() => {
+  const t = 1 + Math.floor(Math.random() * (ID_MASK - 1));
+  Object.defineProperty(slot, KEY, { value: t, writable: false, enumerable: false });
+  return t;
+})();

@@ -1,12 +1,19 @@
 /**
- * Options, deadlines and the sliced waits every lock primitive shares.
+ * The one wait loop of every lock primitive (as Java's `AbstractQueuedSynchronizer`): a primitive
+ * says how to try once ({@link Acquire}), and {@link waitFor} (blocking) or {@link waitForAsync}
+ * (never blocking the event loop) run the tries with sleeps on the primitive's words between them,
+ * the timeout, the abort signal, owner-death checks after each sleep that ran out (regions), and
+ * the cancellation: an asynchronous sleep given up by an abort cannot be withdrawn from the
+ * runtime's queue, so it is handed to `words.abandon`, which passes on any wakeup it takes.
+ *
+ * Blocking forms check the signal on entry (and between slices in a region); an abort that fires
+ * while a thread is blocked cannot run until the wait ends — the thread is blocked.
  *
  * @module
  */
 
 import { describe } from "../_errors.ts";
 import type { Words } from "./_words.ts";
-import type { WaitResult } from "../wait.ts";
 
 /**
  * An `AbortSignal` as atomicx's types name it — a real `AbortSignal` fits — so that the package's
@@ -44,19 +51,19 @@ const DOMExceptionClass = (globalThis as unknown as {
  * ```ts
  * import { Mutex, type WaitOptions } from "@atomicx/atomicx";
  *
- * const options: WaitOptions = { timeout: 50, signal: AbortSignal.timeout(1000) };
- * using guard = new Mutex().lock(options);
+ * const options: WaitOptions = { timeout: 50, signal: new AbortController().signal };
+ * await using guard = await new Mutex().lockAsync(options);
  * ```
  */
 export interface WaitOptions {
   /** Milliseconds to wait at most (default Infinity). */
   readonly timeout?: number;
-  /** Aborting it ends the wait with `signal.reason`. */
+  /**
+   * Aborting it ends the wait with `signal.reason`. A blocking wait checks it on entry only (its
+   * thread is blocked, so no abort can fire meanwhile); an already-aborted signal changes nothing.
+   */
   readonly signal?: AbortSignalLike;
 }
-
-/** Longest single sleep: waits wake this often to see aborts, closed regions and dead owners. */
-export const SLICE_MS = 100;
 
 /** A checked wait: its deadline on the monotonic clock and its signal. */
 export interface Deadline {
@@ -64,9 +71,12 @@ export interface Deadline {
   readonly signal: AbortSignalLike | undefined;
 }
 
+/** No deadline and no signal (relocking after a condition wait). */
+export const FOREVER: Deadline = Object.freeze({ at: Infinity, signal: undefined });
+
 /** Checks `options` and starts the clock. */
 export function deadlineOf(where: string, options: unknown): Deadline {
-  if (options === undefined) return { at: Infinity, signal: undefined };
+  if (options === undefined) return FOREVER;
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
   }
@@ -88,111 +98,103 @@ export function timeoutError(where: string): Error {
   return new DOMExceptionClass(`${where}: timed out`, "TimeoutError");
 }
 
-/** Milliseconds of the next sleep (at most `cap`), or 0 when the deadline has passed. */
-export function sliceOf(deadline: Deadline, cap: number = SLICE_MS): number {
-  const left = deadline.at - performance.now();
-  return left <= 0 ? 0 : Math.min(left, cap);
-}
-
 /** Throws `signal.reason` if aborted. */
 export function checkAbort(deadline: Deadline): void {
   if (deadline.signal?.aborted) throw deadline.signal.reason;
 }
 
-/** One sleep a wait loop asks for: on word `i` while it holds `value`, at most `ms`. */
-export interface Sleep {
+/** What one try asks for instead of a result: a sleep while word `i` still holds `value`. */
+export class Sleep {
+  /** The word to sleep on. */
   readonly i: number;
+  /** The value it held when looked at. */
   readonly value: number;
-  readonly ms: number;
-}
-
-/**
- * A wait loop written once: it yields each sleep it needs and gets the sleep's result back, so
- * that {@link runBlocking} and {@link runAsync} drive the same loop with `wait` or `waitAsync`.
- */
-export type WaitLoop<T> = Generator<Sleep, T, WaitResult>;
-
-/** Runs `loop`, sleeping with the blocking `words.wait`. */
-export function runBlocking<T>(words: Words, loop: WaitLoop<T>): T {
-  let step = loop.next("ok");
-  while (!step.done) {
-    const { i, value, ms } = step.value;
-    step = loop.next(words.wait(i, value, ms));
-  }
-  return step.value;
-}
-
-/** Runs `loop` without blocking (`words.waitAsync`); an abort of `signal` ends a sleep at once. */
-export async function runAsync<T>(
-  words: Words,
-  loop: WaitLoop<T>,
-  signal: AbortSignalLike | undefined,
-): Promise<T> {
-  const cleanup: Array<() => void> = [];
-  const abort = aborted(signal, cleanup);
-  abort.catch(() => {});
-  try {
-    let step = loop.next("ok");
-    while (!step.done) {
-      const { i, value, ms } = step.value;
-      step = loop.next(await Promise.race([words.waitAsync(i, value, ms), abort]));
-    }
-    return step.value;
-  } finally {
-    loop.return(undefined as never);
-    for (const f of cleanup) f();
+  constructor(i: number, value: number) {
+    this.i = i;
+    this.value = value;
   }
 }
 
-/** The loop of {@link waitWhile}. */
-function* whileLoop(
-  words: Words,
-  i: number,
-  blocked: (value: number) => boolean,
-  deadline: Deadline,
-  onSlice?: () => void,
-): WaitLoop<"ok" | "timed-out"> {
+/** How a wait ended without a result. */
+export type Cancel = "timeout" | "abort";
+
+/** One primitive's acquire rules, for {@link waitFor} and {@link waitForAsync}. */
+export interface Acquire<T> {
+  /** One try: the result, or the sleep to take before the next try. */
+  attempt(): T | Sleep;
+  /** After a sleep that ran out its slice: a result taken over from a dead holder, if any. */
+  onSlice?(): T | undefined;
+  /**
+   * The wait ends by timeout or abort: undoes what the tries left behind (a barrier arrival) and
+   * may return a result that stands anyway (then nothing is thrown).
+   */
+  cancel?(why: Cancel): T | undefined;
+}
+
+/** Milliseconds of the next sleep (at most `cap`), or 0 when the deadline has passed. */
+function sliceOf(deadline: Deadline, cap: number): number {
+  const left = deadline.at - performance.now();
+  return left <= 0 ? 0 : Math.min(left, cap);
+}
+
+/** The end of a wait without a result: `cancel`'s result, or the error. */
+function giveUp<T>(op: Acquire<T>, why: Cancel, where: string, deadline: Deadline): T {
+  const result = op.cancel?.(why);
+  if (result !== undefined) return result;
+  throw why === "timeout" ? timeoutError(where) : deadline.signal!.reason;
+}
+
+/** Runs `op` to a result, sleeping with the blocking `words.wait`. */
+export function waitFor<T>(words: Words, where: string, deadline: Deadline, op: Acquire<T>): T {
+  const signal = deadline.signal;
+  if (signal?.aborted) throw signal.reason;
   for (;;) {
-    checkAbort(deadline);
-    const value = words.load(i);
-    if (!blocked(value)) return "ok";
+    const r = op.attempt();
+    if (!(r instanceof Sleep)) return r;
     const ms = sliceOf(deadline, words.sliceMs);
-    if (ms === 0) return "timed-out";
-    if ((yield { i, value, ms }) === "timed-out") onSlice?.();
+    if (ms === 0) return giveUp(op, "timeout", where, deadline);
+    if (words.wait(r.i, r.value, ms) === "timed-out") {
+      const taken = op.onSlice?.();
+      if (taken !== undefined) return taken;
+    }
+    if (signal?.aborted) return giveUp(op, "abort", where, deadline);
   }
 }
 
-/**
- * Blocks while `word i` satisfies `blocked(value)`; `"ok"` once it does not, `"timed-out"` at the
- * deadline. `onSlice` runs after every sleep that ran out (owner-death checks).
- */
-export function waitWhile(
+/** As {@link waitFor} without blocking; an abort ends a sleep at once. */
+export async function waitForAsync<T>(
   words: Words,
-  i: number,
-  blocked: (value: number) => boolean,
+  where: string,
   deadline: Deadline,
-  onSlice?: () => void,
-): "ok" | "timed-out" {
-  return runBlocking(words, whileLoop(words, i, blocked, deadline, onSlice));
-}
-
-/** A Promise rejected with `signal.reason` when it aborts (never settles otherwise). */
-function aborted(signal: AbortSignalLike | undefined, cleanup: Array<() => void>): Promise<never> {
-  if (signal === undefined) return new Promise<never>(() => {});
-  return new Promise<never>((_, reject) => {
-    const onAbort = () => reject(signal.reason);
+  op: Acquire<T>,
+): Promise<T> {
+  const signal = deadline.signal;
+  if (signal?.aborted) throw signal.reason;
+  let onAbort: (() => void) | undefined;
+  const aborted = signal === undefined ? undefined : new Promise<"aborted">((resolve) => {
+    onAbort = () => resolve("aborted");
     signal.addEventListener("abort", onAbort, { once: true });
-    cleanup.push(() => signal.removeEventListener("abort", onAbort));
   });
-}
-
-/** As {@link waitWhile}, without blocking. */
-export function waitWhileAsync(
-  words: Words,
-  i: number,
-  blocked: (value: number) => boolean,
-  deadline: Deadline,
-  onSlice?: () => void,
-): Promise<"ok" | "timed-out"> {
-  return runAsync(words, whileLoop(words, i, blocked, deadline, onSlice), deadline.signal);
+  try {
+    for (;;) {
+      const r = op.attempt();
+      if (!(r instanceof Sleep)) return r;
+      const ms = sliceOf(deadline, words.sliceMs);
+      if (ms === 0) return giveUp(op, "timeout", where, deadline);
+      const sleeping = words.waitAsync(r.i, r.value, ms);
+      const result = aborted === undefined
+        ? await sleeping
+        : await Promise.race([sleeping, aborted]);
+      if (result === "aborted") {
+        words.abandon(r.i, sleeping);
+        return giveUp(op, "abort", where, deadline);
+      }
+      if (result === "timed-out") {
+        const taken = op.onSlice?.();
+        if (taken !== undefined) return taken;
+      }
+    }
+  } finally {
+    if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+  }
 }

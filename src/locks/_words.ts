@@ -1,25 +1,34 @@
 /**
- * The 32-bit words every lock protocol runs on, in two places: in-process memory (JavaScript
- * `Atomics` on an `Int32Array` over the engine's shared memory — the WebAssembly memory the atomics
- * live in, or a `SharedArrayBuffer` under the native engine — so `Atomics.wait`/`notify` are the
- * engine's waits) and a shared-memory region (native calls on the mapped address, futex waits). The protocols in this folder are written once against
- * {@link Words}.
+ * The 32-bit words every lock protocol runs on, behind one interface ({@link Words}) with two
+ * implementations: in-process words here ({@link LocalWords}: JavaScript `Atomics` on an
+ * `Int32Array` over the engine's shared memory — the WebAssembly memory the atomics live in, or a
+ * `SharedArrayBuffer` under the native engine) and region words (`src/_region_words.ts`, native
+ * calls on a mapped region, reached only through `SharedMemory`, so this folder imports no FFI and
+ * runs in a browser). Who holds a word is a rule of the storage, not of each primitive: in-process
+ * the holder is a thread token; in a region word 0 names the process and words 1–3 the thread and
+ * the process start time, so a dead holder can be told from a live one.
+ *
+ * Word 15 of every primitive counts abandoned asynchronous waiters (an `Atomics.waitAsync` cannot
+ * be withdrawn): every `notify` wakes that many more, so a wakeup taken by a dead waiter still
+ * reaches a live one (see docs/locks.md).
  *
  * @module
  */
 
-import { loadNative } from "../../ffi/mod.ts";
-import { waitAsyncOn, type WaitResult, waitResult } from "../wait.ts";
-import { regionClosed, type RegionLink } from "../_link.ts";
 import { describe } from "../_errors.ts";
 import { regionHook } from "../_region_hook.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
-import { processIdentity, threadToken } from "./_owner.ts";
+import { keepAlive } from "../../engine/_keep_alive.ts";
+import { threadToken } from "./_owner.ts";
 import { type Block, handleFor, newBlock, placeBlock } from "../handle.ts";
 import type { WasmMemory } from "../../engine/_webassembly.ts";
+import type { WaitResult } from "../../engine/_ops.ts";
 
 /** The contended bit of a mutex's word 0 (docs/locks.md). */
 export const MUTEX_CONTENDED = 0x4000_0000;
+
+/** The word counting abandoned asynchronous waiters. */
+export const ABANDONED = 15;
 
 /**
  * What a lock primitive is, as its handle says.
@@ -44,29 +53,32 @@ export type LockKind =
  * A lock primitive's handle: plain, structured-cloneable data naming its words — in-process memory
  * (`memory` + `byteOffset`: the engine's WebAssembly memory; `buffer` + `byteOffset` under the native
  * engine) or a region slot (`region` + `slot`). Pass it to a Worker and rebuild the primitive there
- * with `X.from(handle)`.
+ * with `X.from(handle)`. Typed by kind: `Mutex.from(semaphore.handle)` does not compile.
  *
  * @example
  * ```ts
  * import { Mutex, type LockHandle } from "@atomicx/atomicx";
  *
- * const handle: LockHandle = new Mutex().handle; // postMessage(handle) to a Worker
+ * const handle: LockHandle<"mutex"> = new Mutex().handle; // postMessage(handle) to a Worker
  * const same = Mutex.from(handle);
  * ```
  */
-export type LockHandle =
-  | { readonly kind: LockKind; readonly memory: WasmMemory; readonly byteOffset: number }
-  | { readonly kind: LockKind; readonly buffer: SharedArrayBuffer; readonly byteOffset: number }
-  | { readonly kind: LockKind; readonly region: string; readonly slot: string };
+export type LockHandle<K extends LockKind = LockKind> =
+  | { readonly kind: K; readonly memory: WasmMemory; readonly byteOffset: number }
+  | { readonly kind: K; readonly buffer: SharedArrayBuffer; readonly byteOffset: number }
+  | { readonly kind: K; readonly region: string; readonly slot: string };
 
 /** Words of a primitive; `i` is a word index (0-based) within the primitive. */
 export interface Words {
-  /** True in a shared-memory region (owners are processes, which may die). */
-  readonly inRegion: boolean;
   /** The primitive's handle. */
   readonly handle: LockHandle;
+  /** Where the words are, for per-thread bookkeeping: a memory, buffer or region name, and offset. */
+  readonly place: object | string;
+  readonly offset: number | string;
   /** Longest single sleep (regions wake regularly to see closes, aborts and dead owners). */
   readonly sliceMs: number;
+  /** The id this thread writes into a state word to hold it (its token; in a region, the pid). */
+  readonly me: number;
   load(i: number): number;
   store(i: number, value: number): void;
   compareExchange(i: number, expected: number, replacement: number): number;
@@ -76,28 +88,43 @@ export interface Words {
   wait(i: number, expected: number, timeoutMs: number): WaitResult;
   /** As `wait`, without blocking. */
   waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult>;
-  /** Wakes up to `count` waiters on word `i`. */
+  /** Wakes up to `count` waiters on word `i` (plus as many as were abandoned). */
   notify(i: number, count: number): number;
   /**
-   * Takes the mutex at words 0–3 (docs/locks.md) for `owner` if it is unlocked; in a region also
-   * names this thread and process in words 1–3. Returns the previous word 0 (0: taken).
+   * An asynchronous sleep on word `i` given up (abort): counted as abandoned until it settles, and
+   * a wakeup it took then is passed on to another waiter.
    */
-  mutexEnter(owner: number): number;
-  /** Releases the mutex at words 0–3 (clearing words 1–3); wakes one sleeper if it was contended. */
+  abandon(i: number, sleeping: Promise<WaitResult>): void;
+  /** Takes the mutex at words 0–3 for this thread if unlocked; returns the previous word 0 (0: taken). */
+  mutexEnter(): number;
+  /** Releases the mutex at words 0–3; wakes one sleeper if it was contended. */
   mutexLeave(): void;
+  /** Names this thread as the holder of word 0, just taken (in a region: words 1–3). */
+  claim(): void;
+  /** Forgets the holder named for word 0 (before word 0 is released). */
+  unclaim(): void;
+  /** True if word 0, holding `state` (an owner id, maybe with flag bits), is held by this thread. */
+  heldHere(state: number): boolean;
+  /**
+   * If the holder named by word 0 (holding `state`) has died, replaces word 0 with `next` and
+   * returns true. Never true in-process: a thread cannot see another's end.
+   */
+  takeOverDead(state: number, next: number): boolean;
 }
 
 /** Words of each primitive (each gets its own 64-byte line so neighbours do not share one). */
 export const WORDS_PER_PRIMITIVE = 16;
 
 /** Bytes of a primitive's words. */
-const BYTES = WORDS_PER_PRIMITIVE * 4;
+export const LOCK_BYTES = WORDS_PER_PRIMITIVE * 4;
 
-/** `Atomics` on an `Int32Array` over a block of the engine's memory. */
+/** `Atomics` on an `Int32Array` over a block of the engine's memory; owners are thread tokens. */
 export class LocalWords implements Words {
-  readonly inRegion = false;
   readonly sliceMs = Infinity;
+  readonly me = threadToken;
   readonly a: Int32Array;
+  readonly place: object;
+  readonly offset: number;
   readonly #kind: LockKind;
   readonly #block: Block;
   #handle: LockHandle | undefined;
@@ -105,11 +132,13 @@ export class LocalWords implements Words {
   constructor(kind: LockKind, block: Block) {
     const buffer = block.memory !== undefined ? block.memory.buffer : block.buffer!;
     this.a = new Int32Array(buffer, block.byteOffset, WORDS_PER_PRIMITIVE);
+    this.place = block.memory ?? block.buffer!;
+    this.offset = block.byteOffset;
     this.#kind = kind;
     this.#block = block;
     // A block this thread just allocated goes back to its engine once these words are collected,
     // unless their handle was taken (then another thread may still use them).
-    block.home?.track(this, block.byteOffset, BYTES);
+    block.home?.track(this, block.byteOffset, LOCK_BYTES);
   }
 
   get handle(): LockHandle {
@@ -138,27 +167,35 @@ export class LocalWords implements Words {
   waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult> {
     const r = atomicsWaitAsync(this.a, i, expected, timeoutMs);
     if (!r.async) return Promise.resolve(r.value as WaitResult);
-    if (timeoutMs === Infinity) return r.value as Promise<WaitResult>; // keeps no process alive by itself
     // A pending `Atomics.waitAsync` does not keep the event loop alive on every runtime; a wait
-    // with a timeout must still end, so a timer holds the loop open until shortly after then
-    // (later than the wait's own timeout, so that a timed-out waiter has left the queue and
-    // cannot take a notify meant for another).
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<WaitResult>((resolve) => {
-      timer = setTimeout(() => resolve("timed-out"), timeoutMs + 50);
-    });
-    return Promise.race([r.value as Promise<WaitResult>, timedOut]).finally(() =>
-      clearTimeout(timer)
-    );
+    // with a timeout must still end, so the loop is held open until a little after then.
+    const release = keepAlive(timeoutMs + 50);
+    return (r.value as Promise<WaitResult>).finally(release);
   }
-  mutexEnter(owner: number): number {
-    return Atomics.compareExchange(this.a, 0, 0, owner);
+  abandon(i: number, sleeping: Promise<WaitResult>): void {
+    passOn(this, i, sleeping);
+  }
+  mutexEnter(): number {
+    return Atomics.compareExchange(this.a, 0, 0, threadToken);
   }
   mutexLeave(): void {
     if ((Atomics.exchange(this.a, 0, 0) & MUTEX_CONTENDED) !== 0) this.notify(0, 1);
   }
+  claim(): void {}
+  unclaim(): void {}
+  heldHere(state: number): boolean {
+    return (state & ~MUTEX_CONTENDED) === threadToken;
+  }
+  takeOverDead(): boolean {
+    return false;
+  }
   notify(i: number, count: number): number {
-    const woken = Atomics.notify(this.a, i, count === Infinity ? undefined : count);
+    const a = this.a;
+    const woken = Atomics.notify(
+      a,
+      i,
+      count === Infinity ? undefined : count + Atomics.load(a, ABANDONED),
+    );
     // Deno settles a woken `Atomics.waitAsync` of this thread in a task its event loop does not
     // wait for: with nothing else pending it would exit first. One empty timer keeps it a turn.
     if (woken > 0 && isDeno) setTimeout(noop, 0);
@@ -166,70 +203,42 @@ export class LocalWords implements Words {
   }
 }
 
+/**
+ * Counts an abandoned sleep in word {@link ABANDONED} until it settles; if it took a wakeup
+ * ("ok"), wakes one more waiter in its place.
+ */
+export function passOn(words: Words, i: number, sleeping: Promise<WaitResult>): void {
+  words.add(ABANDONED, 1);
+  sleeping.then((result) => {
+    words.add(ABANDONED, -1);
+    if (result === "ok") words.notify(i, 1);
+  }, () => words.add(ABANDONED, -1));
+}
+
 const isDeno = "Deno" in globalThis;
 const noop = () => {};
 
-/** Native calls on a region's mapped words. */
-export class RegionWords implements Words {
-  readonly inRegion = true;
-  readonly sliceMs = 100;
-  readonly handle: LockHandle;
-  readonly #base: number;
-  readonly #link: RegionLink;
+/** Words the next primitive constructor adopts instead of making new ones (see {@link adopting}). */
+let adopted: Words | undefined;
 
-  constructor(kind: LockKind, base: number, link: RegionLink, slot: string) {
-    this.#base = base;
-    this.#link = link;
-    this.handle = Object.freeze({ kind, region: link.name, slot });
+/**
+ * Runs `make` (a public constructor, which takes no words) so that the primitive it constructs
+ * adopts `words`: how `X.from(handle)` and `SharedMemory` build primitives on existing words.
+ */
+export function adopting<T>(words: Words, make: () => T): T {
+  adopted = words;
+  try {
+    return make();
+  } finally {
+    adopted = undefined;
   }
-  #at(i: number, where = "lock"): number {
-    if (this.#link.closed) throw regionClosed(where, this.#link);
-    return this.#base + 4 * i;
-  }
-  load(i: number): number {
-    return loadNative().atomicx_word_load(this.#at(i));
-  }
-  store(i: number, value: number): void {
-    loadNative().atomicx_word_store(this.#at(i), value);
-  }
-  compareExchange(i: number, expected: number, replacement: number): number {
-    return loadNative().atomicx_word_compare_exchange(this.#at(i), expected, replacement);
-  }
-  add(i: number, delta: number): number {
-    return loadNative().atomicx_word_add(this.#at(i), delta);
-  }
-  exchange(i: number, value: number): number {
-    return loadNative().atomicx_word_exchange(this.#at(i), value);
-  }
-  wait(i: number, expected: number, timeoutMs: number): WaitResult {
-    const code = loadNative().atomicx_word_wait(
-      this.#at(i),
-      expected,
-      timeoutMs,
-      this.#link.pointer,
-      0,
-    );
-    return waitResult("lock wait", code, this.#link);
-  }
-  waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult> {
-    return waitAsyncOn("lock wait", "word", this.#at(i), expected, timeoutMs, this.#link);
-  }
-  notify(i: number, count: number): number {
-    return loadNative().atomicx_wake(this.#at(i), count);
-  }
-  mutexEnter(owner: number): number {
-    const id = processIdentity();
-    return loadNative().atomicx_mutex_enter(
-      this.#at(0),
-      owner,
-      threadToken,
-      id.startLow,
-      id.startHigh,
-    );
-  }
-  mutexLeave(): void {
-    loadNative().atomicx_mutex_leave(this.#at(0));
-  }
+}
+
+/** For a constructor: the words {@link adopting} handed over (once), or `undefined`. */
+export function adoptedWords(): Words | undefined {
+  const w = adopted;
+  adopted = undefined;
+  return w;
 }
 
 /** The words a handle names, after checking it; `TypeError`/`RangeError` for a bad one. */
@@ -243,7 +252,7 @@ export function wordsFromHandle(where: string, kind: LockKind, handle: unknown):
   }
   if (h.memory !== undefined || h.buffer !== undefined) {
     // The same checks as an atomic's handle: a genuine shared memory, the words inside it.
-    return new LocalWords(kind, placeBlock(where, h, { bytes: BYTES, align: 4 }));
+    return new LocalWords(kind, placeBlock(where, h, { bytes: LOCK_BYTES, align: 4 }));
   }
   if (typeof h.region === "string" && typeof h.slot === "string") {
     return regionHook(where).words(where, kind, h);
@@ -256,5 +265,5 @@ export function wordsFromHandle(where: string, kind: LockKind, handle: unknown):
 /** Fresh in-process words for a new primitive. */
 export function newWords(kind: LockKind): Words {
   // Zeroed (the unlocked state), and a line of its own (64 bytes, 64-aligned) in the engine's memory.
-  return new LocalWords(kind, newBlock(BYTES, BYTES));
+  return new LocalWords(kind, newBlock(LOCK_BYTES, LOCK_BYTES));
 }

@@ -4,8 +4,9 @@
  * Protocol: word 0 packs the round (bits 16–29) and the parties arrived in it (bits 0–15); word 1
  * is `parties + 1`. An arrival increments word 0 with a compare-exchange; the last one of a round
  * instead starts the next round (arrived 0) and wakes everybody — it is that round's leader. The
- * others sleep until the round changes. A wait that times out or is aborted withdraws its arrival
- * unless the round completed meanwhile (then it counts as passed).
+ * others sleep until the round changes (the one wait loop of `_wait.ts`). A wait that times out or
+ * is aborted withdraws its arrival unless the round completed meanwhile (then it counts as passed);
+ * an already-aborted signal arrives nowhere.
  *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
@@ -15,14 +16,14 @@
 
 import { sizedFrom, sizedWords, sizeOf } from "./_config.ts";
 import {
-  type Deadline,
+  type Acquire,
   deadlineOf,
-  timeoutError,
+  Sleep,
+  waitFor,
+  waitForAsync,
   type WaitOptions,
-  waitWhile,
-  waitWhileAsync,
 } from "./_wait.ts";
-import type { LockHandle, Words } from "./_words.ts";
+import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
 
 const STATE = 0;
 const PARTIES = 1;
@@ -32,6 +33,53 @@ const ROUNDS = 0x3fff;
 
 /** Where the size lives and its range. */
 const LIMITS = { i: PARTIES, min: 1, max: ARRIVED };
+
+/** The barrier on `words` (configured, or configured here with `parties`). */
+export function barrierOn(words: Words, parties: number): Barrier {
+  return adopting(words, () => new Barrier(parties));
+}
+
+/** Arrives; the round to wait for, or `true` if this arrival completed the round (leader). */
+function arrive(w: Words): number | true {
+  const parties = sizeOf(w, PARTIES);
+  for (;;) {
+    const s = w.load(STATE);
+    const round = s >>> ROUND_SHIFT;
+    const arrived = s & ARRIVED;
+    const last = arrived + 1 === parties;
+    const next = last ? ((round + 1) & ROUNDS) << ROUND_SHIFT : s + 1;
+    if (w.compareExchange(STATE, s, next) !== s) continue;
+    if (!last) return round;
+    w.notify(STATE, Infinity);
+    return true;
+  }
+}
+
+/** After a timeout or abort: withdraws the arrival; false if the round completed anyway. */
+function withdraw(w: Words, round: number): boolean {
+  for (;;) {
+    const s = w.load(STATE);
+    if (s >>> ROUND_SHIFT !== round) return false;
+    if (w.compareExchange(STATE, s, s - 1) === s) return true;
+  }
+}
+
+/** Arrives on the first try, then sleeps until the round changes; true for the leader. */
+function passage(w: Words): Acquire<boolean> {
+  let round: number | undefined;
+  return {
+    attempt() {
+      if (round === undefined) {
+        const r = arrive(w);
+        if (r === true) return true;
+        round = r;
+      }
+      const s = w.load(STATE);
+      return s >>> ROUND_SHIFT !== round ? false : new Sleep(STATE, s);
+    },
+    cancel: () => round === undefined || withdraw(w, round) ? undefined : false,
+  };
+}
 
 /**
  * A reusable barrier for `parties` participants.
@@ -52,8 +100,8 @@ export class Barrier {
    *
    * @throws {TypeError} / {RangeError} unless `parties` is an integer in 1..65535
    */
-  constructor(parties: number, words?: Words) {
-    this.#w = sizedWords("new Barrier", "parties", "barrier", parties, LIMITS, words);
+  constructor(parties: number) {
+    this.#w = sizedWords("new Barrier", "parties", "barrier", parties, LIMITS, adoptedWords());
   }
 
   /**
@@ -66,46 +114,19 @@ export class Barrier {
    * console.log(Barrier.from(new Barrier(4).handle).parties); // 4
    * ```
    */
-  static from(handle: LockHandle): Barrier {
+  static from(handle: LockHandle<"barrier">): Barrier {
     const { words, size } = sizedFrom("Barrier.from", "barrier", handle, LIMITS);
-    return new Barrier(size, words);
+    return barrierOn(words, size);
   }
 
   /** Plain data naming this barrier. */
-  get handle(): LockHandle {
-    return this.#w.handle;
+  get handle(): LockHandle<"barrier"> {
+    return this.#w.handle as LockHandle<"barrier">;
   }
 
   /** How many parties each round waits for. */
   get parties(): number {
     return sizeOf(this.#w, PARTIES);
-  }
-
-  /** Arrives; the round to wait for, or `true` if this arrival completed the round (leader). */
-  #arrive(): number | true {
-    const w = this.#w;
-    const parties = sizeOf(w, PARTIES);
-    for (;;) {
-      const s = w.load(STATE);
-      const round = s >>> ROUND_SHIFT;
-      const arrived = s & ARRIVED;
-      const last = arrived + 1 === parties;
-      const next = last ? ((round + 1) & ROUNDS) << ROUND_SHIFT : s + 1;
-      if (w.compareExchange(STATE, s, next) !== s) continue;
-      if (!last) return round;
-      w.notify(STATE, Infinity);
-      return true;
-    }
-  }
-
-  /** After a timeout or abort: withdraws the arrival; false if the round completed anyway. */
-  #withdraw(round: number): boolean {
-    const w = this.#w;
-    for (;;) {
-      const s = w.load(STATE);
-      if (s >>> ROUND_SHIFT !== round) return false;
-      if (w.compareExchange(STATE, s, s - 1) === s) return true;
-    }
   }
 
   /**
@@ -118,21 +139,12 @@ export class Barrier {
    * const b = new Barrier(1);
    * b.wait({ timeout: 100 });
    * ```
-   * @throws {DOMException} named `"TimeoutError"` (the arrival is withdrawn); `signal.reason`
+   * @throws {DOMException} named `"TimeoutError"` (the arrival is withdrawn); `signal.reason` if
+   * already aborted (a blocking wait checks the signal on entry only; nothing arrives then)
    */
   wait(options?: WaitOptions): boolean {
-    const deadline: Deadline = deadlineOf("Barrier.wait", options);
-    const round = this.#arrive();
-    if (round === true) return true;
-    let r: "ok" | "timed-out";
-    try {
-      r = waitWhile(this.#w, STATE, (s) => s >>> ROUND_SHIFT === round, deadline);
-    } catch (error) {
-      if (this.#withdraw(round)) throw error;
-      return false;
-    }
-    if (r === "timed-out" && this.#withdraw(round)) throw timeoutError("Barrier.wait");
-    return false;
+    const where = "Barrier.wait";
+    return waitFor(this.#w, where, deadlineOf(where, options), passage(this.#w));
   }
 
   /**
@@ -145,18 +157,12 @@ export class Barrier {
    * console.log(await new Barrier(1).waitAsync()); // true
    * ```
    */
-  async waitAsync(options?: WaitOptions): Promise<boolean> {
-    const deadline: Deadline = deadlineOf("Barrier.waitAsync", options);
-    const round = this.#arrive();
-    if (round === true) return true;
-    let r: "ok" | "timed-out";
+  waitAsync(options?: WaitOptions): Promise<boolean> {
+    const where = "Barrier.waitAsync";
     try {
-      r = await waitWhileAsync(this.#w, STATE, (s) => s >>> ROUND_SHIFT === round, deadline);
+      return waitForAsync(this.#w, where, deadlineOf(where, options), passage(this.#w));
     } catch (error) {
-      if (this.#withdraw(round)) throw error;
-      return false;
+      return Promise.reject(error);
     }
-    if (r === "timed-out" && this.#withdraw(round)) throw timeoutError("Barrier.waitAsync");
-    return false;
   }
 }

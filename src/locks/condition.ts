@@ -4,8 +4,9 @@
  * Protocol: word 0 is a sequence number. A waiter reads it while still holding the mutex, then
  * unlocks and sleeps while the sequence is unchanged; `notifyOne`/`notifyAll` increment it before
  * waking. A notify that lands between the unlock and the sleep changes the word, so the futex
- * sleep returns at once: no lost wakeups. Spurious wake-ups are possible (wait in a loop on the
- * predicate, as with every condition variable).
+ * sleep returns at once: no lost wakeups. Word 1 counts the waiters, so that `notifyOne` reports
+ * only live ones. Spurious wake-ups are possible (wait in a loop on the predicate, as with every
+ * condition variable). The waits are the one wait loop of `_wait.ts`.
  *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
@@ -13,11 +14,41 @@
  * @module
  */
 
-import { checkGuard, type MutexGuard, suspendGuard } from "./mutex.ts";
-import { type Deadline, deadlineOf, type WaitOptions, waitWhile, waitWhileAsync } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import { guardLink, type MutexGuard, relock, relockAsync } from "./mutex.ts";
+import {
+  type Acquire,
+  type Deadline,
+  deadlineOf,
+  FOREVER,
+  Sleep,
+  waitFor,
+  waitForAsync,
+  type WaitOptions,
+} from "./_wait.ts";
+import {
+  adoptedWords,
+  adopting,
+  type LockHandle,
+  newWords,
+  type Words,
+  wordsFromHandle,
+} from "./_words.ts";
 
 const SEQ = 0;
+const WAITERS = 1;
+
+/** The condition on `words` (a region slot, or a handle's words). */
+export function conditionOn(words: Words): Condition {
+  return adopting(words, () => new Condition());
+}
+
+/** Sleeps until the sequence leaves `seq`; "timed-out" at the deadline instead of throwing. */
+function changedFrom(w: Words, seq: number): Acquire<"ok" | "timed-out"> {
+  return {
+    attempt: () => w.load(SEQ) !== seq ? "ok" : new Sleep(SEQ, seq),
+    cancel: (why) => why === "timeout" ? "timed-out" : undefined,
+  };
+}
 
 /**
  * A condition variable used with a {@link Mutex}.
@@ -39,8 +70,8 @@ export class Condition {
   readonly #w: Words;
 
   /** A new in-process condition. */
-  constructor(words?: Words) {
-    this.#w = words ?? newWords("condition");
+  constructor() {
+    this.#w = adoptedWords() ?? newWords("condition");
   }
 
   /**
@@ -54,18 +85,21 @@ export class Condition {
    * ```
    * @throws {TypeError} for something that is not a condition handle
    */
-  static from(handle: LockHandle): Condition {
-    return new Condition(wordsFromHandle("Condition.from", "condition", handle));
+  static from(handle: LockHandle<"condition">): Condition {
+    return conditionOn(wordsFromHandle("Condition.from", "condition", handle));
   }
 
   /** Plain data naming this condition. */
-  get handle(): LockHandle {
-    return this.#w.handle;
+  get handle(): LockHandle<"condition"> {
+    return this.#w.handle as LockHandle<"condition">;
   }
 
   /**
    * Releases `guard`'s mutex, sleeps until notified (or `timeout`), and takes the mutex again
-   * before returning (also when it throws for an abort).
+   * before returning (also when it throws for an abort). It is the one wait that returns
+   * `"timed-out"` instead of throwing: a timed-out condition wait is ordinary control flow. It
+   * checks `signal` on entry only (the thread is blocked meanwhile). `guard` may come from another
+   * copy of the library in this process.
    *
    * @example
    * ```ts
@@ -76,22 +110,22 @@ export class Condition {
    * using guard = mutex.lock();
    * console.log(changed.wait(guard, { timeout: 10 })); // "timed-out": nobody notified
    * ```
-   * @throws {TypeError} if `guard` is not a held `MutexGuard`; `signal.reason` if aborted
+   * @throws {TypeError} if `guard` is not a held `MutexGuard`; `signal.reason` if already aborted
    */
   wait(guard: MutexGuard, options?: WaitOptions): "ok" | "timed-out" {
     const where = "Condition.wait";
-    checkGuard(where, guard);
+    const { mutex, link } = guardLink(where, guard);
     const deadline = deadlineOf(where, options);
-    const seq = this.#w.load(SEQ);
-    const mutex = suspendGuard(guard);
-    const relock = () => {
-      const again = mutex.lockSlow({ at: Infinity, signal: undefined }, where);
-      if (again.ownerDied) markOwnerDied(guard);
-    };
+    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    const w = this.#w;
+    const seq = w.load(SEQ);
+    w.add(WAITERS, 1);
+    link.suspend();
     try {
-      return waitWhile(this.#w, SEQ, (v) => v === seq, deadline);
+      return waitFor(w, where, deadline, changedFrom(w, seq));
     } finally {
-      relock();
+      w.add(WAITERS, -1);
+      if (relock(mutex, where, FOREVER).ownerDied) link.markOwnerDied();
     }
   }
 
@@ -110,15 +144,18 @@ export class Condition {
    */
   async waitAsync(guard: MutexGuard, options?: WaitOptions): Promise<"ok" | "timed-out"> {
     const where = "Condition.waitAsync";
-    checkGuard(where, guard);
+    const { mutex, link } = guardLink(where, guard);
     const deadline: Deadline = deadlineOf(where, options);
-    const seq = this.#w.load(SEQ);
-    const mutex = suspendGuard(guard);
+    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    const w = this.#w;
+    const seq = w.load(SEQ);
+    w.add(WAITERS, 1);
+    link.suspend();
     try {
-      return await waitWhileAsync(this.#w, SEQ, (v) => v === seq, deadline);
+      return await waitForAsync(w, where, deadline, changedFrom(w, seq));
     } finally {
-      const again = await mutex.lockSlowAsync({ at: Infinity, signal: undefined }, where);
-      if (again.ownerDied) markOwnerDied(guard);
+      w.add(WAITERS, -1);
+      if ((await relockAsync(mutex, where, FOREVER)).ownerDied) link.markOwnerDied();
     }
   }
 
@@ -133,8 +170,11 @@ export class Condition {
    * ```
    */
   notifyOne(): number {
-    this.#w.add(SEQ, 1);
-    return this.#w.notify(SEQ, 1);
+    const w = this.#w;
+    w.add(SEQ, 1);
+    const live = w.load(WAITERS);
+    // `notify` also wakes abandoned waiters queued ahead (they pass nothing on): count live ones.
+    return Math.min(w.notify(SEQ, 1), live, 1);
   }
 
   /**
@@ -148,12 +188,9 @@ export class Condition {
    * ```
    */
   notifyAll(): number {
-    this.#w.add(SEQ, 1);
-    return this.#w.notify(SEQ, Infinity);
+    const w = this.#w;
+    w.add(SEQ, 1);
+    const live = w.load(WAITERS);
+    return Math.min(w.notify(SEQ, Infinity), live);
   }
-}
-
-/** A re-taken lock whose holder died: the guard keeps saying so. */
-function markOwnerDied(guard: MutexGuard): void {
-  Object.defineProperty(guard, "ownerDied", { value: true });
 }

@@ -2,7 +2,8 @@
  * `Latch`: waits until `count` count-downs have happened (a one-shot countdown).
  *
  * Protocol: word 0 counts the count-downs so far, word 1 is `count + 1`. Waiters sleep on word 0
- * until it reaches the count; the count-down that reaches it wakes them all.
+ * until it reaches the count (the one wait loop of `_wait.ts`); the count-down that reaches it wakes
+ * them all.
  *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
@@ -11,8 +12,15 @@
  */
 
 import { checkSize, sizedFrom, sizedWords, sizeOf } from "./_config.ts";
-import { deadlineOf, timeoutError, type WaitOptions, waitWhile, waitWhileAsync } from "./_wait.ts";
-import type { LockHandle, Words } from "./_words.ts";
+import {
+  type Acquire,
+  deadlineOf,
+  Sleep,
+  waitFor,
+  waitForAsync,
+  type WaitOptions,
+} from "./_wait.ts";
+import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
 
 const DONE = 0;
 const COUNT = 1;
@@ -20,6 +28,22 @@ const MAX = 0x3fff_ffff;
 
 /** Where the size lives and its range. */
 const LIMITS = { i: COUNT, min: 0, max: MAX };
+
+/** The latch on `words` (configured, or configured here with `count`). */
+export function latchOn(words: Words, count: number): Latch {
+  return adopting(words, () => new Latch(count));
+}
+
+/** Sleeps until the count-downs reach the count. */
+function opened(w: Words): Acquire<true> {
+  const count = sizeOf(w, COUNT);
+  return {
+    attempt() {
+      const done = w.load(DONE);
+      return done >= count ? true : new Sleep(DONE, done);
+    },
+  };
+}
 
 /**
  * A countdown latch.
@@ -41,8 +65,8 @@ export class Latch {
    *
    * @throws {TypeError} / {RangeError} unless `count` is an integer in 0..2^30−1
    */
-  constructor(count: number, words?: Words) {
-    this.#w = sizedWords("new Latch", "count", "latch", count, LIMITS, words);
+  constructor(count: number) {
+    this.#w = sizedWords("new Latch", "count", "latch", count, LIMITS, adoptedWords());
   }
 
   /**
@@ -55,14 +79,14 @@ export class Latch {
    * console.log(Latch.from(new Latch(3).handle).count); // 3
    * ```
    */
-  static from(handle: LockHandle): Latch {
+  static from(handle: LockHandle<"latch">): Latch {
     const { words, size } = sizedFrom("Latch.from", "latch", handle, LIMITS);
-    return new Latch(size, words);
+    return latchOn(words, size);
   }
 
   /** Plain data naming this latch. */
-  get handle(): LockHandle {
-    return this.#w.handle;
+  get handle(): LockHandle<"latch"> {
+    return this.#w.handle as LockHandle<"latch">;
   }
 
   /** Count-downs still needed (0: open). */
@@ -106,14 +130,12 @@ export class Latch {
    *
    * new Latch(0).wait({ timeout: 10 });
    * ```
-   * @throws {DOMException} named `"TimeoutError"`; `signal.reason` if aborted
+   * @throws {DOMException} named `"TimeoutError"`; `signal.reason` if already aborted (a
+   * blocking wait checks the signal on entry only)
    */
   wait(options?: WaitOptions): void {
-    const deadline = deadlineOf("Latch.wait", options);
-    const count = sizeOf(this.#w, COUNT);
-    if (waitWhile(this.#w, DONE, (d) => d < count, deadline) === "timed-out") {
-      throw timeoutError("Latch.wait");
-    }
+    const where = "Latch.wait";
+    waitFor(this.#w, where, deadlineOf(where, options), opened(this.#w));
   }
 
   /**
@@ -127,10 +149,7 @@ export class Latch {
    * ```
    */
   async waitAsync(options?: WaitOptions): Promise<void> {
-    const deadline = deadlineOf("Latch.waitAsync", options);
-    const count = sizeOf(this.#w, COUNT);
-    if ((await waitWhileAsync(this.#w, DONE, (d) => d < count, deadline)) === "timed-out") {
-      throw timeoutError("Latch.waitAsync");
-    }
+    const where = "Latch.waitAsync";
+    await waitForAsync(this.#w, where, deadlineOf(where, options), opened(this.#w));
   }
 }

@@ -3,11 +3,11 @@
  * of any runtime, with recovery when a holding process dies.
  *
  * Protocol (a three-state futex mutex whose "locked" states also name the owner), on word 0:
- * `0` unlocked; `owner` locked; `owner | CONTENDED` locked with possible sleepers. The owner is this
- * thread's token in-process, the pid in a region. Unlocking wakes one sleeper only if the word said
- * contended. In a region, words 1–3 hold the holder's thread token and its process start time
- * (cleared before unlocking), so a waiter whose sleep ran out can tell a dead holder from a live one
- * and take the lock over with one compare-exchange (see docs/locks.md).
+ * `0` unlocked; `owner` locked; `owner | CONTENDED` locked with possible sleepers. The owner is what
+ * the word storage says (`words.me`: this thread's token in-process, the pid in a region, where
+ * words 1–3 name the thread and the process start time so that a dead holder is taken over: see
+ * `src/_region_words.ts` and docs/locks.md). Unlocking wakes one sleeper only if the word said
+ * contended. The slow path is the one wait loop of `_wait.ts`.
  *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
@@ -16,19 +16,18 @@
  */
 
 import { describe } from "../_errors.ts";
-import { ID_MASK, ownerAlive, processIdentity, threadToken } from "./_owner.ts";
 import {
-  checkAbort,
+  type Acquire,
   type Deadline,
   deadlineOf,
-  runAsync,
-  runBlocking,
-  sliceOf,
-  timeoutError,
-  type WaitLoop,
+  Sleep,
+  waitFor,
+  waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
 import {
+  adoptedWords,
+  adopting,
   LocalWords,
   type LockHandle,
   MUTEX_CONTENDED,
@@ -39,19 +38,30 @@ import {
 
 const CONTENDED = MUTEX_CONTENDED;
 const STATE = 0;
-const HOLDER = 1;
-const START_LOW = 2;
-const START_HIGH = 3;
-
-let releaseMutex: (m: Mutex) => void;
-let suspend: (g: MutexGuard) => Mutex;
 
 /**
- * Releases the lock a guard holds while keeping the guard armed (a `Condition` wait); the caller
- * takes the lock again before returning. Returns the mutex.
+ * The brand every copy of the library puts on its mutex guards (a `Symbol.for` key, so that a
+ * `Condition` of one copy accepts a guard of another): a method returning the guard's link.
  */
-export function suspendGuard(guard: MutexGuard): Mutex {
-  return suspend(guard);
+const GUARD = Symbol.for("atomicx.MutexGuard");
+
+/** What a guard's brand method gives: its mutex's handle, and suspending and marking it. */
+interface GuardLink {
+  readonly handle: LockHandle<"mutex">;
+  /** Releases the lock, keeping the guard armed (the caller takes the lock again). */
+  suspend(): void;
+  /** Sets `ownerDied` (the lock was taken again from a dead holder). */
+  markOwnerDied(): void;
+}
+
+let releaseMutex: (m: Mutex) => void;
+let makeGuard: (m: Mutex, ownerDied: boolean) => MutexGuard;
+let guardMutex: (g: MutexGuard) => Mutex | undefined;
+let wordsOfMutex: (m: Mutex) => Words;
+
+/** The mutex at words 0–3 of `words` (an `RwLock`'s writers' side). */
+export function mutexOn(words: Words): Mutex {
+  return adopting(words, () => new Mutex());
 }
 
 /**
@@ -70,12 +80,11 @@ export function suspendGuard(guard: MutexGuard): Mutex {
  * ```
  */
 export class MutexGuard {
-  /** True if the previous holder's process died holding the lock (its data may be half-written). */
+  /** True if the previous holder (a process, or a thread) died holding the lock (its data may be half-written). */
   readonly ownerDied: boolean;
   #mutex: Mutex | undefined;
 
-  /** @internal Made by `Mutex`. */
-  constructor(mutex: Mutex, ownerDied: boolean) {
+  private constructor(mutex: Mutex, ownerDied: boolean) {
     this.#mutex = mutex;
     this.ownerDied = ownerDied;
   }
@@ -83,6 +92,21 @@ export class MutexGuard {
   /** The mutex this guard holds, or `undefined` once unlocked. */
   get mutex(): Mutex | undefined {
     return this.#mutex;
+  }
+
+  /**
+   * The brand a `Condition` of any copy of the library checks (a `Symbol.for` key): while the
+   * guard holds its lock, an object naming the mutex and letting the condition suspend the hold.
+   */
+  [GUARD](): object | undefined {
+    const m = this.#mutex;
+    if (m === undefined) return undefined;
+    const link: GuardLink = {
+      handle: m.handle,
+      suspend: () => releaseMutex(m),
+      markOwnerDied: () => Object.defineProperty(this, "ownerDied", { value: true }),
+    };
+    return link;
   }
 
   /**
@@ -110,11 +134,8 @@ export class MutexGuard {
   }
 
   static {
-    suspend = (g: MutexGuard) => {
-      const m = g.#mutex!;
-      releaseMutex(m);
-      return m;
-    };
+    makeGuard = (m, ownerDied) => new MutexGuard(m, ownerDied);
+    guardMutex = (g) => g.#mutex;
   }
 
   /** `await using guard = await mutex.lockAsync()` unlocks at the end of the scope. */
@@ -146,10 +167,10 @@ export class Mutex {
   readonly #me: number;
 
   /** A new, unlocked in-process mutex. */
-  constructor(words?: Words) {
-    this.#w = words ?? newWords("mutex");
+  constructor() {
+    this.#w = adoptedWords() ?? newWords("mutex");
     this.#a = this.#w instanceof LocalWords ? this.#w.a : undefined;
-    this.#me = this.#w.inRegion ? processIdentity().pid : threadToken;
+    this.#me = this.#w.me;
   }
 
   /**
@@ -164,36 +185,18 @@ export class Mutex {
    * @throws {TypeError} for something that is not a mutex handle
    * @throws {RangeError} for an offset outside its buffer
    */
-  static from(handle: LockHandle): Mutex {
-    return new Mutex(wordsFromHandle("Mutex.from", "mutex", handle));
+  static from(handle: LockHandle<"mutex">): Mutex {
+    return mutexOn(wordsFromHandle("Mutex.from", "mutex", handle));
   }
 
   /** Plain data naming this mutex; `postMessage` it and call `Mutex.from` on the other side. */
-  get handle(): LockHandle {
-    return this.#w.handle;
+  get handle(): LockHandle<"mutex"> {
+    return this.#w.handle as LockHandle<"mutex">;
   }
 
   /** True while some thread or process holds the lock. */
   get locked(): boolean {
     return this.#w.load(STATE) !== 0;
-  }
-
-  #acquired(ownerDied: boolean): MutexGuard {
-    const w = this.#w;
-    if (w.inRegion) {
-      const id = processIdentity();
-      w.store(HOLDER, threadToken);
-      w.store(START_LOW, id.startLow);
-      w.store(START_HIGH, id.startHigh);
-    }
-    return new MutexGuard(this, ownerDied);
-  }
-
-  /** True if this thread holds the lock. */
-  #heldHere(): boolean {
-    const w = this.#w;
-    if ((w.load(STATE) & ID_MASK) !== this.#me) return false;
-    return !w.inRegion || w.load(HOLDER) === threadToken;
   }
 
   /**
@@ -210,51 +213,19 @@ export class Mutex {
    * ```
    */
   tryLock(): MutexGuard | undefined {
-    if (this.#w.mutexEnter(this.#me) === 0) return new MutexGuard(this, false);
-    return this.#takeOverDead(); // in a region, a dead holder's lock is free to take
-  }
-
-  /**
-   * One attempt of the slow path: a guard, or the word to sleep on. Marks the lock contended.
-   */
-  #attempt(): MutexGuard | number {
     const w = this.#w;
+    if (w.mutexEnter() === 0) return makeGuard(this, false);
+    // In a region, a dead holder's lock is free to take.
     const c = w.load(STATE);
-    if (c === 0) {
-      return w.compareExchange(STATE, 0, this.#me | CONTENDED) === 0 ? this.#acquired(false) : -1;
-    }
-    if ((c & CONTENDED) === 0 && w.compareExchange(STATE, c, c | CONTENDED) !== c) return -1;
-    return c | CONTENDED;
-  }
-
-  /** After a sleep ran out in a region: takes the lock over if its holder's process died. */
-  #takeOverDead(): MutexGuard | undefined {
-    const w = this.#w;
-    if (!w.inRegion) return undefined;
-    const c1 = w.load(STATE);
-    const low = w.load(START_LOW);
-    const high = w.load(START_HIGH);
-    if (w.load(STATE) !== c1 || c1 === 0) return undefined;
-    if (ownerAlive(c1 & ID_MASK, low, high)) return undefined;
-    // Clear the dead holder's start time first: words 2–3 are always 0 or the start of the pid in
-    // word 0, so no later check can compare a live holder with a dead one's start time.
-    w.store(START_LOW, 0);
-    w.store(START_HIGH, 0);
-    if (w.compareExchange(STATE, c1, this.#me | CONTENDED) !== c1) return undefined;
-    return this.#acquired(true);
-  }
-
-  #checkReentry(where: string): void {
-    if (this.#heldHere()) {
-      throw new Error(
-        `${where}: this thread already holds the lock; unlock its guard first (locks are not ` +
-          "re-entrant, and waiting for itself would deadlock)",
-      );
-    }
+    if (c === 0 || !w.takeOverDead(c, this.#me | CONTENDED)) return undefined;
+    w.claim();
+    return makeGuard(this, true);
   }
 
   /**
-   * Takes the lock, blocking until it is free.
+   * Takes the lock, blocking until it is free. A blocking wait checks `signal` on entry only: the
+   * thread is blocked, so an abort cannot fire while it waits (use `lockAsync` to be abortable,
+   * and `timeout` to bound a blocking wait).
    *
    * @example
    * ```ts
@@ -264,7 +235,7 @@ export class Mutex {
    * using guard = mutex.lock({ timeout: 100 });
    * ```
    * @throws {DOMException} named `"TimeoutError"` when `timeout` passes
-   * @throws {Error} if this thread already holds it, or `signal.reason` if aborted
+   * @throws {Error} if this thread already holds it, or `signal.reason` if already aborted
    */
   lock(options?: WaitOptions): MutexGuard {
     // The uncontended path without options: one compare-exchange and the guard.
@@ -272,25 +243,25 @@ export class Mutex {
     if (a !== undefined && options === undefined) {
       // The guard first: a garbage collection its allocation may start then runs before the lock
       // is taken, not while other threads wait for it.
-      const guard = new MutexGuard(this, false);
+      const guard = makeGuard(this, false);
       const c = Atomics.compareExchange(a, STATE, 0, this.#me);
       if (c === 0) return guard;
-      if ((c & ID_MASK) !== this.#me) return this.#lockLocal(a, c);
+      if ((c & ~CONTENDED) !== this.#me) return this.#lockLocal(a, c, guard);
     }
-    return this.lockAs("Mutex.lock", deadlineOf("Mutex.lock", options));
+    return lockWith(this, "Mutex.lock", deadlineOf("Mutex.lock", options));
   }
 
   /**
-   * The in-process slow path without a deadline or signal: `Atomics` straight on the array. It
-   * sleeps at once, as the hand-written futex mutex does (spinning first measured no better on a
-   * busy 2-core machine).
+   * The in-process slow path without a deadline or signal: `Atomics` straight on the array, with
+   * the guard made before the lock is taken. It sleeps at once, as the hand-written futex mutex
+   * does (spinning first measured no better on a busy 2-core machine).
    */
-  #lockLocal(a: Int32Array, c: number): MutexGuard {
+  #lockLocal(a: Int32Array, c: number, guard: MutexGuard): MutexGuard {
     const me = this.#me;
     for (;;) {
       if (c === 0) {
         c = Atomics.compareExchange(a, STATE, 0, me | CONTENDED);
-        if (c === 0) return new MutexGuard(this, false);
+        if (c === 0) return guard;
         continue;
       }
       if ((c & CONTENDED) === 0) {
@@ -306,35 +277,6 @@ export class Mutex {
     }
   }
 
-  /** @internal `lock` with a checked deadline, naming `where` in errors (also used by `RwLock`). */
-  lockAs(where: string, deadline: Deadline): MutexGuard {
-    checkAbort(deadline);
-    if (this.#w.mutexEnter(this.#me) === 0) return new MutexGuard(this, false);
-    this.#checkReentry(where);
-    return this.lockSlow(deadline, where);
-  }
-
-  /** The slow path, written once for {@link Mutex.lockSlow} and {@link Mutex.lockSlowAsync}. */
-  *#slowLoop(deadline: Deadline, where: string): WaitLoop<MutexGuard> {
-    for (;;) {
-      checkAbort(deadline);
-      const r = this.#attempt();
-      if (r instanceof MutexGuard) return r;
-      if (r === -1) continue;
-      const ms = sliceOf(deadline, this.#w.sliceMs);
-      if (ms === 0) throw timeoutError(where);
-      if ((yield { i: STATE, value: r, ms }) === "timed-out") {
-        const g = this.#takeOverDead();
-        if (g) return g;
-      }
-    }
-  }
-
-  /** @internal The blocking slow path (also used by `Condition`). */
-  lockSlow(deadline: Deadline, where: string): MutexGuard {
-    return runBlocking(this.#w, this.#slowLoop(deadline, where));
-  }
-
   /**
    * Takes the lock without blocking the event loop.
    *
@@ -343,30 +285,17 @@ export class Mutex {
    * import { Mutex } from "@atomicx/atomicx";
    *
    * const mutex = new Mutex();
-   * await using guard = await mutex.lockAsync({ timeout: 1000 });
+   * await using guard = await mutex.lockAsync({ timeout: 1000, signal: AbortSignal.timeout(500) });
    * ```
    * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
+   * @throws {Error} (rejects) if this thread already holds it
    */
   lockAsync(options?: WaitOptions): Promise<MutexGuard> {
-    let deadline: Deadline;
     try {
-      deadline = deadlineOf("Mutex.lockAsync", options);
-      checkAbort(deadline);
+      return lockWithAsync(this, "Mutex.lockAsync", deadlineOf("Mutex.lockAsync", options));
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.lockAsyncAs("Mutex.lockAsync", deadline);
-  }
-
-  /** @internal `lockAsync` with a checked deadline, naming `where` in errors (`RwLock`). */
-  lockAsyncAs(where: string, deadline: Deadline): Promise<MutexGuard> {
-    if (this.#w.mutexEnter(this.#me) === 0) return Promise.resolve(new MutexGuard(this, false));
-    return this.lockSlowAsync(deadline, where);
-  }
-
-  /** @internal The asynchronous slow path (also used by `Condition`). */
-  lockSlowAsync(deadline: Deadline, where: string): Promise<MutexGuard> {
-    return runAsync(this.#w, this.#slowLoop(deadline, where), deadline.signal);
   }
 
   /** `Mutex(locked)` or `Mutex(unlocked)`. */
@@ -375,6 +304,7 @@ export class Mutex {
   }
 
   static {
+    wordsOfMutex = (m) => m.#w;
     releaseMutex = (m: Mutex) => {
       const a = m.#a;
       if (a !== undefined) {
@@ -386,12 +316,81 @@ export class Mutex {
   }
 }
 
-/** `TypeError` unless `guard` is a guard of a held mutex. */
-export function checkGuard(where: string, guard: unknown): Mutex {
-  if (!(guard instanceof MutexGuard)) {
+/** The slow path's rules: take word 0 (marking it contended), or sleep on it. */
+function acquireRules(m: Mutex): Acquire<MutexGuard> {
+  const w = wordsOfMutex(m);
+  const me = w.me;
+  return {
+    attempt() {
+      for (;;) {
+        const c = w.load(STATE);
+        if (c === 0) {
+          if (w.compareExchange(STATE, 0, me | CONTENDED) !== 0) continue;
+          w.claim();
+          return makeGuard(m, false);
+        }
+        if ((c & CONTENDED) === 0 && w.compareExchange(STATE, c, c | CONTENDED) !== c) continue;
+        return new Sleep(STATE, c | CONTENDED);
+      }
+    },
+    onSlice() {
+      const c = w.load(STATE);
+      if (c === 0 || !w.takeOverDead(c, me | CONTENDED)) return undefined;
+      w.claim();
+      return makeGuard(m, true);
+    },
+  };
+}
+
+/** The first try of `lockWith`/`lockWithAsync`: a guard, or `undefined` after a re-entry check. */
+function enter(m: Mutex, where: string, deadline: Deadline): MutexGuard | undefined {
+  const w = wordsOfMutex(m);
+  if (deadline.signal?.aborted) throw deadline.signal.reason;
+  const c = w.mutexEnter();
+  if (c === 0) return makeGuard(m, false);
+  if (w.heldHere(c)) {
+    throw new Error(
+      `${where}: this thread already holds the lock; unlock its guard first (locks are not ` +
+        "re-entrant, and waiting for itself would deadlock)",
+    );
+  }
+  return undefined;
+}
+
+/** `lock` with a checked deadline, naming `where` in errors (`RwLock` and `Condition` too). */
+export function lockWith(m: Mutex, where: string, deadline: Deadline): MutexGuard {
+  return enter(m, where, deadline) ??
+    waitFor(wordsOfMutex(m), where, deadline, acquireRules(m));
+}
+
+/** As {@link lockWith}, without blocking. */
+export function lockWithAsync(m: Mutex, where: string, deadline: Deadline): Promise<MutexGuard> {
+  const guard = enter(m, where, deadline);
+  if (guard !== undefined) return Promise.resolve(guard);
+  return waitForAsync(wordsOfMutex(m), where, deadline, acquireRules(m));
+}
+
+/** Takes the lock again after a condition wait, with no re-entry check (the guard is ours). */
+export function relock(m: Mutex, where: string, deadline: Deadline): MutexGuard {
+  return waitFor(wordsOfMutex(m), where, deadline, acquireRules(m));
+}
+
+/** As {@link relock}, without blocking. */
+export function relockAsync(m: Mutex, where: string, deadline: Deadline): Promise<MutexGuard> {
+  return waitForAsync(wordsOfMutex(m), where, deadline, acquireRules(m));
+}
+
+/** A held guard's link, of this copy of the library or another; `TypeError` for anything else. */
+export function guardLink(where: string, guard: unknown): { mutex: Mutex; link: GuardLink } {
+  const brand = typeof guard === "object" && guard !== null
+    ? (guard as { [GUARD]?: unknown })[GUARD]
+    : undefined;
+  if (typeof brand !== "function") {
     throw new TypeError(`${where}: expected a MutexGuard, got ${describe(guard)}`);
   }
-  const m = guard.mutex;
-  if (m === undefined) throw new TypeError(`${where}: the guard was already unlocked`);
-  return m;
+  const link = brand.call(guard) as GuardLink | undefined;
+  if (link === undefined) throw new TypeError(`${where}: the guard was already unlocked`);
+  // A guard of this copy names its mutex; another copy's is rebuilt from its handle.
+  const own = guard instanceof MutexGuard ? guardMutex(guard) : undefined;
+  return { mutex: own ?? Mutex.from(link.handle), link };
 }

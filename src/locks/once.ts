@@ -1,27 +1,123 @@
 /**
  * `Once`: runs a function once across Workers or processes.
  *
- * Protocol: word 0 is `0` new, `DONE` (−1) done, else the runner's id (thread token in-process,
- * pid in a region) while it runs; in a region words 2–3 hold the runner's process start time, as
- * in `Mutex`. Others sleep until the word leaves the running state. A run that throws resets the
- * word to 0 (a later `run` tries again); a region runner that died is detected like a dead mutex
- * holder and the run is retried.
+ * Protocol: word 0 is `0` new, `DONE` (−1) done, else the runner's id (`words.me`: the thread
+ * token in-process, the pid in a region, where words 1–3 name the thread and process start time)
+ * while it runs. Others sleep until the word leaves the running state (the one wait loop of
+ * `_wait.ts`). A run that throws resets the word to 0 (a later `run` tries again); a region runner
+ * that died is taken over by a waiter whose sleep ran out, which runs `fn` again and sets word 4
+ * (`ranAfterOwnerDied`).
  *
- * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
- * primitive on purpose: see `mod.ts`.
+ * Re-entry: `run` from inside its own `fn` (or while this thread runs it through `runAsync`) is
+ * an `Error`, not a wait for itself. `runAsync` from inside its own `fn` is told apart from a
+ * concurrent `runAsync` of the same thread by an `AsyncLocalStorage` (Deno, Bun, Node), and, where
+ * there is none (browsers), only within the synchronous part of `fn`.
+ *
+ * Its `from`/`handle` are spelled out alike in every primitive on purpose: see `mod.ts`.
  *
  * @module
  */
 
 import { describe } from "../_errors.ts";
-import { ID_MASK, ownerAlive, processIdentity, threadToken } from "./_owner.ts";
-import { deadlineOf, waitWhile, waitWhileAsync } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import { builtinModule } from "../../engine/_runtime.ts";
+import { type Acquire, FOREVER, Sleep, waitFor, waitForAsync } from "./_wait.ts";
+import {
+  adoptedWords,
+  adopting,
+  type LockHandle,
+  newWords,
+  type Words,
+  wordsFromHandle,
+} from "./_words.ts";
 
 const STATE = 0;
-const START_LOW = 2;
-const START_HIGH = 3;
+const RERUN = 4;
 const DONE = -1;
+
+/** The once-cell on `words`. */
+export function onceOn(words: Words): Once {
+  return adopting(words, () => new Once());
+}
+
+/** Where a cell's words are: what "this context runs it" is recorded by. */
+type Place = readonly [object | string, number | string];
+
+interface ContextStore {
+  getStore(): readonly Place[] | undefined;
+  run<R>(store: readonly Place[], fn: () => R): R;
+}
+const Als = builtinModule<{ AsyncLocalStorage: new () => ContextStore }>("node:async_hooks")
+  ?.AsyncLocalStorage;
+/** The cells whose `fn` the current async context runs (where the runtime can tell). */
+const running: ContextStore | undefined = Als === undefined ? undefined : new Als();
+/** The cells whose `fn` this thread runs synchronously right now. */
+const runningSync: Place[] = [];
+
+function isRunningHere(w: Words): boolean {
+  const has = (list: readonly Place[] | undefined) =>
+    list?.some(([place, offset]) => place === w.place && offset === w.offset) ?? false;
+  return has(runningSync) || has(running?.getStore());
+}
+
+/** Calls `fn` recorded as running `w` in this context. */
+function callRunning<R>(w: Words, fn: () => R): R {
+  const place: Place = [w.place, w.offset];
+  runningSync.push(place);
+  try {
+    return running === undefined ? fn() : running.run([...running.getStore() ?? [], place], fn);
+  } finally {
+    runningSync.splice(runningSync.lastIndexOf(place), 1);
+  }
+}
+
+function reentry(where: string): Error {
+  return new Error(
+    `${where}: called from inside its own function (or while this thread runs it): waiting ` +
+      "for itself would deadlock",
+  );
+}
+
+/**
+ * Claims the run: "run" (this caller runs `fn`), "done", or a sleep. `sameThread` decides what a
+ * run already held by this thread means: an error (re-entry) or a wait.
+ */
+function claimRules(
+  w: Words,
+  where: string,
+  sameThreadWaits: () => boolean,
+): Acquire<"run" | "done"> {
+  return {
+    attempt() {
+      const s = w.compareExchange(STATE, 0, w.me);
+      if (s === 0) {
+        w.claim();
+        return "run";
+      }
+      if (s === DONE) return "done";
+      if (w.heldHere(s) && !sameThreadWaits()) throw reentry(where);
+      return new Sleep(STATE, s);
+    },
+    onSlice() {
+      const s = w.load(STATE);
+      if (s === 0 || s === DONE || !w.takeOverDead(s, w.me)) return undefined;
+      w.claim();
+      w.store(RERUN, 1);
+      return "run";
+    },
+  };
+}
+
+/** Ends a run: done, or back to new (a later run tries again); wakes the waiters. */
+function finish(w: Words, ok: boolean): void {
+  w.unclaim();
+  w.store(STATE, ok ? DONE : 0);
+  w.notify(STATE, Infinity);
+}
+
+function isThenable(x: unknown): boolean {
+  return (typeof x === "object" || typeof x === "function") && x !== null &&
+    typeof (x as { then?: unknown }).then === "function";
+}
 
 /**
  * A one-time initialisation.
@@ -37,12 +133,10 @@ const DONE = -1;
  */
 export class Once {
   readonly #w: Words;
-  readonly #me: number;
 
   /** A new in-process once-cell. */
-  constructor(words?: Words) {
-    this.#w = words ?? newWords("once");
-    this.#me = this.#w.inRegion ? processIdentity().pid : threadToken;
+  constructor() {
+    this.#w = adoptedWords() ?? newWords("once");
   }
 
   /**
@@ -55,13 +149,13 @@ export class Once {
    * const again = Once.from(new Once().handle);
    * ```
    */
-  static from(handle: LockHandle): Once {
-    return new Once(wordsFromHandle("Once.from", "once", handle));
+  static from(handle: LockHandle<"once">): Once {
+    return onceOn(wordsFromHandle("Once.from", "once", handle));
   }
 
   /** Plain data naming this once-cell. */
-  get handle(): LockHandle {
-    return this.#w.handle;
+  get handle(): LockHandle<"once"> {
+    return this.#w.handle as LockHandle<"once">;
   }
 
   /** True once a run finished without throwing. */
@@ -69,42 +163,21 @@ export class Once {
     return this.#w.load(STATE) === DONE;
   }
 
-  /** Claims the run: true if this caller must run `fn`, false if it is done already. */
-  #claim(): boolean | number {
-    const w = this.#w;
-    const s = w.compareExchange(STATE, 0, this.#me);
-    if (s === 0) {
-      if (w.inRegion) {
-        const id = processIdentity();
-        w.store(START_LOW, id.startLow);
-        w.store(START_HIGH, id.startHigh);
-      }
-      return true;
-    }
-    if (s === DONE) return false;
-    return s;
-  }
-
-  #finish(ok: boolean): void {
-    const w = this.#w;
-    w.store(START_LOW, 0);
-    w.store(START_HIGH, 0);
-    w.store(STATE, ok ? DONE : 0);
-    w.notify(STATE, Infinity);
-  }
-
-  /** After a sleep ran out: resets the cell if its runner's process died. */
-  #resetIfRunnerDied(): void {
-    const w = this.#w;
-    if (!w.inRegion) return;
-    const s = w.load(STATE);
-    const low = w.load(START_LOW);
-    const high = w.load(START_HIGH);
-    if (w.load(STATE) !== s || s === 0 || s === DONE) return;
-    if (ownerAlive(s & ID_MASK, low, high)) return;
-    w.store(START_LOW, 0);
-    w.store(START_HIGH, 0);
-    if (w.compareExchange(STATE, s, 0) === s) w.notify(STATE, Infinity);
+  /**
+   * True if a runner died while running `fn` (a process or thread sharing a region) and `fn` was
+   * then run again by another caller: whatever the dead run had half done is still there.
+   *
+   * @example
+   * ```ts
+   * import { Once } from "@atomicx/atomicx";
+   *
+   * const once = new Once();
+   * once.run(() => {});
+   * console.log(once.ranAfterOwnerDied); // false
+   * ```
+   */
+  get ranAfterOwnerDied(): boolean {
+    return this.#w.load(RERUN) === 1;
   }
 
   /**
@@ -119,41 +192,38 @@ export class Once {
    * const once = new Once();
    * once.run(() => {}); // true
    * ```
-   * @throws {TypeError} if `fn` is not a function; whatever `fn` throws
+   * @throws {TypeError} if `fn` is not a function, or is async or returns a thenable (the run then
+   * counts as failed: use `runAsync`); whatever `fn` throws
+   * @throws {Error} if called from inside its own `fn` (or while this thread runs it)
    */
   run(fn: () => void): boolean {
+    const where = "Once.run";
     if (typeof fn !== "function") {
-      throw new TypeError(`Once.run: expected a function, got ${describe(fn)}`);
+      throw new TypeError(`${where}: expected a function, got ${describe(fn)}`);
     }
-    const deadline = deadlineOf("Once.run", undefined);
-    for (;;) {
-      const c = this.#claim();
-      if (c === false) return false;
-      if (c === true) {
-        try {
-          fn();
-        } catch (error) {
-          this.#finish(false);
-          throw error;
-        }
-        this.#finish(true);
-        return true;
-      }
-      if ((c & ID_MASK) === this.#me && !this.#w.inRegion) {
-        throw new Error("Once.run: called again from inside its own function");
-      }
-      waitWhile(
-        this.#w,
-        STATE,
-        (s) => s !== 0 && s !== DONE,
-        deadline,
-        () => this.#resetIfRunnerDied(),
-      );
+    if (fn.constructor?.name === "AsyncFunction") {
+      throw new TypeError(`${where}: fn is an async function; use runAsync`);
     }
+    const w = this.#w;
+    if (waitFor(w, where, FOREVER, claimRules(w, where, () => false)) === "done") return false;
+    let result: unknown;
+    try {
+      result = callRunning(w, fn);
+    } catch (error) {
+      finish(w, false);
+      throw error;
+    }
+    if (isThenable(result)) {
+      finish(w, false);
+      throw new TypeError(`${where}: fn returned a Promise (or thenable); use runAsync`);
+    }
+    finish(w, true);
+    return true;
   }
 
   /**
-   * As {@link Once.run} for an async `fn`, without blocking the event loop.
+   * As {@link Once.run} for an async `fn`, without blocking the event loop: resolves once the run
+   * (this one, or another caller's) has settled.
    *
    * @example
    * ```ts
@@ -161,32 +231,24 @@ export class Once {
    *
    * await new Once().runAsync(async () => {}); // true
    * ```
+   * @throws {Error} (rejects) if called from inside its own `fn`
    */
   async runAsync(fn: () => unknown): Promise<boolean> {
+    const where = "Once.runAsync";
     if (typeof fn !== "function") {
-      throw new TypeError(`Once.runAsync: expected a function, got ${describe(fn)}`);
+      throw new TypeError(`${where}: expected a function, got ${describe(fn)}`);
     }
-    const deadline = deadlineOf("Once.runAsync", undefined);
-    for (;;) {
-      const c = this.#claim();
-      if (c === false) return false;
-      if (c === true) {
-        try {
-          await fn();
-        } catch (error) {
-          this.#finish(false);
-          throw error;
-        }
-        this.#finish(true);
-        return true;
-      }
-      await waitWhileAsync(
-        this.#w,
-        STATE,
-        (s) => s !== 0 && s !== DONE,
-        deadline,
-        () => this.#resetIfRunnerDied(),
-      );
+    const w = this.#w;
+    // Another runAsync of this thread is running it: wait, unless this call is inside that run.
+    const rules = claimRules(w, where, () => !isRunningHere(w));
+    if ((await waitForAsync(w, where, FOREVER, rules)) === "done") return false;
+    try {
+      await callRunning(w, fn);
+    } catch (error) {
+      finish(w, false);
+      throw error;
     }
+    finish(w, true);
+    return true;
   }
 }

@@ -10,27 +10,105 @@
  * and releases the mutex. A writer takes the mutex, then waits until word 4 is 0. Once a writer
  * holds the mutex new readers wait, so a stream of readers cannot starve writers.
  *
+ * Each thread counts its own read holds (in a table on `globalThis` under a `Symbol.for` key, shared
+ * by every copy of the library): a thread that reads already takes another read at once (it is one
+ * of the readers a waiting writer waits for), and `write` while it reads is an `Error` instead of a
+ * wait for itself.
+ *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
  *
  * @module
  */
 
-import { Mutex, type MutexGuard } from "./mutex.ts";
+import { lockWith, lockWithAsync, type Mutex, type MutexGuard, mutexOn } from "./mutex.ts";
 import {
-  checkAbort,
+  type Acquire,
+  type Deadline,
   deadlineOf,
-  timeoutError,
+  Sleep,
+  waitFor,
+  waitForAsync,
   type WaitOptions,
-  waitWhile,
-  waitWhileAsync,
 } from "./_wait.ts";
-import { type LockHandle, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import {
+  adoptedWords,
+  adopting,
+  type LockHandle,
+  newWords,
+  type Words,
+  wordsFromHandle,
+} from "./_words.ts";
 
 const WRITER = 0;
 const READERS = 4;
 
 let releaseRead: (lock: RwLock) => void;
+let makeReadGuard: (lock: RwLock, ownerDied: boolean) => RwLockReadGuard;
+let makeWriteGuard: (guard: MutexGuard) => RwLockWriteGuard;
+
+/** The lock on `words`. */
+export function rwLockOn(words: Words): RwLock {
+  return adopting(words, () => new RwLock());
+}
+
+/** This thread's read holds per lock, shared by every copy of the library in this thread. */
+interface ReadHolds {
+  readonly inMemory: WeakMap<object, Map<number | string, number>>;
+  readonly inRegions: Map<string, Map<number | string, number>>;
+}
+const HOLDS = Symbol.for("atomicx.locks.readHolds");
+const holds: ReadHolds =
+  ((globalThis as unknown as Record<symbol, ReadHolds | undefined>)[HOLDS] ??= {
+    inMemory: new WeakMap(),
+    inRegions: new Map(),
+  });
+
+/** The read holds of `w`'s lock in this thread (created on demand when `create`). */
+function holdsOf(w: Words, create: boolean): Map<number | string, number> | undefined {
+  const place = w.place;
+  let table = typeof place === "string" ? holds.inRegions.get(place) : holds.inMemory.get(place);
+  if (table === undefined && create) {
+    table = new Map();
+    if (typeof place === "string") holds.inRegions.set(place, table);
+    else holds.inMemory.set(place, table);
+  }
+  return table;
+}
+
+/** How many read holds this thread has on `w`'s lock. */
+function readsHere(w: Words): number {
+  return holdsOf(w, false)?.get(w.offset) ?? 0;
+}
+
+/** Counts one read hold of this thread up or down. */
+function countRead(w: Words, delta: 1 | -1): void {
+  const table = holdsOf(w, true)!;
+  const n = (table.get(w.offset) ?? 0) + delta;
+  if (n === 0) table.delete(w.offset);
+  else table.set(w.offset, n);
+}
+
+/** Waits until the readers left; on timeout or abort lets go of the writers' mutex. */
+function drained(w: Words, guard: MutexGuard): Acquire<RwLockWriteGuard> {
+  return {
+    attempt() {
+      const n = w.load(READERS);
+      return n === 0 ? makeWriteGuard(guard) : new Sleep(READERS, n);
+    },
+    cancel() {
+      guard.unlock();
+      return undefined;
+    },
+  };
+}
+
+function readingError(where: string): Error {
+  return new Error(
+    `${where}: this thread holds a read lock on it; unlock its read guards first (a writer ` +
+      "waits for every reader, itself included: that would deadlock)",
+  );
+}
 
 /**
  * A held read lock. `unlock()` (or the end of a `using` scope) releases it; calling it again does
@@ -54,8 +132,7 @@ export class RwLockReadGuard {
   readonly ownerDied: boolean;
   #lock: RwLock | undefined;
 
-  /** @internal Made by `RwLock`. */
-  constructor(lock: RwLock, ownerDied: boolean) {
+  private constructor(lock: RwLock, ownerDied: boolean) {
     this.#lock = lock;
     this.ownerDied = ownerDied;
   }
@@ -89,6 +166,10 @@ export class RwLockReadGuard {
     this.unlock();
     return Promise.resolve();
   }
+
+  static {
+    makeReadGuard = (lock, ownerDied) => new RwLockReadGuard(lock, ownerDied);
+  }
 }
 
 /**
@@ -111,8 +192,7 @@ export class RwLockWriteGuard {
   readonly ownerDied: boolean;
   readonly #guard: MutexGuard;
 
-  /** @internal Made by `RwLock`. */
-  constructor(guard: MutexGuard) {
+  private constructor(guard: MutexGuard) {
     this.#guard = guard;
     this.ownerDied = guard.ownerDied;
   }
@@ -143,6 +223,10 @@ export class RwLockWriteGuard {
     this.unlock();
     return Promise.resolve();
   }
+
+  static {
+    makeWriteGuard = (guard) => new RwLockWriteGuard(guard);
+  }
 }
 
 /**
@@ -172,9 +256,9 @@ export class RwLock {
   readonly #mutex: Mutex;
 
   /** A new, unlocked in-process readers–writer lock. */
-  constructor(words?: Words) {
-    this.#w = words ?? newWords("rwlock");
-    this.#mutex = new Mutex(this.#w);
+  constructor() {
+    this.#w = adoptedWords() ?? newWords("rwlock");
+    this.#mutex = mutexOn(this.#w);
   }
 
   /**
@@ -189,13 +273,13 @@ export class RwLock {
    * @throws {TypeError} for something that is not an rwlock handle
    * @throws {RangeError} for an offset outside its buffer
    */
-  static from(handle: LockHandle): RwLock {
-    return new RwLock(wordsFromHandle("RwLock.from", "rwlock", handle));
+  static from(handle: LockHandle<"rwlock">): RwLock {
+    return rwLockOn(wordsFromHandle("RwLock.from", "rwlock", handle));
   }
 
   /** Plain data naming this lock; `postMessage` it and call `RwLock.from` on the other side. */
-  get handle(): LockHandle {
-    return this.#w.handle;
+  get handle(): LockHandle<"rwlock"> {
+    return this.#w.handle as LockHandle<"rwlock">;
   }
 
   /** How many readers hold the lock now. */
@@ -209,12 +293,20 @@ export class RwLock {
   }
 
   /** The reader fast path: counts this reader in unless a writer holds or waits. */
-  #enter(): boolean {
+  #enter(): RwLockReadGuard | undefined {
     const w = this.#w;
-    w.add(READERS, 1);
-    if (w.load(WRITER) === 0) return true;
-    this.#leave();
-    return false;
+    // A thread that reads already is one of the readers any writer waits for: read again at once.
+    if (readsHere(w) === 0) {
+      w.add(READERS, 1);
+      if (w.load(WRITER) !== 0) {
+        this.#leave();
+        return undefined;
+      }
+    } else {
+      w.add(READERS, 1);
+    }
+    countRead(w, 1);
+    return makeReadGuard(this, false);
   }
 
   /** Takes one reader out; the last one out wakes a writer waiting for the readers to leave. */
@@ -226,8 +318,9 @@ export class RwLock {
   /** Counts a reader in while holding the writers' mutex (so no writer is inside), then lets go. */
   #enterPast(guard: MutexGuard): RwLockReadGuard {
     this.#w.add(READERS, 1);
+    countRead(this.#w, 1);
     guard.unlock();
-    return new RwLockReadGuard(this, guard.ownerDied);
+    return makeReadGuard(this, guard.ownerDied);
   }
 
   /**
@@ -244,13 +337,15 @@ export class RwLock {
    * ```
    */
   tryRead(): RwLockReadGuard | undefined {
-    if (this.#enter()) return new RwLockReadGuard(this, false);
-    const guard = this.#mutex.tryLock(); // succeeds if the writer's process died
+    const g = this.#enter();
+    if (g !== undefined) return g;
+    const guard = this.#mutex.tryLock(); // succeeds if the writer died
     return guard && this.#enterPast(guard);
   }
 
   /**
-   * Takes a read lock, blocking while a writer holds or waits for it.
+   * Takes a read lock, blocking while a writer holds or waits for it. A blocking wait checks
+   * `signal` on entry only (the thread is blocked meanwhile).
    *
    * @example
    * ```ts
@@ -260,14 +355,12 @@ export class RwLock {
    * using guard = lock.read({ timeout: 100 });
    * ```
    * @throws {DOMException} named `"TimeoutError"` when `timeout` passes
-   * @throws {Error} if this thread holds the write lock, or `signal.reason` if aborted
+   * @throws {Error} if this thread holds the write lock, or `signal.reason` if already aborted
    */
   read(options?: WaitOptions): RwLockReadGuard {
     const where = "RwLock.read";
-    const deadline = deadlineOf(where, options);
-    checkAbort(deadline);
-    if (this.#enter()) return new RwLockReadGuard(this, false);
-    return this.#enterPast(this.#mutex.lockAs(where, deadline));
+    const deadline = this.#checked(where, options);
+    return this.#enter() ?? this.#enterPast(lockWith(this.#mutex, where, deadline));
   }
 
   /**
@@ -283,10 +376,15 @@ export class RwLock {
    */
   async readAsync(options?: WaitOptions): Promise<RwLockReadGuard> {
     const where = "RwLock.readAsync";
+    const deadline = this.#checked(where, options);
+    return this.#enter() ?? this.#enterPast(await lockWithAsync(this.#mutex, where, deadline));
+  }
+
+  /** The checked deadline; `signal.reason` if already aborted. */
+  #checked(where: string, options: unknown): Deadline {
     const deadline = deadlineOf(where, options);
-    checkAbort(deadline);
-    if (this.#enter()) return new RwLockReadGuard(this, false);
-    return this.#enterPast(await this.#mutex.lockAsyncAs(where, deadline));
+    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    return deadline;
   }
 
   /**
@@ -303,15 +401,16 @@ export class RwLock {
    * ```
    */
   tryWrite(): RwLockWriteGuard | undefined {
-    const guard = this.#mutex.tryLock(); // succeeds if the writer's process died
+    const guard = this.#mutex.tryLock(); // succeeds if the writer died
     if (guard === undefined) return undefined;
-    if (this.#w.load(READERS) === 0) return new RwLockWriteGuard(guard);
+    if (this.#w.load(READERS) === 0) return makeWriteGuard(guard);
     guard.unlock();
     return undefined;
   }
 
   /**
-   * Takes the write lock, blocking until no reader or writer holds it.
+   * Takes the write lock, blocking until no reader or writer holds it. A blocking wait checks
+   * `signal` on entry only (the thread is blocked meanwhile).
    *
    * @example
    * ```ts
@@ -321,19 +420,15 @@ export class RwLock {
    * using guard = lock.write({ timeout: 100 });
    * ```
    * @throws {DOMException} named `"TimeoutError"` when `timeout` passes
-   * @throws {Error} if this thread already holds the write lock, or `signal.reason` if aborted
+   * @throws {Error} if this thread already holds the lock (for writing or reading), or
+   * `signal.reason` if already aborted
    */
   write(options?: WaitOptions): RwLockWriteGuard {
     const where = "RwLock.write";
-    const deadline = deadlineOf(where, options);
-    const guard = this.#mutex.lockAs(where, deadline);
-    let drained: "ok" | "timed-out" = "timed-out";
-    try {
-      drained = waitWhile(this.#w, READERS, (n) => n !== 0, deadline);
-    } finally {
-      if (drained !== "ok") guard.unlock();
-    }
-    return this.#written(guard, drained, where);
+    const deadline = this.#checked(where, options);
+    if (readsHere(this.#w) > 0) throw readingError(where);
+    const guard = lockWith(this.#mutex, where, deadline);
+    return waitFor(this.#w, where, deadline, drained(this.#w, guard));
   }
 
   /**
@@ -349,22 +444,10 @@ export class RwLock {
    */
   async writeAsync(options?: WaitOptions): Promise<RwLockWriteGuard> {
     const where = "RwLock.writeAsync";
-    const deadline = deadlineOf(where, options);
-    checkAbort(deadline);
-    const guard = await this.#mutex.lockAsyncAs(where, deadline);
-    let drained: "ok" | "timed-out" = "timed-out";
-    try {
-      drained = await waitWhileAsync(this.#w, READERS, (n) => n !== 0, deadline);
-    } finally {
-      if (drained !== "ok") guard.unlock();
-    }
-    return this.#written(guard, drained, where);
-  }
-
-  /** The write guard once the readers left, or the timeout (the mutex released already). */
-  #written(guard: MutexGuard, drained: "ok" | "timed-out", where: string): RwLockWriteGuard {
-    if (drained === "timed-out") throw timeoutError(where);
-    return new RwLockWriteGuard(guard);
+    const deadline = this.#checked(where, options);
+    if (readsHere(this.#w) > 0) throw readingError(where);
+    const guard = await lockWithAsync(this.#mutex, where, deadline);
+    return await waitForAsync(this.#w, where, deadline, drained(this.#w, guard));
   }
 
   /** `RwLock(unlocked)`, `RwLock(2 readers)` or `RwLock(write-locked)`. */
@@ -375,6 +458,9 @@ export class RwLock {
   }
 
   static {
-    releaseRead = (lock: RwLock) => lock.#leave();
+    releaseRead = (lock: RwLock) => {
+      countRead(lock.#w, -1);
+      lock.#leave();
+    };
   }
 }

@@ -3,8 +3,9 @@
  *
  * Protocol: word 0 counts permits taken (may go below zero when more are released than taken: the
  * semaphore then has more permits), word 1 is `permits + 1` (all-zero memory: unconfigured). An
- * acquirer takes `n` with a compare-exchange while `permits − taken ≥ n`, else sleeps on word 0;
- * every release changes word 0 and wakes the sleepers (each rechecks its own `n`).
+ * acquirer takes `n` with a compare-exchange while `permits − taken ≥ n`, else sleeps on word 0
+ * (the one wait loop of `_wait.ts`); every release changes word 0 and wakes the sleepers (each
+ * rechecks its own `n`). A release that would leave more than 2^30−1 permits free is refused.
  *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
@@ -14,14 +15,14 @@
 
 import { checkSize, sizedFrom, sizedWords, sizeOf } from "./_config.ts";
 import {
-  type Deadline,
+  type Acquire,
   deadlineOf,
-  timeoutError,
+  Sleep,
+  waitFor,
+  waitForAsync,
   type WaitOptions,
-  waitWhile,
-  waitWhileAsync,
 } from "./_wait.ts";
-import type { LockHandle, Words } from "./_words.ts";
+import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
 
 const TAKEN = 0;
 const PERMITS = 1;
@@ -29,6 +30,22 @@ const MAX = 0x3fff_ffff;
 
 /** Where the size lives and its range. */
 const LIMITS = { i: PERMITS, min: 0, max: MAX };
+
+let makePermit: (s: Semaphore, n: number) => Permit;
+
+/** The semaphore on `words` (configured, or configured here with `permits`). */
+export function semaphoreOn(words: Words, permits: number): Semaphore {
+  return adopting(words, () => new Semaphore(permits));
+}
+
+/** Takes `n` of `permits` if free: true on success. */
+function take(w: Words, permits: number, n: number): boolean {
+  for (;;) {
+    const taken = w.load(TAKEN);
+    if (permits - taken < n) return false;
+    if (w.compareExchange(TAKEN, taken, taken + n) === taken) return true;
+  }
+}
 
 /**
  * `n` permits of a {@link Semaphore}; `release()` (or disposal) gives them back once.
@@ -49,8 +66,7 @@ export class Permit {
   readonly n: number;
   #semaphore: Semaphore | undefined;
 
-  /** @internal Made by `Semaphore`. */
-  constructor(semaphore: Semaphore, n: number) {
+  private constructor(semaphore: Semaphore, n: number) {
     this.#semaphore = semaphore;
     this.n = n;
   }
@@ -83,6 +99,10 @@ export class Permit {
     this.release();
     return Promise.resolve();
   }
+
+  static {
+    makePermit = (s, n) => new Permit(s, n);
+  }
 }
 
 /**
@@ -104,8 +124,8 @@ export class Semaphore {
    *
    * @throws {TypeError} / {RangeError} unless `permits` is an integer in 0..2^30−1
    */
-  constructor(permits: number, words?: Words) {
-    this.#w = sizedWords("new Semaphore", "permits", "semaphore", permits, LIMITS, words);
+  constructor(permits: number) {
+    this.#w = sizedWords("new Semaphore", "permits", "semaphore", permits, LIMITS, adoptedWords());
   }
 
   /**
@@ -119,14 +139,14 @@ export class Semaphore {
    * console.log(Semaphore.from(s.handle).available); // 3
    * ```
    */
-  static from(handle: LockHandle): Semaphore {
+  static from(handle: LockHandle<"semaphore">): Semaphore {
     const { words, size } = sizedFrom("Semaphore.from", "semaphore", handle, LIMITS);
-    return new Semaphore(size, words);
+    return semaphoreOn(words, size);
   }
 
   /** Plain data naming this semaphore. */
-  get handle(): LockHandle {
-    return this.#w.handle;
+  get handle(): LockHandle<"semaphore"> {
+    return this.#w.handle as LockHandle<"semaphore">;
   }
 
   /** Permits free now. */
@@ -138,15 +158,16 @@ export class Semaphore {
     return checkSize(where, "n", n, 1, MAX);
   }
 
-  /** Takes `n` if free; true on success. */
-  #take(n: number): boolean {
+  /** The acquire rules for `n` permits. */
+  #rules(n: number): Acquire<Permit> {
     const w = this.#w;
     const permits = sizeOf(w, PERMITS);
-    for (;;) {
-      const taken = w.load(TAKEN);
-      if (permits - taken < n) return false;
-      if (w.compareExchange(TAKEN, taken, taken + n) === taken) return true;
-    }
+    return {
+      attempt: () => {
+        if (take(w, permits, n)) return makePermit(this, n);
+        return new Sleep(TAKEN, w.load(TAKEN));
+      },
+    };
   }
 
   /**
@@ -163,11 +184,12 @@ export class Semaphore {
    */
   tryAcquire(n = 1): Permit | undefined {
     this.#checkN("Semaphore.tryAcquire", n);
-    return this.#take(n) ? new Permit(this, n) : undefined;
+    return take(this.#w, sizeOf(this.#w, PERMITS), n) ? makePermit(this, n) : undefined;
   }
 
   /**
-   * Takes `n` permits, blocking until they are free.
+   * Takes `n` permits, blocking until they are free. A blocking wait checks `signal` on entry
+   * only (the thread is blocked meanwhile).
    *
    * @example
    * ```ts
@@ -175,19 +197,12 @@ export class Semaphore {
    *
    * using permit = new Semaphore(2).acquire(2, { timeout: 100 });
    * ```
-   * @throws {DOMException} named `"TimeoutError"`; `signal.reason` if aborted
+   * @throws {DOMException} named `"TimeoutError"`; `signal.reason` if already aborted
    */
   acquire(n = 1, options?: WaitOptions): Permit {
     const where = "Semaphore.acquire";
     this.#checkN(where, n);
-    const deadline: Deadline = deadlineOf(where, options);
-    const permits = sizeOf(this.#w, PERMITS);
-    for (;;) {
-      if (this.#take(n)) return new Permit(this, n);
-      if (waitWhile(this.#w, TAKEN, (t) => permits - t < n, deadline) === "timed-out") {
-        throw timeoutError(where);
-      }
-    }
+    return waitFor(this.#w, where, deadlineOf(where, options), this.#rules(n));
   }
 
   /**
@@ -204,16 +219,7 @@ export class Semaphore {
   async acquireAsync(n = 1, options?: WaitOptions): Promise<Permit> {
     const where = "Semaphore.acquireAsync";
     this.#checkN(where, n);
-    const deadline: Deadline = deadlineOf(where, options);
-    const permits = sizeOf(this.#w, PERMITS);
-    for (;;) {
-      if (this.#take(n)) return new Permit(this, n);
-      if (
-        (await waitWhileAsync(this.#w, TAKEN, (t) => permits - t < n, deadline)) === "timed-out"
-      ) {
-        throw timeoutError(where);
-      }
-    }
+    return await waitForAsync(this.#w, where, deadlineOf(where, options), this.#rules(n));
   }
 
   /**
@@ -227,10 +233,22 @@ export class Semaphore {
    * s.release(2);
    * console.log(s.available); // 2
    * ```
+   * @throws {RangeError} if more than 2^30−1 permits would be free (nothing changes)
    */
   release(n = 1): void {
-    this.#checkN("Semaphore.release", n);
-    this.#w.add(TAKEN, -n);
-    this.#w.notify(TAKEN, Infinity);
+    const where = "Semaphore.release";
+    this.#checkN(where, n);
+    const w = this.#w;
+    const permits = sizeOf(w, PERMITS);
+    for (;;) {
+      const taken = w.load(TAKEN);
+      if (permits - (taken - n) > MAX) {
+        throw new RangeError(
+          `${where}: ${permits - taken} permits are free; ${n} more would exceed ${MAX}`,
+        );
+      }
+      if (w.compareExchange(TAKEN, taken, taken - n) === taken) break;
+    }
+    w.notify(TAKEN, Infinity);
   }
 }

@@ -189,7 +189,7 @@ try {
     report(false, "the page reported its results", `${error.message}\n${errors.join("\n")}`);
   }
   for (const r of results ?? []) report(r.ok, r.name, `${r.detail}\n${errors.join("\n")}`);
-  if (results) report(results.length >= 6, `the page ran every check (${results.length})`);
+  if (results) report(results.length >= 8, `the page ran every check (${results.length})`);
 } finally {
   await browser.close();
   server.close();

@@ -99,7 +99,7 @@ test("loader: a library of another ABI version is refused, naming both versions"
     const report = await load(join(repo, "ffi", "mod.ts"), { ATOMICX_LIB_PATH: library });
     assert.equal(report.loaded, false);
     assert.match(report.message!, /ABI version 999/);
-    assert.match(report.message!, /needs ABI version 3\b/);
+    assert.match(report.message!, /needs ABI version 4\b/);
   });
 });
 

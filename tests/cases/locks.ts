@@ -17,7 +17,7 @@ import {
 } from "../../mod.ts";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
-import { runWorkers } from "../support/workers.ts";
+import { runWorker, runWorkers } from "../support/workers.ts";
 import { test } from "../harness.ts";
 
 const worker = new URL("../fixtures/lock_worker.ts", import.meta.url);
@@ -28,6 +28,23 @@ function wordsOf(handle: LockHandle): Int32Array {
   if ("memory" in handle) return new Int32Array(handle.memory.buffer, handle.byteOffset, 16);
   if ("buffer" in handle) return new Int32Array(handle.buffer, handle.byteOffset, 16);
   throw new Error("not an in-process handle");
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once a Worker set `flag[0]` to 1, and a while later (it sleeps in its wait by then). */
+async function flagged(flag: SharedArrayBuffer): Promise<void> {
+  const f = new Int32Array(flag);
+  for (let waited = 0; Atomics.load(f, 0) === 0; waited += 5) {
+    if (waited > 20_000) throw new Error("the Worker never got to its wait");
+    await sleep(5);
+  }
+  await sleep(150);
+}
+
+/** `p`'s outcome, or "still pending" after `ms` (a wait that would hang the test). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | "still pending"> {
+  return Promise.race([p, sleep(ms).then(() => "still pending" as const)]);
 }
 
 function isTimeout(error: unknown): boolean {
@@ -301,9 +318,10 @@ test("locks: RwLock basics — guards, try, using, re-entry, timeouts, aborts", 
     assert.equal(String(lock), "RwLock(2 readers)");
     assert.equal(lock.tryWrite(), undefined);
     assert.equal(lock.writeLocked, false); // a failed tryWrite leaves nothing behind
-    assert.throws(() => lock.write({ timeout: 5 }), isTimeout);
-    await assert.rejects(lock.writeAsync({ timeout: 5 }), isTimeout);
-    assert.equal(lock.writeLocked, false); // a timed-out writer lets go
+    // Writing while this thread reads would wait for itself: an Error at once, nothing taken.
+    assert.throws(() => lock.write({ timeout: 5 }), /holds a read lock/);
+    await assert.rejects(lock.writeAsync({ timeout: 5 }), /holds a read lock/);
+    assert.equal(lock.writeLocked, false);
     lock.read().unlock(); // and readers still get in
     r1.unlock();
     r1.unlock(); // idempotent
@@ -319,24 +337,23 @@ test("locks: RwLock basics — guards, try, using, re-entry, timeouts, aborts", 
     assert.equal(lock.tryWrite(), undefined);
     assert.throws(() => lock.write(), /already holds/);
     assert.throws(() => lock.read(), /already holds/);
-    await assert.rejects(lock.readAsync({ timeout: 5 }), isTimeout);
+    await assert.rejects(lock.readAsync({ timeout: 5 }), /already holds/);
     const reason = new Error("stop");
     assert.throws(() => lock.read({ signal: AbortSignal.abort(reason) }), (e) => e === reason);
-    const controller = new AbortController();
-    const pending = lock.writeAsync({ signal: controller.signal });
-    setTimeout(() => controller.abort(reason), 5);
-    await assert.rejects(pending, (e) => e === reason);
+    await assert.rejects(lock.writeAsync({ timeout: 5 }), /already holds/);
     assert.equal(lock.readers, 0);
   }
   assert.equal(lock.writeLocked, false);
   // An abort while waiting for the readers to leave releases the writers' side too.
   {
-    using _ = lock.read();
+    const words = wordsOf(lock.handle);
+    Atomics.add(words, 4, 1); // a reader in another thread
     const controller = new AbortController();
     const pending = lock.writeAsync({ signal: controller.signal });
     setTimeout(() => controller.abort(new Error("gone")), 5);
     await assert.rejects(pending, /gone/);
     assert.equal(lock.writeLocked, false);
+    Atomics.sub(words, 4, 1);
   }
   {
     await using w = await lock.writeAsync({ timeout: 100 });
@@ -396,6 +413,7 @@ test("locks: every bad argument is a TypeError or RangeError and changes nothing
       [() => new Barrier(65_536), RangeError],
       [() => new Latch(-1), RangeError],
       [() => Mutex.from({} as never), TypeError],
+      // @ts-expect-error: handles are typed by kind, so this does not compile either
       [() => Mutex.from(new Semaphore(1).handle), TypeError],
       [() => Mutex.from(null as never), TypeError],
       [
@@ -425,6 +443,7 @@ test("locks: every bad argument is a TypeError or RangeError and changes nothing
         RangeError,
       ],
       [() => new Once().run(1 as never), TypeError],
+      // @ts-expect-error: handles are typed by kind
       [() => RwLock.from(new Mutex().handle), TypeError],
       [() => RwLock.from({ kind: "rwlock" } as never), TypeError],
       [() => new RwLock().read({ timeout: -1 }), RangeError],
@@ -507,5 +526,298 @@ test("locks: region primitives — kinds, sizes, handles, a Worker on a region m
   } finally {
     region.close();
     SharedMemory.unlink(name);
+  }
+});
+
+test("locks: an aborted or timed-out lockAsync takes no wakeup meant for a Worker in lock()", async () => {
+  for (const end of ["abort", "timeout"] as const) {
+    const mutex = new Mutex();
+    const words = wordsOf(mutex.handle);
+    words[0] = 12345; // held by another thread, for now
+    const controller = new AbortController();
+    const options = end === "abort" ? { signal: controller.signal } : { timeout: 20 };
+    const given = mutex.lockAsync(options);
+    controller.abort(new Error("gone"));
+    await assert.rejects(given, end === "abort" ? /gone/ : isTimeout);
+    // This thread takes the lock over (no notify: the waiter that gave up is still queued).
+    Atomics.store(words, 0, 0);
+    const guard = mutex.lock();
+    const flag = new SharedArrayBuffer(4);
+    const got = runWorker<number>(worker, {
+      op: "lock-flagged",
+      mutex: mutex.handle,
+      flag,
+      timeout: 8000,
+    });
+    await flagged(flag);
+    guard.unlock(); // wakes one: it must reach the Worker, not the waiter that gave up
+    // Woken, the Worker has the lock at once; with the wakeup lost it sleeps its whole 8 s.
+    const took = await got;
+    assert.ok(took >= 0 && took < 6000, `after an ${end}, the Worker waited ${took} ms`);
+    assert.equal(mutex.locked, false);
+  }
+});
+
+test("locks: an aborted Condition.waitAsync takes no notifyOne meant for a Worker", async () => {
+  const mutex = new Mutex();
+  const condition = new Condition();
+  const abandon = async () => {
+    const guard = await mutex.lockAsync();
+    const controller = new AbortController();
+    const waiting = condition.waitAsync(guard, { signal: controller.signal });
+    controller.abort(new Error("gone"));
+    await assert.rejects(waiting, /gone/);
+    assert.equal(mutex.locked, true); // held again on return, as after every wait
+    guard.unlock();
+  };
+  await abandon();
+  const flag = new SharedArrayBuffer(4);
+  const got = runWorker<number>(worker, {
+    op: "wait-flagged",
+    mutex: mutex.handle,
+    condition: condition.handle,
+    flag,
+    timeout: 8000,
+  });
+  await flagged(flag);
+  {
+    using _ = mutex.lock();
+    assert.equal(condition.notifyOne(), 1);
+  }
+  assert.equal(await got, 1, "the Worker was never notified");
+  // With only an abandoned waiter left, notifyOne wakes nobody alive and says so.
+  await abandon();
+  {
+    using _ = mutex.lock();
+    assert.equal(condition.notifyOne(), 0);
+    assert.equal(condition.notifyAll(), 0);
+  }
+});
+
+test("locks: timeouts of 2^31 ms and more are long waits — no overflow, no polling", async () => {
+  type Listen = (event: "warning", listener: (w: Error) => void) => void;
+  const proc = (globalThis as { process?: { on?: Listen; off?: Listen } }).process;
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  proc?.on?.("warning", onWarning);
+  try {
+    const mutex = new Mutex();
+    const words = wordsOf(mutex.handle);
+    words[0] = 12345; // another owner
+    const pending = [2 ** 31, 2 ** 40, Infinity].map((timeout) =>
+      mutex.lockAsync({ timeout }).then((g) => g.unlock())
+    );
+    const semaphore = new Semaphore(0);
+    const permit = semaphore.acquireAsync(1, { timeout: 2 ** 32 });
+    const int = new AtomicInt(0);
+    const changed = int.waitAsync(0, 2 ** 32);
+    await sleep(300);
+    // Each wait sleeps once: a timer overflowing to 1 ms would have left a waiter per poll.
+    Atomics.store(words, 0, 0);
+    assert.equal(Atomics.notify(words, 0), 3);
+    await Promise.all(pending);
+    semaphore.release();
+    (await permit).release();
+    int.store(1);
+    int.notify();
+    assert.equal(await changed, "ok");
+    await sleep(10);
+    assert.deepEqual(warnings, []);
+  } finally {
+    proc?.off?.("warning", onWarning);
+  }
+});
+
+test("locks: an already-aborted signal rejects every wait alike and changes nothing", async () => {
+  const reason = new Error("aborted before");
+  const signal = AbortSignal.abort(reason);
+  const is = (e: unknown) => e === reason;
+  const mutex = new Mutex();
+  assert.throws(() => mutex.lock({ signal }), is);
+  await assert.rejects(mutex.lockAsync({ signal }), is);
+  assert.equal(mutex.locked, false);
+  const rw = new RwLock();
+  assert.throws(() => rw.read({ signal }), is);
+  assert.throws(() => rw.write({ signal }), is);
+  await assert.rejects(rw.readAsync({ signal }), is);
+  await assert.rejects(rw.writeAsync({ signal }), is);
+  assert.equal(String(rw), "RwLock(unlocked)");
+  const semaphore = new Semaphore(2);
+  assert.throws(() => semaphore.acquire(1, { signal }), is);
+  await assert.rejects(semaphore.acquireAsync(1, { signal }), is);
+  assert.equal(semaphore.available, 2);
+  const barrier = new Barrier(2);
+  assert.throws(() => barrier.wait({ signal }), is);
+  await assert.rejects(barrier.waitAsync({ signal }), is);
+  // No arrival was counted: the next round still needs both parties.
+  assert.throws(() => barrier.wait({ timeout: 5 }), isTimeout);
+  const latch = new Latch(0);
+  assert.throws(() => latch.wait({ signal }), is);
+  await assert.rejects(latch.waitAsync({ signal }), is);
+  const condition = new Condition();
+  {
+    using guard = mutex.lock();
+    assert.throws(() => condition.wait(guard, { signal }), is);
+    await assert.rejects(condition.waitAsync(guard, { signal }), is);
+    assert.equal(mutex.locked, true);
+    assert.equal(guard.mutex, mutex);
+  }
+  assert.equal(mutex.locked, false);
+});
+
+test("locks: counts stay in range — a Semaphore release past 2^30−1 free is a RangeError", () => {
+  const semaphore = new Semaphore(0);
+  semaphore.release(2 ** 30 - 1);
+  assert.equal(semaphore.available, 2 ** 30 - 1);
+  assert.throws(() => semaphore.release(1), RangeError);
+  assert.throws(() => semaphore.release(2 ** 30 - 1), RangeError);
+  assert.equal(semaphore.available, 2 ** 30 - 1);
+  const permit = semaphore.acquire(5);
+  assert.equal(semaphore.available, 2 ** 30 - 6);
+  permit.release();
+  assert.equal(semaphore.available, 2 ** 30 - 1);
+});
+
+test("locks: Once re-entry is an Error (run and runAsync inside their own fn), never a hang", async () => {
+  const once = new Once();
+  assert.throws(() => once.run(() => once.run(() => {})), /inside its own function/);
+  assert.equal(once.done, false);
+  const nested = new Once();
+  const outcome = await within(
+    nested.runAsync(async () => {
+      await sleep(1);
+      await nested.runAsync(() => {});
+    }),
+    3000,
+  ).catch((e: Error) => e.message);
+  assert.match(String(outcome), /inside its own function/);
+  assert.equal(nested.done, false);
+  // Synchronously inside runAsync's fn, too; and run (blocking) inside runAsync's fn.
+  const early = new Once();
+  await assert.rejects(early.runAsync(() => early.runAsync(() => {})), /inside its own/);
+  const mixed = new Once();
+  await assert.rejects(
+    mixed.runAsync(async () => {
+      await sleep(1);
+      mixed.run(() => {});
+    }),
+    /inside its own/,
+  );
+  // Two runAsync of one thread at once are no re-entry: the second waits for the first.
+  const shared = new Once();
+  let runs = 0;
+  const both = await Promise.all([
+    shared.runAsync(async () => {
+      runs++;
+      await sleep(20);
+    }),
+    shared.runAsync(() => {
+      runs++;
+    }),
+  ]);
+  assert.deepEqual([both, runs], [[true, false], 1]);
+});
+
+test("locks: Once.run with an async or thenable-returning fn is a TypeError", () => {
+  const once = new Once();
+  assert.throws(() => once.run(async () => {}), TypeError);
+  assert.equal(once.done, false);
+  assert.throws(() => once.run(() => Promise.resolve() as never), TypeError);
+  assert.throws(() => once.run(() => ({ then() {} }) as never), TypeError);
+  assert.equal(once.done, false); // the run counts as failed: a later run tries again
+  assert.equal(once.run(() => {}), true);
+  assert.equal(once.ranAfterOwnerDied, false);
+});
+
+test("locks: a reader of this thread reads again while a writer waits (no self-deadlock)", () => {
+  const lock = new RwLock();
+  const first = lock.read();
+  const words = wordsOf(lock.handle);
+  words[0] = 12345; // a writer of another thread holds the writers' side, waiting for the readers
+  const third = lock.tryRead(); // this thread reads already: it gets in
+  assert.ok(third !== undefined);
+  third.unlock();
+  const second = lock.read({ timeout: 1000 }); // not behind the writer: the writer waits for it
+  assert.equal(lock.readers, 2);
+  second.unlock();
+  first.unlock();
+  Atomics.store(words, 0, 0);
+  assert.equal(String(lock), "RwLock(unlocked)");
+});
+
+test("locks: region Once.run inside its own fn is an Error; refused sizes leave no entry", () => {
+  const name = `atomicx-test-reentry-${Date.now().toString(36)}-${
+    Math.random().toString(36).slice(2, 8)
+  }`;
+  const region = SharedMemory.open(name, { capacity: 8, only: "create" });
+  try {
+    const once = region.once("o");
+    assert.throws(() => once.run(() => region.once("o").run(() => {})), /inside its own/);
+    assert.equal(once.done, false);
+    assert.equal(once.run(() => {}), true);
+    const mutex = region.mutex("m");
+    const guard = mutex.lock();
+    assert.throws(() => region.mutex("m").lock({ timeout: 1000 }), /already holds/);
+    guard.unlock();
+    assert.throws(() => region.semaphore("s", -1), RangeError);
+    assert.throws(() => region.barrier("b", 0), RangeError);
+    assert.throws(() => region.latch("l", 1.5), RangeError);
+    assert.deepEqual(region.entries().map((e) => e.name).sort(), ["m", "o"]);
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+});
+
+test("locks: two copies of the library in one thread agree on holders and guards", async () => {
+  const { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { fileURLToPath, pathToFileURL } = await import("node:url");
+  const repo = fileURLToPath(new URL("../../", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "atomicx-locks-copy-"));
+  try {
+    for (const part of ["mod.ts", "deno.json", "src", "engine", "wasm", "ffi"]) {
+      cpSync(join(repo, part), join(dir, part), { recursive: true });
+    }
+    symlinkSync(join(repo, "native"), join(dir, "native")); // the same native library
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
+    const second: typeof import("../../mod.ts") = await import(
+      pathToFileURL(join(dir, "mod.ts")).href
+    );
+    assert.ok(second.Mutex !== Mutex);
+    // A mutex held through one copy: the other copy's lock is a re-entry, not a wait forever.
+    const mutex = new Mutex();
+    const guard = mutex.lock();
+    const theirs = second.Mutex.from(mutex.handle);
+    assert.throws(() => theirs.lock({ timeout: 2000 }), /already holds/);
+    await assert.rejects(theirs.lockAsync({ timeout: 2000 }), /already holds/);
+    // The other copy's Condition takes this copy's guard (and gives the lock back held).
+    assert.equal(new second.Condition().wait(guard, { timeout: 5 }), "timed-out");
+    assert.equal(
+      await new second.Condition().waitAsync(guard, { timeout: 5 }),
+      "timed-out",
+    );
+    assert.equal(mutex.locked, true);
+    guard.unlock();
+    assert.equal(mutex.locked, false);
+    // And the other way round.
+    const theirGuard = theirs.lock();
+    assert.throws(() => mutex.lock({ timeout: 2000 }), /already holds/);
+    assert.equal(new Condition().wait(theirGuard, { timeout: 5 }), "timed-out");
+    theirGuard.unlock();
+    assert.equal(mutex.locked, false);
+    // A read hold through one copy, a write through the other; a run inside a run.
+    const rw = new RwLock();
+    const reading = rw.read();
+    assert.throws(() => second.RwLock.from(rw.handle).write({ timeout: 2000 }), /read lock/);
+    reading.unlock();
+    const once = new Once();
+    assert.throws(
+      () => once.run(() => second.Once.from(once.handle).run(() => {})),
+      /inside its own/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,11 @@
 // The page: Workers share an AtomicInt and an AtomicFloat and must reach exact totals; waitAsync
-// resolves on the page's main thread; a blocking wait there is refused with a clear error. The
-// results go to `globalThis.results` for the test driver.
-import { AtomicFloat, AtomicInt } from "/node_modules/atomicx/entry.js";
+// resolves on the page's main thread; a blocking wait there is refused with a clear error; Workers
+// contend on a Mutex around a plain (non-atomic) counter, with the page's main thread taking it
+// through lockAsync in between, and the browser entry exports every in-process lock. The results
+// go to `globalThis.results` for the test driver.
+import * as atomicx from "/node_modules/atomicx/entry.js";
+
+const { AtomicFloat, AtomicInt, Mutex } = atomicx;
 
 const WORKERS = 4;
 const ROUNDS = 20_000;
@@ -54,6 +58,46 @@ try {
       error?.message,
     );
   }
+
+  const locks = [
+    "Mutex",
+    "MutexGuard",
+    "RwLock",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "Condition",
+    "Semaphore",
+    "Permit",
+    "Latch",
+    "Barrier",
+    "Once",
+  ];
+  const missing = locks.filter((name) => typeof atomicx[name] !== "function");
+  record("the browser entry exports every in-process lock", missing.length === 0, missing);
+
+  // Workers contend on a Mutex around a plain Int32Array element; the main thread takes the lock
+  // with lockAsync meanwhile (it may not block) and adds its own increments.
+  const mutex = new Mutex();
+  const data = new SharedArrayBuffer(4);
+  const plain = new Int32Array(data);
+  const lockers = Array.from({ length: WORKERS }, worker);
+  const done = lockers.map(reply);
+  for (const w of lockers) {
+    w.postMessage({ task: "lock", mutex: mutex.handle, data, rounds: ROUNDS });
+  }
+  const MAIN_ROUNDS = 200;
+  for (let i = 0; i < MAIN_ROUNDS; i++) {
+    const guard = await mutex.lockAsync({ timeout: 60_000 });
+    plain[0] = plain[0] + 1;
+    guard.unlock();
+  }
+  await Promise.all(done);
+  record(
+    `${WORKERS} Workers × ${ROUNDS} Mutex.lock + ${MAIN_ROUNDS} lockAsync on the main thread, plain counter exact`,
+    plain[0] === WORKERS * ROUNDS + MAIN_ROUNDS && !mutex.locked,
+    plain[0],
+  );
+  for (const w of lockers) w.terminate();
 } catch (error) {
   record("the page ran", false, error?.stack ?? error);
 }

@@ -1,7 +1,8 @@
 // A module Worker of the page: it imports the package's browser entry by relative URL (module
 // Workers do not see the page's import map), rebuilds the atomics from their handles and updates
-// them; for the wait check it stores and notifies.
-import { AtomicFloat, AtomicInt } from "/node_modules/atomicx/entry.js";
+// them; for the wait check it stores and notifies; for the lock check it increments a plain
+// counter under a Mutex.
+import { AtomicFloat, AtomicInt, Mutex } from "/node_modules/atomicx/entry.js";
 
 self.onmessage = (event) => {
   const { task } = event.data;
@@ -11,6 +12,15 @@ self.onmessage = (event) => {
     for (let i = 0; i < event.data.rounds; i++) {
       count.inc();
       sum.add(0.25);
+    }
+    self.postMessage("done");
+  } else if (task === "lock") {
+    const mutex = Mutex.from(event.data.mutex);
+    const plain = new Int32Array(event.data.data);
+    for (let i = 0; i < event.data.rounds; i++) {
+      const guard = mutex.lock();
+      plain[0] = plain[0] + 1;
+      guard.unlock();
     }
     self.postMessage("done");
   } else if (task === "notify") {

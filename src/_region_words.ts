@@ -1,0 +1,167 @@
+/**
+ * Lock words in a shared-memory region: the {@link Words} of `src/locks/` as native calls on the
+ * mapped address (futex waits that wake other processes), with the region's owner rules. Word 0 of
+ * a held primitive names the holding process (its pid); words 1–3 name the holding thread: its
+ * thread id (the kernel's tid, the same for every copy of the library in that thread) and the
+ * thread's start time. A waiter whose sleep ran out checks `/proc/<pid>/task/<tid>`: a holder whose
+ * process died, or a Worker that ended in a live process, is taken over with one
+ * compare-exchange (a reused pid or tid has another start time). Only `SharedMemory` builds
+ * these, so the lock protocols themselves import no FFI.
+ *
+ * @module
+ */
+
+import { loadNative } from "../ffi/mod.ts";
+import { waitAsyncOn, type WaitResult, waitResult } from "./wait.ts";
+import { regionClosed, type RegionLink } from "./_link.ts";
+import { ID_MASK } from "./locks/_owner.ts";
+import {
+  ABANDONED,
+  type LockHandle,
+  type LockKind,
+  MUTEX_CONTENDED,
+  passOn,
+  type Words,
+} from "./locks/_words.ts";
+
+const HOLDER = 1;
+const START_LOW = 2;
+const START_HIGH = 3;
+
+let identity: { pid: number; startLow: number; startHigh: number } | undefined;
+
+/** This process's pid and start time (low and high 32 bits of the clock ticks since boot). */
+export function processIdentity(): { pid: number; startLow: number; startHigh: number } {
+  if (identity) return identity;
+  const out = new Float64Array(new SharedArrayBuffer(24));
+  if (loadNative().atomicx_self_identity(loadNative().addressOf(out)) !== 0) {
+    throw new Error("atomicx: locks in shared memory need /proc (Linux) to name their owners");
+  }
+  const start = out[1];
+  identity = { pid: out[0], startLow: start % 2 ** 32 | 0, startHigh: Math.floor(start / 2 ** 32) };
+  return identity;
+}
+
+let thread: { tid: number; startLow: number; startHigh: number } | undefined;
+
+/** This thread's id and start time (low and high 32 bits of the clock ticks since boot). */
+function threadIdentity(): { tid: number; startLow: number; startHigh: number } {
+  if (thread) return thread;
+  const out = new Float64Array(new SharedArrayBuffer(24));
+  if (loadNative().atomicx_thread_identity(loadNative().addressOf(out)) !== 0) {
+    throw new Error("atomicx: locks in shared memory need /proc (Linux) to name their owners");
+  }
+  const start = out[1];
+  thread = { tid: out[0], startLow: start % 2 ** 32 | 0, startHigh: Math.floor(start / 2 ** 32) };
+  return thread;
+}
+
+/**
+ * False if thread `tid` of process `pid` (started at `startLow`/`startHigh`) has ended; with no
+ * thread named yet (`tid` 0: the holder is between taking word 0 and naming itself), whether the
+ * process has.
+ */
+function ownerAlive(pid: number, tid: number, startLow: number, startHigh: number): boolean {
+  const start = (startHigh >>> 0) * 2 ** 32 + (startLow >>> 0);
+  if (tid === 0) return loadNative().atomicx_process_alive(pid, 0) === 1;
+  return loadNative().atomicx_thread_alive(pid, tid, start) === 1;
+}
+
+/** Native calls on a region's mapped words. */
+export class RegionWords implements Words {
+  readonly sliceMs = 100;
+  readonly handle: LockHandle;
+  readonly place: string;
+  readonly offset: string;
+  readonly me: number;
+  readonly #base: number;
+  readonly #link: RegionLink;
+
+  constructor(kind: LockKind, base: number, link: RegionLink, slot: string) {
+    this.#base = base;
+    this.#link = link;
+    this.handle = Object.freeze({ kind, region: link.name, slot });
+    this.place = link.name;
+    this.offset = slot;
+    this.me = processIdentity().pid;
+  }
+  #at(i: number, where = "lock"): number {
+    if (this.#link.closed) throw regionClosed(where, this.#link);
+    return this.#base + 4 * i;
+  }
+  load(i: number): number {
+    return loadNative().atomicx_word_load(this.#at(i));
+  }
+  store(i: number, value: number): void {
+    loadNative().atomicx_word_store(this.#at(i), value);
+  }
+  compareExchange(i: number, expected: number, replacement: number): number {
+    return loadNative().atomicx_word_compare_exchange(this.#at(i), expected, replacement);
+  }
+  add(i: number, delta: number): number {
+    return loadNative().atomicx_word_add(this.#at(i), delta);
+  }
+  exchange(i: number, value: number): number {
+    return loadNative().atomicx_word_exchange(this.#at(i), value);
+  }
+  wait(i: number, expected: number, timeoutMs: number): WaitResult {
+    const code = loadNative().atomicx_word_wait(
+      this.#at(i),
+      expected,
+      timeoutMs,
+      this.#link.pointer,
+      0,
+    );
+    return waitResult("lock wait", code, this.#link);
+  }
+  waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult> {
+    return waitAsyncOn("lock wait", "word", this.#at(i), expected, timeoutMs, this.#link);
+  }
+  abandon(i: number, sleeping: Promise<WaitResult>): void {
+    passOn(this, i, sleeping.catch(() => "timed-out" as const));
+  }
+  notify(i: number, count: number): number {
+    const extra = count === Infinity ? 0 : this.load(ABANDONED);
+    return loadNative().atomicx_wake(this.#at(i), count + extra);
+  }
+  mutexEnter(): number {
+    const t = threadIdentity();
+    return loadNative().atomicx_mutex_enter(this.#at(0), this.me, t.tid, t.startLow, t.startHigh);
+  }
+  mutexLeave(): void {
+    const previous = loadNative().atomicx_mutex_leave(this.#at(0));
+    // The native leave wakes one; abandoned waiters may have queued ahead of the live ones.
+    if ((previous & MUTEX_CONTENDED) !== 0) {
+      const abandoned = this.load(ABANDONED);
+      if (abandoned > 0) loadNative().atomicx_wake(this.#at(0), abandoned);
+    }
+  }
+  claim(): void {
+    const t = threadIdentity();
+    this.store(HOLDER, t.tid);
+    this.store(START_LOW, t.startLow);
+    this.store(START_HIGH, t.startHigh);
+  }
+  unclaim(): void {
+    this.store(START_LOW, 0);
+    this.store(START_HIGH, 0);
+    this.store(HOLDER, 0);
+  }
+  heldHere(state: number): boolean {
+    return (state & ID_MASK) === this.me && this.load(HOLDER) === threadIdentity().tid;
+  }
+  takeOverDead(state: number, next: number): boolean {
+    const tid = this.load(HOLDER);
+    const low = this.load(START_LOW);
+    const high = this.load(START_HIGH);
+    // Word 0 and the thread read again: a holder that left meanwhile is not judged by its words.
+    if (this.load(0) !== state || state === 0 || this.load(HOLDER) !== tid) return false;
+    if (ownerAlive(state & ID_MASK, tid, low, high)) return false;
+    // Clear the dead holder's thread first: words 1–3 are always 0 or the thread of the pid in
+    // word 0, so no later check can compare a live holder with a dead one's thread.
+    this.store(START_LOW, 0);
+    this.store(START_HIGH, 0);
+    this.store(HOLDER, 0);
+    return this.compareExchange(0, state, next) === state;
+  }
+}
