@@ -40,16 +40,16 @@ export function buildNative(onFailure) {
 }
 
 /**
- * Installs the extra pinned Node versions (22 and 24, scripts/node-versions/) on Linux x64, the
+ * Installs the extra pinned Node versions (20.19, 22 and 24, scripts/node-versions/) on Linux x64, the
  * one platform their packages exist for, when missing or older than their lockfile. Elsewhere the
- * Node 22 and 24 runs are left out.
+ * Node 20.19, 22 and 24 runs are left out.
  */
 export function installExtraNodes(onFailure) {
   if (process.platform !== "linux" || process.arch !== "x64") return;
   const marker = join(extraNodes, "node_modules", ".package-lock.json");
   const lock = join(extraNodes, "package-lock.json");
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  setup("install Node 22 and 24", "npm", ["ci", "--no-audit", "--no-fund"], {
+  setup("install Node 20.19, 22 and 24", "npm", ["ci", "--no-audit", "--no-fund"], {
     cwd: extraNodes,
   }, onFailure);
 }

@@ -27,7 +27,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:http";
 import { cli } from "../../scripts/lib/cli.mjs";
-import { systemNode } from "../../scripts/lib/runtimes.mjs";
+import { nodeVersion, systemNode } from "../../scripts/lib/runtimes.mjs";
+import { extraNodes } from "../../scripts/lib/paths.mjs";
 import { startRegistry } from "./registry.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -164,7 +165,7 @@ for (const [name, dir] of [["atomicx", mainDir], [`@atomicx/${PLATFORM}`, platfo
 }
 check("atomicx tarball: every built module with its .d.ts, every import resolvable", () => {
   const files = packed.atomicx;
-  for (const f of ["package.json", "README.md", "esm/mod.js", "esm/mod.d.ts"]) {
+  for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "esm/mod.js"]) {
     assert(files.has(f), `missing ${f}`);
   }
   for (const f of listFiles(mainDir)) assert(files.has(f), `built but not packed: ${f}`);
@@ -189,6 +190,12 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
   for (const field of ["repository", "homepage", "bugs", "license"]) {
     assert(manifest[field], `package.json without ${field}`);
   }
+  // The license file says what package.json declares, and the changelog has this version.
+  const license = readFileSync(join(mainDir, "LICENSE"), "utf8");
+  assert(manifest.license === "MIT" && license.startsWith("MIT License"), "LICENSE is not MIT");
+  assert(license.includes("atomicx contributors"), "LICENSE names no copyright holder");
+  const changelog = readFileSync(join(mainDir, "CHANGELOG.md"), "utf8");
+  assert(changelog.includes(`## [${manifest.version}]`), `CHANGELOG.md has no ${manifest.version}`);
   const readme = readFileSync(join(mainDir, "README.md"), "utf8");
   for (const words of ["SharedMemory", "waitAsync", "notify", "glibc 2.34"]) {
     assert(readme.includes(words), `the npm README never mentions ${words}`);
@@ -205,9 +212,10 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
 });
 check(`@atomicx/${PLATFORM} tarball: the library, its URL module and types`, () => {
   const files = packed[`@atomicx/${PLATFORM}`];
-  for (const f of ["package.json", "README.md", "index.js", "index.d.ts", LIBRARY]) {
+  for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "index.js", LIBRARY]) {
     assert(files.has(f), `missing ${f}`);
   }
+  assert(files.has("index.d.ts"), "missing index.d.ts");
   const manifest = JSON.parse(readFileSync(join(platformDir, "package.json"), "utf8"));
   const glibc = process.report?.getReport().header?.glibcVersionRuntime;
   assertEqual(
@@ -353,7 +361,21 @@ check("install: only this platform's package was chosen and fetched, koffi came 
 });
 
 // 4. The program, on every runtime, from the project.
+// The oldest Node the package claims (`engines.node` of the built package.json), pinned in
+// scripts/node-versions/ (installed by `npm test`'s setup on Linux x64).
+const floor = JSON.parse(readFileSync(join(mainDir, "package.json"), "utf8")).engines.node
+  .replace(/^>=\s*/, "");
+const oldestNode = join(extraNodes, "node_modules", `node${floor.split(".")[0]}`, "bin", "node");
+check(`Node ${floor}, the oldest the package claims (engines), is the pinned one`, () => {
+  assertEqual(nodeVersion(oldestNode), `v${floor}`, `${oldestNode} --version`);
+});
 const runtimes = [
+  {
+    name: `Node ${floor} (koffi, the oldest claimed)`,
+    command: oldestNode,
+    args: ["main.mjs"],
+    backend: "koffi",
+  },
   {
     name: `Node ${
       spawnSync(systemNode, ["--version"], { encoding: "utf8" }).stdout.trim()
@@ -386,7 +408,10 @@ for (const runtime of runtimes) {
   check(
     `${runtime.name}: atomics shared with ${WORKERS} Workers, from the installed package`,
     () => {
-      const out = sh(runtime.command, runtime.args, { cwd: project, timeout: 120_000 }).stdout;
+      const run = sh(runtime.command, runtime.args, { cwd: project, timeout: 120_000 });
+      const out = run.stdout;
+      // A user's plain run prints no warning (no ExperimentalWarning, no deprecation).
+      assertEqual(run.stderr, "", "stderr");
       const line = out.split("\n").find((l) => l.startsWith("RESULT "));
       assert(line, `no RESULT line in:\n${out}`);
       const result = JSON.parse(line.slice("RESULT ".length));
@@ -426,8 +451,9 @@ for (const runtime of runtimes.filter((r) => r.backend === "koffi" || r.backend 
         "console.log(a.load());\n",
     );
     const args = runtime.args.slice(0, -1).concat("require.cjs");
-    const out = sh(runtime.command, args, { cwd: project, timeout: 120_000 }).stdout;
-    assertEqual(out.trim(), "42", "output");
+    const run = sh(runtime.command, args, { cwd: project, timeout: 120_000 });
+    assertEqual(run.stderr, "", "stderr");
+    assertEqual(run.stdout.trim(), "42", "output");
   });
 }
 
