@@ -107,6 +107,12 @@ function compile(out) {
   return esm;
 }
 
+/** The repository's LICENSE and CHANGELOG.md, which every package ships. */
+const LEGAL = ["LICENSE", "CHANGELOG.md"];
+function copyLegal(dir) {
+  for (const file of LEGAL) copyFileSync(join(root, file), join(dir, file));
+}
+
 /** Links for every package: where the code, the docs and the issues are. */
 function links(main) {
   return { homepage: main.homepage, repository: main.repository, bugs: main.bugs };
@@ -123,6 +129,7 @@ function buildMain(out, version, table) {
   };
   writeJson(join(dir, "package.json"), manifest);
   copyFileSync(join(root, "npm", "atomicx", "README.md"), join(dir, "README.md"));
+  copyLegal(dir);
   return dir;
 }
 
@@ -143,7 +150,7 @@ function platformManifest(platform, version, main) {
       ".": { types: "./index.d.ts", default: "./index.js" },
       "./package.json": "./package.json",
     },
-    files: ["index.js", "index.d.ts", platform.library],
+    files: ["index.js", "index.d.ts", platform.library, ...LEGAL],
     preferUnplugged: true,
     atomicx: { library: platform.library, rustTarget: platform.rustTarget },
   };
@@ -174,6 +181,7 @@ function buildPlatform(out, version, platform, library) {
   mkdirSync(dir, { recursive: true });
   writeJson(join(dir, "package.json"), platformManifest(platform, version, main));
   writeFileSync(join(dir, "README.md"), platformReadme(platform));
+  copyLegal(dir);
   copyFileSync(library, join(dir, fileName));
   writeFileSync(
     join(dir, "index.js"),
