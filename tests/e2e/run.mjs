@@ -196,10 +196,47 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
   assert(license.includes("atomicx contributors"), "LICENSE names no copyright holder");
   const changelog = readFileSync(join(mainDir, "CHANGELOG.md"), "utf8");
   assert(changelog.includes(`## [${manifest.version}]`), `CHANGELOG.md has no ${manifest.version}`);
+  // The npm README is the repository README's user part: install, first use in JavaScript
+  // (try/finally) and TypeScript (using), the API; nothing for contributors, no docs-test markers,
+  // no link that only works inside the repository.
   const readme = readFileSync(join(mainDir, "README.md"), "utf8");
-  for (const words of ["SharedMemory", "waitAsync", "notify", "glibc 2.34"]) {
+  const repoReadme = readFileSync(join(root, "README.md"), "utf8");
+  assert(
+    readme.startsWith(repoReadme.slice(0, repoReadme.indexOf("\n\n"))),
+    "the npm README does not start as README.md does",
+  );
+  for (
+    const words of [
+      "## Install",
+      "## First use",
+      "} finally {",
+      "using guard",
+      "### What each call returns",
+      "## In the browser",
+      "SharedMemory",
+      "waitAsync",
+      "glibc 2.34",
+      "Node 20.19+",
+    ]
+  ) {
     assert(readme.includes(words), `the npm README never mentions ${words}`);
   }
+  for (const words of ["## Working on atomicx", "cargo clippy", "<!-- docs:", "npm run demo"]) {
+    assert(!readme.includes(words), `the npm README has contributor text: ${words}`);
+  }
+  const headings = new Set(
+    [...readme.matchAll(/^#+ (.+)$/gm)].map(([, h]) =>
+      h.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-")
+    ),
+  );
+  for (const [, target] of readme.matchAll(/\]\(([^)]+)\)/g)) {
+    if (target.startsWith("#")) assert(headings.has(target.slice(1)), `dead link ${target}`);
+    else assert(/^https?:/.test(target), `a link relative to the repository: ${target}`);
+  }
+  assert(
+    manifest.description && !/one call into a small Rust library/.test(manifest.description),
+    `stale description: ${manifest.description}`,
+  );
   // The JSDoc examples in the .d.ts import what an npm user imports.
   for (const f of [...files].filter((f) => f.endsWith(".d.ts"))) {
     const text = readFileSync(join(mainDir, f), "utf8");
