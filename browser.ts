@@ -1,9 +1,11 @@
 /**
- * atomicx for web pages: the four atomic classes, shared with Workers, without the native library
- * (no `SharedMemory`: a page cannot map named shared memory). The page must be cross-origin
- * isolated (`Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
- * require-corp`), which is what gives it `SharedArrayBuffer`. The npm package's `"browser"` export
- * condition points here.
+ * atomicx for web pages: the atomic classes, their arrays, the counters, the locks and `info`,
+ * shared with Workers, without the native library (no `SharedMemory`: a page cannot map named
+ * shared memory). The page must be cross-origin isolated (`Cross-Origin-Opener-Policy: same-origin`
+ * and `Cross-Origin-Embedder-Policy: require-corp`), which is what gives it `SharedArrayBuffer`;
+ * without it, importing this entry throws an `Error` naming both headers. The npm package's
+ * `"browser"` export condition (with its own `types`) points here; on JSR it is
+ * `@atomicx/atomicx/browser`.
  *
  * @example Counting from module Workers
  * ```ts ignore
@@ -17,6 +19,10 @@
  *
  * @module
  */
+
+// First: a page without cross-origin isolation gets one clear error here, before any module that
+// needs SharedArrayBuffer runs.
+import "./src/_isolation.ts";
 
 export { AtomicInt } from "./src/int.ts";
 export { AtomicBigInt } from "./src/bigint.ts";
@@ -36,3 +42,4 @@ export type {
 } from "./src/arrays/_base.ts";
 export { Counter, type CounterHandle, FloatCounter } from "./src/counter.ts";
 export type { MemoryHandle } from "./src/handle.ts";
+export { type AtomicxInfo, info } from "./src/_info_browser.ts";

@@ -181,7 +181,13 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
     }
   }
   const manifest = JSON.parse(readFileSync(join(mainDir, "package.json"), "utf8"));
-  for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports["."])]) {
+  // A web page's bundler and TypeScript take the first condition that matches: `browser` comes
+  // first, with its own declarations first inside it.
+  const conditions = manifest.exports["."];
+  assertEqual(Object.keys(conditions), ["browser", "types", "default"], 'exports["."]');
+  assertEqual(Object.keys(conditions.browser), ["types", "default"], "the browser condition");
+  const targets = [conditions.browser.types, conditions.browser.default, conditions.types];
+  for (const target of [manifest.main, manifest.types, ...targets, conditions.default]) {
     assert(files.has(target.replace(/^\.\//, "")), `package.json points to missing ${target}`);
   }
   // koffi serves only Node without node:ffi: optional, so that Bun and Deno users may go without.
@@ -293,7 +299,7 @@ const registry = await startRegistry(manifests, {
 mkdirSync(project);
 writeFileSync(join(project, "package.json"), '{ "name": "atomicx-e2e-user", "private": true }\n');
 writeFileSync(join(project, ".npmrc"), `@atomicx:registry=${registry.url}\n`);
-for (const file of ["main.mjs", "worker.mjs", "consumer.ts"]) {
+for (const file of ["main.mjs", "worker.mjs", "consumer.ts", "browser.ts", "browser_refused.ts"]) {
   copyFileSync(join(here, "consumer", file), join(project, file));
 }
 const installed = await checkAsync(
@@ -529,6 +535,49 @@ check("tsc: a TypeScript consumer typechecks against the installed .d.ts", () =>
     }),
   );
   sh(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", project]);
+});
+
+// A TypeScript project for a web page sees only what the browser entry exports.
+/** Runs tsc on `file` as a browser project; returns its status and output. */
+function tscBrowser(file) {
+  const config = join(project, `tsconfig.${file}.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "bundler",
+        customConditions: ["browser"],
+        lib: ["ES2022", "DOM"],
+        types: [],
+        skipLibCheck: false,
+      },
+      files: [file],
+    }),
+  );
+  return spawnSync(
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", config],
+    { cwd: project, encoding: "utf8", env: cleanEnv, timeout: 240_000 },
+  );
+}
+check("tsc: a browser project (DOM, bundler, browser condition) typechecks against it", () => {
+  const result = tscBrowser("browser.ts");
+  assert(result.status === 0, `tsc failed:\n${result.stdout}${result.stderr}`);
+});
+check("tsc: a browser project importing SharedMemory fails to typecheck", () => {
+  const result = tscBrowser("browser_refused.ts");
+  const output = `${result.stdout}${result.stderr}`;
+  assert(result.status !== 0, "tsc accepted SharedMemory in a browser project");
+  assert(
+    /browser_refused\.ts\(3,10\): error TS2305: .*has no exported member 'SharedMemory'/.test(
+      output,
+    ),
+    `not the missing export:\n${output}`,
+  );
 });
 
 // 6. Deno as a JSR user: no package.json, no node_modules, an empty Deno cache. The files that

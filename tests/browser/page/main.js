@@ -1,7 +1,8 @@
 // The page: Workers share an AtomicInt and an AtomicFloat and must reach exact totals; waitAsync
-// resolves on the page's main thread; a blocking wait there is refused with a clear error. The
-// results go to `globalThis.results` for the test driver.
-import { AtomicFloat, AtomicInt } from "/node_modules/atomicx/entry.js";
+// resolves on the page's main thread; a blocking wait there is refused with a clear error; info()
+// names the browser. The results go to `globalThis.results` for the test driver. The test also
+// bundles this file and worker.js with esbuild (importing "atomicx") and runs the bundle.
+import { AtomicFloat, AtomicInt, info } from "/node_modules/atomicx/entry.js";
 
 const WORKERS = 4;
 const ROUNDS = 20_000;
@@ -13,6 +14,12 @@ const reply = (w) => new Promise((resolve) => (w.onmessage = (event) => resolve(
 
 try {
   record("cross-origin isolated", self.crossOriginIsolated === true, self.crossOriginIsolated);
+  const report = info();
+  record(
+    'info() from the browser entry: runtime "browser", no native library',
+    report.runtime === "browser" && report.native.loaded === false,
+    JSON.stringify(report),
+  );
 
   const count = new AtomicInt(0);
   const sum = new AtomicFloat(0);
