@@ -8,8 +8,10 @@
  * `@atomicx/atomicx/browser`.
  *
  * @example Counting from module Workers
+ * Not run by the doc tests, which have no page and no `worker.js` beside it; type-checked as a
+ * browser program instead (tests/e2e/examples.mjs).
  * ```ts ignore
- * import { AtomicInt } from "atomicx"; // a bundler or browser picks this entry
+ * import { AtomicInt } from "@atomicx/atomicx/browser"; // npm: "atomicx", a bundler picks this entry
  *
  * const hits = new AtomicInt(0);
  * const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });

@@ -91,7 +91,9 @@ function compile(out) {
   for (const file of listFiles(esm).filter((f) => /\.(d\.ts|js)$/.test(f))) {
     const path = join(esm, file);
     let text = readFileSync(path, "utf8")
-      // The JSDoc examples import the JSR name; an npm user imports "atomicx".
+      // The JSDoc examples import the JSR names; an npm user imports "atomicx" (in a page too:
+      // the browser condition picks the browser entry).
+      .replaceAll(`from "${JSR_NAME}/browser"`, `from "${NPM_NAME}"`)
       .replaceAll(`from "${JSR_NAME}"`, `from "${NPM_NAME}"`);
     if (file.endsWith(".d.ts")) {
       // tsc rewrites `./x.ts` to `./x.js` in JavaScript but leaves declaration files as written;
