@@ -20,7 +20,7 @@ const denoInspect = Symbol.for("Deno.customInspect");
  * `mod.ts`; what every class inherits from it — `valueOf()`, `toString()` and the `console.log`
  * form — is described in each class's docs.
  *
- * @internal
+ * Published in the declarations (the classes extend it), so not marked internal.
  */
 export abstract class AtomicBase<T> {
   /** Reads the current value. */

@@ -291,7 +291,8 @@ export type JsonElement<T> = T extends bigint ? string : T;
  * }
  * console.log(new Words(2).toArray()); // [0, 0]
  * ```
- * @internal
+ *
+ * Published in the declarations (the array classes extend it), so not marked internal.
  */
 export abstract class AtomicArrayBase<T, K extends ArrayKind = ArrayKind> {
   readonly #block: Block;
@@ -462,7 +463,8 @@ export abstract class AtomicArrayBase<T, K extends ArrayKind = ArrayKind> {
  * console.log(ready.wait(0, true, 0)); // "not-equal"
  * console.log(ready.notify(0)); // 0: nobody was waiting
  * ```
- * @internal
+ *
+ * Published in the declarations (the array classes extend it), so not marked internal.
  */
 export abstract class WaitableArrayBase<T, K extends ArrayKind = ArrayKind>
   extends AtomicArrayBase<T, K> {

@@ -243,10 +243,12 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
     manifest.description && !/one call into a small Rust library/.test(manifest.description),
     `stale description: ${manifest.description}`,
   );
-  // The JSDoc examples in the .d.ts import what an npm user imports.
+  // The JSDoc examples in the .d.ts import what an npm user imports, and nothing marked
+  // `@internal` is declared (stripInternal).
   for (const f of [...files].filter((f) => f.endsWith(".d.ts"))) {
     const text = readFileSync(join(mainDir, f), "utf8");
-    assert(!text.includes('from "@atomicx/atomicx"'), `${f}: an example imports the JSR name`);
+    assert(!text.includes("@internal"), `${f}: declares a member marked @internal`);
+    assert(!text.includes('from "@atomicx/atomicx'), `${f}: an example imports the JSR name`);
   }
   assert(
     manifest.optionalDependencies[`@atomicx/${PLATFORM}`] === manifest.version,
