@@ -111,3 +111,28 @@ export function linuxLibc(): "glibc" | "musl" | undefined {
 export function builtinModule<T>(name: string): T | undefined {
   return globals.process?.getBuiltinModule?.(name) as T | undefined;
 }
+
+/**
+ * This thread's place in its process: 0 on the main thread, Node's (and Bun's) `threadId` in a
+ * `worker_threads` Worker, `undefined` in a Web Worker without one (Deno, browsers).
+ *
+ * @example
+ * ```ts
+ * import { threadPlace } from "./_runtime.ts";
+ *
+ * console.log(threadPlace()); // 0 on the main thread
+ * ```
+ */
+export function threadPlace(): number | undefined {
+  let nodeThread: unknown;
+  try {
+    nodeThread = builtinModule<{ threadId?: unknown }>("node:worker_threads")?.threadId;
+  } catch {
+    nodeThread = undefined;
+  }
+  if (typeof nodeThread === "number" && nodeThread > 0) return nodeThread;
+  const g = globalThis as { WorkerGlobalScope?: unknown };
+  const inWebWorker = typeof g.WorkerGlobalScope === "function" &&
+    globalThis instanceof (g.WorkerGlobalScope as new () => object);
+  return inWebWorker ? undefined : 0;
+}

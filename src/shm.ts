@@ -6,31 +6,23 @@
  * @module
  */
 
-import { Errno, Kind, OpenFlag, Status } from "../ffi/_codes.ts";
-import { loadNative, preloadNative } from "../ffi/mod.ts";
-import type { NativeOps } from "../ffi/_symbols.ts";
+import { Kind, OpenFlag, Status } from "../ffi/_codes.ts";
+import { preloadNative } from "../ffi/mod.ts";
 import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
 import { AtomicBool } from "./bool.ts";
 import { AtomicFloat } from "./float.ts";
-import {
-  type AtomicKind,
-  type Block,
-  Cell,
-  cellInBlock,
-  construct,
-  type RegionHandle,
-  setRegionBlockResolver,
-  setRegionResolver,
-} from "./handle.ts";
-import { type ArrayKind, checkLength, elementKind, regionArrayBlock } from "./arrays/_base.ts";
+import { type AtomicKind, type Block, type Cell, cellInBlock, construct, vouch } from "./handle.ts";
+import { cellSize } from "../engine/_ops.ts";
+import { type ArrayKind, checkLength, elementKind } from "./arrays/_base.ts";
 import { AtomicIntArray } from "./arrays/int.ts";
 import { AtomicBigIntArray } from "./arrays/bigint.ts";
 import { AtomicBoolArray } from "./arrays/bool.ts";
 import { AtomicFloatArray } from "./arrays/float.ts";
-import { Counter, FloatCounter, regionCounterBlock, STRIPES } from "./counter.ts";
+import { Counter, FloatCounter, STRIPES } from "./counter.ts";
+import { regionCounterStripe } from "./_counter_stripe.ts";
 import { AtomicInt } from "./int.ts";
-import { describe, isWellFormedName } from "./_errors.ts";
+import { describe } from "./_errors.ts";
 import type { RegionLink } from "./_link.ts";
 import {
   Barrier,
@@ -42,45 +34,35 @@ import {
   RwLock,
   Semaphore,
 } from "./locks/mod.ts";
-import { RegionWords, setLockSlotResolver, type Words } from "./locks/_words.ts";
-import { processIdentity } from "./locks/_owner.ts";
+import { RegionWords, type Words } from "./locks/_words.ts";
+import {
+  arrayKinds,
+  kindName,
+  MAX_CAPACITY,
+  type RegionEntryKind,
+  SLOT_BYTES,
+  slotsFor,
+} from "./_shm_layout.ts";
+import {
+  checkRegionName,
+  checkSlotName,
+  native,
+  out,
+  readName,
+  scratchAddress,
+  writeName,
+} from "./_shm_names.ts";
+import { article, claimFailure, failure } from "./_shm_failure.ts";
+import {
+  forgetOpen,
+  openHere,
+  rememberOpen,
+  unmapNow,
+  unmapWhenUnreachable,
+} from "./_shm_attach.ts";
+import { type BlockKind, installRegionHook, type RegionRef } from "./_region_hook.ts";
 
-/** Longest region name in UTF-8 bytes (the file name under /dev/shm may have 255). */
-export const MAX_REGION_NAME_BYTES = 240;
-/** Longest slot name in UTF-8 bytes. */
-export const MAX_SLOT_NAME_BYTES = 48;
-/** Most slots a region may have. */
-export const MAX_CAPACITY = 65_536;
-/** The layout version this atomicx reads and writes (native/src/shm.rs). */
-export const LAYOUT_VERSION = 2;
-/** Bytes of one slot: an array's elements are packed across a run of them, a counter's stripes
- * take one each. */
-const SLOT_BYTES = 128;
-
-/**
- * What a region entry holds, as {@link SharedMemory.entries} names it: an atomic (`"int"`,
- * `"bigint"`, `"bool"`, `"float"`), an array (`"intArray"`, …), a counter (`"counter"`,
- * `"floatCounter"`) or a lock primitive (`"mutex"`, `"semaphore"`, …).
- *
- * @example
- * ```ts
- * import type { RegionEntryKind } from "@atomicx/atomicx";
- *
- * const kind: RegionEntryKind = "counter";
- * ```
- */
-export type RegionEntryKind =
-  | "int"
-  | "bigint"
-  | "bool"
-  | "float"
-  | "intArray"
-  | "bigintArray"
-  | "boolArray"
-  | "floatArray"
-  | "counter"
-  | "floatCounter"
-  | LockKind;
+export type { RegionEntryKind } from "./_shm_layout.ts";
 
 /**
  * One entry of a region's directory, as {@link SharedMemory.entries} lists it: its name, what it
@@ -100,52 +82,6 @@ export interface RegionEntry {
   readonly kind: RegionEntryKind;
   /** An array's number of elements; absent for the other kinds. */
   readonly length?: number;
-}
-
-/** Every kind a region entry can have. */
-type SlotKind = RegionEntryKind;
-
-const arrayKinds: ReadonlySet<string> = new Set([
-  "intArray",
-  "bigintArray",
-  "boolArray",
-  "floatArray",
-]);
-
-let counterStripe: number | undefined;
-
-/**
- * The stripe this thread adds to in every region counter: its process's pid plus the thread's
- * place in the process (0 on the main thread, the Node thread id or a random 1..7 in a Worker),
- * so that processes with consecutive pids, and a process's Workers, take different stripes.
- */
-function regionCounterStripe(): number {
-  if (counterStripe !== undefined) return counterStripe;
-  const g = globalThis as {
-    WorkerGlobalScope?: unknown;
-    process?: { getBuiltinModule?: (name: string) => { threadId?: unknown } | undefined };
-  };
-  const inWebWorker = typeof g.WorkerGlobalScope === "function" &&
-    globalThis instanceof (g.WorkerGlobalScope as new () => object);
-  let nodeThread: unknown;
-  try {
-    nodeThread = g.process?.getBuiltinModule?.("node:worker_threads")?.threadId;
-  } catch {
-    nodeThread = undefined;
-  }
-  const thread = typeof nodeThread === "number" && nodeThread > 0
-    ? nodeThread
-    : inWebWorker
-    ? 1 + Math.floor(Math.random() * (STRIPES - 1))
-    : 0;
-  return counterStripe = (processIdentity().pid + thread) % STRIPES;
-}
-
-/** The slots an entry of `kind` with `length` elements or stripes takes (native `slots_for`). */
-function slotsFor(kind: SlotKind, length: number): number {
-  if (kind === "counter" || kind === "floatCounter") return length;
-  if (!arrayKinds.has(kind)) return 1;
-  return Math.max(1, Math.ceil((length * (kind === "boolArray" ? 4 : 8)) / SLOT_BYTES));
 }
 
 /**
@@ -177,177 +113,6 @@ export interface SharedMemoryOptions {
    */
   readonly allowForeignOwner?: boolean;
 }
-
-const kindName: readonly string[] = Object.entries(Kind).filter(([k]) => k !== "word").reduce<
-  string[]
->((names, [k, code]) => {
-  names[code] = k;
-  return names;
-}, []);
-
-// One scratch area per thread: three result words, then the name's UTF-8 bytes.
-const scratch = new SharedArrayBuffer(32 + 256);
-const out = new Float64Array(scratch, 0, 3);
-const nameBytes = new Uint8Array(scratch, 32, 256);
-let outAddress = 0;
-let nameAddress = 0;
-
-/** The native library (loaded on first use) with the scratch area's addresses taken. */
-function native(): NativeOps {
-  const ops = loadNative();
-  if (outAddress === 0) {
-    outAddress = ops.addressOf(out);
-    nameAddress = ops.addressOf(nameBytes);
-  }
-  return ops;
-}
-const encoder = new TextEncoder();
-
-/** UTF-8 length of `name` after checking it is a valid region name; throws otherwise. */
-function checkRegionName(where: string, name: unknown): string {
-  if (typeof name !== "string") {
-    throw new TypeError(`${where}: the region name must be a string, got ${describe(name)}`);
-  }
-  if (name.length === 0) throw new RangeError(`${where}: the region name is empty`);
-  if (!isWellFormedName(name)) {
-    throw new RangeError(
-      `${where}: the region name contains a lone surrogate (it is not well-formed UTF-16)`,
-    );
-  }
-  if (/[/\\\0]/.test(name) || name === "." || name === "..") {
-    throw new RangeError(
-      `${where}: the region name ${
-        JSON.stringify(name)
-      } must not contain a path separator ("/" or "\\"), NUL, or be "." or ".."`,
-    );
-  }
-  if (encoder.encode(name).length > MAX_REGION_NAME_BYTES) {
-    throw new RangeError(
-      `${where}: the region name is longer than ${MAX_REGION_NAME_BYTES} UTF-8 bytes`,
-    );
-  }
-  return name;
-}
-
-/** Checks that `slot` is a valid slot name; throws `TypeError` or `RangeError` otherwise. */
-function checkSlotName(where: string, slot: unknown): void {
-  if (typeof slot !== "string") {
-    throw new TypeError(`${where}: the slot name must be a string, got ${describe(slot)}`);
-  }
-  if (!isWellFormedName(slot)) {
-    throw new RangeError(
-      `${where}: the slot name contains a lone surrogate (it is not well-formed UTF-16)`,
-    );
-  }
-  const length = encoder.encode(slot).length;
-  if (length === 0 || length > MAX_SLOT_NAME_BYTES) {
-    throw new RangeError(
-      `${where}: the slot name must have 1 to ${MAX_SLOT_NAME_BYTES} UTF-8 bytes, got ${length}`,
-    );
-  }
-}
-
-/** Writes `name` into the scratch area; returns its byte length. */
-function writeName(name: string): number {
-  return encoder.encodeInto(name, nameBytes).written;
-}
-
-/** The `Error` for a failed native call. */
-function failure(where: string, name: string, code: number, detail: number): Error {
-  const quoted = JSON.stringify(name);
-  switch (code) {
-    case Status.UNSUPPORTED:
-      return new Error(
-        `${where}: named shared memory is not supported on this platform (atomicx implements it ` +
-          "on Linux with POSIX shared memory and futexes)",
-      );
-    case Status.EXISTS:
-      return new Error(`${where}: a region named ${quoted} exists already (only: "create")`);
-    case Status.NOT_FOUND:
-      return new Error(`${where}: there is no region named ${quoted} (only: "attach")`);
-    case Status.NOT_ATOMICX:
-      return new Error(
-        `${where}: the shared-memory object ${quoted} is not an atomicx region (its header or ` +
-          "directory holds values atomicx never writes: no magic value, an impossible size, or " +
-          "an entry outside the region); refusing to use it",
-      );
-    case Status.LAYOUT_VERSION:
-      return new Error(
-        `${where}: the region ${quoted} has layout version ${detail}, but this atomicx reads ` +
-          `layout version ${LAYOUT_VERSION}; open it with a matching atomicx, or use another name`,
-      );
-    case Status.NOT_INITIALISED:
-      return new Error(
-        `${where}: the region ${quoted} was never initialised (its creator may have died while ` +
-          "creating it); remove it with SharedMemory.unlink and create it again",
-      );
-    case Status.FOREIGN_OWNER:
-      return new Error(
-        `${where}: the region ${quoted} belongs to another user (uid ${detail}); refusing to ` +
-          "attach, since its owner could change or truncate it under this process. Pass " +
-          "{ allowForeignOwner: true } if you trust that user",
-      );
-    case Status.NOT_REGULAR_FILE:
-      return new Error(
-        `${where}: ${quoted} is not a regular shared-memory file (a symbolic link, FIFO, ` +
-          "directory or device has that name); refusing to open it",
-      );
-    case Status.TOO_SHORT:
-      return new Error(
-        `${where}: the region ${quoted} is shorter than its header says (its file was ` +
-          "truncated); refusing to map it. Remove it with SharedMemory.unlink and create it again",
-      );
-    default: {
-      const errno = code >= Status.OS_BASE ? code - Status.OS_BASE : undefined;
-      const hint = errno === Errno.EACCES
-        ? ": permission denied (regions are owner-only unless created with other permissions)"
-        : errno === Errno.ENOSPC
-        ? ": no space left for it in shared memory (/dev/shm is full)"
-        : errno === Errno.EMFILE
-        ? ": too many open files"
-        : "";
-      return new Error(`${where}: failed on ${quoted} (status ${code})${hint}`, {
-        cause: { status: code, errno },
-      });
-    }
-  }
-}
-
-/** `"an int"`, `"a bool"`. */
-function article(kind: string): string {
-  return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
-}
-
-const decoder = new TextDecoder();
-
-/**
- * Open regions of this thread by name (the latest one opened), for rebuilding handles without
- * mapping the region again. Weak: the map keeps nothing alive.
- */
-const openByName = new Map<string, WeakRef<SharedMemory>>();
-
-/**
- * The region `region` as this thread has it open, else a new attachment (unmapped once it and its
- * atomics are unreachable), after checking both names (before anything is opened).
- */
-function attached(where: string, region: unknown, slot: unknown): SharedMemory {
-  checkRegionName(where, region);
-  checkSlotName(where, slot);
-  const name = region as string;
-  const memory = openByName.get(name)?.deref();
-  return memory === undefined || memory.closed
-    ? SharedMemory.open(name, { only: "attach" })
-    : memory;
-}
-
-/**
- * Unmaps a region nobody can reach any more (neither its `SharedMemory` nor any of its atomics,
- * which all hold its link) and that was never closed — e.g. one a Worker attached to rebuild a
- * handle. Nothing can touch its memory then; a pending async waiter holds its own native reference.
- */
-const unreachable = new FinalizationRegistry<number>((pointer) => {
-  native().atomicx_shm_close(pointer);
-});
 
 /**
  * A named shared-memory region: a small mapped file (under `/dev/shm` on Linux) with a header, a
@@ -383,7 +148,7 @@ export class SharedMemory {
     this.name = name;
     this.capacity = capacity;
     this.#link = { name, pointer, closed: false, pending: new Set() };
-    unreachable.register(this.#link, pointer, this.#link);
+    unmapWhenUnreachable(this.#link);
   }
 
   /**
@@ -433,16 +198,16 @@ export class SharedMemory {
     const how = (only === "create" ? 1 : only === "attach" ? 2 : 0) +
       (allowForeignOwner ? OpenFlag.ALLOW_FOREIGN_OWNER : 0);
     const code = native().atomicx_shm_open(
-      nameAddress,
+      scratchAddress.name,
       writeName(name),
       capacity,
       how,
       permissions,
-      outAddress,
+      scratchAddress.out,
     );
     if (code !== Status.OK) throw failure(where, name, code, out[2]);
     const region = new SharedMemory(name, out[1], out[0]);
-    openByName.set(name, new WeakRef(region));
+    rememberOpen(name, region);
     return region;
   }
 
@@ -480,7 +245,7 @@ export class SharedMemory {
    */
   static unlink(name: string): boolean {
     checkRegionName("SharedMemory.unlink", name);
-    const code = native().atomicx_shm_unlink(nameAddress, writeName(name));
+    const code = native().atomicx_shm_unlink(scratchAddress.name, writeName(name));
     if (code === Status.OK) return true;
     if (code === Status.NOT_FOUND) return false;
     throw failure("SharedMemory.unlink", name, code, 0);
@@ -790,7 +555,7 @@ export class SharedMemory {
    */
   counter(slot: string): Counter {
     const block = this.#stripedBlock(slot, "counter", "SharedMemory.counter");
-    return Reflect.construct(Counter, [regionCounterBlock(block)]) as Counter;
+    return Reflect.construct(Counter, [block]) as Counter;
   }
 
   /**
@@ -809,7 +574,7 @@ export class SharedMemory {
    */
   floatCounter(slot: string): FloatCounter {
     const block = this.#stripedBlock(slot, "floatCounter", "SharedMemory.floatCounter");
-    return Reflect.construct(FloatCounter, [regionCounterBlock(block)]) as FloatCounter;
+    return Reflect.construct(FloatCounter, [block]) as FloatCounter;
   }
 
   /**
@@ -837,11 +602,11 @@ export class SharedMemory {
     const ops = native();
     const entries: RegionEntry[] = [];
     for (let i = 0;; i++) {
-      const code = ops.atomicx_shm_entry(link.pointer, i, nameAddress, outAddress);
+      const code = ops.atomicx_shm_entry(link.pointer, i, scratchAddress.name, scratchAddress.out);
       if (code === Status.NOT_FOUND) return entries;
       if (code !== Status.OK) throw failure(where, this.name, code, 0);
-      const name = decoder.decode(nameBytes.slice(0, out[2]));
-      const kind = kindName[out[0]] as SlotKind;
+      const name = readName(out[2]);
+      const kind = kindName[out[0]] as RegionEntryKind;
       entries.push(arrayKinds.has(kind) ? { name, kind, length: out[1] } : { name, kind });
     }
   }
@@ -914,10 +679,7 @@ export class SharedMemory {
   ): T {
     checkSlotName(where, slot);
     checkLength(where, length);
-    return Reflect.construct(ctor, [
-      length,
-      regionArrayBlock(this.#block(slot, kind, length, where)),
-    ]);
+    return Reflect.construct(ctor, [length, this.#block(slot, kind, length, where)]);
   }
 
   /** The link of this region, after checking it is open. */
@@ -933,55 +695,54 @@ export class SharedMemory {
    * Finds or adds the entry `slot` of `kind` with `length` elements or stripes (0 for atomics and
    * lock primitives): the address of its run of slots. The one way an entry is claimed.
    */
-  #claim(slot: string, kind: SlotKind, length: number, where: string): number {
+  #claim(slot: string, kind: RegionEntryKind, length: number, where: string): number {
     checkSlotName(where, slot);
     const link = this.#open(where);
-    const needed = slotsFor(kind, length);
-    const quoted = `the slot ${JSON.stringify(slot)} of region ${JSON.stringify(this.name)}`;
+    const slots = slotsFor(kind, length);
     const what = arrayKinds.has(kind) ? `${article(kind)} of ${length} elements` : article(kind);
-    if (needed > this.capacity) {
+    if (slots > this.capacity) {
       throw new RangeError(
-        `${where}: ${what} needs ${needed} slots, more than the ${this.capacity} the region ` +
+        `${where}: ${what} needs ${slots} slots, more than the ${this.capacity} the region ` +
           `${JSON.stringify(this.name)} has; open a new region with a larger capacity`,
       );
     }
     const code = native().atomicx_shm_slot(
       link.pointer,
-      nameAddress,
+      scratchAddress.name,
       writeName(slot),
       Kind[kind],
       length,
-      outAddress,
+      scratchAddress.out,
     );
-    switch (code) {
-      case Status.OK:
-        return out[0];
-      case Status.KIND_MISMATCH:
-        throw new TypeError(
-          `${where}: ${quoted} holds ${article(kindName[out[2]] ?? "?")}, not ${article(kind)}`,
-        );
-      case Status.LENGTH_MISMATCH:
-        throw new RangeError(
-          `${where}: ${quoted} holds ${article(kind)} of length ${out[2]}, not ${length}; every ` +
-            "process must open it with the same length",
-        );
-      case Status.CLAIM_STUCK:
-        throw new Error(
-          `${where}: ${quoted} could not be added: directory entry ${
-            out[2]
-          } has been claimed for ` +
-            "too long by a process that is alive but does not finish (stopped, or in another pid " +
-            "namespace)",
-        );
-      case Status.FULL:
-        throw new RangeError(
-          `${where}: the region ${JSON.stringify(this.name)} is full: ${what} needs ${needed} ` +
-            `slot${needed === 1 ? "" : "s"} but ${out[2]} of its ${this.capacity} are free; open ` +
-            "a new region with a larger capacity",
-        );
-      default:
-        throw failure(where, this.name, code, 0);
+    if (code === Status.OK) return out[0];
+    const detail = out[2];
+    throw claimFailure(
+      where,
+      this.name,
+      slot,
+      code,
+      detail,
+      { kind, what, slots, length },
+      this.capacity,
+      kindName[detail],
+    ) ??
+      failure(where, this.name, code, 0);
+  }
+
+  /**
+   * The entry `slot` as a handle names it, after checking it exists (a handle attaches, never
+   * creates): its kind and length.
+   */
+  #existing(slot: string, where: string): RegionEntry {
+    const entry = this.entries().find((e) => e.name === slot);
+    if (entry === undefined) {
+      throw new TypeError(
+        `${where}: the region ${JSON.stringify(this.name)} has no entry named ${
+          JSON.stringify(slot)
+        } (a handle names an entry that exists; it never creates one)`,
+      );
     }
+    return entry;
   }
 
   #words(slot: string, kind: LockKind, where: string): Words {
@@ -989,42 +750,40 @@ export class SharedMemory {
   }
 
   #cell(slot: string, kind: AtomicKind, where: string): Cell {
-    const address = this.#claim(slot, kind, 0, where);
-    const handle: RegionHandle = Object.freeze({ kind, region: this.name, slot });
-    return new Cell(kind, regionSpace(this.#link), address, handle);
+    return cellInBlock(kind, this.#block(slot, kind, 0, where), 0, undefined);
   }
 
-  /** The run of slots of the array or counter `slot`, as a block. */
-  #block(slot: string, kind: SlotKind, length: number, where: string): Block {
+  /** The run of slots of the entry `slot` (an atomic, array or counter), as a block. */
+  #block(slot: string, kind: RegionEntryKind, length: number, where: string): Block {
     const base = this.#claim(slot, kind, length, where);
-    return {
+    return vouch({
       space: regionSpace(this.#link),
       base,
       memory: undefined,
       buffer: undefined,
       byteOffset: 0,
+      bytes: slotsFor(kind, length) * SLOT_BYTES,
       home: undefined,
       region: { name: this.name, slot },
-    };
+    });
   }
 
   /** The stripes of the counter `slot`, as a block naming this thread's stripe. */
   #stripedBlock(slot: string, kind: "counter" | "floatCounter", where: string): Block {
-    return { ...this.#block(slot, kind, STRIPES, where), stripe: regionCounterStripe() };
+    return vouch({ ...this.#block(slot, kind, STRIPES, where), stripe: regionCounterStripe() });
   }
 
-  /** Element `index` of the array `slot` (any array kind of `kind` elements), for a handle. */
-  #element(slot: string, kind: AtomicKind, index: unknown, where: string): Cell {
+  /** Element `index` of the existing array `slot` (any array kind of `kind` elements). */
+  #element(slot: string, kind: AtomicKind, index: unknown, where: string): Block {
     const arrayKind = (Object.keys(elementKind) as ArrayKind[]).find((k) =>
       elementKind[k] === kind
     )!;
-    checkSlotName(where, slot);
-    const entry = this.entries().find((e) => e.name === slot);
-    if (entry === undefined || entry.kind !== arrayKind) {
+    const entry = this.#existing(slot, where);
+    if (entry.kind !== arrayKind) {
       throw new TypeError(
-        `${where}: the region ${JSON.stringify(this.name)} has no ${arrayKind} named ${
-          JSON.stringify(slot)
-        }`,
+        `${where}: the slot ${JSON.stringify(slot)} of region ${JSON.stringify(this.name)} holds ${
+          article(entry.kind)
+        }, not ${article(arrayKind)}`,
       );
     }
     const length = entry.length!;
@@ -1033,8 +792,14 @@ export class SharedMemory {
         `${where}: handle.index ${describe(index)} is not an integer in [0, ${length})`,
       );
     }
-    const block = this.#block(slot, arrayKind, length, where);
-    return cellInBlock(kind, block, index * (kind === "bool" ? 4 : 8));
+    const size = kind === "bool" ? 4 : 8;
+    const array = this.#block(slot, arrayKind, length, where);
+    return vouch({
+      ...array,
+      base: array.base + index * size,
+      bytes: size,
+      region: { name: this.name, slot, index },
+    });
   }
 
   /**
@@ -1056,9 +821,8 @@ export class SharedMemory {
     const link = this.#link;
     if (link.closed) return;
     link.closed = true;
-    if (openByName.get(this.name)?.deref() === this) openByName.delete(this.name);
-    unreachable.unregister(link);
-    native().atomicx_shm_close(link.pointer);
+    forgetOpen(this.name, this);
+    unmapNow(link);
     const error = new Error(`the shared-memory region ${JSON.stringify(this.name)} was closed`);
     for (const reject of link.pending) reject(error);
     link.pending.clear();
@@ -1087,26 +851,32 @@ export class SharedMemory {
   }
 
   static {
-    // Rebuilding a region handle (`AtomicInt.from(handle)`): the region this thread has open
-    // under that name, else a new attachment (unmapped once it and its atomics are unreachable).
-    setRegionResolver((handle: RegionHandle, kind: AtomicKind, className: string): Cell => {
-      const where = `${className}.from`;
-      const { region, slot, index } = handle;
-      const memory = attached(where, region, slot);
-      return index === undefined
-        ? memory.#cell(slot, kind, where)
-        : memory.#element(slot, kind, index, where);
-    });
-    // The same for the lock primitives (`Mutex.from(handle)`).
-    setLockSlotResolver((region: string, slot: string, kind: LockKind, where: string): Words =>
-      attached(where, region, slot).#words(slot, kind, where)
-    );
-    // And for arrays and counters (`AtomicIntArray.from(handle)`, `Counter.from(handle)`).
-    setRegionBlockResolver((where, { region, slot }, kind, length): Block => {
-      const memory = attached(where, region, slot);
-      return kind === "counter" || kind === "floatCounter"
-        ? memory.#stripedBlock(slot as string, kind, where)
-        : memory.#block(slot as string, kind as SlotKind, length, where);
+    // What a region handle names (`AtomicInt.from(handle)`, `Mutex.from(handle)`, …): an entry
+    // that exists in the region this thread has open under that name, else in a new attachment
+    // (unmapped once it and its atomics are unreachable).
+    const existing = (where: string, handle: RegionRef, checkEntry: boolean) => {
+      const region = checkRegionName(where, handle.region);
+      const slot = checkSlotName(where, handle.slot);
+      const memory = openHere<SharedMemory>(region) ??
+        SharedMemory.open(region, { only: "attach" });
+      if (checkEntry) memory.#existing(slot, where);
+      return { memory, slot };
+    };
+    installRegionHook({
+      block(where: string, kind: AtomicKind | BlockKind, handle: RegionRef, length: number): Block {
+        if (handle.index !== undefined && Object.hasOwn(cellSize, kind)) {
+          const { memory, slot } = existing(where, handle, false);
+          return memory.#element(slot, kind as AtomicKind, handle.index, where);
+        }
+        const { memory, slot } = existing(where, handle, true);
+        return kind === "counter" || kind === "floatCounter"
+          ? memory.#stripedBlock(slot, kind, where)
+          : memory.#block(slot, kind, length, where);
+      },
+      words(where: string, kind: LockKind, handle: RegionRef): Words {
+        const { memory, slot } = existing(where, handle, true);
+        return memory.#words(slot, kind, where);
+      },
     });
   }
 }

@@ -6,6 +6,7 @@ import "./cases/float.ts";
 import "./cases/common.ts";
 import "./cases/properties.ts";
 import "./cases/engine.ts";
+import "./cases/memory.ts";
 import "./cases/loader.ts";
 import "./cases/platforms.ts";
 import "./cases/workers.ts";

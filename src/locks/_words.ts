@@ -12,9 +12,10 @@ import { loadNative } from "../../ffi/mod.ts";
 import { waitAsyncOn, type WaitResult, waitResult } from "../wait.ts";
 import { regionClosed, type RegionLink } from "../_link.ts";
 import { describe } from "../_errors.ts";
+import { regionHook } from "../_region_hook.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { processIdentity, threadToken } from "./_owner.ts";
-import { type Block, blockFromHandle, newBlock } from "../handle.ts";
+import { type Block, newBlock, placeBlock } from "../handle.ts";
 import type { WasmMemory } from "../../engine/_webassembly.ts";
 
 /** The contended bit of a mutex's word 0 (docs/locks.md). */
@@ -235,20 +236,6 @@ export class RegionWords implements Words {
   }
 }
 
-/** Finds a region slot for a lock primitive: set by `src/shm.ts` (which imports this folder). */
-export type LockSlotResolver = (
-  region: string,
-  slot: string,
-  kind: LockKind,
-  where: string,
-) => Words;
-let resolveSlot: LockSlotResolver | undefined;
-
-/** Called once by `src/shm.ts`. */
-export function setLockSlotResolver(resolver: LockSlotResolver): void {
-  resolveSlot = resolver;
-}
-
 /** The words a handle names, after checking it; `TypeError`/`RangeError` for a bad one. */
 export function wordsFromHandle(where: string, kind: LockKind, handle: unknown): Words {
   if (typeof handle !== "object" || handle === null) {
@@ -260,13 +247,10 @@ export function wordsFromHandle(where: string, kind: LockKind, handle: unknown):
   }
   if (h.memory !== undefined || h.buffer !== undefined) {
     // The same checks as an atomic's handle: a genuine shared memory, the words inside it.
-    return new LocalWords(kind, blockFromHandle(where, h, BYTES, 4));
+    return new LocalWords(kind, placeBlock(where, h, { bytes: BYTES, align: 4 }));
   }
   if (typeof h.region === "string" && typeof h.slot === "string") {
-    if (resolveSlot === undefined) {
-      throw new Error(`${where}: import SharedMemory to rebuild region handles`);
-    }
-    return resolveSlot(h.region, h.slot, kind, where);
+    return regionHook(where).words(where, kind, h);
   }
   throw new TypeError(
     `${where}: a handle has a memory (or buffer) and byteOffset, or a region and slot name`,

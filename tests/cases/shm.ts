@@ -17,7 +17,18 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { AtomicBigInt, AtomicBool, AtomicFloat, AtomicInt, SharedMemory } from "../../mod.ts";
+import {
+  AtomicBigInt,
+  AtomicBool,
+  AtomicFloat,
+  AtomicInt,
+  AtomicIntArray,
+  Counter,
+  FloatCounter,
+  Mutex,
+  Semaphore,
+  SharedMemory,
+} from "../../mod.ts";
 import type { RegionHandle } from "../../mod.ts";
 import { readFile } from "node:fs/promises";
 import type { AsyncWaitTask } from "../fixtures/shm_async_waiter.ts";
@@ -61,6 +72,34 @@ test("shm: a second open of the same name, and a handle, see the same atomics", 
     assert.equal(viaHandle.load(), 8);
     again.close();
     assert.equal(region.int("n").load(), 8); // closing one mapping leaves the other open
+  }));
+
+test("shm: a handle naming a slot that does not exist attaches nothing and creates nothing", () =>
+  withRegion("attach-only", (region, name) => {
+    region.int("there");
+    const missing = (kind: string) => ({ kind, region: name, slot: "missing", length: 2 });
+    const builders: [string, () => unknown][] = [
+      ["int", () => AtomicInt.from(missing("int") as RegionHandle<"int">)],
+      ["bigint", () => AtomicBigInt.from(missing("bigint") as RegionHandle<"bigint">)],
+      ["bool", () => AtomicBool.from(missing("bool") as RegionHandle<"bool">)],
+      ["float", () => AtomicFloat.from(missing("float") as RegionHandle<"float">)],
+      ["intArray", () => AtomicIntArray.from(missing("intArray") as never)],
+      ["counter", () => Counter.from(missing("counter") as never)],
+      ["floatCounter", () => FloatCounter.from(missing("floatCounter") as never)],
+      ["mutex", () => Mutex.from(missing("mutex") as never)],
+      ["semaphore", () => Semaphore.from(missing("semaphore") as never)],
+    ];
+    for (const [kind, build] of builders) {
+      assert.throws(build, (e: unknown) => {
+        assert.ok(e instanceof TypeError, `${kind}: ${e}`);
+        assert.match(e.message, /has no entry named "missing"/);
+        assert.match(e.message, /never creates/);
+        return true;
+      });
+    }
+    // Nothing was added to the directory, and the existing entry still attaches.
+    assert.deepEqual(region.entries(), [{ name: "there", kind: "int" }]);
+    assert.equal(AtomicInt.from({ kind: "int", region: name, slot: "there" }).load(), 0);
   }));
 
 test("shm: a Worker rebuilds a region atomic from its handle and waits on it", () =>
