@@ -3,9 +3,11 @@
 // them, install the tarballs into a new project outside the repository (the platform package comes
 // through atomicx's optionalDependencies from a local registry for the @atomicx scope; koffi from
 // the npm cache or registry), then from that project run a program that shares atomics with
-// Workers on Node 20 (koffi), Node 26 (node:ffi), Bun and Deno, and typecheck a TypeScript
-// consumer against the installed .d.ts; then run the same program on Deno from the files
-// `deno publish` would upload, as a JSR user without node_modules. Ends with `e2e: N passed, M failed`.
+// Workers on the oldest Node the package claims (engines.node, pinned in scripts/node-versions)
+// and the machine's Node (koffi), Node 26 (node:ffi), Bun and Deno — `import` and `require`, with
+// nothing printed on stderr — and typecheck a TypeScript consumer and a browser project against
+// the installed .d.ts; then run the same program on Deno from the files `deno publish` would
+// upload, as a JSR user without node_modules. Ends with `e2e: N passed, M failed`.
 //
 //   node tests/e2e/run.mjs [--help] [--keep]
 import { spawn, spawnSync } from "node:child_process";
