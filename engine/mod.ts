@@ -1,7 +1,8 @@
 /**
  * Which engine makes new in-process atomics, decided once per thread: the WebAssembly engine by
- * default on every runtime, or the native library when `ATOMICX_ENGINE=native` (for comparison).
- * The only place (with `ffi/`) that reads the environment.
+ * default (on Bun its memory with each operation a `bun:ffi` call, `wasm+ffi`), or the native
+ * library when `ATOMICX_ENGINE=native` (for comparison). The only place (with `ffi/`) that reads
+ * the environment.
  *
  * @module
  */

@@ -29,9 +29,9 @@ export function koffiBackend(): Backend {
     koffi = module.default ?? module;
   } catch (cause) {
     throw new Error(
-      "atomicx: this Node has no node:ffi (it needs Node 26+ started with --experimental-ffi) " +
-        "and the koffi package could not be loaded. Install it with `npm install koffi`, or run " +
-        "Node 26+ with --experimental-ffi.",
+      "atomicx: this Node has no node:ffi (Node 26+ has it) and the koffi package could not " +
+        "be loaded. Install it with `npm install koffi` (atomicx lists it as an optional " +
+        "dependency: do not install with --omit=optional), or use Node 26+.",
       { cause },
     );
   }

@@ -1,5 +1,6 @@
 /**
- * The Node backend for Node 26+ started with `--experimental-ffi`: the built-in `node:ffi`.
+ * The Node backend for Node 26+: the built-in `node:ffi` (Node 26.10 has it without a flag and
+ * prints an `ExperimentalWarning` when it is first loaded; `--experimental-ffi` is accepted too).
  *
  * @module
  */
@@ -19,7 +20,7 @@ interface NodeFfi {
 
 const types: Record<string, string> = { f64: "double", buffer: "pointer", void: "void" };
 
-/** Loads `node:ffi`; `undefined` when this Node has none (older, or not started with the flag). */
+/** Loads `node:ffi`; `undefined` when this Node has none (Node 20 to 24). */
 export function nodeFfiBackend(): Backend | undefined {
   let ffi: NodeFfi;
   try {

@@ -2,16 +2,16 @@
  * The one platform table: every machine atomicx ships a native library for, with what npm matches
  * on (`os`, `cpu`, `libc`), the Rust target that builds the library and the library's file name.
  * The platform packages (`@atomicx/<key>`), the loader's candidate paths (`_find.ts`), the npm build
- * (`scripts/build-npm.mjs`) and the package tests all read it; nothing repeats it. The version is
- * read once, from `deno.json`.
+ * (`scripts/build-npm.mjs`) and the package tests all read it; nothing repeats it.
  *
  * @module
  */
 
-import config from "../deno.json" with { type: "json" };
-
 /**
- * The version of atomicx, of its npm packages and of the platform package it loads.
+ * The version of atomicx, of its npm packages and of the platform package it loads. A plain
+ * constant rather than an import of `deno.json` (a JSON module import needs Node 20.10+ and prints
+ * an `ExperimentalWarning` on Node 20); tests/cases/platforms.ts checks that it equals
+ * `deno.json`'s `version`, the one a release bumps.
  *
  * @example The platform package to load
  * ```ts
@@ -20,7 +20,7 @@ import config from "../deno.json" with { type: "json" };
  * console.log(`npm:@atomicx/linux-x64-gnu@${version}`);
  * ```
  */
-export const version: string = config.version;
+export const version: string = "0.1.0";
 
 /**
  * One platform a native library is built for.

@@ -1,6 +1,8 @@
 /**
  * The native boundary: the library's functions for this runtime, loaded on first use only — by
- * `SharedMemory`, or by every atomic when `ATOMICX_ENGINE=native`. In-process atomics never load it.
+ * `SharedMemory`, by every atomic when `ATOMICX_ENGINE=native`, and on Bun by in-process atomics
+ * too (Bun's default engine, `wasm+ffi`, makes each operation a `bun:ffi` call). In-process atomics
+ * on Deno and Node never load it.
  * No top-level await, so that `require()` of the package works on Node.
  *
  * @module

@@ -3,12 +3,13 @@
 //
 //   <out>/atomicx/                 ESM JavaScript + .d.ts compiled by tsc (npm/tsconfig.json), the
 //                                  package.json from npm/atomicx/ with every platform package of
-//                                  the platform table as an optional dependency, and the npm README
+//                                  the platform table as an optional dependency, the npm README
+//                                  (README.md's user part) and LICENSE, CHANGELOG.md
 //   <out>/platforms/<platform>/    the platform package: package.json and README generated from
 //                                  the platform table (ffi/_platforms.ts), index.js + index.d.ts
 //                                  (the library's URL), and the shared library itself
 //
-// The platform table and the version (deno.json's) are read from the compiled ffi/_platforms.js,
+// The platform table and the version are read from the compiled ffi/_platforms.js,
 // so nothing here repeats them. `node scripts/build-npm.mjs --help` lists the options.
 //
 // Plain JavaScript on purpose, like scripts/test-all.mjs: it runs on any Node before anything else.
@@ -90,7 +91,9 @@ function compile(out) {
   for (const file of listFiles(esm).filter((f) => /\.(d\.ts|js)$/.test(f))) {
     const path = join(esm, file);
     let text = readFileSync(path, "utf8")
-      // The JSDoc examples import the JSR name; an npm user imports "atomicx".
+      // The JSDoc examples import the JSR names; an npm user imports "atomicx" (in a page too:
+      // the browser condition picks the browser entry).
+      .replaceAll(`from "${JSR_NAME}/browser"`, `from "${NPM_NAME}"`)
       .replaceAll(`from "${JSR_NAME}"`, `from "${NPM_NAME}"`);
     if (file.endsWith(".d.ts")) {
       // tsc rewrites `./x.ts` to `./x.js` in JavaScript but leaves declaration files as written;
@@ -105,6 +108,34 @@ function compile(out) {
     writeFileSync(path, text);
   }
   return esm;
+}
+
+/** The repository's LICENSE and CHANGELOG.md, which every package ships. */
+const LEGAL = ["LICENSE", "CHANGELOG.md"];
+function copyLegal(dir) {
+  for (const file of LEGAL) copyFileSync(join(root, file), join(dir, file));
+}
+
+/** The heading where the README's part for contributors starts; the npm README stops before it. */
+const CONTRIBUTORS_HEADING = "## Working on atomicx";
+
+/**
+ * The npm package's README: the repository README's user part (everything before
+ * {@link CONTRIBUTORS_HEADING}), without the docs test's markers, with links to files of the
+ * repository made absolute (npm shows the README away from the repository) and links to the
+ * contributor part pointed at the repository's README.
+ */
+function npmReadme(readme, manifest) {
+  const end = readme.indexOf(`\n${CONTRIBUTORS_HEADING}\n`);
+  if (end < 0) fail(`README.md has no "${CONTRIBUTORS_HEADING}" heading`);
+  const repo = manifest.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+  const blob = `${repo}/blob/main/`;
+  return readme.slice(0, end)
+    .replace(/^<!-- docs: .* -->\n\n/gm, "")
+    .replace(/\]\((?!https?:|#|mailto:)([^)]+)\)/g, (_, path) => `](${blob}${path})`)
+    .trimEnd() +
+    `\n\nWorking on atomicx itself (tests, demo, benchmarks, releases): see the ` +
+    `[repository's README](${manifest.homepage}).\n`;
 }
 
 /** Links for every package: where the code, the docs and the issues are. */
@@ -122,7 +153,11 @@ function buildMain(out, version, table) {
     ...Object.fromEntries(table.PLATFORMS.map((p) => [`@atomicx/${p.key}`, version])),
   };
   writeJson(join(dir, "package.json"), manifest);
-  copyFileSync(join(root, "npm", "atomicx", "README.md"), join(dir, "README.md"));
+  writeFileSync(
+    join(dir, "README.md"),
+    npmReadme(readFileSync(join(root, "README.md"), "utf8"), manifest),
+  );
+  copyLegal(dir);
   return dir;
 }
 
@@ -143,7 +178,7 @@ function platformManifest(platform, version, main) {
       ".": { types: "./index.d.ts", default: "./index.js" },
       "./package.json": "./package.json",
     },
-    files: ["index.js", "index.d.ts", platform.library],
+    files: ["index.js", "index.d.ts", platform.library, ...LEGAL],
     preferUnplugged: true,
     atomicx: { library: platform.library, rustTarget: platform.rustTarget },
   };
@@ -174,6 +209,7 @@ function buildPlatform(out, version, platform, library) {
   mkdirSync(dir, { recursive: true });
   writeJson(join(dir, "package.json"), platformManifest(platform, version, main));
   writeFileSync(join(dir, "README.md"), platformReadme(platform));
+  copyLegal(dir);
   copyFileSync(library, join(dir, fileName));
   writeFileSync(
     join(dir, "index.js"),

@@ -20,7 +20,10 @@ const denoInspect = Symbol.for("Deno.customInspect");
  * `mod.ts`; what every class inherits from it — `valueOf()`, `toString()` and the `console.log`
  * form — is described in each class's docs.
  *
- * @internal
+ * Published in the declarations (the classes extend it), so not marked internal (the npm
+ * build strips internal declarations); `@ignore` keeps it out of the generated docs instead.
+ *
+ * @ignore
  */
 export abstract class AtomicBase<T> {
   /** Reads the current value. */

@@ -45,7 +45,7 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     };
   };
 
-  // The int and bool tables name the same operations over different C functions (`i64_*` on 8
+  // The int and bool tables name the same operations over different C functions (`int_*` on 8
   // bytes, `bool_*` on a 32-bit word): one entry a function, so every call is one direct FFI call.
   const int: IntOps = {
     load: native.atomicx_int_load,

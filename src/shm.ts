@@ -100,13 +100,19 @@ export interface RegionEntry {
  */
 export interface SharedMemoryOptions {
   /**
-   * Number of 128-byte slots when this call creates the region (default 64): an atomic or lock
-   * primitive takes one, an array its elements packed 16 to a slot (32 for bools), a counter 8.
+   * Number of 128-byte slots when this call creates the region (default
+   * {@link SharedMemory.DEFAULT_CAPACITY}, 1024: e.g. 1024 atomics or locks, or 128 counters): an
+   * atomic or lock primitive takes one, an array its elements packed 16 to a slot (32 for bools), a
+   * counter 8. A region's capacity is fixed when it is created; attaching with a `capacity` other
+   * than the region's own is a `RangeError` (omit it to attach whatever the region has).
    */
   readonly capacity?: number;
   /** `"create"`: fail if the region exists; `"attach"`: fail if it does not (default: either). */
   readonly only?: "create" | "attach";
-  /** Permission bits when this call creates the region (default `0o600`: owner only). */
+  /**
+   * Permission bits when this call creates the region (default `0o600`: owner only); attaching
+   * ignores them (the file keeps the mode it was created with).
+   */
   readonly permissions?: number;
   /**
    * Attach even if the region's file belongs to another user (default `false`: refused). Whoever
@@ -140,6 +146,22 @@ export interface SharedMemoryOptions {
  * ```
  */
 export class SharedMemory {
+  /**
+   * The capacity, in 128-byte slots, of a region created without one: 1024 slots (1024 atomics or
+   * lock primitives, 128 counters, or arrays of 16 384 numbers in all), 256 KiB of shared memory
+   * with the directory.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("default-capacity-demo", { only: "create" });
+   * console.log(region.capacity === SharedMemory.DEFAULT_CAPACITY); // true
+   * SharedMemory.unlink("default-capacity-demo");
+   * ```
+   */
+  static readonly DEFAULT_CAPACITY: number = 1024;
+
   /** The region's name. */
   readonly name: string;
   /** How many 128-byte slots it has (an atomic takes one, an array or counter a run of them). */
@@ -166,7 +188,8 @@ export class SharedMemory {
    * SharedMemory.unlink("jobs");
    * ```
    * @throws {TypeError} for a name or option of the wrong type
-   * @throws {RangeError} for an empty, over-long or path-like name, or an option out of range
+   * @throws {RangeError} for an empty, over-long or path-like name, an option out of range, or a
+   *   `capacity` other than that of the existing region it attached (nothing stays attached)
    * @throws {Error} if the object exists but is not an atomicx region or has another layout
    *   version, if `only` cannot be satisfied, or the system refuses (permissions, platform)
    */
@@ -176,7 +199,8 @@ export class SharedMemory {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     }
-    const { capacity = 64, only, permissions = 0o600, allowForeignOwner = false } = options;
+    const { capacity: asked, only, permissions = 0o600, allowForeignOwner = false } = options;
+    const capacity = asked ?? SharedMemory.DEFAULT_CAPACITY;
     if (typeof capacity !== "number") {
       throw new TypeError(`${where}: capacity must be a number, got ${describe(capacity)}`);
     }
@@ -208,6 +232,17 @@ export class SharedMemory {
       scratchAddress.out,
     );
     if (code !== Status.OK) throw failure(where, name, code, out[2]);
+    if (asked !== undefined && out[1] !== asked) {
+      // It existed with another capacity: a caller who sized the region would otherwise run out
+      // of slots later, far from the cause. Unmap it again: nothing stays attached.
+      native().atomicx_shm_close(out[0]);
+      throw new RangeError(
+        `${where}: the region ${JSON.stringify(name)} already exists with capacity ${out[1]} ` +
+          `(slots), not the ${asked} asked for; a region's capacity is fixed when it is created. ` +
+          "Omit capacity to attach it as it is, or unlink it (once no process uses it) and " +
+          "create it again.",
+      );
+    }
     const region = new SharedMemory(name, out[1], out[0]);
     rememberOpen(name, region);
     return region;
@@ -838,7 +873,7 @@ export class SharedMemory {
     this.close();
   }
 
-  /** `SharedMemory("name", capacity 64)`, or `closed`. */
+  /** `SharedMemory("name", capacity 1024)`, or `closed`. */
   toString(): string {
     return `SharedMemory(${JSON.stringify(this.name)}, ${
       this.closed ? "closed" : `capacity ${this.capacity}`

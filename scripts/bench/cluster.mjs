@@ -12,13 +12,13 @@
 // The measurements run in scripts/bench/cluster_child.ts on the pinned Node 26 (node:ffi).
 // Plain JavaScript on purpose: it must run on a fresh machine's Node before anything is installed.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { runForJson } from "../lib/runtimes.mjs";
 import { startRedis } from "../lib/redis.mjs";
 import { publishSection, sectionBench } from "../lib/report_section.mjs";
 import { root } from "../lib/setup.mjs";
+import { packageVersion } from "../lib/paths.mjs";
 
 const options = sectionBench("cluster");
 
@@ -31,8 +31,7 @@ const runChild = (childArgs) => runForJson("node", child, childArgs);
 
 const version = (command) =>
   spawnSync(command, ["--version"]).stdout?.toString().trim().split("\n")[0] ?? "?";
-const pkg = (name) =>
-  JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
+const pkg = packageVersion;
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 const times = (x) => `${x.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
 const mark = (ok) => (ok ? "✅" : "❌");

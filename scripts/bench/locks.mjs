@@ -20,7 +20,8 @@ import process from "node:process";
 import { Worker } from "node:worker_threads";
 import { startRedis } from "../lib/redis.mjs";
 import { publishSection, sectionBench } from "../lib/report_section.mjs";
-import { bin, root } from "../lib/setup.mjs";
+import { bin } from "../lib/setup.mjs";
+import { benchPackages, packageVersion } from "../lib/paths.mjs";
 
 const options = sectionBench("locks");
 // The measurements import the TypeScript sources: they run on the pinned Node 26 with node:ffi.
@@ -189,7 +190,7 @@ writeFileSync(lockTarget, "0");
 const childSource = `
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-const require = createRequire(${JSON.stringify(join(root, "package.json"))});
+const require = createRequire(${JSON.stringify(join(benchPackages, "package.json"))});
 const [kind, at, n, port] = process.argv.slice(2);
 let lock, unlock, bump, close = () => {};
 if (kind === "region") {
@@ -300,8 +301,7 @@ if (redis) {
 rmSync(dir, { recursive: true, force: true });
 
 // The section.
-const pkg = (p) =>
-  JSON.parse(readFileSync(join(root, "node_modules", p, "package.json"), "utf8")).version;
+const pkg = packageVersion;
 const mark = (ok) => (ok ? "✅" : "❌");
 const x = (r) => `${r.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
 const rows = [

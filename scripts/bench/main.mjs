@@ -22,7 +22,14 @@ import process from "node:process";
 import { cli } from "../lib/cli.mjs";
 import { markedSections } from "../lib/report_section.mjs";
 import { BENCH_KEYS, RUNTIME_KEYS, runtimeCommand } from "../lib/runtimes.mjs";
-import { bin, buildNative, installDependencies, root } from "../lib/setup.mjs";
+import {
+  bin,
+  buildNative,
+  installBenchDependencies,
+  installDependencies,
+  root,
+} from "../lib/setup.mjs";
+import { packageVersion } from "../lib/paths.mjs";
 import { chart } from "./svg.mjs";
 
 const options = cli("npm run bench [-- options]: BENCHMARKS.md and docs/benchmarks.svg", {
@@ -52,6 +59,7 @@ const started = Date.now();
 
 if (!options["skip-setup"] && !options["report-only"]) {
   installDependencies();
+  installBenchDependencies();
   buildNative();
 }
 
@@ -140,14 +148,7 @@ function measuredAt() {
 function environment() {
   const cpuinfo = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
   const model = cpuinfo.match(/^model name\s*:\s*(.+)$/m)?.[1] ?? cpus()[0]?.model ?? "unknown";
-  const version = (pkg) => {
-    try {
-      return JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8"))
-        .version;
-    } catch {
-      return "?";
-    }
-  };
+  const version = packageVersion;
   const rustc = spawnSync("rustc", ["--version"]).stdout?.toString().trim() ?? "rustc ?";
   return {
     // When the figures were measured: the first result file's time (also with --report-only).

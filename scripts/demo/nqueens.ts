@@ -44,13 +44,19 @@ function options() {
   return { n, workers, variants, repeat: Number(get("repeat", "3")), json: get("json", "") };
 }
 
-/** This runtime and in-process engine, e.g. `deno 2.9.6 (wasm)`, `bun 1.4.5 (wasm+ffi)`. */
+/**
+ * This runtime, its in-process engine and the FFI it loaded, if any: e.g. `deno 2.9.6 (wasm, no
+ * FFI)`, `bun 1.4.5 (wasm+ffi, bun:ffi)`. The demo's atomics and locks are all in-process, so on
+ * Node (20, 22, 24 with koffi, or 26 with node:ffi) the native library is never loaded: the runs
+ * that `npm run demo` names after their FFI all measure the WebAssembly engine.
+ */
 function runtimeLabel(): string {
   const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-  const { engine } = info();
-  if (g.Deno) return `deno ${g.Deno.version.deno} (${engine})`;
-  if (g.Bun) return `bun ${g.Bun.version} (${engine})`;
-  return `node ${process.versions.node} (${engine})`;
+  const { engine, native } = info();
+  const how = `(${engine}, ${native.loaded ? native.ffi : "no FFI"})`;
+  if (g.Deno) return `deno ${g.Deno.version.deno} ${how}`;
+  if (g.Bun) return `bun ${g.Bun.version} ${how}`;
+  return `node ${process.versions.node} ${how}`;
 }
 
 /** One measured run. */
@@ -70,7 +76,7 @@ interface Cell {
 
 const opts = options();
 const expected = knownCount(opts.n);
-const label = runtimeLabel();
+let label = runtimeLabel();
 const cores = typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
 const pool = await startWorkers(
   new URL("./worker.ts", import.meta.url),
@@ -162,7 +168,9 @@ for (const workers of opts.workers) {
 progress(` ${runsDone} runs done\n`);
 await Promise.all(pool.map((w) => w.terminate()));
 
-// The table: one row per variant, one column per Worker count.
+// The table: one row per variant, one column per Worker count. The label again: by now the
+// runs have loaded whatever they needed (Bun's engine loads bun:ffi at the first atomic).
+label = runtimeLabel();
 const cell = (variant: Variant, workers: number) =>
   cells.find((c) => c.variant === variant && c.workers === workers)!;
 const fmtMs = (ms: number) => `${ms < 100 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
@@ -271,7 +279,16 @@ const failures = cells.filter((c) => !c.ok).length + warmFailures;
 if (opts.json) {
   writeFileSync(
     opts.json,
-    JSON.stringify({ label, n: opts.n, expected, cores, repeat: opts.repeat, cells, failures }),
+    JSON.stringify({
+      label,
+      n: opts.n,
+      expected,
+      cores,
+      repeat: opts.repeat,
+      tooSmall,
+      cells,
+      failures,
+    }),
   );
 }
 if (failures > 0) {

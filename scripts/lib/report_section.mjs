@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "./cli.mjs";
 import { bin, root } from "./paths.mjs";
-import { buildNative, installDependencies } from "./setup.mjs";
+import { buildNative, installBenchDependencies, installDependencies } from "./setup.mjs";
 
 const REPORT = join(root, "BENCHMARKS.md");
 const pattern = (name) => new RegExp(`<!-- ${name}:start -->[\\s\\S]*?<!-- ${name}:end -->`);
@@ -40,7 +40,8 @@ export function writeSection(name, body) {
 
 /**
  * The start of a bench script that owns the section `name`: parses its options (`--skip-setup`,
- * `--no-write`, `--help`) and, unless skipped, installs the tools and builds the library.
+ * `--no-write`, `--help`) and, unless skipped, installs the tools and the benchmarks' baselines and
+ * builds the library.
  * @returns {{ "skip-setup"?: boolean, "no-write"?: boolean }}
  */
 export function sectionBench(name) {
@@ -50,6 +51,7 @@ export function sectionBench(name) {
   });
   if (!options["skip-setup"]) {
     installDependencies();
+    installBenchDependencies();
     buildNative();
   }
   return options;

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { extraNodes, root } from "./paths.mjs";
+import { benchPackages, extraNodes, root } from "./paths.mjs";
 
 export { bin, root } from "./paths.mjs";
 
@@ -39,17 +39,29 @@ export function buildNative(onFailure) {
   }, onFailure);
 }
 
+/** Runs `npm ci` in the package directory `dir` when its node_modules is missing or stale. */
+function installPackageDir(title, dir, onFailure) {
+  const marker = join(dir, "node_modules", ".package-lock.json");
+  const lock = join(dir, "package-lock.json");
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  setup(title, "npm", ["ci", "--no-audit", "--no-fund"], { cwd: dir }, onFailure);
+}
+
 /**
- * Installs the extra pinned Node versions (22 and 24, scripts/node-versions/) on Linux x64, the
- * one platform their packages exist for, when missing or older than their lockfile. Elsewhere the
- * Node 22 and 24 runs are left out.
+ * Installs the extra pinned Node versions (20.19, 22 and 24, scripts/node-versions/) on Linux x64,
+ * the one platform their packages exist for, when missing or older than their lockfile. Elsewhere
+ * the Node 20.19, 22 and 24 runs are left out.
  */
 export function installExtraNodes(onFailure) {
   if (process.platform !== "linux" || process.arch !== "x64") return;
-  const marker = join(extraNodes, "node_modules", ".package-lock.json");
-  const lock = join(extraNodes, "package-lock.json");
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  setup("install Node 22 and 24", "npm", ["ci", "--no-audit", "--no-fund"], {
-    cwd: extraNodes,
-  }, onFailure);
+  installPackageDir("install Node 20.19, 22 and 24", extraNodes, onFailure);
+}
+
+/**
+ * Installs the benchmarks' baselines (scripts/bench/package.json: mitata, async-mutex,
+ * proper-lockfile, rate-limiter-flexible, redis-semaphore) when missing or stale. Only the bench
+ * scripts call it, so `npm test` never installs them.
+ */
+export function installBenchDependencies(onFailure) {
+  installPackageDir("install the benchmarks' baselines", benchPackages, onFailure);
 }

@@ -264,7 +264,11 @@ export type JsonElement<T> = T extends bigint ? string : T;
  * }
  * console.log(new Words(2).toArray()); // [0, 0]
  * ```
- * @internal
+ *
+ * Published in the declarations (the array classes extend it), so not marked internal (the
+ * npm build strips internal declarations); `@ignore` keeps it out of the generated docs instead.
+ *
+ * @ignore
  */
 export abstract class AtomicArrayBase<T, K extends ArrayKind = ArrayKind> {
   readonly #block: Block;
@@ -431,7 +435,11 @@ export abstract class AtomicArrayBase<T, K extends ArrayKind = ArrayKind> {
  * console.log(ready.wait(0, true, 0)); // "not-equal"
  * console.log(ready.notify(0)); // 0: nobody was waiting
  * ```
- * @internal
+ *
+ * Published in the declarations (the array classes extend it), so not marked internal (the
+ * npm build strips internal declarations); `@ignore` keeps it out of the generated docs instead.
+ *
+ * @ignore
  */
 export abstract class WaitableArrayBase<T, K extends ArrayKind = ArrayKind>
   extends AtomicArrayBase<T, K> {

@@ -5,13 +5,25 @@
 // page/main.js) checks that Workers sharing an AtomicInt and an AtomicFloat reach exact totals, that
 // waitAsync works on the page's main thread, and that a blocking wait there is refused with a clear
 // error. The page imports `/node_modules/atomicx/entry.js`, which the server redirects to the file
-// the package's `exports` "browser" condition names, as a bundler resolving "atomicx" would.
+// the package's `exports` "browser" condition names, as a bundler resolving "atomicx" would. The
+// same page also runs bundled by esbuild (importing "atomicx"), and page/not-isolated.html, served
+// without the two headers, checks that importing atomicx there fails with an error naming them.
 //
 // Installs chromium with apt-get when it is missing and this runs as root (as CI does). Needs Node
 // 22 or newer (puppeteer-core 25): `npm test` runs it on the pinned Node 26. Ends with
 // `browser: N passed, M failed`.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
@@ -39,6 +51,9 @@ function report(ok, line, detail = "") {
   );
 }
 const work = mkdtempSync(join(tmpdir(), "atomicx-browser-"));
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
 function finish() {
   console.log(`\nbrowser: ${passed} passed, ${failed} failed`);
   if (keep) console.log(`kept ${work}`);
@@ -78,13 +93,21 @@ const types = {
   ".wasm": "application/wasm",
 };
 
-/** Serves `page` at / and the built package at /node_modules/atomicx/, cross-origin isolated. */
-function serve(page, pkg, browserEntry) {
+/**
+ * Serves `roots` (URL prefix → directory, the first that matches) from 127.0.0.1, with the headers
+ * that make a page cross-origin isolated (COOP same-origin, COEP require-corp) when `isolated`.
+ * `/node_modules/atomicx/entry.js` redirects to the file the package's browser condition names.
+ */
+function serve(roots, browserEntry, isolated) {
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
     const headers = {
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Embedder-Policy": "require-corp",
+      ...(isolated
+        ? {
+          "Cross-Origin-Opener-Policy": "same-origin",
+          "Cross-Origin-Embedder-Policy": "require-corp",
+        }
+        : {}),
       "Cache-Control": "no-store",
     };
     if (path === "/node_modules/atomicx/entry.js") {
@@ -92,10 +115,11 @@ function serve(page, pkg, browserEntry) {
       response.end();
       return;
     }
-    const [base, rest] = path.startsWith("/node_modules/atomicx/")
-      ? [pkg, path.slice("/node_modules/atomicx/".length)]
-      : [page, path === "/" ? "index.html" : path.slice(1)];
-    const file = normalize(join(base, rest));
+    const [prefix, base] = roots.find(([prefix]) => path.startsWith(prefix));
+    const rest = path.slice(prefix.length);
+    const file = normalize(
+      join(base, rest === "" || rest.endsWith("/") ? `${rest}index.html` : rest),
+    );
     if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
       response.writeHead(404, headers).end("not found");
       return;
@@ -130,7 +154,7 @@ report(built.status === 0, "build: scripts/build-npm.mjs", `${built.stdout}${bui
 if (built.status !== 0) finish();
 const pkg = join(build, "atomicx");
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
-const browserEntry = manifest.exports?.["."]?.browser?.replace(/^\.\//, "");
+const browserEntry = manifest.exports?.["."]?.browser?.default?.replace(/^\.\//, "");
 report(
   browserEntry !== undefined && existsSync(join(pkg, browserEntry)),
   `package.json exports a "browser" entry (${browserEntry})`,
@@ -153,11 +177,52 @@ report(
   `reaches ${native.map((f) => f.slice(pkg.length + 1)).join(", ")}`,
 );
 
-const { server, port } = await serve(
-  fileURLToPath(new URL("./page", import.meta.url)),
-  pkg,
-  browserEntry ?? "esm/browser.js",
-);
+// The same page bundled with esbuild, as an application would ship it: main.js and worker.js import
+// "atomicx", which esbuild resolves through the package's browser condition.
+const pageDir = fileURLToPath(new URL("./page", import.meta.url));
+const bundleDir = join(work, "bundle");
+const bundled = join(bundleDir, "out");
+try {
+  mkdirSync(join(bundleDir, "node_modules"), { recursive: true });
+  symlinkSync(pkg, join(bundleDir, "node_modules", "atomicx"), "dir");
+  for (const file of ["main.js", "worker.js"]) {
+    const text = readFileSync(join(pageDir, file), "utf8");
+    assert(text.includes('"/node_modules/atomicx/entry.js"'), `${file} imports no atomicx`);
+    writeFileSync(
+      join(bundleDir, file),
+      text.replaceAll('"/node_modules/atomicx/entry.js"', '"atomicx"'),
+    );
+  }
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    absWorkingDir: bundleDir,
+    entryPoints: ["main.js", "worker.js"],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    outdir: bundled,
+    logLevel: "silent",
+  });
+  copyFileSync(join(pageDir, "index.html"), join(bundled, "index.html"));
+  const code = readFileSync(join(bundled, "main.js"), "utf8");
+  report(
+    !/\bdlopen\b|koffi|bun:ffi|\bDeno\.dlopen/.test(code) &&
+      code.includes("Cross-Origin-Embedder-Policy"),
+    `esbuild bundled the page through the browser condition (${code.length} bytes, no FFI code)`,
+  );
+} catch (error) {
+  report(false, "esbuild bundles the page", error?.stack ?? error);
+}
+
+const roots = [
+  ["/node_modules/atomicx/", pkg],
+  ["/bundled/", bundled],
+  ["/", pageDir],
+];
+const entry = browserEntry ?? "esm/browser.js";
+const isolatedServer = await serve(roots, entry, true);
+const plainServer = await serve(roots, entry, false);
 const { default: puppeteer } = await import("puppeteer-core");
 const browser = await puppeteer.launch({
   executablePath: chromium,
@@ -173,25 +238,45 @@ const browser = await puppeteer.launch({
     "--no-first-run",
   ],
 });
-try {
+/** Opens `url`, waits for its `globalThis.results` and reports each; at least `minimum` of them. */
+async function runPage(label, url, minimum) {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error?.message ?? error)));
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(message.text());
   });
-  await page.goto(`http://127.0.0.1:${port}/`);
-  let results;
   try {
-    await page.waitForFunction(() => Array.isArray(globalThis.results), { timeout: 120_000 });
-    results = await page.evaluate(() => globalThis.results);
-  } catch (error) {
-    report(false, "the page reported its results", `${error.message}\n${errors.join("\n")}`);
+    await page.goto(url);
+    let results;
+    try {
+      await page.waitForFunction(() => Array.isArray(globalThis.results), { timeout: 120_000 });
+      results = await page.evaluate(() => globalThis.results);
+    } catch (error) {
+      report(
+        false,
+        `${label}: the page reported its results`,
+        `${error.message}\n${errors.join("\n")}`,
+      );
+    }
+    for (const r of results ?? []) {
+      report(r.ok, `${label}: ${r.name}`, `${r.detail}\n${errors.join("\n")}`);
+    }
+    if (results) {
+      report(results.length >= minimum, `${label}: the page ran every check (${results.length})`);
+    }
+  } finally {
+    await page.close();
   }
-  for (const r of results ?? []) report(r.ok, r.name, `${r.detail}\n${errors.join("\n")}`);
-  if (results) report(results.length >= 8, `the page ran every check (${results.length})`);
+}
+try {
+  const isolated = `http://127.0.0.1:${isolatedServer.port}`;
+  await runPage("page", `${isolated}/`, 9);
+  await runPage("esbuild bundle", `${isolated}/bundled/`, 9);
+  await runPage("no COOP/COEP", `http://127.0.0.1:${plainServer.port}/not-isolated.html`, 3);
 } finally {
   await browser.close();
-  server.close();
+  isolatedServer.server.close();
+  plainServer.server.close();
 }
 finish();

@@ -50,7 +50,6 @@ test("loader: a missing library names every path tried and the fix, with a cause
     // A copy of ffi/ outside the repository has no local build next to it (but can see koffi).
     cpSync(join(repo, "ffi"), join(dir, "ffi"), { recursive: true });
     cpSync(join(repo, "engine"), join(dir, "engine"), { recursive: true }); // runtime detection
-    cpSync(join(repo, "deno.json"), join(dir, "deno.json")); // the version, read by ffi/
     symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
     writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
     const report = await load(join(dir, "ffi", "mod.ts"), { ATOMICX_LIB_PATH: undefined });

@@ -24,7 +24,7 @@ test("platforms: one row per package, named <os>-<cpu>[-gnu|-musl|-msvc] from it
   assert.equal(platformFor("freebsd", "x64"), undefined);
 });
 
-test("platforms: this machine's package and file name come from the table; version from deno.json", () => {
+test("platforms: this machine's package and file name come from the table; the version constant equals deno.json's", () => {
   const name = platformPackage();
   assert.ok(PLATFORMS.some((p) => `@atomicx/${p.key}` === name), name);
   const row = PLATFORMS.find((p) => `@atomicx/${p.key}` === name)!;

@@ -64,8 +64,8 @@ test("shm: the four kinds in a region start at zero and are the ordinary classes
 test("shm: a second open of the same name, and a handle, see the same atomics", () =>
   withRegion("same", (region, name) => {
     region.int("n").store(7);
-    const again = SharedMemory.open(name, { only: "attach", capacity: 1 });
-    assert.equal(again.capacity, 8); // an existing region keeps its own capacity
+    const again = SharedMemory.open(name, { only: "attach" });
+    assert.equal(again.capacity, 8); // attaching without a capacity takes the region's own
     assert.equal(again.int("n").inc(), 7);
     assert.deepEqual({ ...region.int("n").handle }, { kind: "int", region: name, slot: "n" });
     const viaHandle = AtomicInt.from(structuredClone(region.int("n").handle));
@@ -263,6 +263,40 @@ test("shm: every operation on an atomic of a closed region throws", async () => 
   again.close();
   SharedMemory.unlink(name);
 });
+
+test("shm: a region created without a capacity has the default, room for 128 counters", () => {
+  const name = uniqueName("default-capacity");
+  const region = SharedMemory.open(name, { only: "create" });
+  try {
+    assert.equal(SharedMemory.DEFAULT_CAPACITY, 1024);
+    assert.equal(region.capacity, SharedMemory.DEFAULT_CAPACITY);
+    for (let i = 0; i < 128; i++) region.counter(`c${i}`).inc();
+    assert.equal(region.counter("c127").sum(), 1);
+    assert.throws(() => region.int("one-more"), RangeError); // 128 × 8 slots: full
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+});
+
+test("shm: attaching with a capacity other than the region's is a RangeError; nothing attached", () =>
+  withRegion("capacity-mismatch", (region, name) => {
+    region.int("n").store(7);
+    const before = mappingsOf(name);
+    for (const [capacity, only] of [[9, undefined], [1, "attach"], [1024, undefined]] as const) {
+      assert.throws(
+        () => SharedMemory.open(name, { capacity, only }),
+        (error: unknown) =>
+          error instanceof RangeError &&
+          error.message.includes(`already exists with capacity 8 (slots), not the ${capacity}`),
+      );
+    }
+    assert.equal(mappingsOf(name), before, "the refused opens left a mapping behind");
+    // The same capacity, or none, attaches; the values are untouched.
+    const same = SharedMemory.open(name, { capacity: 8, only: "attach" });
+    assert.deepEqual([same.capacity, same.int("n").load()], [8, 7]);
+    same.close();
+  }));
 
 /** The lines of this process's memory map that map the region `name`. */
 function mappingsOf(name: string): number {

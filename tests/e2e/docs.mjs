@@ -9,8 +9,8 @@
 //   <!-- docs: not run (REASON) -->             shell commands, layouts, output: nothing to run
 //
 // An unmarked block fails the test. A block that is run is written to .tmp/docs/ beside a mod.ts
-// that re-exports the repository's, so `import ... from "./mod.ts"` means what it means when pasted
-// at the root of a clone; a TypeScript block is also type-checked with `deno check`. Every run must
+// that re-exports the repository's, with `from "atomicx"` (what a user of the package writes)
+// pointed at it; a TypeScript block is also type-checked with `deno check`. Every run must
 // exit 0 within two minutes; a hang fails. Also checks that every repository command answers
 // `--help` without running anything. Ends with `docs: N passed, M failed`.
 import { spawn, spawnSync } from "node:child_process";
@@ -97,7 +97,7 @@ for (const [index, block] of all.entries()) {
     continue;
   }
   const file = join(dir, `block-${index}.${block.lang === "js" ? "mjs" : "ts"}`);
-  writeFileSync(file, `${block.code}\n`);
+  writeFileSync(file, `${block.code.replaceAll('from "atomicx"', 'from "./mod.ts"')}\n`);
   if (block.lang === "ts") {
     const checked = spawnSync(bin("deno"), ["check", "--no-config", "--quiet", file], {
       cwd: root,

@@ -4,10 +4,12 @@
 // `node --experimental-ffi ...` on the pinned Node 26; an `npx tsx ...` line runs on the machine's
 // Node through koffi), exactly as written there, so the comments cannot rot. Each example checks
 // its own result and exits non-zero on a mismatch. Also checks the JSDoc: `deno doc --lint`, an
-// example on every export, and every example runs.
+// example on every export, and every example of every published module (mod.ts, browser.ts, src/,
+// engine/, wasm/, ffi/) runs — one that cannot (marked `ignore`) says why and is type-checked.
 // Ends with `examples: N passed, M failed`.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { cli } from "../../scripts/lib/cli.mjs";
@@ -48,10 +50,18 @@ const env = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !key.startsWith("ATOMICX_")),
 );
 
-/** The .ts files directly in `dir`, relative to the repository. */
+/** The .ts files under `dir`, at any depth, relative to the repository. */
 function sources(dir) {
-  return readdirSync(join(root, dir)).filter((f) => f.endsWith(".ts")).map((f) => `${dir}/${f}`);
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(`${dir}/${entry.name}`)
+      : entry.name.endsWith(".ts")
+      ? [`${dir}/${entry.name}`]
+      : []
+  ).sort();
 }
+/** Every module the packages publish: the entries and every directory they import from. */
+const published = ["mod.ts", "browser.ts", ...["src", "engine", "wasm", "ffi"].flatMap(sources)];
 
 let passed = 0;
 let failed = 0;
@@ -67,34 +77,73 @@ const checked = spawnSync(bin("deno"), ["check", "examples/"], { cwd: root, enco
 report(checked.status === 0, "deno check examples/", `${checked.stdout}${checked.stderr}`);
 // The JSDoc: `deno doc --lint` clean, an example on every export of mod.ts, and every example
 // type-checks and runs (`deno test --doc`).
-const lint = spawnSync(bin("deno"), ["doc", "--lint", "mod.ts"], { cwd: root, encoding: "utf8" });
-report(lint.status === 0, "deno doc --lint mod.ts", `${lint.stdout}${lint.stderr}`);
-const doc = spawnSync(bin("deno"), ["doc", "--json", "mod.ts"], {
-  cwd: root,
-  encoding: "utf8",
-  maxBuffer: 64 * 1024 * 1024,
-});
-const exported = doc.status === 0
-  ? Object.values(JSON.parse(doc.stdout).nodes).flatMap((module) => module.symbols)
+const entries = ["mod.ts", "browser.ts"];
+const lint = spawnSync(bin("deno"), ["doc", "--lint", ...entries], { cwd: root, encoding: "utf8" });
+report(lint.status === 0, "deno doc --lint mod.ts browser.ts", `${lint.stdout}${lint.stderr}`);
+// One entry per run: a symbol both entries export would otherwise be listed once without its docs.
+const docs = entries.map((entry) =>
+  spawnSync(bin("deno"), ["doc", "--json", entry], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  })
+);
+const doc = { stderr: docs.map((d) => d.stderr).join("") };
+const exported = docs.every((d) => d.status === 0)
+  ? docs.flatMap((d) => Object.values(JSON.parse(d.stdout).nodes).flatMap((m) => m.symbols))
   : [];
 const withoutExample = exported.filter((symbol) =>
   !symbol.declarations.some((d) => (d.jsDoc?.tags ?? []).some((t) => t.kind === "example"))
 ).map((symbol) => symbol.name);
 report(
   exported.length > 0 && withoutExample.length === 0,
-  `every export of mod.ts has an @example (${exported.length} exports)`,
+  `every export of mod.ts and browser.ts has an @example (${exported.length} exports)`,
   `${doc.stderr}without an example: ${withoutExample.join(", ")}`,
 );
-const docTests = spawnSync(
-  bin("deno"),
-  ["test", "--doc", "--allow-all", "mod.ts", ...sources("src"), ...sources("src/arrays")],
-  { cwd: root, encoding: "utf8", env: { ...env, NO_COLOR: "1" } },
-);
+const docTests = spawnSync(bin("deno"), ["test", "--doc", "--allow-all", ...published], {
+  cwd: root,
+  encoding: "utf8",
+  env: { ...env, NO_COLOR: "1" },
+  maxBuffer: 64 * 1024 * 1024,
+});
 report(
   docTests.status === 0,
-  `deno test --doc: ${docTests.stdout.match(/(\d+) passed \| (\d+) failed/)?.[0]}`,
+  `deno test --doc over ${published.length} published modules: ${
+    docTests.stdout.match(/(\d+) passed \| (\d+) failed/)?.[0]
+  }`,
   `${docTests.stdout}${docTests.stderr}`,
 );
+// An example marked `ignore` (one that cannot run here, e.g. it needs a page and a Worker file)
+// must say why just above it, and is still type-checked: with the DOM library when it imports
+// the browser entry.
+const scratch = mkdtempSync(join(tmpdir(), "atomicx-doc-examples-"));
+for (const file of published) {
+  const text = readFileSync(join(root, file), "utf8");
+  const blocks = text.matchAll(
+    /((?:^ \*.*\n){0,3})^ \* ```ts ignore\n((?:^ \*(?! ```).*\n)*)^ \* ```/gm,
+  );
+  for (const [whole, before, body] of blocks) {
+    const line = text.slice(0, text.indexOf(whole)).split("\n").length + before.split("\n").length -
+      1;
+    const where = `${file}:${line}`;
+    report(/not run/i.test(before), `${where}: an ignored example says why it is not run`, before);
+    const code = body.split("\n").map((l) => l.replace(/^ \* ?/, "")).join("\n");
+    const dom = code.includes('"@atomicx/atomicx/browser"') ? '/// <reference lib="dom" />\n' : "";
+    const path = join(scratch, `${file.replaceAll("/", "_")}-${line}.ts`);
+    writeFileSync(path, `${dom}${code}`);
+    const result = spawnSync(bin("deno"), ["check", "--config", "deno.json", path], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...env, NO_COLOR: "1" },
+    });
+    report(
+      result.status === 0,
+      `${where}: the ignored example type-checks`,
+      `${result.stdout}${result.stderr}`,
+    );
+  }
+}
+rmSync(scratch, { recursive: true, force: true });
 for (const example of examples) {
   const file = join("examples", example);
   const commands = headerCommands(file);

@@ -3,9 +3,11 @@
 // them, install the tarballs into a new project outside the repository (the platform package comes
 // through atomicx's optionalDependencies from a local registry for the @atomicx scope; koffi from
 // the npm cache or registry), then from that project run a program that shares atomics with
-// Workers on Node 20 (koffi), Node 26 (node:ffi), Bun and Deno, and typecheck a TypeScript
-// consumer against the installed .d.ts; then run the same program on Deno from the files
-// `deno publish` would upload, as a JSR user without node_modules. Ends with `e2e: N passed, M failed`.
+// Workers on the oldest Node the package claims (engines.node, pinned in scripts/node-versions)
+// and the machine's Node (koffi), Node 26 (node:ffi), Bun and Deno — `import` and `require`, with
+// nothing printed on stderr — and typecheck a TypeScript consumer and a browser project against
+// the installed .d.ts; then run the same program on Deno from the files `deno publish` would
+// upload, as a JSR user without node_modules. Ends with `e2e: N passed, M failed`.
 //
 //   node tests/e2e/run.mjs [--help] [--keep]
 import { spawn, spawnSync } from "node:child_process";
@@ -27,7 +29,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:http";
 import { cli } from "../../scripts/lib/cli.mjs";
-import { systemNode } from "../../scripts/lib/runtimes.mjs";
+import { nodeVersion, systemNode } from "../../scripts/lib/runtimes.mjs";
+import { extraNodes } from "../../scripts/lib/paths.mjs";
 import { startRegistry } from "./registry.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -164,7 +167,7 @@ for (const [name, dir] of [["atomicx", mainDir], [`@atomicx/${PLATFORM}`, platfo
 }
 check("atomicx tarball: every built module with its .d.ts, every import resolvable", () => {
   const files = packed.atomicx;
-  for (const f of ["package.json", "README.md", "esm/mod.js", "esm/mod.d.ts"]) {
+  for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "esm/mod.js"]) {
     assert(files.has(f), `missing ${f}`);
   }
   for (const f of listFiles(mainDir)) assert(files.has(f), `built but not packed: ${f}`);
@@ -180,7 +183,13 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
     }
   }
   const manifest = JSON.parse(readFileSync(join(mainDir, "package.json"), "utf8"));
-  for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports["."])]) {
+  // A web page's bundler and TypeScript take the first condition that matches: `browser` comes
+  // first, with its own declarations first inside it.
+  const conditions = manifest.exports["."];
+  assertEqual(Object.keys(conditions), ["browser", "types", "default"], 'exports["."]');
+  assertEqual(Object.keys(conditions.browser), ["types", "default"], "the browser condition");
+  const targets = [conditions.browser.types, conditions.browser.default, conditions.types];
+  for (const target of [manifest.main, manifest.types, ...targets, conditions.default]) {
     assert(files.has(target.replace(/^\.\//, "")), `package.json points to missing ${target}`);
   }
   // koffi serves only Node without node:ffi: optional, so that Bun and Deno users may go without.
@@ -189,14 +198,59 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
   for (const field of ["repository", "homepage", "bugs", "license"]) {
     assert(manifest[field], `package.json without ${field}`);
   }
+  // The license file says what package.json declares, and the changelog has this version.
+  const license = readFileSync(join(mainDir, "LICENSE"), "utf8");
+  assert(manifest.license === "MIT" && license.startsWith("MIT License"), "LICENSE is not MIT");
+  assert(license.includes("atomicx contributors"), "LICENSE names no copyright holder");
+  const changelog = readFileSync(join(mainDir, "CHANGELOG.md"), "utf8");
+  assert(changelog.includes(`## [${manifest.version}]`), `CHANGELOG.md has no ${manifest.version}`);
+  // The npm README is the repository README's user part: install, first use in JavaScript
+  // (try/finally) and TypeScript (using), the API; nothing for contributors, no docs-test markers,
+  // no link that only works inside the repository.
   const readme = readFileSync(join(mainDir, "README.md"), "utf8");
-  for (const words of ["SharedMemory", "waitAsync", "notify", "glibc 2.34"]) {
+  const repoReadme = readFileSync(join(root, "README.md"), "utf8");
+  assert(
+    readme.startsWith(repoReadme.slice(0, repoReadme.indexOf("\n\n"))),
+    "the npm README does not start as README.md does",
+  );
+  for (
+    const words of [
+      "## Install",
+      "## First use",
+      "} finally {",
+      "using guard",
+      "### What each call returns",
+      "## In the browser",
+      "SharedMemory",
+      "waitAsync",
+      "glibc 2.34",
+      "Node 20.19+",
+    ]
+  ) {
     assert(readme.includes(words), `the npm README never mentions ${words}`);
   }
-  // The JSDoc examples in the .d.ts import what an npm user imports.
+  for (const words of ["## Working on atomicx", "cargo clippy", "<!-- docs:", "npm run demo"]) {
+    assert(!readme.includes(words), `the npm README has contributor text: ${words}`);
+  }
+  const headings = new Set(
+    [...readme.matchAll(/^#+ (.+)$/gm)].map(([, h]) =>
+      h.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-")
+    ),
+  );
+  for (const [, target] of readme.matchAll(/\]\(([^)]+)\)/g)) {
+    if (target.startsWith("#")) assert(headings.has(target.slice(1)), `dead link ${target}`);
+    else assert(/^https?:/.test(target), `a link relative to the repository: ${target}`);
+  }
+  assert(
+    manifest.description && !/one call into a small Rust library/.test(manifest.description),
+    `stale description: ${manifest.description}`,
+  );
+  // The JSDoc examples in the .d.ts import what an npm user imports, and nothing marked
+  // `@internal` is declared (stripInternal).
   for (const f of [...files].filter((f) => f.endsWith(".d.ts"))) {
     const text = readFileSync(join(mainDir, f), "utf8");
-    assert(!text.includes('from "@atomicx/atomicx"'), `${f}: an example imports the JSR name`);
+    assert(!text.includes("@internal"), `${f}: declares a member marked @internal`);
+    assert(!text.includes('from "@atomicx/atomicx'), `${f}: an example imports the JSR name`);
   }
   assert(
     manifest.optionalDependencies[`@atomicx/${PLATFORM}`] === manifest.version,
@@ -205,9 +259,10 @@ check("atomicx tarball: every built module with its .d.ts, every import resolvab
 });
 check(`@atomicx/${PLATFORM} tarball: the library, its URL module and types`, () => {
   const files = packed[`@atomicx/${PLATFORM}`];
-  for (const f of ["package.json", "README.md", "index.js", "index.d.ts", LIBRARY]) {
+  for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "index.js", LIBRARY]) {
     assert(files.has(f), `missing ${f}`);
   }
+  assert(files.has("index.d.ts"), "missing index.d.ts");
   const manifest = JSON.parse(readFileSync(join(platformDir, "package.json"), "utf8"));
   const glibc = process.report?.getReport().header?.glibcVersionRuntime;
   assertEqual(
@@ -248,7 +303,7 @@ const registry = await startRegistry(manifests, {
 mkdirSync(project);
 writeFileSync(join(project, "package.json"), '{ "name": "atomicx-e2e-user", "private": true }\n');
 writeFileSync(join(project, ".npmrc"), `@atomicx:registry=${registry.url}\n`);
-for (const file of ["main.mjs", "worker.mjs", "consumer.ts"]) {
+for (const file of ["main.mjs", "worker.mjs", "consumer.ts", "browser.ts", "browser_refused.ts"]) {
   copyFileSync(join(here, "consumer", file), join(project, file));
 }
 const installed = await checkAsync(
@@ -353,7 +408,21 @@ check("install: only this platform's package was chosen and fetched, koffi came 
 });
 
 // 4. The program, on every runtime, from the project.
+// The oldest Node the package claims (`engines.node` of the built package.json), pinned in
+// scripts/node-versions/ (installed by `npm test`'s setup on Linux x64).
+const floor = JSON.parse(readFileSync(join(mainDir, "package.json"), "utf8")).engines.node
+  .replace(/^>=\s*/, "");
+const oldestNode = join(extraNodes, "node_modules", `node${floor.split(".")[0]}`, "bin", "node");
+check(`Node ${floor}, the oldest the package claims (engines), is the pinned one`, () => {
+  assertEqual(nodeVersion(oldestNode), `v${floor}`, `${oldestNode} --version`);
+});
 const runtimes = [
+  {
+    name: `Node ${floor} (koffi, the oldest claimed)`,
+    command: oldestNode,
+    args: ["main.mjs"],
+    backend: "koffi",
+  },
   {
     name: `Node ${
       spawnSync(systemNode, ["--version"], { encoding: "utf8" }).stdout.trim()
@@ -386,7 +455,10 @@ for (const runtime of runtimes) {
   check(
     `${runtime.name}: atomics shared with ${WORKERS} Workers, from the installed package`,
     () => {
-      const out = sh(runtime.command, runtime.args, { cwd: project, timeout: 120_000 }).stdout;
+      const run = sh(runtime.command, runtime.args, { cwd: project, timeout: 120_000 });
+      const out = run.stdout;
+      // A user's plain run prints no warning (no ExperimentalWarning, no deprecation).
+      assertEqual(run.stderr, "", "stderr");
       const line = out.split("\n").find((l) => l.startsWith("RESULT "));
       assert(line, `no RESULT line in:\n${out}`);
       const result = JSON.parse(line.slice("RESULT ".length));
@@ -426,8 +498,9 @@ for (const runtime of runtimes.filter((r) => r.backend === "koffi" || r.backend 
         "console.log(a.load());\n",
     );
     const args = runtime.args.slice(0, -1).concat("require.cjs");
-    const out = sh(runtime.command, args, { cwd: project, timeout: 120_000 }).stdout;
-    assertEqual(out.trim(), "42", "output");
+    const run = sh(runtime.command, args, { cwd: project, timeout: 120_000 });
+    assertEqual(run.stderr, "", "stderr");
+    assertEqual(run.stdout.trim(), "42", "output");
   });
 }
 
@@ -466,6 +539,49 @@ check("tsc: a TypeScript consumer typechecks against the installed .d.ts", () =>
     }),
   );
   sh(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", project]);
+});
+
+// A TypeScript project for a web page sees only what the browser entry exports.
+/** Runs tsc on `file` as a browser project; returns its status and output. */
+function tscBrowser(file) {
+  const config = join(project, `tsconfig.${file}.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "bundler",
+        customConditions: ["browser"],
+        lib: ["ES2022", "DOM"],
+        types: [],
+        skipLibCheck: false,
+      },
+      files: [file],
+    }),
+  );
+  return spawnSync(
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", config],
+    { cwd: project, encoding: "utf8", env: cleanEnv, timeout: 240_000 },
+  );
+}
+check("tsc: a browser project (DOM, bundler, browser condition) typechecks against it", () => {
+  const result = tscBrowser("browser.ts");
+  assert(result.status === 0, `tsc failed:\n${result.stdout}${result.stderr}`);
+});
+check("tsc: a browser project importing SharedMemory fails to typecheck", () => {
+  const result = tscBrowser("browser_refused.ts");
+  const output = `${result.stdout}${result.stderr}`;
+  assert(result.status !== 0, "tsc accepted SharedMemory in a browser project");
+  assert(
+    /browser_refused\.ts\(3,10\): error TS2305: .*has no exported member 'SharedMemory'/.test(
+      output,
+    ),
+    `not the missing export:\n${output}`,
+  );
 });
 
 // 6. Deno as a JSR user: no package.json, no node_modules, an empty Deno cache. The files that

@@ -1,11 +1,13 @@
 // The page: Workers share an AtomicInt and an AtomicFloat and must reach exact totals; waitAsync
+// The page: Workers share an AtomicInt and an AtomicFloat and must reach exact totals; waitAsync
 // resolves on the page's main thread; a blocking wait there is refused with a clear error; Workers
 // contend on a Mutex around a plain (non-atomic) counter, with the page's main thread taking it
-// through lockAsync in between, and the browser entry exports every in-process lock. The results
-// go to `globalThis.results` for the test driver.
+// through lockAsync in between; the browser entry exports every in-process lock; info() names the
+// browser. The results go to `globalThis.results` for the test driver. The test also bundles this
+// file and worker.js with esbuild (importing "atomicx") and runs the bundle.
 import * as atomicx from "/node_modules/atomicx/entry.js";
 
-const { AtomicFloat, AtomicInt, Mutex } = atomicx;
+const { AtomicFloat, AtomicInt, Mutex, info } = atomicx;
 
 const WORKERS = 4;
 const ROUNDS = 20_000;
@@ -17,6 +19,12 @@ const reply = (w) => new Promise((resolve) => (w.onmessage = (event) => resolve(
 
 try {
   record("cross-origin isolated", self.crossOriginIsolated === true, self.crossOriginIsolated);
+  const report = info();
+  record(
+    'info() from the browser entry: runtime "browser", no native library',
+    report.runtime === "browser" && report.native.loaded === false,
+    JSON.stringify(report),
+  );
 
   const count = new AtomicInt(0);
   const sum = new AtomicFloat(0);
