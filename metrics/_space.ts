@@ -1,0 +1,213 @@
+/**
+ * The metrics of one region as this process sees them: the metric families (definitions) and
+ * their series, found or added through `_store.ts`, kept by this process once found, and listed in
+ * the region's own order (the order records were added, by any process) when a scrape asks.
+ *
+ * @module
+ */
+
+import type { AtomicFloatArray, AtomicInt, Mutex, SharedMemory } from "../mod.ts";
+import { findOrAdd, keyElements, parseName, PREFIX, readKey, RefusedError } from "./_store.ts";
+import { histogramValues, PRESENT, type ReadMemory, SCALAR_VALUES } from "./_values.ts";
+
+/** The three metric types. */
+export type MetricType = "counter" | "gauge" | "histogram";
+
+/** What every process must declare the same way for a metric name. */
+export interface Definition {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly labelNames: readonly string[];
+  /** A histogram's finite upper bounds, ascending. */
+  readonly buckets?: readonly number[];
+}
+
+/** One series: its record, its canonical label text, and what this process keeps about it. */
+export interface Series {
+  readonly array: AtomicFloatArray;
+  /** Index of the first value element in `array`. */
+  readonly base: number;
+  /** The label set as the exposition shows it inside the braces (`""` for none). */
+  readonly labelText: string;
+  /** Removed by this process since it last wrote: its next write marks it present again. */
+  hidden: boolean;
+  /** The histogram reader's memory. */
+  readonly memory: ReadMemory;
+  /** The labels as an object (for prom-client's `Registry`), made when first asked for. */
+  labels?: Readonly<Record<string, string>>;
+  /** Text before each value in the exposition, made when first rendered. */
+  prefixes?: readonly string[];
+}
+
+/** A metric name with its definition and its series. */
+export interface Family {
+  readonly definition: Definition;
+  /** Value elements of each series record. */
+  readonly values: number;
+  /** Series by label text. */
+  readonly series: Map<string, Series>;
+  /** The series in the region's order (as of the last scan). */
+  order: Series[];
+}
+
+/** The definition's key in the region (every field: processes must agree on all of them). */
+const definitionKey = (d: Definition): string =>
+  JSON.stringify([d.name, d.type, d.help, d.labelNames, d.buckets ?? null]);
+
+function definitionOf(key: string): Definition {
+  const [name, type, help, labelNames, buckets] = JSON.parse(key);
+  return buckets === null
+    ? { name, type, help, labelNames }
+    : { name, type, help, labelNames, buckets };
+}
+
+const valuesOf = (d: Definition): number =>
+  d.type === "histogram" ? histogramValues(d.buckets!.length) : SCALAR_VALUES;
+
+/** The metrics of one region, as this process sees them. */
+export class MetricSpace {
+  readonly region: SharedMemory;
+  /** Records added, by any process: a scan is needed when it changed. */
+  readonly #created: AtomicInt;
+  /** Series refused (no room, key too long). */
+  readonly refused: AtomicInt;
+  readonly #families = new Map<string, Family>();
+  #order: Family[] = [];
+  #scanned = -1;
+  /** Records met incomplete (their creator died half-way, or is still writing). */
+  #incomplete = false;
+  #lock?: Mutex;
+
+  constructor(region: SharedMemory) {
+    this.region = region;
+    this.#created = region.int(`${PREFIX}created`);
+    this.refused = region.int(`${PREFIX}refused`);
+  }
+
+  /**
+   * The family of `definition`, added to the region if no process declared it yet.
+   *
+   * @throws {Error} if another process declared the name differently
+   */
+  declare(definition: Definition): Family {
+    const key = definitionKey(definition);
+    const known = this.#families.get(definition.name);
+    if (known !== undefined && definitionKey(known.definition) !== key) {
+      throw mismatch(this.region, definition, known.definition);
+    }
+    findOrAdd(this.region, "m", key, 0, this.#created, (other) => {
+      const theirs = definitionOf(other);
+      if (theirs.name === definition.name) throw mismatch(this.region, definition, theirs);
+    });
+    return known ?? this.#family(definition);
+  }
+
+  /**
+   * The series of `family` with `labelText`, found or added, and marked present.
+   *
+   * @throws {RangeError} when the region has no room for it or its key is too long (counted)
+   */
+  series(family: Family, labelText: string): Series {
+    let series = family.series.get(labelText);
+    if (series === undefined) {
+      let record;
+      try {
+        record = findOrAdd(
+          this.region,
+          "s",
+          `${family.definition.name}{${labelText}}`,
+          family.values,
+          this.#created,
+        );
+      } catch (error) {
+        if (error instanceof RefusedError) this.refused.inc();
+        throw error;
+      }
+      series = newSeries(record.array, record.base, labelText);
+      family.series.set(labelText, series);
+      series.array.store(series.base + PRESENT, 1);
+    } else if (series.hidden) {
+      series.hidden = false;
+      series.array.store(series.base + PRESENT, 1);
+    }
+    return series;
+  }
+
+  /** Every family in the region's order, each with its series in order (scanning if needed). */
+  families(): readonly Family[] {
+    const created = this.#created.load();
+    if (created === this.#scanned && !this.#incomplete) return this.#order;
+    this.#scanned = created;
+    this.#incomplete = false;
+    const order: Family[] = [];
+    for (const family of this.#families.values()) family.order = [];
+    for (const { name, kind, length } of this.region.entries()) {
+      if (kind !== "floatArray" || !name.startsWith(PREFIX)) continue;
+      const parsed = parseName(name);
+      if (parsed === undefined) continue;
+      const array = this.region.floatArray(name, length!);
+      const key = readKey(array);
+      if (key === undefined) {
+        this.#incomplete = true;
+        continue;
+      }
+      if (parsed.kind === "m") {
+        const definition = definitionOf(key);
+        const family = this.#families.get(definition.name) ?? this.#family(definition);
+        if (!order.includes(family)) order.push(family);
+        continue;
+      }
+      const brace = key.indexOf("{");
+      const family = this.#families.get(key.slice(0, brace));
+      const base = length! - (family?.values ?? 0);
+      if (family === undefined || base !== keyElements(parsed.bytes)) {
+        this.#incomplete = true;
+        continue;
+      }
+      const labelText = key.slice(brace + 1, -1);
+      let series = family.series.get(labelText);
+      if (series === undefined) {
+        series = newSeries(array, base, labelText);
+        family.series.set(labelText, series);
+      }
+      family.order.push(series);
+    }
+    this.#order = order;
+    return order;
+  }
+
+  /** The mutex that serialises removals in this region. */
+  lock(): Mutex {
+    return this.#lock ??= this.region.mutex(`${PREFIX}lock`);
+  }
+
+  #family(definition: Definition): Family {
+    const family: Family = {
+      definition,
+      values: valuesOf(definition),
+      series: new Map(),
+      order: [],
+    };
+    this.#families.set(definition.name, family);
+    return family;
+  }
+}
+
+function newSeries(array: AtomicFloatArray, base: number, labelText: string): Series {
+  return { array, base, labelText, hidden: false, memory: { deadGap: 0 } };
+}
+
+function mismatch(region: SharedMemory, ours: Definition, theirs: Definition): Error {
+  const show = (d: Definition) =>
+    `${d.type} with help ${JSON.stringify(d.help)}, labelNames ${JSON.stringify(d.labelNames)}${
+      d.buckets ? `, buckets ${JSON.stringify(d.buckets)}` : ""
+    }`;
+  return new Error(
+    `atomicx/metrics: the metric ${JSON.stringify(ours.name)} is declared in the region ${
+      JSON.stringify(region.name)
+    } as a ${show(theirs)}; this declaration (a ${
+      show(ours)
+    }) differs. Every process must declare a metric the same way (use a new name or a new region to change one)`,
+  );
+}

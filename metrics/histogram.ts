@@ -1,0 +1,241 @@
+/**
+ * `RegionHistogram`: prom-client's `Histogram` with its buckets, sum and count in a region, read
+ * so that every scrape shows what whole observations produce (`_values.ts`).
+ *
+ * @module
+ */
+
+import {
+  formatValue,
+  labelsOf,
+  type LabelValues,
+  type MetricValue,
+  RegionMetric,
+} from "./_metric.ts";
+import type { Series } from "./_space.ts";
+import {
+  BUCKETS,
+  FINISHED,
+  GENERATION,
+  type HistogramReading,
+  observeInto,
+  PRESENT,
+  readHistogram,
+  STARTED,
+  SUM,
+} from "./_values.ts";
+
+/**
+ * prom-client's default buckets (seconds).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_BUCKETS } from "@atomicx/atomicx/metrics";
+ *
+ * console.log(DEFAULT_BUCKETS.length); // 11
+ * ```
+ */
+export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+]);
+
+/** The operations of one histogram series (`histogram.labels(...)`). */
+export interface HistogramSeries {
+  /** Records one observation. */
+  observe(value: number): void;
+  /** Starts a timer; calling the result observes the seconds elapsed (and returns them). */
+  startTimer(): (labels?: LabelValues) => number;
+}
+
+function checkObservation(value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TypeError(`Value is not a valid number: ${formatValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A histogram whose series live in a region: per-bucket counts, sum and count that every process
+ * adds to. A scrape never shows half an observation: `_count`, the `+Inf` bucket and `_sum`
+ * always belong together.
+ *
+ * @example Request latency from every worker
+ * ```ts
+ * import { SharedMemory } from "@atomicx/atomicx";
+ * import { RegionMetrics } from "@atomicx/atomicx/metrics";
+ *
+ * using region = SharedMemory.open("histogram-doc", { capacity: 64 });
+ * const latency = new RegionMetrics(region).histogram({
+ *   name: "latency_seconds", help: "Latency", labelNames: ["route"], buckets: [0.01, 0.1, 1],
+ * });
+ * latency.observe({ route: "/" }, 0.05);
+ * const end = latency.startTimer({ route: "/" });
+ * end();
+ * SharedMemory.unlink("histogram-doc");
+ * ```
+ */
+export class RegionHistogram<T extends string = string> extends RegionMetric<T> {
+  /** `"histogram"`. */
+  readonly type = "histogram" as const;
+
+  /**
+   * Records `value` in the series of `labels` (or, with one argument, in the series without
+   * labels).
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   * import { RegionMetrics } from "@atomicx/atomicx/metrics";
+   *
+   * using region = SharedMemory.open("histogram-observe-doc", { capacity: 64 });
+   * const h = new RegionMetrics(region).histogram({ name: "h", help: "h", buckets: [1, 2] });
+   * h.observe(1.5);
+   * SharedMemory.unlink("histogram-observe-doc");
+   * ```
+   * @throws {TypeError} for a value that is not a finite number
+   */
+  observe(labels: LabelValues<T> | number, value?: number): void {
+    const labelled = typeof labels === "object" && labels !== null;
+    const v = checkObservation(labelled ? value : labels);
+    this.#observe(this.seriesOf(labelled ? labels : undefined), v);
+  }
+
+  /**
+   * Starts a timer: calling the result observes the seconds elapsed (with the labels of both
+   * calls) and returns them.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   * import { RegionMetrics } from "@atomicx/atomicx/metrics";
+   *
+   * using region = SharedMemory.open("histogram-timer-doc", { capacity: 64 });
+   * const h = new RegionMetrics(region).histogram({ name: "t", help: "t", labelNames: ["code"] });
+   * const end = h.startTimer();
+   * end({ code: "200" });
+   * SharedMemory.unlink("histogram-timer-doc");
+   * ```
+   */
+  startTimer(labels?: LabelValues<T>): (endLabels?: LabelValues<T>) => number {
+    const start = performance.now();
+    return (endLabels) => {
+      const seconds = (performance.now() - start) / 1000;
+      this.observe({ ...labels, ...endLabels } as LabelValues<T>, seconds);
+      return seconds;
+    };
+  }
+
+  /**
+   * Makes the series of `labels` present with zero observations (prom-client's `zero`).
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   * import { RegionMetrics } from "@atomicx/atomicx/metrics";
+   *
+   * using region = SharedMemory.open("histogram-zero-doc", { capacity: 64 });
+   * const h = new RegionMetrics(region).histogram({ name: "z", help: "z", labelNames: ["q"] });
+   * h.zero({ q: "a" });
+   * SharedMemory.unlink("histogram-zero-doc");
+   * ```
+   */
+  zero(labels: LabelValues<T>): void {
+    const series = this.seriesOf(labels);
+    this.zeroValues(series);
+  }
+
+  /**
+   * The operations of the series of these label values (positional or an object).
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   * import { RegionMetrics } from "@atomicx/atomicx/metrics";
+   *
+   * using region = SharedMemory.open("histogram-labels-doc", { capacity: 64 });
+   * const h = new RegionMetrics(region).histogram({ name: "l", help: "l", labelNames: ["route"] });
+   * h.labels("/").observe(0.2);
+   * SharedMemory.unlink("histogram-labels-doc");
+   * ```
+   */
+  labels(...values: (string | number)[] | [LabelValues<T>]): HistogramSeries {
+    const labels = labelsOf(this.labelNames, values) as LabelValues<T>;
+    this.checkLabels(labels);
+    let series = this.seriesOf(labels);
+    return {
+      observe: (value: number) => {
+        const v = checkObservation(value);
+        if (series.hidden) series = this.seriesOf(labels);
+        this.#observe(series, v);
+      },
+      startTimer: () => this.startTimer(labels),
+    };
+  }
+
+  #observe(series: Series, value: number): void {
+    const bounds = this.definition.buckets!;
+    let b = 0;
+    while (b < bounds.length && value > bounds[b]) b++;
+    observeInto(series.array, series.base, b, value);
+  }
+
+  /** A consistent reading of a series. */
+  #read(series: Series): HistogramReading {
+    return readHistogram(series.array, series.base, this.definition.buckets!.length, series.memory);
+  }
+
+  /** Subtracts a consistent reading from every element, under the region's removal lock. */
+  protected zeroSeries(series: Series): void {
+    this.zeroValues(series);
+  }
+
+  protected zeroValues(series: Series): void {
+    const { array, base } = series;
+    const guard = this.space.lock().lock({ timeout: 10_000 });
+    try {
+      // A remover that died mid-way left the generation odd: make it even first.
+      if (array.load(base + GENERATION) % 2 !== 0) array.add(base + GENERATION, 1);
+      const reading = this.#read(series);
+      array.add(base + GENERATION, 1);
+      reading.buckets.forEach((n, b) => n !== 0 && array.sub(base + BUCKETS + b, n));
+      array.sub(base + SUM, reading.sum);
+      array.sub(base + STARTED, reading.count);
+      array.sub(base + FINISHED, reading.count);
+      array.add(base + GENERATION, 1);
+    } finally {
+      guard.unlock();
+    }
+  }
+
+  protected valuesOf(series: Series, labels: Readonly<Record<string, string>>): MetricValue[] {
+    const present = series.array.load(series.base + PRESENT);
+    const { buckets, sum, count } = this.#read(series);
+    if (present === 0 && count === 0) return [];
+    const name = this.name;
+    const bounds = this.definition.buckets!;
+    const values: MetricValue[] = [];
+    let cumulative = 0;
+    for (let b = 0; b < bounds.length; b++) {
+      cumulative += buckets[b];
+      values.push({
+        value: cumulative,
+        labels: { le: bounds[b], ...labels },
+        metricName: `${name}_bucket`,
+      });
+    }
+    values.push({ value: count, labels: { le: "+Inf", ...labels }, metricName: `${name}_bucket` });
+    values.push({ value: sum, labels, metricName: `${name}_sum` });
+    values.push({ value: count, labels, metricName: `${name}_count` });
+    return values;
+  }
+}
