@@ -9,6 +9,7 @@
 import { labelText, parseLabelText } from "./_format.ts";
 import type { Definition, Family, MetricSpace, MetricType, Series } from "./_space.ts";
 import { PRESENT } from "./_values.ts";
+import { hasValue } from "./_render.ts";
 
 /**
  * What a metric needs of a prom-client `Registry`: `registerMetric`. A prom-client `Registry`
@@ -23,8 +24,11 @@ import { PRESENT } from "./_values.ts";
  * ```
  */
 export interface RegistryLike {
-  /** Adds a metric (an object with `name` and `get()`) to the registry. */
-  registerMetric(metric: { readonly name: string; get(): Promise<MetricObject> }): void;
+  /**
+   * Adds a metric (an object with `name` and `get()`) to the registry. (Typed `never` so that
+   * prom-client's own `Registry`, which names its metric class here, fits.)
+   */
+  registerMetric(metric: never): void;
 }
 
 /** Labels of a series: label name → value (strings; numbers are written as strings). */
@@ -255,7 +259,7 @@ export abstract class RegionMetric<T extends string> {
   /** Sets the series' values back to zero (each type its own way). */
   protected abstract zeroSeries(series: Series): void;
 
-  /** The values of one series for prom-client, or none while it is not shown. */
+  /** The values of one shown series for prom-client. */
   protected abstract valuesOf(
     series: Series,
     labels: Readonly<Record<string, string>>,
@@ -274,7 +278,8 @@ export abstract class RegionMetric<T extends string> {
     if (this.#collect) await this.#collect();
     const values: MetricValue[] = [];
     this.#space.families();
-    for (const series of this.#family.order) {
+    const family = this.#family;
+    for (const series of this.#space.shown(family, (s) => hasValue(family, s))) {
       series.labels ??= Object.freeze(parseLabelText(series.labelText));
       values.push(...this.valuesOf(series, series.labels));
     }
@@ -293,5 +298,5 @@ export function registerOn(
   metric: RegionMetric<string>,
   registers: readonly RegistryLike[],
 ): void {
-  for (const registry of registers) registry.registerMetric(metric);
+  for (const registry of registers) registry.registerMetric(metric as never);
 }

@@ -7,7 +7,7 @@
 
 import { escapeHelp, valueText } from "./_format.ts";
 import type { Family, MetricSpace, Series } from "./_space.ts";
-import { PRESENT, readHistogram, VALUE } from "./_values.ts";
+import { FINISHED, readHistogram, VALUE } from "./_values.ts";
 
 /** The metric that counts refused series, shown once any was refused. */
 export const REFUSED_METRIC = "atomicx_metrics_refused_series_total";
@@ -31,20 +31,23 @@ function prefixesOf(family: Family, series: Series): readonly string[] {
   return series.prefixes = prefixes;
 }
 
+/** Whether a series holds anything (a removed one shows again once it does). */
+export function hasValue(family: Family, series: Series): boolean {
+  const at = family.definition.type === "histogram" ? FINISHED : VALUE;
+  return series.array.load(series.base + at) !== 0;
+}
+
 /** The lines of one family's shown series. */
-function linesOf(family: Family, lines: string[]): void {
+function linesOf(space: MetricSpace, family: Family, lines: string[]): void {
   const bounds = family.definition.buckets?.length ?? 0;
-  for (const series of family.order) {
+  for (const series of space.shown(family, (s) => hasValue(family, s))) {
     const { array, base } = series;
-    const present = array.load(base + PRESENT);
     const p = prefixesOf(family, series);
     if (family.definition.type !== "histogram") {
-      const value = array.load(base + VALUE);
-      if (present !== 0 || value !== 0) lines.push(p[0] + valueText(value));
+      lines.push(p[0] + valueText(array.load(base + VALUE)));
       continue;
     }
     const { buckets, sum, count } = readHistogram(array, base, bounds, series.memory);
-    if (present === 0 && count === 0) continue;
     let cumulative = 0;
     for (let b = 0; b < bounds; b++) lines.push(p[b] + valueText(cumulative += buckets[b]));
     lines.push(p[bounds] + valueText(count), p[bounds + 1] + valueText(sum));
@@ -61,7 +64,7 @@ export function render(space: MetricSpace): string {
       `# HELP ${escapeHelp(name)} ${escapeHelp(help)}`,
       `# TYPE ${escapeHelp(name)} ${type}`,
     ];
-    linesOf(family, lines);
+    linesOf(space, family, lines);
     blocks.push(lines.join("\n"));
   }
   const refused = space.refused.load();

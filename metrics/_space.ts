@@ -72,6 +72,8 @@ export class MetricSpace {
   readonly #created: AtomicInt;
   /** Series refused (no room, key too long). */
   readonly refused: AtomicInt;
+  /** Places in the order of series. */
+  readonly #sequence: AtomicInt;
   readonly #families = new Map<string, Family>();
   #order: Family[] = [];
   #scanned = -1;
@@ -81,8 +83,9 @@ export class MetricSpace {
 
   constructor(region: SharedMemory) {
     this.region = region;
-    this.#created = region.int(`${PREFIX}created`);
-    this.refused = region.int(`${PREFIX}refused`);
+    this.#created = region.int(`${PREFIX}_created`);
+    this.refused = region.int(`${PREFIX}_refused`);
+    this.#sequence = region.int(`${PREFIX}_sequence`);
   }
 
   /**
@@ -96,9 +99,12 @@ export class MetricSpace {
     if (known !== undefined && definitionKey(known.definition) !== key) {
       throw mismatch(this.region, definition, known.definition);
     }
-    findOrAdd(this.region, "m", key, 0, this.#created, (other) => {
-      const theirs = definitionOf(other);
-      if (theirs.name === definition.name) throw mismatch(this.region, definition, theirs);
+    findOrAdd(this.region, "m", key, 0, this.#created, {
+      name: definition.name,
+      conflict: (other) => {
+        const theirs = definitionOf(other);
+        if (theirs.name === definition.name) throw mismatch(this.region, definition, theirs);
+      },
     });
     return known ?? this.#family(definition);
   }
@@ -126,12 +132,39 @@ export class MetricSpace {
       }
       series = newSeries(record.array, record.base, labelText);
       family.series.set(labelText, series);
-      series.array.store(series.base + PRESENT, 1);
+      this.#present(series);
     } else if (series.hidden) {
       series.hidden = false;
-      series.array.store(series.base + PRESENT, 1);
+      this.#present(series);
     }
     return series;
+  }
+
+  /**
+   * Marks a series present, unless it is: `present` holds the place in the order of series
+   * (prom-client lists a series where it was first used, and a removed one where it came back).
+   */
+  #present(series: Series): void {
+    if (series.array.load(series.base + PRESENT) !== 0) return;
+    series.array.compareExchange(series.base + PRESENT, 0, this.#sequence.inc() + 1);
+  }
+
+  /**
+   * The series of `family` that are shown (present, or holding a value another process added
+   * after a removal), in prom-client's order, each with its `present` word.
+   */
+  shown(family: Family, nonZero: (series: Series) => boolean): Series[] {
+    const shown: { series: Series; place: number }[] = [];
+    let sorted = true;
+    for (const series of family.order) {
+      const present = series.array.load(series.base + PRESENT);
+      if (present === 0 && !nonZero(series)) continue;
+      const place = present === 0 ? Infinity : present;
+      if (shown.length > 0 && shown[shown.length - 1].place > place) sorted = false;
+      shown.push({ series, place });
+    }
+    if (!sorted) shown.sort((a, b) => a.place - b.place);
+    return shown.map((s) => s.series);
   }
 
   /** Every family in the region's order, each with its series in order (scanning if needed). */
@@ -179,7 +212,7 @@ export class MetricSpace {
 
   /** The mutex that serialises removals in this region. */
   lock(): Mutex {
-    return this.#lock ??= this.region.mutex(`${PREFIX}lock`);
+    return this.#lock ??= this.region.mutex(`${PREFIX}_lock`);
   }
 
   #family(definition: Definition): Family {

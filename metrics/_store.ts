@@ -87,7 +87,7 @@ export function findOrAdd(
   key: string,
   values: number,
   created: AtomicInt,
-  conflict?: (other: string) => void,
+  sameName?: { readonly name: string; conflict(other: string): void },
 ): Record {
   const bytes = encoder.encode(key);
   if (bytes.length > MAX_KEY_BYTES) {
@@ -99,13 +99,21 @@ export function findOrAdd(
   }
   const words = pack(bytes);
   const base = words.length;
-  const hash = hash53(key).toString(36);
+  // A metric's records are named by its name alone (any length), so that two definitions of one
+  // name meet at a probe and the second is refused; a series' by its whole key.
+  const hash = hash53(sameName?.name ?? key).toString(36);
   for (let probe = 0; probe < MAX_PROBES; probe++) {
-    const name = `${PREFIX}${kind}${hash}.${bytes.length}.${probe}`;
+    const name = `${PREFIX}${kind}${hash}.${sameName ? 0 : bytes.length}.${probe}`;
     let array: AtomicFloatArray;
     try {
       array = region.floatArray(name, base + values);
     } catch (error) {
+      if (sameName && error instanceof RangeError && /holds .* of length/.test(error.message)) {
+        const entry = region.entries().find((e) => e.name === name);
+        const other = entry && readKey(region.floatArray(name, entry.length!));
+        if (other !== undefined) sameName.conflict(other);
+        continue; // another metric's definition (a hash collision)
+      }
       if (error instanceof RangeError && /is full/.test(error.message)) {
         throw new RefusedError(
           `atomicx/metrics: no room for the ${kind === "m" ? "metric" : "series"} ${
@@ -125,9 +133,9 @@ export function findOrAdd(
       if (!ok && previous !== words[i]) mine = false;
     }
     if (mine) return { name, array, base };
-    if (conflict) {
+    if (sameName) {
       const other = readKey(array);
-      if (other !== undefined) conflict(other);
+      if (other !== undefined) sameName.conflict(other);
     }
   }
   throw new RefusedError(

@@ -13,7 +13,7 @@ import {
   RegionMetric,
 } from "./_metric.ts";
 import type { Series } from "./_space.ts";
-import { PRESENT, VALUE } from "./_values.ts";
+import { VALUE } from "./_values.ts";
 
 function checkNumber(value: unknown, what: "Value" | "Delta"): number {
   if (typeof value !== "number") {
@@ -200,8 +200,6 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
   }
 
   protected valuesOf(series: Series, labels: Readonly<Record<string, string>>): MetricValue[] {
-    const present = series.array.load(series.base + PRESENT);
-    const value = series.array.load(series.base + VALUE);
-    return present === 0 && value === 0 ? [] : [{ value, labels }];
+    return [{ value: series.array.load(series.base + VALUE), labels }];
   }
 }

@@ -19,7 +19,6 @@ import {
   GENERATION,
   type HistogramReading,
   observeInto,
-  PRESENT,
   readHistogram,
   STARTED,
   SUM,
@@ -218,9 +217,7 @@ export class RegionHistogram<T extends string = string> extends RegionMetric<T> 
   }
 
   protected valuesOf(series: Series, labels: Readonly<Record<string, string>>): MetricValue[] {
-    const present = series.array.load(series.base + PRESENT);
     const { buckets, sum, count } = this.#read(series);
-    if (present === 0 && count === 0) return [];
     const name = this.name;
     const bounds = this.definition.buckets!;
     const values: MetricValue[] = [];

@@ -1,0 +1,414 @@
+// atomicx/metrics: prom-client's text for the same operations compared line by line with
+// render() and with registry.metrics(); prom-client's errors; limits; series records found by
+// every process; and real processes and Workers adding into one region (a Node cluster serving
+// HTTP, worker_threads, Deno, Bun and Node processes). Its own suite in `npm test`:
+//   node --experimental-ffi --no-warnings --test tests/metrics/metrics.test.ts
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import cluster from "node:cluster";
+import http from "node:http";
+import process from "node:process";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import client from "prom-client";
+import { SharedMemory } from "../../mod.ts";
+import { MAX_KEY_BYTES, REFUSED_METRIC, RegionMetrics } from "../../metrics/mod.ts";
+import { runtimeCommand } from "../../scripts/lib/runtimes.mjs";
+import { declare, LONG_LABEL, sample } from "./_defs.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+let serial = 0;
+/** A fresh region name, unlinked by `withRegion`. */
+const regionName = () => `metrics-test-${process.pid}-${serial++}`;
+
+/** Runs `fn` with a new region of `capacity` slots, unlinked afterwards. */
+async function withRegion(
+  capacity: number,
+  fn: (region: SharedMemory, name: string) => Promise<void> | void,
+): Promise<void> {
+  const name = regionName();
+  const region = SharedMemory.open(name, { capacity, only: "create" });
+  try {
+    await fn(region, name);
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+}
+
+/** Asserts two exposition texts equal, line by line (the first differing line named). */
+function sameText(actual: string, expected: string, what: string): void {
+  assert.deepEqual(actual.split("\n"), expected.split("\n"), what);
+}
+
+type Kind = "Counter" | "Gauge" | "Histogram";
+/** The same metric made by prom-client (on `promRegistry`) and by RegionMetrics. */
+function pair<C extends Record<string, unknown>>(
+  kind: Kind,
+  config: C,
+  prom: client.Registry,
+  metrics: RegionMetrics,
+  // deno-lint-ignore no-explicit-any
+): [any, any] {
+  // deno-lint-ignore no-explicit-any
+  const made = new (client as any)[kind]({ ...config, registers: [prom] });
+  // deno-lint-ignore no-explicit-any
+  const ours = (metrics as any)[kind.toLowerCase()](config);
+  return [made, ours];
+}
+
+test("render() and registry.metrics() write prom-client's text for the same operations", async () => {
+  await withRegion(512, async (region) => {
+    const prom = new client.Registry();
+    const registry = new client.Registry();
+    const metrics = new RegionMetrics(region, { registers: [registry] });
+    const counters = pair(
+      "Counter",
+      {
+        name: "http_requests_total",
+        help: 'Requests, with a backslash \\ and a\nnewline and "quotes"',
+        labelNames: ["route", "code"],
+      },
+      prom,
+      metrics,
+    );
+    const plain = pair("Counter", { name: "plain_total", help: "No labels" }, prom, metrics);
+    const untouched = pair("Gauge", { name: "untouched", help: "Never set" }, prom, metrics);
+    const gauges = pair(
+      "Gauge",
+      { name: "temperature", help: "T", labelNames: ["room"] },
+      prom,
+      metrics,
+    );
+    const histograms = pair(
+      "Histogram",
+      {
+        name: "latency_seconds",
+        help: "Latency",
+        labelNames: ["route"],
+        buckets: [0.1, 0.5, 1, 2.5],
+      },
+      prom,
+      metrics,
+    );
+    const defaults = pair(
+      "Histogram",
+      { name: "default_seconds", help: "Default buckets" },
+      prom,
+      metrics,
+    );
+    const check = async (what: string) => {
+      const expected = await prom.metrics();
+      sameText(metrics.render(), expected, `render() ${what}`);
+      sameText(await registry.metrics(), expected, `registry.metrics() ${what}`);
+    };
+    await check("before any operation");
+    for (const c of counters) {
+      c.inc({ route: "/a", code: "200" });
+      c.inc({ route: '/"q"\\x\ny', code: 404 }, 2.5);
+      c.labels("/a", "200").inc(3);
+      c.inc({ route: "/only-route" }); // a partial label set is a series of its own
+      c.inc({ route: LONG_LABEL, code: "500" }, 1e21);
+      c.inc({ route: "/tiny", code: "200" }, 1e-7);
+    }
+    for (const c of plain) c.inc(0.1), c.inc(0.2);
+    for (const g of gauges) {
+      g.set({ room: "kitchen" }, 21.5);
+      g.inc({ room: "bath" });
+      g.dec({ room: "bath" }, 0.25);
+      g.set({ room: "nan" }, NaN);
+      g.set({ room: "cold" }, -Infinity);
+      g.labels("hot").set(Infinity);
+      g.labels({ room: "neg" }).dec(7);
+    }
+    for (const h of histograms) {
+      h.observe({ route: "/" }, 0.05);
+      h.observe({ route: "/" }, 0.5); // on a bound: counted in that bucket
+      h.observe({ route: "/" }, 0.7);
+      h.observe({ route: "/x" }, 5);
+      h.labels("/y").observe(0.1);
+      h.zero({ route: "/zero" });
+    }
+    for (const h of defaults) h.observe(0.3), h.observe(0);
+    await check("after counters, gauges and histograms");
+    for (const c of counters) c.remove("/a", "200");
+    for (const g of gauges) g.remove({ room: "bath" });
+    for (const h of histograms) h.remove("/x");
+    await check("after remove()");
+    for (const c of counters) c.inc({ route: "/a", code: "200" }, 0); // back, at 0
+    for (const h of histograms) h.observe({ route: "/x" }, 0.2);
+    await check("after using removed series again");
+    for (const m of [...counters, ...plain, ...gauges, ...histograms, ...defaults]) m.reset();
+    await check("after reset()");
+    for (const c of plain) c.inc(4);
+    for (const h of defaults) h.observe(1);
+    await check("after using reset metrics again");
+  });
+});
+
+test("prom-client's errors for bad options and bad operations, and nothing changes", async () => {
+  await withRegion(256, (region) => {
+    const metrics = new RegionMetrics(region);
+    const prom = new client.Registry();
+    const cases: [string, (m: RegionMetrics) => unknown, () => unknown][] = [
+      [
+        "no config",
+        (m) => m.counter(undefined as never),
+        () => new client.Counter(undefined as never),
+      ],
+      [
+        "no help",
+        (m) => m.counter({ name: "a" } as never),
+        () => new client.Counter({ name: "a", registers: [prom] } as never),
+      ],
+      [
+        "no name",
+        (m) => m.gauge({ help: "a" } as never),
+        () => new client.Gauge({ help: "a", registers: [prom] } as never),
+      ],
+      [
+        "bad name",
+        (m) => m.gauge({ name: "a-b", help: "a" }),
+        () => new client.Gauge({ name: "a-b", help: "a", registers: [prom] }),
+      ],
+      [
+        "bad label",
+        (m) => m.counter({ name: "a", help: "a", labelNames: ["1x"] }),
+        () => new client.Counter({ name: "a", help: "a", labelNames: ["1x"], registers: [prom] }),
+      ],
+      [
+        "le",
+        (m) => m.histogram({ name: "a", help: "a", labelNames: ["le"] }),
+        () => new client.Histogram({ name: "a", help: "a", labelNames: ["le"], registers: [prom] }),
+      ],
+    ];
+    for (const [what, ours, theirs] of cases) {
+      let expected: unknown;
+      try {
+        theirs();
+      } catch (error) {
+        expected = error;
+      }
+      assert.ok(expected instanceof Error, what);
+      assert.throws(() => ours(metrics), (error: Error) => {
+        assert.equal(error.constructor, (expected as Error).constructor, what);
+        assert.equal(error.message, (expected as Error).message, what);
+        return true;
+      });
+    }
+    const before = metrics.render();
+    const counter = metrics.counter({ name: "c_total", help: "c", labelNames: ["a"] });
+    const gauge = metrics.gauge({ name: "g", help: "g", labelNames: ["a"] });
+    const histogram = metrics.histogram({ name: "h", help: "h", labelNames: ["a"] });
+    const pc = new client.Counter({
+      name: "c_total",
+      help: "c",
+      labelNames: ["a"],
+      registers: [prom],
+    });
+    const pg = new client.Gauge({ name: "g", help: "g", labelNames: ["a"], registers: [prom] });
+    const ph = new client.Histogram({ name: "h", help: "h", labelNames: ["a"], registers: [prom] });
+    const afterDeclare = metrics.render();
+    assert.notEqual(afterDeclare, before);
+    const ops: [string, () => unknown, () => unknown][] = [
+      ["negative inc", () => counter.inc({ a: "x" }, -1), () => pc.inc({ a: "x" }, -1)],
+      [
+        "string inc",
+        () => counter.inc({ a: "x" }, "5" as never),
+        () => pc.inc({ a: "x" }, "5" as never),
+      ],
+      ["infinite inc", () => counter.inc(Infinity), () => pc.inc(Infinity)],
+      ["unknown label", () => counter.inc({ b: "x" } as never), () => pc.inc({ b: "x" } as never)],
+      ["positional count", () => counter.labels("x", "y"), () => pc.labels("x", "y")],
+      [
+        "gauge set string",
+        () => gauge.set({ a: "x" }, "1" as never),
+        () => pg.set({ a: "x" }, "1" as never),
+      ],
+      [
+        "gauge inc string",
+        () => gauge.inc({ a: "x" }, "1" as never),
+        () => pg.inc({ a: "x" }, "1" as never),
+      ],
+      [
+        "gauge unknown label",
+        () => gauge.labels({ z: "1" } as never),
+        () => pg.labels({ z: "1" } as never),
+      ],
+      ["observe NaN", () => histogram.observe({ a: "x" }, NaN), () => ph.observe({ a: "x" }, NaN)],
+      ["observe string", () => histogram.observe("1" as never), () => ph.observe("1" as never)],
+      [
+        "remove unknown label",
+        () => histogram.remove({ q: "1" } as never),
+        () => ph.remove({ q: "1" } as never),
+      ],
+    ];
+    for (const [what, ours, theirs] of ops) {
+      let expected: unknown;
+      try {
+        theirs();
+      } catch (error) {
+        expected = error;
+      }
+      assert.ok(expected instanceof Error, `prom-client throws for ${what}`);
+      assert.throws(ours, (error: Error) => {
+        assert.equal(error.constructor, (expected as Error).constructor, what);
+        assert.equal(error.message, (expected as Error).message, what);
+        return true;
+      });
+      assert.equal(metrics.render(), afterDeclare, `${what} changed nothing`);
+    }
+    assert.throws(() => counter.inc(NaN), TypeError, "NaN is refused (prom-client would add it)");
+    assert.throws(
+      () => metrics.counter({ name: "c_total", help: "c", labelNames: ["a"] }),
+      /A metric with the name c_total has already been registered/,
+    );
+    assert.throws(
+      () => metrics.histogram({ name: "h2", help: "h", buckets: [1, 0.5] }),
+      RangeError,
+    );
+    assert.throws(
+      () => metrics.counter({ name: "e", help: "e", enableExemplars: true } as never),
+      TypeError,
+    );
+    assert.throws(() => new RegionMetrics({} as never), TypeError);
+    assert.equal(metrics.render(), afterDeclare);
+  });
+});
+
+test("every process declaring a metric must declare it the same way", async () => {
+  await withRegion(256, (region) => {
+    new RegionMetrics(region).counter({ name: "x_total", help: "X", labelNames: ["a"] });
+    const other = new RegionMetrics(region); // another process's view of the same region
+    assert.throws(
+      () => other.counter({ name: "x_total", help: "X", labelNames: ["b"] }),
+      /"x_total" is declared in the region .* as a counter .*labelNames \["a"\].*differs/,
+    );
+    assert.throws(() => other.gauge({ name: "x_total", help: "X", labelNames: ["a"] }), /differs/);
+    assert.doesNotThrow(() => other.counter({ name: "x_total", help: "X", labelNames: ["a"] }));
+  });
+});
+
+test("a series found by another view of the region is the same storage; labels far beyond 48 bytes", async () => {
+  await withRegion(512, (region) => {
+    const one = new RegionMetrics(region).counter({
+      name: "n_total",
+      help: "n",
+      labelNames: ["k"],
+    });
+    const twoMetrics = new RegionMetrics(region);
+    const two = twoMetrics.counter({ name: "n_total", help: "n", labelNames: ["k"] });
+    const long = "é".repeat(1000); // 2000 UTF-8 bytes
+    const longer = `${long}!`;
+    one.inc({ k: long }, 2);
+    two.inc({ k: long }, 3);
+    one.inc({ k: longer }, 7);
+    const text = twoMetrics.render();
+    assert.equal(sample(text, `n_total{k="${long}"}`), 5);
+    assert.equal(sample(text, `n_total{k="${longer}"}`), 7);
+    const records = region.entries().filter((e) => e.name.startsWith("am1/s"));
+    assert.equal(records.length, 2, "one record per series");
+  });
+});
+
+test("a hash collision at a probe is seen and the next probe taken, by every process alike", async () => {
+  await withRegion(256, (region) => {
+    const metrics = new RegionMetrics(region);
+    const counter = metrics.counter({ name: "col_total", help: "c", labelNames: ["k"] });
+    counter.inc({ k: "a" });
+    const [record] = region.entries().filter((e) => e.name.startsWith("am1/s"));
+    // Another key squats probe 0 of the next series' name (same hash, same length: a collision).
+    const key = 'col_total{k="b"}';
+    const first = record.name.replace(/\.\d+$/, ".0");
+    assert.equal(first, record.name);
+    // Find the record name key "b" will use by making it in a scratch region of its own.
+    const scratchName = regionName();
+    const scratch = SharedMemory.open(scratchName, { capacity: 64, only: "create" });
+    try {
+      new RegionMetrics(scratch).counter({ name: "col_total", help: "c", labelNames: ["k"] }).inc({
+        k: "b",
+      });
+      const target = scratch.entries().find((e) => e.name.startsWith("am1/s"))!;
+      assert.match(target.name, /\.0$/);
+      // Write a different key of the same length into that record in our region.
+      const squat = region.floatArray(target.name, target.length!);
+      const other = new TextEncoder().encode('col_total{k="z"}');
+      assert.equal(other.length, new TextEncoder().encode(key).length);
+      squat.store(0, other.length + 1);
+      for (let i = 0, e = 1; i < other.length; i += 6, e++) {
+        let word = 0;
+        for (let j = Math.min(i + 6, other.length) - 1; j >= i; j--) word = word * 256 + other[j];
+        squat.store(e, word + 1);
+      }
+      counter.inc({ k: "b" }, 5);
+      const again = new RegionMetrics(region).counter({
+        name: "col_total",
+        help: "c",
+        labelNames: ["k"],
+      });
+      again.inc({ k: "b" }, 1);
+      const names = region.entries().map((e) => e.name);
+      assert.ok(names.includes(target.name.replace(/\.0$/, ".1")), "key b moved to probe 1");
+      const text = metrics.render();
+      assert.equal(sample(text, 'col_total{k="b"}'), 6, "both views used the same record");
+      assert.equal(squat.load(squat.length - 1), 0, "the squatter's values were not touched");
+    } finally {
+      scratch.close();
+      SharedMemory.unlink(scratchName);
+    }
+  });
+});
+
+test("limits: an over-long key and a full region are refused, counted and rendered; nothing else changes", async () => {
+  await withRegion(24, (region) => {
+    const metrics = new RegionMetrics(region);
+    const counter = metrics.counter({ name: "lim_total", help: "l", labelNames: ["k"] });
+    counter.inc({ k: "kept" });
+    const before = metrics.render();
+    assert.throws(
+      () => counter.inc({ k: "x".repeat(MAX_KEY_BYTES) }),
+      (e: Error) => e instanceof RangeError && e.message.includes(`the limit is ${MAX_KEY_BYTES}`),
+    );
+    assert.equal(metrics.refusedSeries, 1);
+    let made = 0;
+    assert.throws(() => {
+      for (;; made++) counter.inc({ k: `series-${made}` });
+    }, (e: Error) => e instanceof RangeError && /no room .*capacity 24 slots/.test(e.message));
+    assert.ok(made > 5, `${made} series fitted`);
+    assert.equal(metrics.refusedSeries, 2);
+    const text = metrics.render();
+    assert.ok(text.startsWith(before.replace(/\n$/, "")), "the series that fitted are all there");
+    assert.equal(sample(text, 'lim_total{k="kept"}'), 1);
+    assert.equal(sample(text, REFUSED_METRIC), 2);
+    assert.match(text, new RegExp(`# TYPE ${REFUSED_METRIC} counter\n`));
+    counter.inc({ k: "kept" }); // existing series keep working
+    assert.equal(sample(metrics.render(), 'lim_total{k="kept"}'), 2);
+  });
+});
+
+test("a process that died inside an observation does not stall scrapes", async () => {
+  await withRegion(64, (region) => {
+    const metrics = new RegionMetrics(region);
+    const h = metrics.histogram({ name: "d_seconds", help: "d", buckets: [1] });
+    h.observe(0.5);
+    // What a process killed after its first step leaves: `started` one ahead of `finished`.
+    const entry = region.entries().find((e) => e.name.startsWith("am1/s"))!;
+    const record = region.floatArray(entry.name, entry.length!);
+    const started = entry.length! - (5 + 2) + 2;
+    record.add(started, 1);
+    const t0 = performance.now();
+    const text = metrics.render();
+    const first = performance.now() - t0;
+    assert.equal(sample(text, "d_seconds_count"), 1);
+    assert.equal(sample(text, 'd_seconds_bucket{le="+Inf"}'), 1);
+    assert.equal(sample(text, "d_seconds_sum"), 0.5);
+    assert.ok(first < 1000, `first scrape took ${first} ms`);
+    h.observe(2);
+    const t1 = performance.now();
+    const later = metrics.render();
+    assert.ok(performance.now() - t1 < 50, "the gap is remembered: later scrapes do not wait");
+    assert.equal(sample(later, "d_seconds_count"), 2);
+    assert.equal(sample(later, "d_seconds_sum"), 2.5);
+  });
+});
