@@ -7,7 +7,8 @@
 
 import { escapeHelp, valueText } from "./_format.ts";
 import type { Family, MetricSpace, Series } from "./_space.ts";
-import { FINISHED, readHistogram, VALUE } from "./_values.ts";
+import { collectHistogram, observed, VALUE } from "./_values.ts";
+import type { MutexGuard } from "../mod.ts";
 
 /** The metric that counts refused series, shown once any was refused. */
 export const REFUSED_METRIC = "atomicx_metrics_refused_series_total";
@@ -33,12 +34,18 @@ function prefixesOf(family: Family, series: Series): readonly string[] {
 
 /** Whether a series holds anything (a removed one shows again once it does). */
 export function hasValue(family: Family, series: Series): boolean {
-  const at = family.definition.type === "histogram" ? FINISHED : VALUE;
-  return series.array.load(series.base + at) !== 0;
+  return family.definition.type === "histogram"
+    ? observed(series.array, series.base)
+    : series.array.load(series.base + VALUE) !== 0;
 }
 
 /** The lines of one family's shown series. */
-function linesOf(space: MetricSpace, family: Family, lines: string[]): void {
+function linesOf(
+  space: MetricSpace,
+  family: Family,
+  lines: string[],
+  lock: () => void,
+): void {
   const bounds = family.definition.buckets?.length ?? 0;
   for (const series of space.shown(family, (s) => hasValue(family, s))) {
     const { array, base } = series;
@@ -47,7 +54,8 @@ function linesOf(space: MetricSpace, family: Family, lines: string[]): void {
       lines.push(p[0] + valueText(array.load(base + VALUE)));
       continue;
     }
-    const { buckets, sum, count } = readHistogram(array, base, bounds, series.memory);
+    lock();
+    const { buckets, sum, count } = collectHistogram(array, base, bounds, true);
     let cumulative = 0;
     for (let b = 0; b < bounds; b++) lines.push(p[b] + valueText(cumulative += buckets[b]));
     lines.push(p[bounds] + valueText(count), p[bounds + 1] + valueText(sum));
@@ -58,14 +66,21 @@ function linesOf(space: MetricSpace, family: Family, lines: string[]): void {
 /** The exposition text of every metric of `space`, in the region's order. */
 export function render(space: MetricSpace): string {
   const blocks: string[] = [];
-  for (const family of space.families()) {
-    const { name, help, type } = family.definition;
-    const lines = [
-      `# HELP ${escapeHelp(name)} ${escapeHelp(help)}`,
-      `# TYPE ${escapeHelp(name)} ${type}`,
-    ];
-    linesOf(space, family, lines);
-    blocks.push(lines.join("\n"));
+  // Histograms are read under the region's metrics mutex, taken once for the whole scrape.
+  let guard: MutexGuard | undefined;
+  const lock = () => void (guard ??= space.lock().lock({ timeout: 10_000 }));
+  try {
+    for (const family of space.families()) {
+      const { name, help, type } = family.definition;
+      const lines = [
+        `# HELP ${escapeHelp(name)} ${escapeHelp(help)}`,
+        `# TYPE ${escapeHelp(name)} ${type}`,
+      ];
+      linesOf(space, family, lines, lock);
+      blocks.push(lines.join("\n"));
+    }
+  } finally {
+    guard?.unlock();
   }
   const refused = space.refused.load();
   if (refused > 0) {

@@ -8,7 +8,7 @@
 
 import type { AtomicFloatArray, AtomicInt, Mutex, SharedMemory } from "../mod.ts";
 import { findOrAdd, keyElements, parseName, PREFIX, readKey, RefusedError } from "./_store.ts";
-import { histogramValues, PRESENT, type ReadMemory, SCALAR_VALUES } from "./_values.ts";
+import { histogramValues, PRESENT, SCALAR_VALUES } from "./_values.ts";
 
 /** The three metric types. */
 export type MetricType = "counter" | "gauge" | "histogram";
@@ -32,8 +32,6 @@ export interface Series {
   readonly labelText: string;
   /** Removed by this process since it last wrote: its next write marks it present again. */
   hidden: boolean;
-  /** The histogram reader's memory. */
-  readonly memory: ReadMemory;
   /** The labels as an object (for prom-client's `Registry`), made when first asked for. */
   labels?: Readonly<Record<string, string>>;
   /** Text before each value in the exposition, made when first rendered. */
@@ -228,7 +226,7 @@ export class MetricSpace {
 }
 
 function newSeries(array: AtomicFloatArray, base: number, labelText: string): Series {
-  return { array, base, labelText, hidden: false, memory: { deadGap: 0 } };
+  return { array, base, labelText, hidden: false };
 }
 
 function mismatch(region: SharedMemory, ours: Definition, theirs: Definition): Error {

@@ -4,20 +4,22 @@
  *
  * ```text
  * counter, gauge   [present, value]
- * histogram        [present, generation, started, finished, sum, bucket 0 … bucket n (+Inf)]
+ * histogram        [present, started, half 0: count sum bucket 0 … bucket n (+Inf),
+ *                                     half 1: count sum bucket 0 … bucket n]
  * ```
  *
- * `present` is 1 once a process used the series and 0 after `remove()`/`reset()`: a series is
- * shown while it is present or holds a non-zero value (another process that still has it cached
- * may add to it after a remove; it then shows again).
+ * `present` is 0 for a removed series, else its place in the order of series (prom-client lists a
+ * series where it was first used): a series is shown while present or holding a value (another
+ * process that still has it cached may add to it after a remove; it then shows again).
  *
- * A histogram observation adds 1 to `started`, 1 to its bucket, the value to `sum`, then 1 to
- * `finished`. A reader loads `generation` and `finished`, then the buckets and the sum, then
- * `started` and `generation` again: if nothing was in flight (`started` equals `finished`, or
- * differs only by what processes that died inside an observation left behind) and no removal ran
- * (`generation` even and unchanged), what it read is exactly the state after `finished` whole
- * observations. Removals (under the region's metrics mutex) make `generation` odd while they
- * subtract a consistent reading from every element, so observations that land meanwhile survive.
+ * A histogram is two halves, as in the Go client (client_golang's `histogram.go`): `started` is
+ * twice the observations begun plus the index of the hot half. An observation adds 2 to
+ * `started`, which names the hot half, then adds 1 to that half's bucket, the value to its sum and
+ * 1 to its count. A reader, holding the region's metrics mutex, flips the hot half (adds ±1 to
+ * `started`), waits until the now cold half's count reaches the observations begun before the
+ * flip (writers that began there finish within a few calls), reads it — exactly the state after
+ * those observations — then adds it into the hot half and zeroes it. A removal is the same
+ * without the adding back. Writers never wait; readers wait only for observations in flight.
  *
  * @module
  */
@@ -29,14 +31,14 @@ export const SCALAR_VALUES = 2;
 /** Offsets inside a series' values. */
 export const PRESENT = 0;
 export const VALUE = 1;
-export const GENERATION = 1;
-export const STARTED = 2;
-export const FINISHED = 3;
-export const SUM = 4;
-export const BUCKETS = 5;
+const STARTED = 1;
+const HALVES = 2;
+
+/** Elements of one histogram half with `bounds` finite upper bounds: count, sum, buckets. */
+const halfLength = (bounds: number): number => 2 + bounds + 1;
 
 /** Value elements of a histogram series with `bounds` finite upper bounds. */
-export const histogramValues = (bounds: number): number => BUCKETS + bounds + 1;
+export const histogramValues = (bounds: number): number => HALVES + 2 * halfLength(bounds);
 
 /** A histogram series read at one moment: per-bucket (not cumulative) counts, sum and count. */
 export interface HistogramReading {
@@ -45,65 +47,71 @@ export interface HistogramReading {
   readonly count: number;
 }
 
-/** How long a reader waits for observations in flight before it reads what is there. */
-const READ_BUDGET_MS = 5;
+/**
+ * How long a reader waits for observations in flight in the cold half. One that has not finished
+ * by then was begun by a process that died (or is stopped): the reader counts it as finished.
+ */
+const IN_FLIGHT_TIMEOUT_MS = 250;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/** What a reader remembers about one histogram series. */
-export interface ReadMemory {
-  /**
-   * `started − finished` left by processes that died inside an observation (learned when the
-   * read budget ran out), accepted as "nothing in flight" from then on.
-   */
-  deadGap: number;
-}
 
 /** Records one observation of `value` in bucket `bucket` (0-based, the last is +Inf). */
 export function observeInto(
   array: AtomicFloatArray,
   base: number,
+  bounds: number,
   bucket: number,
   value: number,
 ): void {
-  array.add(base + STARTED, 1);
-  array.add(base + BUCKETS + bucket, 1);
-  array.add(base + SUM, value);
-  array.add(base + FINISHED, 1);
+  const half = base + HALVES + (array.add(base + STARTED, 2) % 2) * halfLength(bounds);
+  array.add(half + 2 + bucket, 1);
+  array.add(half + 1, value);
+  array.add(half, 1);
+}
+
+/** Whether the series holds any observation. */
+export function observed(array: AtomicFloatArray, base: number): boolean {
+  return array.load(base + STARTED) >= 2;
 }
 
 /**
- * A consistent reading of a histogram series (see the module comment). Retries while an
- * observation or a removal is in flight, sleeping briefly so a descheduled writer can finish;
- * after {@link READ_BUDGET_MS} it takes the buckets as they are, with `count` their total (the
- * `+Inf` bucket and `_count` then still agree), and remembers the gap.
+ * The observations of a histogram series so far, read whole (see the module comment); with
+ * `keep` false they are removed. The caller holds the region's metrics mutex.
  */
-export function readHistogram(
+export function collectHistogram(
   array: AtomicFloatArray,
   base: number,
   bounds: number,
-  memory: ReadMemory,
+  keep: boolean,
 ): HistogramReading {
-  const buckets = new Array<number>(bounds + 1);
-  let deadline = 0;
-  for (let attempt = 0;; attempt++) {
-    const before = array.load(base + GENERATION);
-    const finished = array.load(base + FINISHED);
-    let total = 0;
-    for (let b = 0; b <= bounds; b++) total += buckets[b] = array.load(base + BUCKETS + b);
-    const sum = array.load(base + SUM);
-    const gap = array.load(base + STARTED) - finished;
-    const after = array.load(base + GENERATION);
-    const settled = before === after && before % 2 === 0;
-    if (settled && gap === 0) return { buckets, sum, count: finished };
-    // What the dead left behind: their bucket may be counted without their `finished`.
-    if (settled && gap === memory.deadGap) return { buckets, sum, count: total };
-    if (attempt < 8) continue;
-    const now = performance.now();
-    if (deadline === 0) deadline = now + READ_BUDGET_MS;
-    else if (now >= deadline) {
-      if (settled) memory.deadGap = gap;
-      return { buckets, sum, count: total };
+  const length = halfLength(bounds);
+  const before = array.load(base + STARTED);
+  const after = array.add(base + STARTED, before % 2 === 0 ? 1 : -1) + (before % 2 === 0 ? 1 : -1);
+  const begun = Math.floor(after / 2);
+  const cold = base + HALVES + (1 - (after % 2)) * length;
+  const hot = base + HALVES + (after % 2) * length;
+  // The cold half holds every observation begun so far (the last reader added it all there).
+  let finished = array.load(cold);
+  if (finished < begun) {
+    const deadline = performance.now() + IN_FLIGHT_TIMEOUT_MS;
+    while ((finished = array.load(cold)) < begun && performance.now() < deadline) {
+      Atomics.wait(sleeper, 0, 0, 0.05);
     }
-    Atomics.wait(sleeper, 0, 0, 0.05);
+    // Begun by a process that died: counted as finished from now on.
+    if (finished < begun) array.add(cold, begun - finished);
   }
+  const sum = array.swap(cold + 1, 0);
+  const counted = array.swap(cold, 0);
+  const buckets = new Array<number>(bounds + 1);
+  let count = 0;
+  for (let b = 0; b <= bounds; b++) count += buckets[b] = array.swap(cold + 2 + b, 0);
+  if (keep) {
+    array.add(hot, counted);
+    array.add(hot + 1, sum);
+    for (let b = 0; b <= bounds; b++) if (buckets[b] !== 0) array.add(hot + 2 + b, buckets[b]);
+  } else {
+    array.sub(base + STARTED, 2 * begun); // as if never begun; observations since then stay
+  }
+  // `_count` is the total of the buckets: equal to `counted` unless a writer counted as dead
+  // finished after all, and then still the same number as the `+Inf` bucket.
+  return { buckets, sum, count };
 }

@@ -13,16 +13,7 @@ import {
   RegionMetric,
 } from "./_metric.ts";
 import type { Series } from "./_space.ts";
-import {
-  BUCKETS,
-  FINISHED,
-  GENERATION,
-  type HistogramReading,
-  observeInto,
-  readHistogram,
-  STARTED,
-  SUM,
-} from "./_values.ts";
+import { collectHistogram, type HistogramReading, observeInto } from "./_values.ts";
 
 /**
  * prom-client's default buckets (seconds).
@@ -149,8 +140,7 @@ export class RegionHistogram<T extends string = string> extends RegionMetric<T> 
    * ```
    */
   zero(labels: LabelValues<T>): void {
-    const series = this.seriesOf(labels);
-    this.zeroValues(series);
+    this.#collect(this.seriesOf(labels), false);
   }
 
   /**
@@ -185,39 +175,25 @@ export class RegionHistogram<T extends string = string> extends RegionMetric<T> 
     const bounds = this.definition.buckets!;
     let b = 0;
     while (b < bounds.length && value > bounds[b]) b++;
-    observeInto(series.array, series.base, b, value);
+    observeInto(series.array, series.base, bounds.length, b, value);
   }
 
-  /** A consistent reading of a series. */
-  #read(series: Series): HistogramReading {
-    return readHistogram(series.array, series.base, this.definition.buckets!.length, series.memory);
-  }
-
-  /** Subtracts a consistent reading from every element, under the region's removal lock. */
-  protected zeroSeries(series: Series): void {
-    this.zeroValues(series);
-  }
-
-  protected zeroValues(series: Series): void {
-    const { array, base } = series;
+  /** The observations of a series, read whole (and removed unless `keep`). */
+  #collect(series: Series, keep: boolean): HistogramReading {
     const guard = this.space.lock().lock({ timeout: 10_000 });
     try {
-      // A remover that died mid-way left the generation odd: make it even first.
-      if (array.load(base + GENERATION) % 2 !== 0) array.add(base + GENERATION, 1);
-      const reading = this.#read(series);
-      array.add(base + GENERATION, 1);
-      reading.buckets.forEach((n, b) => n !== 0 && array.sub(base + BUCKETS + b, n));
-      array.sub(base + SUM, reading.sum);
-      array.sub(base + STARTED, reading.count);
-      array.sub(base + FINISHED, reading.count);
-      array.add(base + GENERATION, 1);
+      return collectHistogram(series.array, series.base, this.definition.buckets!.length, keep);
     } finally {
       guard.unlock();
     }
   }
 
+  protected zeroSeries(series: Series): void {
+    this.#collect(series, false);
+  }
+
   protected valuesOf(series: Series, labels: Readonly<Record<string, string>>): MetricValue[] {
-    const { buckets, sum, count } = this.#read(series);
+    const { buckets, sum, count } = this.#collect(series, true);
     const name = this.name;
     const bounds = this.definition.buckets!;
     const values: MetricValue[] = [];
