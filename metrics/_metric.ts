@@ -158,6 +158,11 @@ export function labelsOf(labelNames: readonly string[], args: readonly unknown[]
   return labels as LabelValues;
 }
 
+const ABSENT = Symbol("absent");
+/** A label value as a key of the series cache (numbers and strings name the same series). */
+const cacheKey = (value: unknown): unknown =>
+  value === undefined ? ABSENT : typeof value === "string" ? value : String(value);
+
 /** The base of the three metric types. */
 export abstract class RegionMetric<T extends string> {
   /** The metric name (prom-client's `Registry` may rewrite it for OpenMetrics). */
@@ -174,6 +179,7 @@ export abstract class RegionMetric<T extends string> {
   readonly #family: Family;
   readonly #collect?: () => void | Promise<void>;
   #unlabelled?: Series;
+  readonly #cache = new Map<unknown, unknown>();
 
   constructor(space: MetricSpace, family: Family, config: MetricConfiguration<T>) {
     this.name = config.name;
@@ -200,10 +206,23 @@ export abstract class RegionMetric<T extends string> {
       return this.#unlabelled = this.#space.series(this.#family, "");
     }
     this.checkLabels(labels);
-    const text = labelText(this.labelNames, labels);
-    const series = this.#family.series.get(text);
-    if (series !== undefined && !series.hidden) return series;
-    return this.#space.series(this.#family, text);
+    // A tree of Maps keyed by the label values in `labelNames` order: no text is built (nor
+    // escaped) for a series this process has met.
+    const names = this.labelNames;
+    let node = this.#cache;
+    for (let i = 0; i < names.length - 1; i++) {
+      const key = cacheKey(labels[names[i]]);
+      let next = node.get(key) as Map<unknown, unknown> | undefined;
+      if (next === undefined) node.set(key, next = new Map());
+      node = next;
+    }
+    const leaf = cacheKey(labels[names[names.length - 1]]);
+    let series = node.get(leaf) as Series | undefined;
+    if (series === undefined || series.hidden) {
+      series = this.#space.series(this.#family, labelText(names, labels));
+      node.set(leaf, series);
+    }
+    return series;
   }
 
   /** Throws prom-client's error for a label not in `labelNames`. */
