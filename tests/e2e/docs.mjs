@@ -9,8 +9,8 @@
 //   <!-- docs: not run (REASON) -->             shell commands, layouts, output: nothing to run
 //
 // An unmarked block fails the test. A block that is run is written to .tmp/docs/ beside a mod.ts
-// that re-exports the repository's, so `import ... from "./mod.ts"` means what it means when pasted
-// at the root of a clone; a TypeScript block is also type-checked with `deno check`. Every run must
+// that re-exports the repository's (and a metrics/mod.ts), so `import ... from "./mod.ts"` means
+// what it means when pasted at the root of a clone; a TypeScript block is also type-checked with `deno check`. Every run must
 // exit 0 within two minutes; a hang fails. Also checks that every repository command answers
 // `--help` without running anything. Ends with `docs: N passed, M failed`.
 import { spawn, spawnSync } from "node:child_process";
@@ -77,6 +77,8 @@ const dir = join(root, ".tmp", "docs");
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "mod.ts"), 'export * from "../../mod.ts";\n');
+mkdirSync(join(dir, "metrics"));
+writeFileSync(join(dir, "metrics", "mod.ts"), 'export * from "../../../metrics/mod.ts";\n');
 
 const all = blocks(readFileSync(join(root, readme), "utf8"));
 report(all.length > 0, `${readme} has code blocks (${all.length})`);
