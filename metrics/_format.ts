@@ -11,8 +11,10 @@ const needsEscape = /[\\\n"]/;
  * A label value escaped as the exposition format requires: backslash, double quote and line feed
  * become `\\`, `\"` and `\n`.
  *
- * @example
+ * @example Escaping a label value
  * ```ts
+ * import { escapeLabelValue } from "./_format.ts";
+ *
  * escapeLabelValue('say "hi"\n'); // 'say \\"hi\\"\\n'
  * ```
  */
@@ -24,8 +26,10 @@ export function escapeLabelValue(value: string): string {
 /**
  * HELP text (and a metric name) escaped as prom-client escapes it: backslash and line feed.
  *
- * @example
+ * @example Escaping HELP text
  * ```ts
+ * import { escapeHelp } from "./_format.ts";
+ *
  * escapeHelp("a\\b\nc"); // "a\\\\b\\nc"
  * ```
  */
@@ -36,8 +40,10 @@ export function escapeHelp(text: string): string {
 /**
  * A sample value as prom-client writes it: `Nan`, `+Inf`, `-Inf`, or JavaScript's own digits.
  *
- * @example
+ * @example A value as text
  * ```ts
+ * import { valueText } from "./_format.ts";
+ *
  * valueText(0.1); // "0.1"
  * ```
  */
@@ -52,8 +58,10 @@ export function valueText(value: number): string {
  * A label set's text inside the braces (`a="1",b="x"`), labels in `labelNames` order, absent
  * (undefined) ones left out: the canonical form of a series within its metric.
  *
- * @example
+ * @example The label text of a series
  * ```ts
+ * import { labelText } from "./_format.ts";
+ *
  * labelText(["route", "code"], { code: 200, route: "/" }); // 'route="/",code="200"'
  * ```
  */
@@ -75,8 +83,10 @@ export function labelText(
  * The labels of a label-set text (the inverse of {@link labelText}): names and unescaped values,
  * in order.
  *
- * @example
+ * @example Back to labels
  * ```ts
+ * import { parseLabelText } from "./_format.ts";
+ *
  * parseLabelText('a="x\\"y",b="2"'); // { a: 'x"y', b: "2" }
  * ```
  * @throws {Error} for text that no atomicx process wrote

@@ -7,20 +7,22 @@
  */
 
 import { labelText, parseLabelText } from "./_format.ts";
-import type { Definition, Family, MetricSpace, MetricType, Series } from "./_space.ts";
+import type { Family, MetricSpace, MetricType, Series } from "./_space.ts";
 import { PRESENT } from "./_values.ts";
-import { hasValue } from "./_render.ts";
+import { KINDS } from "./_kinds.ts";
 
 /**
  * What a metric needs of a prom-client `Registry`: `registerMetric`. A prom-client `Registry`
  * (any version 15) is one; atomicx never loads prom-client itself.
  *
- * @example
+ * @example A registry of your own
  * ```ts
  * import type { RegistryLike } from "@atomicx/atomicx/metrics";
  *
  * const names: string[] = [];
- * const registry: RegistryLike = { registerMetric: (m) => names.push(m.name) };
+ * const registry: RegistryLike = {
+ *   registerMetric: (metric: { name: string }) => void names.push(metric.name),
+ * };
  * ```
  */
 export interface RegistryLike {
@@ -37,7 +39,7 @@ export type LabelValues<T extends string = string> = Partial<Record<T, string | 
 /**
  * prom-client's options for a metric (what `new Counter(...)` takes), the ones atomicx honours.
  *
- * @example
+ * @example A configuration
  * ```ts
  * import type { MetricConfiguration } from "@atomicx/atomicx/metrics";
  *
@@ -64,7 +66,7 @@ export interface MetricConfiguration<T extends string = string> {
 /**
  * One sample as prom-client's `Registry` formats it.
  *
- * @example
+ * @example One sample
  * ```ts
  * import type { MetricValue } from "@atomicx/atomicx/metrics";
  *
@@ -72,15 +74,18 @@ export interface MetricConfiguration<T extends string = string> {
  * ```
  */
 export interface MetricValue {
+  /** The sample's value. */
   readonly value: number;
+  /** Its labels (a histogram bucket's `le` first). */
   readonly labels: Readonly<Record<string, string | number>>;
+  /** The sample's name when it is not the metric's (`x_bucket`, `x_sum`, `x_count`). */
   readonly metricName?: string;
 }
 
 /**
  * What `get()` returns: the shape prom-client's `Registry` asks of every metric.
  *
- * @example
+ * @example A metric as a Registry asks for it
  * ```ts
  * import type { MetricObject } from "@atomicx/atomicx/metrics";
  *
@@ -88,10 +93,15 @@ export interface MetricValue {
  * ```
  */
 export interface MetricObject {
+  /** The metric name. */
   readonly name: string;
+  /** The HELP text. */
   readonly help: string;
+  /** `"counter"`, `"gauge"` or `"histogram"`. */
   readonly type: MetricType;
+  /** Every sample of every shown series. */
   readonly values: MetricValue[];
+  /** How prom-client's `AggregatorRegistry` would merge it. */
   readonly aggregator: string;
 }
 
@@ -163,52 +173,60 @@ const ABSENT = Symbol("absent");
 const cacheKey = (value: unknown): unknown =>
   value === undefined ? ABSENT : typeof value === "string" ? value : String(value);
 
-/** The base of the three metric types. */
-export abstract class RegionMetric<T extends string> {
-  /** The metric name (prom-client's `Registry` may rewrite it for OpenMetrics). */
-  name: string;
-  /** The HELP text. */
-  readonly help: string;
-  /** The label names. */
-  readonly labelNames: readonly T[];
-  /** How prom-client's `AggregatorRegistry` would merge it. */
-  readonly aggregator: string;
-  /** `"counter"`, `"gauge"` or `"histogram"`. */
-  abstract readonly type: MetricType;
-  readonly #space: MetricSpace;
-  readonly #family: Family;
-  readonly #collect?: () => void | Promise<void>;
+/** What a metric keeps of its own, reached by the metric types through {@link metricCore}. */
+export interface Core {
+  readonly space: MetricSpace;
+  readonly family: Family;
+  /** The series of a labels object (checked against `labelNames`), found or added. */
+  seriesOf(labels: LabelValues | undefined): Series;
+  /** Throws prom-client's error for a label not in `labelNames`. */
+  checkLabels(labels: object): void;
+}
+
+/** What `RegionMetrics` hands a metric's constructor (nothing else is accepted). */
+interface Making {
+  readonly space: MetricSpace;
+  readonly family: Family;
+  readonly config: MetricConfiguration;
+}
+const genuine = new WeakSet<object>();
+
+/** A construction ticket for a metric (only `RegionMetrics` makes them). */
+export function making(space: MetricSpace, family: Family, config: MetricConfiguration): unknown {
+  const ticket: Making = { space, family, config };
+  genuine.add(ticket);
+  return ticket;
+}
+
+let coreOf: (metric: RegionMetric<string>) => Core;
+
+/** The core of a metric (for the metric types' methods). */
+export const metricCore = (metric: RegionMetric<string>): Core => coreOf(metric);
+
+/** A metric's core: its family and its series cache. */
+class MetricCore implements Core {
+  readonly space: MetricSpace;
+  readonly family: Family;
+  readonly #labelNames: readonly string[];
   #unlabelled?: Series;
   readonly #cache = new Map<unknown, unknown>();
 
-  constructor(space: MetricSpace, family: Family, config: MetricConfiguration<T>) {
-    this.name = config.name;
-    this.help = config.help;
-    this.labelNames = Object.freeze([...(config.labelNames ?? [])]);
-    this.aggregator = config.aggregator ?? "sum";
-    this.#collect = config.collect;
-    this.#space = space;
-    this.#family = family;
-    // prom-client shows a metric without labels at once (0, or empty buckets).
-    if (this.labelNames.length === 0) this.#unlabelled = space.series(family, "");
+  constructor(space: MetricSpace, family: Family) {
+    this.space = space;
+    this.family = family;
+    this.#labelNames = family.definition.labelNames;
   }
 
-  /** The definition of this metric. */
-  protected get definition(): Definition {
-    return this.#family.definition;
-  }
-
-  /** The series of a labels object (checked against `labelNames`), found or added. */
-  protected seriesOf(labels: LabelValues | undefined): Series {
+  seriesOf(labels: LabelValues | undefined): Series {
     if (labels === undefined) {
       const series = this.#unlabelled;
       if (series !== undefined && !series.hidden) return series;
-      return this.#unlabelled = this.#space.series(this.#family, "");
+      return this.#unlabelled = this.space.series(this.family, "");
     }
     this.checkLabels(labels);
     // A tree of Maps keyed by the label values in `labelNames` order: no text is built (nor
     // escaped) for a series this process has met.
-    const names = this.labelNames;
+    const names = this.#labelNames;
     let node = this.#cache;
     for (let i = 0; i < names.length - 1; i++) {
       const key = cacheKey(labels[names[i]]);
@@ -219,88 +237,169 @@ export abstract class RegionMetric<T extends string> {
     const leaf = cacheKey(labels[names[names.length - 1]]);
     let series = node.get(leaf) as Series | undefined;
     if (series === undefined || series.hidden) {
-      series = this.#space.series(this.#family, labelText(names, labels));
+      series = this.space.series(this.family, labelText(names, labels));
       node.set(leaf, series);
     }
     return series;
   }
 
-  /** Throws prom-client's error for a label not in `labelNames`. */
-  protected checkLabels(labels: object): void {
+  checkLabels(labels: object): void {
+    const names = this.#labelNames;
     for (const key in labels) {
-      if (!(this.labelNames as readonly string[]).includes(key)) {
+      if (!names.includes(key)) {
         throw new Error(
           `Added label "${key}" is not included in initial labelset: ${
-            this.labelNames.length === 0
-              ? "[]"
-              : `[ ${this.labelNames.map((n) => `'${n}'`).join(", ")} ]`
+            names.length === 0 ? "[]" : `[ ${names.map((n) => `'${n}'`).join(", ")} ]`
           }`,
         );
       }
     }
   }
 
-  /** Removes the series of these labels (positional values or an object), in every process. */
-  remove(...values: (string | number)[] | [LabelValues<T>]): void {
-    const labels = labelsOf(this.labelNames, values);
-    this.checkLabels(labels);
-    const series = this.#family.series.get(labelText(this.labelNames, labels));
-    if (series === undefined) {
-      // Maybe another process made it: look in the region without adding anything.
-      this.#space.families();
-      const found = this.#family.series.get(labelText(this.labelNames, labels));
-      if (found !== undefined) this.clear(found, false);
-      return;
-    }
-    this.clear(series, false);
-  }
-
-  /**
-   * Resets the metric in every process, as prom-client's `reset()`: every series removed (a
-   * counter or gauge without labels stays, at 0).
-   */
-  reset(): void {
-    this.#space.families();
-    for (const series of this.#family.series.values()) {
-      this.clear(series, series.labelText === "" && this.type !== "histogram");
-    }
-  }
-
-  /** Zeroes a series and, unless `keep`, marks it removed. */
-  protected clear(series: Series, keep: boolean): void {
-    this.zeroSeries(series);
+  /** Zeroes a series in every process and, unless `keep`, marks it removed. */
+  clear(series: Series, keep: boolean): void {
+    KINDS[this.family.definition.type].zero(this.space, this.family, series);
     if (!keep) {
       series.array.store(series.base + PRESENT, 0);
       series.hidden = true;
     }
   }
+}
 
-  /** Sets the series' values back to zero (each type its own way). */
-  protected abstract zeroSeries(series: Series): void;
+/**
+ * What the three metric types share: `name`, `help`, `labelNames`, `remove`, `reset` and `get`
+ * (the method prom-client's `Registry` calls). Made by `RegionMetrics` only.
+ *
+ * @example Every metric of RegionMetrics is one
+ * ```ts
+ * import { SharedMemory } from "@atomicx/atomicx";
+ * import { RegionMetric, RegionMetrics } from "@atomicx/atomicx/metrics";
+ *
+ * using region = SharedMemory.open("region-metric-doc", { capacity: 64 });
+ * const jobs = new RegionMetrics(region).counter({ name: "jobs_total", help: "Jobs" });
+ * console.log(jobs instanceof RegionMetric); // true
+ * SharedMemory.unlink("region-metric-doc");
+ * ```
+ */
+export class RegionMetric<T extends string = string> {
+  /** The metric name (prom-client's `Registry` may rewrite it for OpenMetrics). */
+  name: string;
+  /** The HELP text. */
+  readonly help: string;
+  /** The label names. */
+  readonly labelNames: readonly T[];
+  /** How prom-client's `AggregatorRegistry` would merge it. */
+  readonly aggregator: string;
+  /** `"counter"`, `"gauge"` or `"histogram"`. */
+  readonly type: MetricType;
+  readonly #core: MetricCore;
+  readonly #collect?: () => void | Promise<void>;
 
-  /** The values of one shown series for prom-client. */
-  protected abstract valuesOf(
-    series: Series,
-    labels: Readonly<Record<string, string>>,
-  ): MetricValue[];
+  /**
+   * Not for direct use: `RegionMetrics.counter`, `.gauge` and `.histogram` make metrics.
+   *
+   * @throws {TypeError} for anything but what `RegionMetrics` passes
+   */
+  constructor(ticket: unknown) {
+    if (typeof ticket !== "object" || ticket === null || !genuine.has(ticket)) {
+      throw new TypeError(
+        "atomicx/metrics: metrics are made by RegionMetrics (counter, gauge, histogram)",
+      );
+    }
+    genuine.delete(ticket);
+    const { space, family, config } = ticket as Making;
+    this.name = config.name;
+    this.help = config.help;
+    this.labelNames = Object.freeze([...(config.labelNames ?? [])]) as readonly T[];
+    this.aggregator = config.aggregator ?? "sum";
+    this.type = family.definition.type;
+    this.#collect = config.collect;
+    this.#core = new MetricCore(space, family);
+    // prom-client shows a metric without labels at once (0, or empty buckets).
+    if (this.labelNames.length === 0) this.#core.seriesOf(undefined);
+  }
 
-  /** The space (for the removal lock). */
-  protected get space(): MetricSpace {
-    return this.#space;
+  static {
+    coreOf = (metric) => metric.#core;
+  }
+
+  /**
+   * Removes the series of these label values (positional or an object), in every process: it
+   * leaves every scrape and starts again from zero when used again.
+   *
+   * @example A per-process series removed when its process stops
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   * import { RegionMetrics } from "@atomicx/atomicx/metrics";
+   *
+   * using region = SharedMemory.open("remove-doc", { capacity: 64 });
+   * const g = new RegionMetrics(region).gauge({ name: "heap", help: "Heap", labelNames: ["pid"] });
+   * g.set({ pid: "42" }, 1e6);
+   * g.remove("42"); // the process 42 stopped
+   * SharedMemory.unlink("remove-doc");
+   * ```
+   * @throws {Error} prom-client's errors for a wrong number of values or an unknown label
+   */
+  remove(...values: (string | number)[] | [LabelValues<T>]): void {
+    const core = this.#core;
+    const labels = labelsOf(this.labelNames, values);
+    core.checkLabels(labels);
+    const text = labelText(this.labelNames, labels);
+    // Maybe another process made it: look in the region (adding nothing) if this one did not.
+    if (!core.family.series.has(text)) core.space.families();
+    const series = core.family.series.get(text);
+    if (series !== undefined) core.clear(series, false);
+  }
+
+  /**
+   * Resets the metric in every process, as prom-client's `reset()`: every series removed (a
+   * counter or gauge without labels stays, at 0).
+   *
+   * @example Back to zero everywhere
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   * import { RegionMetrics } from "@atomicx/atomicx/metrics";
+   *
+   * using region = SharedMemory.open("reset-doc", { capacity: 64 });
+   * const c = new RegionMetrics(region).counter({ name: "c_total", help: "C" });
+   * c.inc(5);
+   * c.reset(); // c_total 0, in every process
+   * SharedMemory.unlink("reset-doc");
+   * ```
+   */
+  reset(): void {
+    const core = this.#core;
+    core.space.families();
+    for (const series of core.family.series.values()) {
+      core.clear(series, series.labelText === "" && this.type !== "histogram");
+    }
   }
 
   /**
    * What prom-client's `Registry` renders: every series of this metric, from every process,
-   * read from the region now.
+   * read from the region now (after `collect`, if the configuration has one).
+   *
+   * @example What a Registry reads
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   * import { RegionMetrics } from "@atomicx/atomicx/metrics";
+   *
+   * using region = SharedMemory.open("get-doc", { capacity: 64 });
+   * const up = new RegionMetrics(region).gauge({ name: "up", help: "Up" });
+   * up.set(1);
+   * console.log((await up.get()).values); // [{ value: 1, labels: {} }]
+   * SharedMemory.unlink("get-doc");
+   * ```
    */
   async get(): Promise<MetricObject> {
     if (this.#collect) await this.#collect();
+    const { space, family } = this.#core;
+    const kind = KINDS[this.type];
     const values: MetricValue[] = [];
-    this.#space.families();
-    const family = this.#family;
-    for (const series of this.#space.shown(family, (s) => hasValue(family, s))) {
+    space.families();
+    for (const series of space.shown(family, kind.hasValue)) {
       series.labels ??= Object.freeze(parseLabelText(series.labelText));
-      values.push(...this.valuesOf(series, series.labels));
+      values.push(...kind.values(space, family, this.name, series, series.labels));
     }
     return {
       name: this.name,

@@ -7,7 +7,8 @@
 
 import { escapeHelp, valueText } from "./_format.ts";
 import type { Family, MetricSpace, Series } from "./_space.ts";
-import { collectHistogram, observed, VALUE } from "./_values.ts";
+import { KINDS } from "./_kinds.ts";
+import { collectHistogram, VALUE } from "./_values.ts";
 import type { MutexGuard } from "../mod.ts";
 
 /** The metric that counts refused series, shown once any was refused. */
@@ -32,13 +33,6 @@ function prefixesOf(family: Family, series: Series): readonly string[] {
   return series.prefixes = prefixes;
 }
 
-/** Whether a series holds anything (a removed one shows again once it does). */
-export function hasValue(family: Family, series: Series): boolean {
-  return family.definition.type === "histogram"
-    ? observed(series.array, series.base)
-    : series.array.load(series.base + VALUE) !== 0;
-}
-
 /** The lines of one family's shown series. */
 function linesOf(
   space: MetricSpace,
@@ -47,7 +41,7 @@ function linesOf(
   lock: () => void,
 ): void {
   const bounds = family.definition.buckets?.length ?? 0;
-  for (const series of space.shown(family, (s) => hasValue(family, s))) {
+  for (const series of space.shown(family, KINDS[family.definition.type].hasValue)) {
     const { array, base } = series;
     const p = prefixesOf(family, series);
     if (family.definition.type !== "histogram") {

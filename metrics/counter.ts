@@ -6,13 +6,13 @@
  */
 
 import {
+  type Core,
   formatValue,
   labelsOf,
   type LabelValues,
-  type MetricValue,
+  metricCore,
   RegionMetric,
 } from "./_metric.ts";
-import type { Series } from "./_space.ts";
 import { VALUE } from "./_values.ts";
 
 /** Checks an increment as prom-client does (and refuses NaN, which prom-client would add). */
@@ -45,12 +45,13 @@ function checkIncrement(value: unknown): number {
  */
 export class RegionCounter<T extends string = string> extends RegionMetric<T> {
   /** `"counter"`. */
-  readonly type = "counter" as const;
+  declare readonly type: "counter";
+  readonly #core: Core = metricCore(this);
 
   /**
    * Adds `value` (default 1, finite and ≥ 0) to the series of `labels`.
    *
-   * @example
+   * @example Counting with and without labels
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -68,7 +69,7 @@ export class RegionCounter<T extends string = string> extends RegionMetric<T> {
   inc(labels?: LabelValues<T> | number, value?: number): void {
     const labelled = typeof labels === "object" && labels !== null;
     const by = checkIncrement(labelled ? value : labels);
-    const series = this.seriesOf(labelled ? labels : undefined);
+    const series = this.#core.seriesOf(labelled ? labels : undefined);
     series.array.add(series.base + VALUE, by);
   }
 
@@ -76,7 +77,7 @@ export class RegionCounter<T extends string = string> extends RegionMetric<T> {
    * The series of these label values (positional, in `labelNames` order, or an object), with an
    * `inc` that skips the label lookup: the fast way to count one series often.
    *
-   * @example
+   * @example A child for a hot path
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -89,23 +90,16 @@ export class RegionCounter<T extends string = string> extends RegionMetric<T> {
    * ```
    */
   labels(...values: (string | number)[] | [LabelValues<T>]): { inc(value?: number): void } {
+    const core = this.#core;
     const labels = labelsOf(this.labelNames, values);
-    this.checkLabels(labels);
-    let series = this.seriesOf(labels);
+    core.checkLabels(labels);
+    let series = core.seriesOf(labels);
     return {
       inc: (value?: number) => {
         const by = checkIncrement(value);
-        if (series.hidden) series = this.seriesOf(labels);
+        if (series.hidden) series = core.seriesOf(labels);
         series.array.add(series.base + VALUE, by);
       },
     };
-  }
-
-  protected zeroSeries(series: Series): void {
-    series.array.swap(series.base + VALUE, 0);
-  }
-
-  protected valuesOf(series: Series, labels: Readonly<Record<string, string>>): MetricValue[] {
-    return [{ value: series.array.load(series.base + VALUE), labels }];
   }
 }

@@ -6,10 +6,11 @@
  */
 
 import {
+  type Core,
   formatValue,
   labelsOf,
   type LabelValues,
-  type MetricValue,
+  metricCore,
   RegionMetric,
 } from "./_metric.ts";
 import type { Series } from "./_space.ts";
@@ -56,12 +57,13 @@ export interface GaugeSeries {
  */
 export class RegionGauge<T extends string = string> extends RegionMetric<T> {
   /** `"gauge"`. */
-  readonly type = "gauge" as const;
+  declare readonly type: "gauge";
+  readonly #core: Core = metricCore(this);
 
   /**
    * Sets the series of `labels` to `value`.
    *
-   * @example
+   * @example A value by label
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -82,7 +84,7 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
   /**
    * Adds `value` (default 1) to the series of `labels`.
    *
-   * @example
+   * @example Adding
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -101,7 +103,7 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
   /**
    * Subtracts `value` (default 1) from the series of `labels`.
    *
-   * @example
+   * @example Subtracting
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -120,7 +122,7 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
   /**
    * Sets the series of `labels` to the current Unix time in seconds.
    *
-   * @example
+   * @example A timestamp
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -138,7 +140,7 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
   /**
    * Starts a timer: calling the result sets the series to the seconds elapsed and returns them.
    *
-   * @example
+   * @example Timing into a gauge
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -161,7 +163,7 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
   /**
    * The operations of the series of these label values (positional or an object).
    *
-   * @example
+   * @example A per-process gauge
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -174,7 +176,7 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
    */
   labels(...values: (string | number)[] | [LabelValues<T>]): GaugeSeries {
     const labels = labelsOf(this.labelNames, values) as LabelValues<T>;
-    this.checkLabels(labels);
+    this.#core.checkLabels(labels);
     return {
       inc: (value?: number) => this.inc(labels, value),
       dec: (value?: number) => this.dec(labels, value),
@@ -185,7 +187,7 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
   }
 
   #series(labels: LabelValues<T> | number | undefined): Series {
-    return this.seriesOf(typeof labels === "object" && labels !== null ? labels : undefined);
+    return this.#core.seriesOf(typeof labels === "object" && labels !== null ? labels : undefined);
   }
 
   #add(labels: LabelValues<T> | number | undefined, value: number | undefined, sign: 1 | -1) {
@@ -193,13 +195,5 @@ export class RegionGauge<T extends string = string> extends RegionMetric<T> {
     const delta = given === undefined ? 1 : checkNumber(given, "Delta");
     const series = this.#series(labels);
     series.array.add(series.base + VALUE, sign * delta);
-  }
-
-  protected zeroSeries(series: Series): void {
-    series.array.store(series.base + VALUE, 0);
-  }
-
-  protected valuesOf(series: Series, labels: Readonly<Record<string, string>>): MetricValue[] {
-    return [{ value: series.array.load(series.base + VALUE), labels }];
   }
 }

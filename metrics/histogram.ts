@@ -6,19 +6,21 @@
  */
 
 import {
+  type Core,
   formatValue,
   labelsOf,
   type LabelValues,
-  type MetricValue,
+  metricCore,
   RegionMetric,
 } from "./_metric.ts";
+import { collect } from "./_kinds.ts";
 import type { Series } from "./_space.ts";
-import { collectHistogram, type HistogramReading, observeInto } from "./_values.ts";
+import { observeInto } from "./_values.ts";
 
 /**
  * prom-client's default buckets (seconds).
  *
- * @example
+ * @example The default buckets
  * ```ts
  * import { DEFAULT_BUCKETS } from "@atomicx/atomicx/metrics";
  *
@@ -76,13 +78,14 @@ function checkObservation(value: unknown): number {
  */
 export class RegionHistogram<T extends string = string> extends RegionMetric<T> {
   /** `"histogram"`. */
-  readonly type = "histogram" as const;
+  declare readonly type: "histogram";
+  readonly #core: Core = metricCore(this);
 
   /**
    * Records `value` in the series of `labels` (or, with one argument, in the series without
    * labels).
    *
-   * @example
+   * @example One observation
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -97,14 +100,14 @@ export class RegionHistogram<T extends string = string> extends RegionMetric<T> 
   observe(labels: LabelValues<T> | number, value?: number): void {
     const labelled = typeof labels === "object" && labels !== null;
     const v = checkObservation(labelled ? value : labels);
-    this.#observe(this.seriesOf(labelled ? labels : undefined), v);
+    this.#observe(this.#core.seriesOf(labelled ? labels : undefined), v);
   }
 
   /**
    * Starts a timer: calling the result observes the seconds elapsed (with the labels of both
    * calls) and returns them.
    *
-   * @example
+   * @example Timing a request
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -128,7 +131,7 @@ export class RegionHistogram<T extends string = string> extends RegionMetric<T> 
   /**
    * Makes the series of `labels` present with zero observations (prom-client's `zero`).
    *
-   * @example
+   * @example A series shown before its first observation
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -140,13 +143,14 @@ export class RegionHistogram<T extends string = string> extends RegionMetric<T> 
    * ```
    */
   zero(labels: LabelValues<T>): void {
-    this.#collect(this.seriesOf(labels), false);
+    const { space, family } = this.#core;
+    collect(space, family, this.#core.seriesOf(labels), false);
   }
 
   /**
    * The operations of the series of these label values (positional or an object).
    *
-   * @example
+   * @example A child for a hot path
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -158,13 +162,14 @@ export class RegionHistogram<T extends string = string> extends RegionMetric<T> 
    * ```
    */
   labels(...values: (string | number)[] | [LabelValues<T>]): HistogramSeries {
+    const core = this.#core;
     const labels = labelsOf(this.labelNames, values) as LabelValues<T>;
-    this.checkLabels(labels);
-    let series = this.seriesOf(labels);
+    core.checkLabels(labels);
+    let series = core.seriesOf(labels);
     return {
       observe: (value: number) => {
         const v = checkObservation(value);
-        if (series.hidden) series = this.seriesOf(labels);
+        if (series.hidden) series = core.seriesOf(labels);
         this.#observe(series, v);
       },
       startTimer: () => this.startTimer(labels),
@@ -172,43 +177,9 @@ export class RegionHistogram<T extends string = string> extends RegionMetric<T> 
   }
 
   #observe(series: Series, value: number): void {
-    const bounds = this.definition.buckets!;
+    const bounds = this.#core.family.definition.buckets!;
     let b = 0;
     while (b < bounds.length && value > bounds[b]) b++;
     observeInto(series.array, series.base, bounds.length, b, value);
-  }
-
-  /** The observations of a series, read whole (and removed unless `keep`). */
-  #collect(series: Series, keep: boolean): HistogramReading {
-    const guard = this.space.lock().lock({ timeout: 10_000 });
-    try {
-      return collectHistogram(series.array, series.base, this.definition.buckets!.length, keep);
-    } finally {
-      guard.unlock();
-    }
-  }
-
-  protected zeroSeries(series: Series): void {
-    this.#collect(series, false);
-  }
-
-  protected valuesOf(series: Series, labels: Readonly<Record<string, string>>): MetricValue[] {
-    const { buckets, sum, count } = this.#collect(series, true);
-    const name = this.name;
-    const bounds = this.definition.buckets!;
-    const values: MetricValue[] = [];
-    let cumulative = 0;
-    for (let b = 0; b < bounds.length; b++) {
-      cumulative += buckets[b];
-      values.push({
-        value: cumulative,
-        labels: { le: bounds[b], ...labels },
-        metricName: `${name}_bucket`,
-      });
-    }
-    values.push({ value: count, labels: { le: "+Inf", ...labels }, metricName: `${name}_bucket` });
-    values.push({ value: sum, labels, metricName: `${name}_sum` });
-    values.push({ value: count, labels, metricName: `${name}_count` });
-    return values;
   }
 }

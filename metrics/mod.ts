@@ -5,7 +5,7 @@
  * them answers `/metrics` with all of them, without IPC. prom-client is optional: metrics register
  * on its `Registry` when given one, and `render()` writes the same text without it.
  *
- * @example
+ * @example Requests counted by every process
  * ```ts
  * import { SharedMemory } from "@atomicx/atomicx";
  * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -29,12 +29,13 @@ export {
 export { RegionCounter } from "./counter.ts";
 export { type GaugeSeries, RegionGauge } from "./gauge.ts";
 export { DEFAULT_BUCKETS, type HistogramSeries, RegionHistogram } from "./histogram.ts";
-export type {
-  LabelValues,
-  MetricConfiguration,
-  MetricObject,
-  MetricValue,
-  RegistryLike,
+export {
+  type LabelValues,
+  type MetricConfiguration,
+  type MetricObject,
+  type MetricValue,
+  RegionMetric,
+  type RegistryLike,
 } from "./_metric.ts";
 export type { MetricType } from "./_space.ts";
 export { MAX_KEY_BYTES } from "./_store.ts";

@@ -8,6 +8,7 @@
 import type { SharedMemory } from "../mod.ts";
 import {
   checkConfiguration,
+  making,
   type MetricConfiguration,
   registerOn,
   type RegistryLike,
@@ -21,7 +22,7 @@ import { DEFAULT_BUCKETS, RegionHistogram } from "./histogram.ts";
 /**
  * Options of {@link RegionMetrics}.
  *
- * @example
+ * @example Options
  * ```ts
  * import type { RegionMetricsOptions } from "@atomicx/atomicx/metrics";
  *
@@ -37,7 +38,7 @@ export interface RegionMetricsOptions {
  * A histogram's options: prom-client's, with `buckets` (finite upper bounds, ascending; default
  * {@link DEFAULT_BUCKETS}).
  *
- * @example
+ * @example Histogram options
  * ```ts
  * import type { HistogramConfiguration } from "@atomicx/atomicx/metrics";
  *
@@ -45,6 +46,7 @@ export interface RegionMetricsOptions {
  * ```
  */
 export interface HistogramConfiguration<T extends string = string> extends MetricConfiguration<T> {
+  /** Finite upper bounds, ascending (default {@link DEFAULT_BUCKETS}). */
   readonly buckets?: readonly number[];
 }
 
@@ -102,7 +104,7 @@ export class RegionMetrics {
   /**
    * A counter (prom-client's `Counter` options and methods).
    *
-   * @example
+   * @example A counter
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -116,13 +118,13 @@ export class RegionMetrics {
    */
   counter<T extends string>(config: MetricConfiguration<T>): RegionCounter<T> {
     const [family, registers] = this.#declare(config, "counter");
-    return this.#made(new RegionCounter<T>(this.#space, family, config), registers);
+    return this.#made(new RegionCounter<T>(making(this.#space, family, config)), registers);
   }
 
   /**
    * A gauge (prom-client's `Gauge` options and methods): one value per series, shared.
    *
-   * @example
+   * @example A gauge
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -135,13 +137,13 @@ export class RegionMetrics {
    */
   gauge<T extends string>(config: MetricConfiguration<T>): RegionGauge<T> {
     const [family, registers] = this.#declare(config, "gauge");
-    return this.#made(new RegionGauge<T>(this.#space, family, config), registers);
+    return this.#made(new RegionGauge<T>(making(this.#space, family, config)), registers);
   }
 
   /**
    * A histogram (prom-client's `Histogram` options and methods).
    *
-   * @example
+   * @example A histogram
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -168,7 +170,7 @@ export class RegionMetrics {
       );
     }
     const [family, registers] = this.#declare(config, "histogram", [...buckets]);
-    return this.#made(new RegionHistogram<T>(this.#space, family, config), registers);
+    return this.#made(new RegionHistogram<T>(making(this.#space, family, config)), registers);
   }
 
   /**
@@ -177,7 +179,7 @@ export class RegionMetrics {
    * `registry.metrics()` writes for the same values. Followed by
    * `atomicx_metrics_refused_series_total` once a series was refused.
    *
-   * @example
+   * @example The text of /metrics
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";
@@ -196,7 +198,7 @@ export class RegionMetrics {
   /**
    * How many series were refused in this region, by any process (region full, key too long).
    *
-   * @example
+   * @example Refused series
    * ```ts
    * import { SharedMemory } from "@atomicx/atomicx";
    * import { RegionMetrics } from "@atomicx/atomicx/metrics";

@@ -67,8 +67,10 @@ const checked = spawnSync(bin("deno"), ["check", "examples/"], { cwd: root, enco
 report(checked.status === 0, "deno check examples/", `${checked.stdout}${checked.stderr}`);
 // The JSDoc: `deno doc --lint` clean, an example on every export of mod.ts, and every example
 // type-checks and runs (`deno test --doc`).
-const lint = spawnSync(bin("deno"), ["doc", "--lint", "mod.ts"], { cwd: root, encoding: "utf8" });
-report(lint.status === 0, "deno doc --lint mod.ts", `${lint.stdout}${lint.stderr}`);
+for (const entry of ["mod.ts", "metrics/mod.ts"]) {
+  const lint = spawnSync(bin("deno"), ["doc", "--lint", entry], { cwd: root, encoding: "utf8" });
+  report(lint.status === 0, `deno doc --lint ${entry}`, `${lint.stdout}${lint.stderr}`);
+}
 const doc = spawnSync(bin("deno"), ["doc", "--json", "mod.ts"], {
   cwd: root,
   encoding: "utf8",
@@ -87,7 +89,15 @@ report(
 );
 const docTests = spawnSync(
   bin("deno"),
-  ["test", "--doc", "--allow-all", "mod.ts", ...sources("src"), ...sources("src/arrays")],
+  [
+    "test",
+    "--doc",
+    "--allow-all",
+    "mod.ts",
+    ...sources("src"),
+    ...sources("src/arrays"),
+    ...sources("metrics"),
+  ],
   { cwd: root, encoding: "utf8", env: { ...env, NO_COLOR: "1" } },
 );
 report(
