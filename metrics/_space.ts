@@ -7,8 +7,17 @@
  */
 
 import type { AtomicFloatArray, AtomicInt, Mutex, SharedMemory } from "../mod.ts";
-import { findOrAdd, keyElements, parseName, PREFIX, readKey, RefusedError } from "./_store.ts";
+import {
+  findOrAdd,
+  keyElements,
+  parseName,
+  PREFIX,
+  readKey,
+  recordStem,
+  RefusedError,
+} from "./_store.ts";
 import { histogramValues, PRESENT, SCALAR_VALUES } from "./_values.ts";
+import { labelText, parseLabelText } from "./_format.ts";
 
 /** The three metric types. */
 export type MetricType = "counter" | "gauge" | "histogram";
@@ -53,11 +62,50 @@ export interface Family {
 const definitionKey = (d: Definition): string =>
   JSON.stringify([d.name, d.type, d.help, d.labelNames, d.buckets ?? null]);
 
-function definitionOf(key: string): Definition {
-  const [name, type, help, labelNames, buckets] = JSON.parse(key);
+const encoder = new TextEncoder();
+const TYPES: ReadonlySet<unknown> = new Set(["counter", "gauge", "histogram"]);
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** The definition a record's key holds, or `undefined` for one no atomicx process wrote. */
+function definitionOf(key: string): Definition | undefined {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(key);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(fields) || fields.length !== 5) return undefined;
+  const [name, type, help, labelNames, buckets] = fields;
+  const sound = typeof name === "string" && METRIC_NAME.test(name) && TYPES.has(type) &&
+    typeof help === "string" && Array.isArray(labelNames) &&
+    labelNames.every((n) => typeof n === "string" && LABEL_NAME.test(n)) &&
+    (type === "histogram"
+      ? Array.isArray(buckets) &&
+        buckets.every((b, i) =>
+          typeof b === "number" && Number.isFinite(b) && (i === 0 || b > buckets[i - 1])
+        )
+      : buckets === null);
+  if (!sound) return undefined;
   return buckets === null
     ? { name, type, help, labelNames }
     : { name, type, help, labelNames, buckets };
+}
+
+/** The label text of a series key of `family`, or `undefined` for a key no atomicx wrote. */
+function labelTextOf(family: Family, key: string): string | undefined {
+  const { name, labelNames } = family.definition;
+  if (!key.startsWith(`${name}{`) || !key.endsWith("}")) return undefined;
+  const text = key.slice(name.length + 1, -1);
+  try {
+    const labels = parseLabelText(text);
+    return Object.keys(labels).every((n) => labelNames.includes(n)) &&
+        labelText(labelNames, labels) === text
+      ? text
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const valuesOf = (d: Definition): number =>
@@ -78,6 +126,10 @@ export class MetricSpace {
   /** Records met incomplete (their creator died half-way, or is still writing). */
   #incomplete = false;
   #lock?: Mutex;
+  /** Records this process knows, by entry name. */
+  readonly #records = new Map<string, { family: Family; series?: Series }>();
+  /** Entries under the prefix that no atomicx process wrote (left alone). */
+  readonly #ignored = new Set<string>();
 
   constructor(region: SharedMemory) {
     this.region = region;
@@ -101,7 +153,7 @@ export class MetricSpace {
       name: definition.name,
       conflict: (other) => {
         const theirs = definitionOf(other);
-        if (theirs.name === definition.name) throw mismatch(this.region, definition, theirs);
+        if (theirs?.name === definition.name) throw mismatch(this.region, definition, theirs);
       },
     });
     return known ?? this.#family(definition);
@@ -174,38 +226,72 @@ export class MetricSpace {
     const order: Family[] = [];
     for (const family of this.#families.values()) family.order = [];
     for (const { name, kind, length } of this.region.entries()) {
-      if (kind !== "floatArray" || !name.startsWith(PREFIX)) continue;
-      const parsed = parseName(name);
-      if (parsed === undefined) continue;
-      const array = this.region.floatArray(name, length!);
-      const key = readKey(array);
-      if (key === undefined) {
-        this.#incomplete = true;
-        continue;
+      if (kind !== "floatArray" || !name.startsWith(PREFIX) || this.#ignored.has(name)) continue;
+      let known = this.#records.get(name);
+      if (known === undefined) {
+        known = this.#record(name, length!);
+        if (known === undefined) continue;
+        this.#records.set(name, known);
       }
-      if (parsed.kind === "m") {
-        const definition = definitionOf(key);
-        const family = this.#families.get(definition.name) ?? this.#family(definition);
-        if (!order.includes(family)) order.push(family);
-        continue;
-      }
-      const brace = key.indexOf("{");
-      const family = this.#families.get(key.slice(0, brace));
-      const base = length! - (family?.values ?? 0);
-      if (family === undefined || base !== keyElements(parsed.bytes)) {
-        this.#incomplete = true;
-        continue;
-      }
-      const labelText = key.slice(brace + 1, -1);
-      let series = family.series.get(labelText);
-      if (series === undefined) {
-        series = newSeries(array, base, labelText);
-        family.series.set(labelText, series);
-      }
-      family.order.push(series);
+      if (known.series !== undefined) known.family.order.push(known.series);
+      else if (!order.includes(known.family)) order.push(known.family);
     }
     this.#order = order;
     return order;
+  }
+
+  /**
+   * What the record `name` holds, made known to this process; `undefined` while it is
+   * incomplete (and then looked at again), or for good if no atomicx process wrote it.
+   */
+  #record(name: string, length: number): { family: Family; series?: Series } | undefined {
+    const parsed = parseName(name);
+    const array = parsed && this.region.floatArray(name, length);
+    const header = array?.load(0) ?? NaN;
+    const bytes = header - 1;
+    const sound = parsed !== undefined && (header === 0 || (
+      Number.isSafeInteger(bytes) && bytes >= 0 && keyElements(bytes) <= length &&
+      (parsed.kind === "m" || bytes === parsed.bytes)
+    ));
+    if (!sound) {
+      this.#ignored.add(name);
+      return undefined;
+    }
+    const key = readKey(array!);
+    if (key === undefined) {
+      this.#incomplete = true; // being written, or its writer died half-way
+      return undefined;
+    }
+    if (parsed.kind === "m") {
+      const definition = definitionOf(key);
+      // A record is where its key hashes to, or it is not one of ours.
+      if (definition === undefined || !name.startsWith(recordStem("m", definition.name, 0))) {
+        this.#ignored.add(name);
+        return undefined;
+      }
+      return { family: this.#families.get(definition.name) ?? this.#family(definition) };
+    }
+    const family = this.#families.get(key.slice(0, Math.max(0, key.indexOf("{"))));
+    if (family === undefined) {
+      this.#incomplete = true; // its metric's record is not complete yet
+      return undefined;
+    }
+    const labelText = labelTextOf(family, key);
+    const base = length - family.values;
+    if (
+      labelText === undefined || base !== keyElements(parsed.bytes) ||
+      encoder.encode(key).length !== parsed.bytes ||
+      !name.startsWith(recordStem("s", key, parsed.bytes))
+    ) {
+      this.#ignored.add(name);
+      return undefined;
+    }
+    let series = family.series.get(labelText);
+    if (series === undefined) {
+      series = newSeries(array!, base, labelText);
+      family.series.set(labelText, series);
+    }
+    return { family, series };
   }
 
   /** The mutex that serialises removals in this region. */

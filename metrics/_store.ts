@@ -101,9 +101,9 @@ export function findOrAdd(
   const base = words.length;
   // A metric's records are named by its name alone (any length), so that two definitions of one
   // name meet at a probe and the second is refused; a series' by its whole key.
-  const hash = hash53(sameName?.name ?? key).toString(36);
+  const stem = recordStem(kind, sameName?.name ?? key, sameName ? 0 : bytes.length);
   for (let probe = 0; probe < MAX_PROBES; probe++) {
-    const name = `${PREFIX}${kind}${hash}.${sameName ? 0 : bytes.length}.${probe}`;
+    const name = `${stem}${probe}`;
     let array: AtomicFloatArray;
     try {
       array = region.floatArray(name, base + values);
@@ -166,6 +166,14 @@ export function readKey(array: AtomicFloatArray): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The entry name of a record up to its probe number: kind, the hash of `hashed` (a series' key,
+ * a metric's name) and the key's length in bytes (0 for a metric).
+ */
+export function recordStem(kind: "m" | "s", hashed: string, bytes: number): string {
+  return `${PREFIX}${kind}${hash53(hashed).toString(36)}.${bytes}.`;
 }
 
 /** A record entry's kind and key length, from its name, or `undefined` for another entry. */

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import client from "prom-client";
-import { SharedMemory } from "../../mod.ts";
+import { type AtomicFloatArray, SharedMemory } from "../../mod.ts";
 import { MAX_KEY_BYTES, REFUSED_METRIC, RegionMetrics } from "../../metrics/mod.ts";
 import { runtimeCommand } from "../../scripts/lib/runtimes.mjs";
 import { declare, LONG_LABEL, sample } from "./_defs.ts";
@@ -40,6 +40,17 @@ async function withRegion(
 /** Asserts two exposition texts equal, line by line (the first differing line named). */
 function sameText(actual: string, expected: string, what: string): void {
   assert.deepEqual(actual.split("\n"), expected.split("\n"), what);
+}
+
+/** Writes `key` into a record as atomicx lays it out (a forged or colliding record). */
+function writeKey(record: AtomicFloatArray, key: string): void {
+  const bytes = new TextEncoder().encode(key);
+  record.store(0, bytes.length + 1);
+  for (let i = 0, e = 1; i < bytes.length; i += 6, e++) {
+    let word = 0;
+    for (let j = Math.min(i + 6, bytes.length) - 1; j >= i; j--) word = word * 256 + bytes[j];
+    record.store(e, word + 1);
+  }
 }
 
 type Kind = "Counter" | "Gauge" | "Histogram";
@@ -335,12 +346,7 @@ test("a hash collision at a probe is seen and the next probe taken, by every pro
       const squat = region.floatArray(target.name, target.length!);
       const other = new TextEncoder().encode('col_total{k="z"}');
       assert.equal(other.length, new TextEncoder().encode(key).length);
-      squat.store(0, other.length + 1);
-      for (let i = 0, e = 1; i < other.length; i += 6, e++) {
-        let word = 0;
-        for (let j = Math.min(i + 6, other.length) - 1; j >= i; j--) word = word * 256 + other[j];
-        squat.store(e, word + 1);
-      }
+      writeKey(squat, 'col_total{k="z"}');
       counter.inc({ k: "b" }, 5);
       const again = new RegionMetrics(region).counter({
         name: "col_total",
@@ -384,6 +390,33 @@ test("limits: an over-long key and a full region are refused, counted and render
     assert.match(text, new RegExp(`# TYPE ${REFUSED_METRIC} counter\n`));
     counter.inc({ k: "kept" }); // existing series keep working
     assert.equal(sample(metrics.render(), 'lim_total{k="kept"}'), 2);
+  });
+});
+
+test("records no atomicx process wrote are left alone; metrics are made by RegionMetrics only", async () => {
+  await withRegion(256, (region) => {
+    const metrics = new RegionMetrics(region);
+    metrics.counter({ name: "real_total", help: "r", labelNames: ["k"] }).inc({ k: "v" }, 2);
+    metrics.histogram({ name: "real_seconds", help: "h", buckets: [1] }).observe(0.5);
+    const before = metrics.render();
+    const forged: [string, number, string][] = [
+      ["am1/m123.0.0", 40, "not json at all"],
+      ["am1/m124.0.0", 60, '["x","counter","h",["a"],[1]]'], // a counter with buckets
+      ["am1/m125.0.0", 60, '["y","gauge","h",["a"],null]'], // sound, but not where "y" hashes
+      ["am1/s126.15.0", 30, "real_total k=v}"], // no brace
+      ["am1/s127.17.0", 30, 'real_total{k="w"}'], // sound, but not where it hashes
+      ["am1/s128.19.0", 30, 'real_total{q="v"}\n'], // a label it does not have
+    ];
+    for (const [name, length, key] of forged) writeKey(region.floatArray(name, length), key);
+    region.int("am1/whatever").store(7);
+    region.floatArray("am1/s9.3.0", 4).store(0, 1e300); // a key length no record can have
+    assert.equal(metrics.render(), before, "this view");
+    assert.equal(new RegionMetrics(region).render(), before, "a new view of the region");
+    const RegionMetric = Object.getPrototypeOf(
+      Object.getPrototypeOf(metrics.gauge({ name: "g", help: "g" })),
+    ).constructor;
+    assert.throws(() => new RegionMetric({}), TypeError);
+    assert.throws(() => new RegionMetric(undefined), TypeError);
   });
 });
 
