@@ -18,6 +18,7 @@ import client from "prom-client";
 import { SharedMemory } from "../../mod.ts";
 import { RegionMetrics } from "../../metrics/mod.ts";
 import { clusterPort } from "../_shared/cluster_port.ts";
+import { httpGet as get } from "../_shared/http_get.ts";
 
 const WORKERS = 4;
 const REQUESTS_PER_PHASE = 1500;
@@ -75,23 +76,6 @@ function worker(regionName: string, port: number): void {
     end({ route });
     res.end(body);
   }).listen(port, "127.0.0.1");
-}
-
-/** A GET on 127.0.0.1; resolves to status, body and the answering worker's pid. */
-function get(port: number, path: string, agent: http.Agent | false) {
-  return new Promise<{ status: number; body: string; pid: string }>((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path, agent }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode!,
-          body,
-          pid: String(res.headers["x-worker-pid"]),
-        }));
-    }).on("error", reject);
-  });
 }
 
 /** Sends `n` requests, `CONCURRENCY` at a time; returns how many answered per route. */

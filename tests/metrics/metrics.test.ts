@@ -16,26 +16,15 @@ import { type AtomicFloatArray, SharedMemory } from "../../mod.ts";
 import { MAX_KEY_BYTES, REFUSED_METRIC, RegionMetrics } from "../../metrics/mod.ts";
 import { runtimeCommand } from "../../scripts/lib/runtimes.mjs";
 import { declare, LONG_LABEL, sample } from "./_defs.ts";
+import { httpGet as get } from "../../examples/_shared/http_get.ts";
+import { withRegion as withTestRegion } from "../support/regions.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-let serial = 0;
-/** A fresh region name, unlinked by `withRegion`. */
-const regionName = () => `metrics-test-${process.pid}-${serial++}`;
-
-/** Runs `fn` with a new region of `capacity` slots, unlinked afterwards. */
-async function withRegion(
+/** A region of `capacity` slots for `fn`, closed and unlinked afterwards. */
+const withRegion = (
   capacity: number,
   fn: (region: SharedMemory, name: string) => Promise<void> | void,
-): Promise<void> {
-  const name = regionName();
-  const region = SharedMemory.open(name, { capacity, only: "create" });
-  try {
-    await fn(region, name);
-  } finally {
-    region.close();
-    SharedMemory.unlink(name);
-  }
-}
+) => withTestRegion("metrics", fn, capacity);
 
 /** Asserts two exposition texts equal, line by line (the first differing line named). */
 function sameText(actual: string, expected: string, what: string): void {
@@ -324,7 +313,7 @@ test("a series found by another view of the region is the same storage; labels f
 });
 
 test("a hash collision at a probe is seen and the next probe taken, by every process alike", async () => {
-  await withRegion(256, (region) => {
+  await withRegion(256, async (region) => {
     const metrics = new RegionMetrics(region);
     const counter = metrics.counter({ name: "col_total", help: "c", labelNames: ["k"] });
     counter.inc({ k: "a" });
@@ -334,9 +323,7 @@ test("a hash collision at a probe is seen and the next probe taken, by every pro
     const first = record.name.replace(/\.\d+$/, ".0");
     assert.equal(first, record.name);
     // Find the record name key "b" will use by making it in a scratch region of its own.
-    const scratchName = regionName();
-    const scratch = SharedMemory.open(scratchName, { capacity: 64, only: "create" });
-    try {
+    await withTestRegion("metrics-scratch", (scratch) => {
       new RegionMetrics(scratch).counter({ name: "col_total", help: "c", labelNames: ["k"] }).inc({
         k: "b",
       });
@@ -359,10 +346,7 @@ test("a hash collision at a probe is seen and the next probe taken, by every pro
       const text = metrics.render();
       assert.equal(sample(text, 'col_total{k="b"}'), 6, "both views used the same record");
       assert.equal(squat.load(squat.length - 1), 0, "the squatter's values were not touched");
-    } finally {
-      scratch.close();
-      SharedMemory.unlink(scratchName);
-    }
+    }, 64);
   });
 });
 
@@ -546,21 +530,6 @@ test("Deno, Bun and Node processes (node:ffi and koffi) add into one region; exa
     exactTotals(metrics.render(), tags);
   });
 });
-
-/** A GET on 127.0.0.1: status, body and the answering worker's pid. */
-function get(port: number, path: string, agent: http.Agent | false) {
-  return new Promise<{ status: number; body: string; pid: string }>((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path, agent }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk));
-      res.on(
-        "end",
-        () => resolve({ status: res.statusCode!, body, pid: String(res.headers["x-worker-pid"]) }),
-      );
-    }).on("error", reject);
-  });
-}
 
 const ROUTES = ["/", "/items", "/missing"];
 
