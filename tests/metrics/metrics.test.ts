@@ -31,6 +31,22 @@ function sameText(actual: string, expected: string, what: string): void {
   assert.deepEqual(actual.split("\n"), expected.split("\n"), what);
 }
 
+/** Asserts that `ours` throws what prom-client's `theirs` throws: the same class and message. */
+function sameError(what: string, ours: () => unknown, theirs: () => unknown): void {
+  let expected: unknown;
+  try {
+    theirs();
+  } catch (error) {
+    expected = error;
+  }
+  assert.ok(expected instanceof Error, `prom-client throws for ${what}`);
+  assert.throws(ours, (error: Error) => {
+    assert.equal(error.constructor, expected.constructor, what);
+    assert.equal(error.message, expected.message, what);
+    return true;
+  });
+}
+
 /** Writes `key` into a record as atomicx lays it out (a forged or colliding record). */
 function writeKey(record: AtomicFloatArray, key: string): void {
   const bytes = new TextEncoder().encode(key);
@@ -183,20 +199,7 @@ test("prom-client's errors for bad options and bad operations, and nothing chang
         () => new client.Histogram({ name: "a", help: "a", labelNames: ["le"], registers: [prom] }),
       ],
     ];
-    for (const [what, ours, theirs] of cases) {
-      let expected: unknown;
-      try {
-        theirs();
-      } catch (error) {
-        expected = error;
-      }
-      assert.ok(expected instanceof Error, what);
-      assert.throws(() => ours(metrics), (error: Error) => {
-        assert.equal(error.constructor, (expected as Error).constructor, what);
-        assert.equal(error.message, (expected as Error).message, what);
-        return true;
-      });
-    }
+    for (const [what, ours, theirs] of cases) sameError(what, () => ours(metrics), theirs);
     const before = metrics.render();
     const counter = metrics.counter({ name: "c_total", help: "c", labelNames: ["a"] });
     const gauge = metrics.gauge({ name: "g", help: "g", labelNames: ["a"] });
@@ -245,18 +248,7 @@ test("prom-client's errors for bad options and bad operations, and nothing chang
       ],
     ];
     for (const [what, ours, theirs] of ops) {
-      let expected: unknown;
-      try {
-        theirs();
-      } catch (error) {
-        expected = error;
-      }
-      assert.ok(expected instanceof Error, `prom-client throws for ${what}`);
-      assert.throws(ours, (error: Error) => {
-        assert.equal(error.constructor, (expected as Error).constructor, what);
-        assert.equal(error.message, (expected as Error).message, what);
-        return true;
-      });
+      sameError(what, ours, theirs);
       assert.equal(metrics.render(), afterDeclare, `${what} changed nothing`);
     }
     assert.throws(() => counter.inc(NaN), TypeError, "NaN is refused (prom-client would add it)");
