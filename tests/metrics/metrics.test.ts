@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import client from "prom-client";
-import { type AtomicFloatArray, SharedMemory } from "../../mod.ts";
+import type { AtomicFloatArray, SharedMemory } from "../../mod.ts";
 import { MAX_KEY_BYTES, REFUSED_METRIC, RegionMetrics } from "../../metrics/mod.ts";
 import { runtimeCommand } from "../../scripts/lib/runtimes.mjs";
 import { declare, LONG_LABEL, sample } from "./_defs.ts";
