@@ -396,6 +396,26 @@ test("records no atomicx process wrote are left alone; metrics are made by Regio
   });
 });
 
+test("a scrape killed half-way loses nothing: it only flipped the hot half", async () => {
+  await withRegion(64, (region) => {
+    const metrics = new RegionMetrics(region);
+    const h = metrics.histogram({ name: "k_seconds", help: "k", buckets: [1] });
+    const entry = region.entries().find((e) => e.name.startsWith("am1/s"))!;
+    const record = region.floatArray(entry.name, entry.length!);
+    const started = entry.length! - (3 + 2 * (2 + 2)) + 1;
+    for (let round = 1; round <= 4; round++) {
+      h.observe(0.5);
+      h.observe(2);
+      // A scrape that died right after its flip (the only thing a scrape writes).
+      record.add(started, record.load(started) % 2 === 0 ? 1 : -1);
+      const text = metrics.render();
+      assert.equal(sample(text, "k_seconds_count"), 2 * round);
+      assert.equal(sample(text, 'k_seconds_bucket{le="1"}'), round);
+      assert.equal(sample(text, "k_seconds_sum"), 2.5 * round);
+    }
+  });
+});
+
 test("a process that died inside an observation does not stall scrapes", async () => {
   await withRegion(64, (region) => {
     const metrics = new RegionMetrics(region);
@@ -404,7 +424,7 @@ test("a process that died inside an observation does not stall scrapes", async (
     // What a process killed after its first step leaves: an observation begun, never finished.
     const entry = region.entries().find((e) => e.name.startsWith("am1/s"))!;
     const record = region.floatArray(entry.name, entry.length!);
-    const started = entry.length! - (2 + 2 * (2 + 2)) + 1;
+    const started = entry.length! - (3 + 2 * (2 + 2)) + 1;
     assert.equal(record.load(started) >> 1, 1);
     record.add(started, 2);
     const t0 = performance.now();
