@@ -92,9 +92,10 @@ function compile(out) {
     const path = join(esm, file);
     let text = readFileSync(path, "utf8")
       // The JSDoc examples import the JSR names; an npm user imports "atomicx" (in a page too:
-      // the browser condition picks the browser entry).
+      // the browser condition picks the browser entry) and its subpaths ("atomicx/metrics").
       .replaceAll(`from "${JSR_NAME}/browser"`, `from "${NPM_NAME}"`)
-      .replaceAll(`from "${JSR_NAME}"`, `from "${NPM_NAME}"`);
+      .replaceAll(`from "${JSR_NAME}"`, `from "${NPM_NAME}"`)
+      .replaceAll(`from "${JSR_NAME}/`, `from "${NPM_NAME}/`);
     if (file.endsWith(".d.ts")) {
       // tsc rewrites `./x.ts` to `./x.js` in JavaScript but leaves declaration files as written;
       // a consumer's compiler expects `.js` there too.

@@ -1,9 +1,10 @@
-// Prometheus metrics for a Node cluster, kept in one shared-memory region: four workers serve HTTP
-// on 127.0.0.1 and count every request (by route and status) and its latency (a histogram) into
-// the region; `/metrics`, answered by whichever worker gets the connection, renders the totals of
-// all workers through prom-client — no IPC to the primary. The primary sends a bounded load, kills
-// a worker half-way (cluster forks a new one, which finds the counters where they were), sends the
-// rest, scrapes `/metrics` from several workers and checks every total against what it sent.
+// Prometheus metrics for a Node cluster, kept in one shared-memory region with `atomicx/metrics`:
+// four workers serve HTTP on 127.0.0.1 and count every request (by route and status) and its
+// latency (a histogram) into the region; `/metrics`, answered by whichever worker gets the
+// connection, renders the totals of all workers through prom-client — no IPC to the primary.
+// The primary sends a bounded load, kills a worker half-way (cluster forks a new one, which finds
+// the counters where they were), sends the rest, scrapes `/metrics` from several workers and
+// checks every total against what it sent, and `/render` (`metrics.render()`) against it.
 //
 //   node --experimental-ffi examples/cluster-metrics/main.ts      (Node 26+: the built-in node:ffi)
 //   npx tsx examples/cluster-metrics/main.ts                      (Node 20+: koffi)
@@ -15,34 +16,18 @@ import http from "node:http";
 import process from "node:process";
 import client from "prom-client";
 import { SharedMemory } from "../../mod.ts";
+import { RegionMetrics } from "../../metrics/mod.ts";
 import { clusterPort } from "../_shared/cluster_port.ts";
-import {
-  type HistogramSpec,
-  type MetricSpec,
-  RegionCounter,
-  RegionHistogram,
-  slotsNeeded,
-} from "./region_metrics.ts";
+import { httpGet as get } from "../_shared/http_get.ts";
 
 const WORKERS = 4;
 const REQUESTS_PER_PHASE = 1500;
 const CONCURRENCY = 16;
 const PATHS = ["/", "/", "/items", "/items", "/nope"]; // the load cycles through these
 
-// Route 0 "/" and 1 "/items" answer 200; everything else is route 2, "other", answering 404.
-const REQUESTS: MetricSpec = {
-  name: "http_requests_total",
-  help: "HTTP requests served, by route and status",
-  labelNames: ["route", "status"],
-  series: [["/", "200"], ["/items", "200"], ["other", "404"]],
-};
-const LATENCY: HistogramSpec = {
-  name: "http_request_duration_seconds",
-  help: "Time to handle a request, by route",
-  labelNames: ["route"],
-  series: [["/"], ["/items"], ["other"]],
-};
-const routeOf = (url: string | undefined) => url === "/" ? 0 : url === "/items" ? 1 : 2;
+// "/" and "/items" answer 200; everything else is the route "other", answering 404.
+const SERIES = [["/", "200"], ["/items", "200"], ["other", "404"]];
+const routeOf = (url: string | undefined) => url === "/" || url === "/items" ? url : "other";
 
 if (cluster.isPrimary) {
   process.exitCode = await primary();
@@ -54,13 +39,21 @@ if (cluster.isPrimary) {
 function worker(regionName: string, port: number): void {
   const region = SharedMemory.open(regionName, { only: "attach" });
   const registry = new client.Registry();
-  const requests = new RegionCounter(region, registry, 0, REQUESTS);
-  const latency = new RegionHistogram(region, registry, 1, LATENCY);
+  const metrics = new RegionMetrics(region, { registers: [registry] });
+  const requests = metrics.counter({
+    name: "http_requests_total",
+    help: "HTTP requests served, by route and status",
+    labelNames: ["route", "status"],
+  });
+  const latency = metrics.histogram({
+    name: "http_request_duration_seconds",
+    help: "Time to handle a request, by route",
+    labelNames: ["route"],
+  });
   http.createServer((req, res) => {
     res.setHeader("x-worker-pid", String(process.pid));
-    if (req.url === "/snapshot") { // every value of the region, by entry name, as JSON
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify(region.snapshot()));
+    if (req.url === "/render") { // the same text, written straight from the region
+      res.end(metrics.render());
       return;
     }
     if (req.url === "/metrics") { // not counted itself: the totals are the application's requests
@@ -70,36 +63,19 @@ function worker(regionName: string, port: number): void {
       });
       return;
     }
-    const start = performance.now();
+    const end = latency.startTimer();
     const route = routeOf(req.url);
-    const body = route === 0
+    const body = route === "/"
       ? "hello\n"
-      : route === 1
+      : route === "/items"
       ? JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item ${i}` })))
       : "not found\n";
-    res.statusCode = route === 2 ? 404 : 200;
+    res.statusCode = route === "other" ? 404 : 200;
     // Counted before the response leaves, so a client that has its answer sees it counted.
-    requests.inc(route);
-    latency.observe(route, (performance.now() - start) / 1000);
+    requests.inc({ route, status: String(res.statusCode) });
+    end({ route });
     res.end(body);
   }).listen(port, "127.0.0.1");
-}
-
-/** A GET on 127.0.0.1; resolves to status, body and the answering worker's pid. */
-function get(port: number, path: string, agent: http.Agent | false) {
-  return new Promise<{ status: number; body: string; pid: string }>((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path, agent }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode!,
-          body,
-          pid: String(res.headers["x-worker-pid"]),
-        }));
-    }).on("error", reject);
-  });
 }
 
 /** Sends `n` requests, `CONCURRENCY` at a time; returns how many answered per route. */
@@ -111,9 +87,9 @@ async function load(port: number, n: number): Promise<number[]> {
     while (next < n) {
       const path = PATHS[next++ % PATHS.length];
       const { status } = await get(port, path, agent);
-      const route = routeOf(path);
-      if (status !== (route === 2 ? 404 : 200)) throw new Error(`${path}: status ${status}`);
-      tally[route]++;
+      const series = SERIES.findIndex(([route]) => route === routeOf(path));
+      if (String(status) !== SERIES[series][1]) throw new Error(`${path}: status ${status}`);
+      tally[series]++;
     }
   }));
   agent.destroy(); // no kept-alive socket to a worker that is about to be killed
@@ -130,7 +106,7 @@ function sample(text: string, series: string): number {
 async function primary(): Promise<number> {
   const regionName = `cluster-metrics-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   SharedMemory.open(regionName, {
-    capacity: slotsNeeded([REQUESTS], [LATENCY]),
+    capacity: 64, // a slot per counter series, two per histogram series, one per metric
     only: "create",
   }).close(); // the workers attach; the name stays until unlinked below
   const env = { CLUSTER_METRICS_REGION: regionName, CLUSTER_METRICS_PORT: await clusterPort() };
@@ -165,7 +141,7 @@ async function primary(): Promise<number> {
     const sent = first.map((n, i) => n + second[i]);
     const failures: string[] = [];
     const total = (text: string) =>
-      REQUESTS.series.reduce(
+      SERIES.reduce(
         (n, [route, status]) =>
           n + sample(text, `http_requests_total{route="${route}",status="${status}"}`),
         0,
@@ -183,12 +159,12 @@ async function primary(): Promise<number> {
       scrapes.push(await get(port, "/metrics", false));
     }
     for (const { body, pid } of scrapes) {
-      REQUESTS.series.forEach(([route, status], j) => {
+      SERIES.forEach(([route, status], j) => {
         const counted = sample(body, `http_requests_total{route="${route}",status="${status}"}`);
         const observed = sample(body, `http_request_duration_seconds_count{route="${route}"}`);
         const inf = sample(
           body,
-          `http_request_duration_seconds_bucket{route="${route}",le="+Inf"}`,
+          `http_request_duration_seconds_bucket{le="+Inf",route="${route}"}`,
         );
         if (counted !== sent[j] || observed !== sent[j] || inf !== sent[j]) {
           failures.push(
@@ -198,13 +174,11 @@ async function primary(): Promise<number> {
         }
       });
     }
-    // The raw values too: `region.snapshot()` names the request counters m0/<series>/n.
-    const snapshot = JSON.parse((await get(port, "/snapshot", false)).body);
-    REQUESTS.series.forEach((_, j) => {
-      if (snapshot[`m0/${j}/n`] !== sent[j]) {
-        failures.push(`/snapshot: m0/${j}/n is ${snapshot[`m0/${j}/n`]}, sent ${sent[j]}`);
-      }
-    });
+    // render(), written straight from the region, is the same text as prom-client's.
+    const rendered = await get(port, "/render", false);
+    if (rendered.body !== scrapes.at(-1)!.body) {
+      failures.push(`render() of worker ${rendered.pid} differs from registry.metrics()`);
+    }
     const pids = new Set(scrapes.map((s) => s.pid));
     if (pids.size < 2) failures.push(`${scrapes.length} scrapes were all answered by one worker`);
     console.log(

@@ -2,15 +2,19 @@
 // Node 26 with node:ffi): a cluster primary with WORKERS workers, printing its result as the last
 // line of stdout, in JSON.
 //
-//   node --experimental-ffi scripts/bench/cluster_child.ts scrape
+//   node --experimental-ffi scripts/bench/cluster_child.ts scrape WORKERS SERIES
+//   node --experimental-ffi scripts/bench/cluster_child.ts ops
 //   node --experimental-ffi scripts/bench/cluster_child.ts throughput SECONDS
 //   node --experimental-ffi scripts/bench/cluster_child.ts ratelimit SECONDS [REDIS_PORT]
 //
-// - scrape: 100 metrics (90 counters and 10 histograms, 4 series each) in every worker, updated
-//   the same way twice: in prom-client's own metrics of each worker and in a region. Times a
-//   `/metrics` scrape of the region (HTTP GET to any worker, which renders through prom-client)
+// - scrape: SERIES series (metrics of 10 series each, 9 counters to 1 histogram) in every one of
+//   WORKERS workers, updated the same way twice: in prom-client's own metrics of each worker and
+//   in a region through atomicx/metrics. Times, in a worker, `metrics.render()` and
+//   `registry.metrics()` (prom-client's Registry over the region), and a `GET /render` over HTTP,
 //   against `AggregatorRegistry.clusterMetrics()` called in the primary (IPC to every worker and
 //   the merge; no HTTP on that side), and checks both report the same totals.
+// - ops: the cost of one inc / observe of atomicx/metrics against prom-client's in-process metric
+//   (paired loops, alternating, median), no cluster.
 // - throughput: requests per second over keep-alive connections, rounds alternating counting off,
 //   counting in the region (a counter and a histogram per request), and counting in prom-client's
 //   per-worker metrics.
@@ -30,34 +34,27 @@ import {
   RateLimiterRedis,
 } from "rate-limiter-flexible";
 import { SharedMemory } from "../../mod.ts";
-import {
-  type HistogramSpec,
-  type MetricSpec,
-  RegionCounter,
-  RegionHistogram,
-  slotsNeeded,
-} from "../../examples/cluster-metrics/region_metrics.ts";
+import { RegionMetrics } from "../../metrics/mod.ts";
 import { RegionRateLimiter } from "../../examples/rate-limit/gcra.ts";
 
-const WORKERS = 4;
-const SERIES = [["r0"], ["r1"], ["r2"], ["r3"]];
-const COUNTERS: MetricSpec[] = Array.from({ length: 90 }, (_, i) => ({
+const [mode, ...rest] = process.argv.slice(2);
+const WORKERS = mode === "scrape" ? Number(rest[0]) : 4;
+/** Series per metric (label values r0…r9); a tenth of the metrics are histograms. */
+const ROUTES = Array.from({ length: 10 }, (_, i) => `r${i}`);
+const METRICS = mode === "scrape" ? Number(rest[1]) / ROUTES.length : 10;
+const COUNTERS = Array.from({ length: METRICS - Math.max(1, METRICS / 10) }, (_, i) => ({
   name: `app_counter_${i}_total`,
   help: `counter ${i}`,
   labelNames: ["route"],
-  series: SERIES,
 }));
-const HISTOGRAMS: HistogramSpec[] = Array.from({ length: 10 }, (_, i) => ({
+const HISTOGRAMS = Array.from({ length: Math.max(1, METRICS / 10) }, (_, i) => ({
   name: `app_latency_${i}_seconds`,
   help: `histogram ${i}`,
   labelNames: ["route"],
-  series: SERIES,
 }));
 const KEYS = Array.from({ length: 100 }, (_, i) => `client-${i}`);
 const IN_FLIGHT = 64;
-const ROUNDS = 12; // throughput: rounds of one slice per way // concurrent decisions per worker for the asynchronous limiters
-
-const [mode, ...rest] = process.argv.slice(2);
+const ROUNDS = 12; // throughput: rounds of one slice per way
 
 interface Message {
   op: string;
@@ -67,12 +64,14 @@ interface Message {
 if (cluster.isPrimary) {
   const regionName = `bench-cluster-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   SharedMemory.open(regionName, {
-    capacity: slotsNeeded(COUNTERS, HISTOGRAMS) + 2 * KEYS.length + 2,
+    capacity: 8192,
     only: "create",
   }).close();
   try {
     const result = mode === "scrape"
       ? await scrapePrimary(regionName)
+      : mode === "ops"
+      ? opsCost(regionName)
       : mode === "throughput"
       ? await throughputPrimary(regionName, Number(rest[0]))
       : await rateLimitPrimary(regionName, Number(rest[0]), Number(rest[1] ?? 0));
@@ -150,39 +149,101 @@ async function scrapePrimary(regionName: string) {
   const port = await startWorkers(regionName);
   await ask({ op: "fill" });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const region = await get(port, "/metrics", agent);
+  const rendered = await get(port, "/render", agent);
   const aggregated = await aggregator.clusterMetrics();
-  for (
-    const family of ["app_counter_0_total", "app_counter_89_total", "app_latency_9_seconds_count"]
-  ) {
-    if (familyTotal(region, family) !== familyTotal(aggregated, family)) {
+  const families = [COUNTERS[0].name, COUNTERS.at(-1)!.name, `${HISTOGRAMS.at(-1)!.name}_count`];
+  for (const family of families) {
+    if (familyTotal(rendered, family) !== familyTotal(aggregated, family)) {
       throw new Error(
-        `${family}: region ${familyTotal(region, family)}, aggregated ${
+        `${family}: region ${familyTotal(rendered, family)}, aggregated ${
           familyTotal(aggregated, family)
         }`,
       );
     }
   }
   // Rounds alternating the two ways; the median of each way's round means.
-  const regionRounds: number[] = [];
+  const calls = METRICS * ROUTES.length >= 1000 ? 10 : 40;
+  const httpRounds: number[] = [];
   const aggregatorRounds: number[] = [];
   for (let round = 0; round < 5; round++) {
-    regionRounds.push(await meanMs(40, () => get(port, "/metrics", agent)));
-    aggregatorRounds.push(await meanMs(40, () => aggregator.clusterMetrics()));
+    httpRounds.push(await meanMs(calls, () => get(port, "/render", agent)));
+    aggregatorRounds.push(await meanMs(calls, () => aggregator.clusterMetrics()));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const regionMs = median(regionRounds);
-  const aggregatorMs = median(aggregatorRounds);
-  const [render] = await ask<{ ms: number; readMs: number }>({ op: "render" }, 1);
+  const [inWorker] = await ask<{ renderMs: number; registryMs: number }>({ op: "render" }, 1);
   agent.destroy();
   return {
-    regionMs,
-    aggregatorMs,
-    renderMs: render.ms,
-    readMs: render.readMs,
-    bytes: region.length,
-    aggregatedBytes: aggregated.length,
+    workers: WORKERS,
+    series: METRICS * ROUTES.length,
+    renderMs: inWorker.renderMs,
+    registryMs: inWorker.registryMs,
+    httpMs: median(httpRounds),
+    aggregatorMs: median(aggregatorRounds),
+    bytes: rendered.length,
+    lines: rendered.split("\n").length,
   };
+}
+
+/** The median of `xs`. */
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[xs.length >> 1];
+}
+
+/**
+ * ns per call of `fn` for atomicx/metrics and for prom-client, paired: 15 rounds alternating the
+ * two, the median of each.
+ */
+function paired(region: () => void, local: () => void): { regionNs: number; localNs: number } {
+  const n = 200_000;
+  const time = (fn: () => void) => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    return ((performance.now() - t) / n) * 1e6;
+  };
+  time(region), time(local); // warm-up
+  const r: number[] = [];
+  const l: number[] = [];
+  for (let round = 0; round < 15; round++) r.push(time(region)), l.push(time(local));
+  return { regionNs: median(r), localNs: median(l) };
+}
+
+/** The cost of each operation, atomicx/metrics against prom-client's in-process metric. */
+function opsCost(regionName: string) {
+  const region = SharedMemory.open(regionName, { only: "attach" });
+  const metrics = new RegionMetrics(region);
+  const registry = new client.Registry();
+  const labelled = { name: "ops_total", help: "ops", labelNames: ["route", "code"] };
+  const histogram = { name: "ops_seconds", help: "ops", labelNames: ["route"] };
+  const ours = {
+    plain: metrics.counter({ name: "plain_total", help: "plain" }),
+    counter: metrics.counter(labelled),
+    histogram: metrics.histogram(histogram),
+    gauge: metrics.gauge({ name: "g", help: "g" }),
+  };
+  const theirs = {
+    plain: new client.Counter({ name: "plain_total", help: "plain", registers: [registry] }),
+    counter: new client.Counter({ ...labelled, registers: [registry] }),
+    histogram: new client.Histogram({ ...histogram, registers: [registry] }),
+    gauge: new client.Gauge({ name: "g", help: "g", registers: [registry] }),
+  };
+  const labels = { route: "/items", code: "200" };
+  const route = { route: "/items" };
+  const oursChild = ours.counter.labels("/items", "200");
+  const theirsChild = theirs.counter.labels("/items", "200");
+  const result = {
+    "counter.inc()": paired(() => ours.plain.inc(), () => theirs.plain.inc()),
+    "counter.inc(labels)": paired(() => ours.counter.inc(labels), () => theirs.counter.inc(labels)),
+    "counter.labels(...).inc() (child kept)": paired(
+      () => oursChild.inc(),
+      () => theirsChild.inc(),
+    ),
+    "gauge.inc()": paired(() => ours.gauge.inc(), () => theirs.gauge.inc()),
+    "histogram.observe(labels, v)": paired(
+      () => ours.histogram.observe(route, 0.07),
+      () => theirs.histogram.observe(route, 0.07),
+    ),
+  };
+  region.close();
+  return result;
 }
 
 async function throughputPrimary(regionName: string, seconds: number) {
@@ -279,55 +340,58 @@ function workerMain(regionName: string, mode: string): void {
   // one in a worker makes it answer the primary) and the same metrics in the region.
   new client.AggregatorRegistry();
   const local = {
-    counters: COUNTERS.map((s) =>
-      new client.Counter({ name: s.name, help: s.help, labelNames: ["route"] })
-    ),
-    histograms: HISTOGRAMS.map((s) =>
-      new client.Histogram({ name: s.name, help: s.help, labelNames: ["route"] })
-    ),
+    counters: COUNTERS.map((c) => new client.Counter(c)),
+    histograms: HISTOGRAMS.map((h) => new client.Histogram(h)),
   };
   const registry = new client.Registry();
+  const metrics = new RegionMetrics(region, { registers: [registry] });
   const shared = {
-    counters: COUNTERS.map((s, i) => new RegionCounter(region, registry, i, s)),
-    histograms: HISTOGRAMS.map((s, i) =>
-      new RegionHistogram(region, registry, COUNTERS.length + i, s)
-    ),
+    counters: COUNTERS.map((c) => metrics.counter(c)),
+    histograms: HISTOGRAMS.map((h) => metrics.histogram(h)),
   };
   let counting = "off";
   process.on("message", async (m: Message) => {
     if (m.op === "fill") {
       for (let n = 0; n < 25; n++) {
-        for (let j = 0; j < SERIES.length; j++) {
+        for (let j = 0; j < ROUTES.length; j++) {
           const seconds = ((n * 7 + j) % 40) / 100;
-          for (const c of local.counters) c.inc({ route: SERIES[j][0] });
-          for (const h of local.histograms) h.observe({ route: SERIES[j][0] }, seconds);
-          for (const c of shared.counters) c.inc(j);
-          for (const h of shared.histograms) h.observe(j, seconds);
+          const labels = { route: ROUTES[j] };
+          for (const c of local.counters) c.inc(labels);
+          for (const h of local.histograms) h.observe(labels, seconds);
+          for (const c of shared.counters) c.inc(labels);
+          for (const h of shared.histograms) h.observe(labels, seconds);
         }
       }
       process.send!({ op: "fill:done" });
     } else if (m.op === "render") {
-      const ms = await meanMs(200, () => registry.metrics());
-      // Reading every value of the region alone, without prom-client's formatting.
-      const readMs = await meanMs(200, () => {
-        let total = 0;
-        for (const c of shared.counters) c.get().then((m) => total += m.values.length);
-        for (const h of shared.histograms) h.get().then((m) => total += m.values.length);
-        return Promise.resolve(total);
+      const calls = METRICS * ROUTES.length >= 1000 ? 50 : 200;
+      const rounds = [];
+      const registryRounds = [];
+      for (let round = 0; round < 5; round++) {
+        rounds.push(await meanMs(calls, () => Promise.resolve(metrics.render())));
+        registryRounds.push(await meanMs(calls, () => registry.metrics()));
+      }
+      process.send!({
+        op: "render:done",
+        renderMs: median(rounds),
+        registryMs: median(registryRounds),
       });
-      process.send!({ op: "render:done", ms, readMs });
     } else if (m.op === "cost") {
       const n = 200_000;
+      const oursCounter = shared.counters[1];
+      const oursHistogram = shared.histograms[0];
       let t = performance.now();
       for (let i = 0; i < n; i++) {
-        shared.counters[1].inc(i & 3);
-        shared.histograms[1].observe(i & 3, 0.0002);
+        const labels = { route: ROUTES[i & 3] };
+        oursCounter.inc(labels);
+        oursHistogram.observe(labels, 0.0002);
       }
       const regionNs = ((performance.now() - t) / n) * 1e6;
       t = performance.now();
       for (let i = 0; i < n; i++) {
-        local.counters[1].inc({ route: SERIES[i & 3][0] });
-        local.histograms[1].observe({ route: SERIES[i & 3][0] }, 0.0002);
+        const labels = { route: ROUTES[i & 3] };
+        local.counters[1].inc(labels);
+        local.histograms[0].observe(labels, 0.0002);
       }
       const localNs = ((performance.now() - t) / n) * 1e6;
       process.send!({ op: "cost:done", regionNs, localNs });
@@ -337,6 +401,10 @@ function workerMain(regionName: string, mode: string): void {
     }
   });
   http.createServer((req, res) => {
+    if (req.url === "/render") {
+      res.end(metrics.render());
+      return;
+    }
     if (req.url === "/metrics") {
       registry.metrics().then((text) => res.end(text));
       return;
@@ -345,17 +413,17 @@ function workerMain(regionName: string, mode: string): void {
     const route = req.url === "/" ? 0 : req.url === "/items" ? 1 : 2;
     res.statusCode = route === 2 ? 404 : 200;
     const body = route === 1 ? JSON.stringify([{ id: 1 }, { id: 2 }]) : "hello\n";
+    const labels = { route: ROUTES[route] };
     if (counting === "region") {
-      shared.counters[0].inc(route);
-      shared.histograms[0].observe(route, (performance.now() - start) / 1000);
+      shared.counters[0].inc(labels);
+      shared.histograms[0].observe(labels, (performance.now() - start) / 1000);
     } else if (counting === "local") {
-      local.counters[0].inc({ route: SERIES[route][0] });
-      local.histograms[0].observe({ route: SERIES[route][0] }, (performance.now() - start) / 1000);
+      local.counters[0].inc(labels);
+      local.histograms[0].observe(labels, (performance.now() - start) / 1000);
     }
     res.end(body);
   }).listen(0, "127.0.0.1");
 }
-
 /** Decisions made by this worker from `at` for `ms` milliseconds with limiter `variant`. */
 async function decide(
   region: SharedMemory,

@@ -9,8 +9,8 @@
 //   <!-- docs: not run (REASON) -->             shell commands, layouts, output: nothing to run
 //
 // An unmarked block fails the test. A block that is run is written to .tmp/docs/ beside a mod.ts
-// that re-exports the repository's, with `from "atomicx"` (what a user of the package writes)
-// pointed at it; a TypeScript block is also type-checked with `deno check`. Every run must
+// that re-exports the repository's (and a metrics/mod.ts), with `from "atomicx"` (what a user of
+// the package writes) pointed at it; a TypeScript block is also type-checked with `deno check`. Every run must
 // exit 0 within two minutes; a hang fails. Also checks that every repository command answers
 // `--help` without running anything. Ends with `docs: N passed, M failed`.
 import { spawn, spawnSync } from "node:child_process";
@@ -77,6 +77,13 @@ const dir = join(root, ".tmp", "docs");
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "mod.ts"), 'export * from "../../mod.ts";\n');
+mkdirSync(join(dir, "metrics"));
+writeFileSync(join(dir, "metrics", "mod.ts"), 'export * from "../../../metrics/mod.ts";\n');
+
+/** A block's package imports as a clone's files: "atomicx" → ./mod.ts, "atomicx/x" → ./x/mod.ts. */
+function asPastedInClone(code) {
+  return code.replace(/from "atomicx(?:\/(\w+))?"/g, (_, sub) => `from "./${sub ? `${sub}/` : ""}mod.ts"`);
+}
 
 const all = blocks(readFileSync(join(root, readme), "utf8"));
 report(all.length > 0, `${readme} has code blocks (${all.length})`);
@@ -97,7 +104,7 @@ for (const [index, block] of all.entries()) {
     continue;
   }
   const file = join(dir, `block-${index}.${block.lang === "js" ? "mjs" : "ts"}`);
-  writeFileSync(file, `${block.code.replaceAll('from "atomicx"', 'from "./mod.ts"')}\n`);
+  writeFileSync(file, `${asPastedInClone(block.code)}\n`);
   if (block.lang === "ts") {
     const checked = spawnSync(bin("deno"), ["check", "--no-config", "--quiet", file], {
       cwd: root,

@@ -61,7 +61,11 @@ function sources(dir) {
   ).sort();
 }
 /** Every module the packages publish: the entries and every directory they import from. */
-const published = ["mod.ts", "browser.ts", ...["src", "engine", "wasm", "ffi"].flatMap(sources)];
+const published = [
+  "mod.ts",
+  "browser.ts",
+  ...["src", "engine", "wasm", "ffi", "metrics"].flatMap(sources),
+];
 
 let passed = 0;
 let failed = 0;
@@ -77,9 +81,9 @@ const checked = spawnSync(bin("deno"), ["check", "examples/"], { cwd: root, enco
 report(checked.status === 0, "deno check examples/", `${checked.stdout}${checked.stderr}`);
 // The JSDoc: `deno doc --lint` clean, an example on every export of mod.ts, and every example
 // type-checks and runs (`deno test --doc`).
-const entries = ["mod.ts", "browser.ts"];
+const entries = ["mod.ts", "browser.ts", "metrics/mod.ts"];
 const lint = spawnSync(bin("deno"), ["doc", "--lint", ...entries], { cwd: root, encoding: "utf8" });
-report(lint.status === 0, "deno doc --lint mod.ts browser.ts", `${lint.stdout}${lint.stderr}`);
+report(lint.status === 0, `deno doc --lint ${entries.join(" ")}`, `${lint.stdout}${lint.stderr}`);
 // One entry per run: a symbol both entries export would otherwise be listed once without its docs.
 const docs = entries.map((entry) =>
   spawnSync(bin("deno"), ["doc", "--json", entry], {
@@ -97,7 +101,7 @@ const withoutExample = exported.filter((symbol) =>
 ).map((symbol) => symbol.name);
 report(
   exported.length > 0 && withoutExample.length === 0,
-  `every export of mod.ts and browser.ts has an @example (${exported.length} exports)`,
+  `every export of ${entries.join(", ")} has an @example (${exported.length} exports)`,
   `${doc.stderr}without an example: ${withoutExample.join(", ")}`,
 );
 const docTests = spawnSync(bin("deno"), ["test", "--doc", "--allow-all", ...published], {
