@@ -61,7 +61,7 @@ const ADAPTERS: readonly Adapter[] = [
       await sub.connect();
       return {
         subscribe: (channel) => sub.subscribe(channel, (_m: string, ch: string) => onMessage(ch)),
-        close: () => Promise.resolve(sub.destroy()).then(() => {}),
+        close: () => Promise.resolve(sub.isOpen && sub.destroy()).then(() => {}),
       };
     },
   },

@@ -207,20 +207,23 @@ export class RedisCounter {
     const s = this.#slots;
     const guard = await s.lock.lockAsync({ timeout: timeoutMs });
     try {
-      let seq = s.pendingSeq.load();
-      if (seq === 0) {
-        const target = s.buffer.sum();
-        if (target === s.acked.load()) return;
-        seq = s.lastSeq.add(1) + 1;
-        s.pendingTarget.store(target);
-        s.pendingSeq.store(seq); // the pending record is complete once its number is set
+      // A pending flush first (left by a lost reply or a dead process), then what is new.
+      for (let seq = s.pendingSeq.load();; seq = s.pendingSeq.load()) {
+        if (seq === 0) {
+          const target = s.buffer.sum();
+          if (target === s.acked.load()) return;
+          seq = s.lastSeq.add(1) + 1;
+          s.pendingTarget.store(target);
+          s.pendingSeq.store(seq); // the pending record is complete once its number is set
+        }
+        const target = s.pendingTarget.load();
+        const delta = target - s.acked.load();
+        const keys = [this.#valueKey, this.#hostPrefix + s.hostId.load()];
+        const args = [seq, delta, HOST_TTL_MS];
+        await reach(where, conn, timeoutMs, () => FLUSH.run(conn, keys, args));
+        s.acked.store(target); // first acked, then clear: a crash between the two resends 0
+        s.pendingSeq.store(0);
       }
-      const target = s.pendingTarget.load();
-      const delta = target - s.acked.load();
-      const keys = [this.#valueKey, this.#hostPrefix + s.hostId.load()];
-      await reach(where, conn, timeoutMs, () => FLUSH.run(conn, keys, [seq, delta, HOST_TTL_MS]));
-      s.acked.store(target); // first acked, then clear: a crash between the two resends 0
-      s.pendingSeq.store(0);
     } finally {
       guard.unlock();
     }

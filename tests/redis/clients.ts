@@ -30,7 +30,10 @@ export async function connectClient(kind: ClientKind, port: number): Promise<Tes
     });
     client.on("error", () => {}); // reconnects by itself; a failing command reports its error
     await client.connect();
-    return { client, close: async () => void client.destroy() };
+    return {
+      client,
+      close: () => Promise.resolve(client.isOpen && client.destroy()).then(() => {}),
+    };
   }
   const client = new Redis({
     host: "127.0.0.1",
@@ -41,5 +44,5 @@ export async function connectClient(kind: ClientKind, port: number): Promise<Tes
   });
   client.on("error", () => {});
   await client.connect();
-  return { client, close: async () => void client.disconnect() };
+  return { client, close: () => Promise.resolve(client.disconnect()) };
 }
