@@ -208,8 +208,9 @@ export class RedisCounter {
     const guard = await s.lock.lockAsync({ timeout: timeoutMs });
     try {
       // A pending flush first (left by a lost reply or a dead process), then what is new.
-      for (let seq = s.pendingSeq.load();; seq = s.pendingSeq.load()) {
-        if (seq === 0) {
+      for (let seq = s.pendingSeq.load(), fresh = false; !fresh; seq = s.pendingSeq.load()) {
+        fresh = seq === 0; // one new flush at most: adds made meanwhile wait for the next
+        if (fresh) {
           const target = s.buffer.sum();
           if (target === s.acked.load()) return;
           seq = s.lastSeq.add(1) + 1;
