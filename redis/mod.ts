@@ -28,3 +28,5 @@ export {
   RedisRateLimiter,
   type RedisRateLimiterOptions,
 } from "./rate_limiter.ts";
+// The wait types the API above names, from atomicx itself (SharedMemory: import it from atomicx).
+export type { AbortSignalLike, WaitOptions } from "../mod.ts";

@@ -59,6 +59,8 @@ export class RedisStore {
   readonly #counters = new Set<RedisCounter>();
 
   /**
+   * A store over `client`, with its objects' keys under `prefix`.
+   *
    * @param client a connected node-redis or ioredis client (yours: the store never closes it)
    * @throws {TypeError} if `client` is neither, or an option has the wrong type
    * @throws {RangeError} if an option is out of range

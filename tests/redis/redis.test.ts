@@ -3,8 +3,8 @@
 // hosts of every runtime counting into one name (one SIGKILLed mid-flush), the server paused past a
 // lease, the server killed and restarted with appendonly.
 //   node --experimental-ffi --no-warnings --test tests/redis/redis.test.ts
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { SharedMemory } from "../../mod.ts";
 import { RedisStore } from "../../redis/mod.ts";
 import { shortHash } from "../../redis/_names.ts";
+import { bin } from "../../scripts/lib/paths.mjs";
 import { runtimeCommand } from "../../scripts/lib/runtimes.mjs";
 import { startRedis } from "../../scripts/lib/redis.mjs";
 import { assert } from "../support/assert.ts";
@@ -226,6 +227,48 @@ test("redis killed and restarted with appendonly: acknowledged counts stay, coun
   } finally {
     durable?.stop();
     await durable?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the README's Beyond-one-host blocks run as written on Deno, Bun and Node", {
+  timeout: 120_000,
+}, async () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const found = [
+    ...readme.matchAll(
+      /<!-- docs: not run \([^)]*tests\/redis\/redis\.test\.ts[^]*?```ts\n([^]*?)```/g,
+    ),
+  ].map((m) => m[1]);
+  assert.equal(found.length, 2, "the README's two blocks that name this test");
+  const dir = join(root, ".tmp", "redis-readme");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "redis"), { recursive: true });
+  writeFileSync(join(dir, "mod.ts"), 'export * from "../../mod.ts";\n');
+  writeFileSync(join(dir, "redis", "mod.ts"), 'export * from "../../../redis/mod.ts";\n');
+  const expected = [["true", "number", "true false", "true"], ["stale fencing token 34 < 35"]];
+  try {
+    for (const [i, code] of found.entries()) {
+      const file = join(dir, `block-${i}.ts`);
+      writeFileSync(file, code);
+      const checked = spawnSync(bin("deno"), ["check", "--quiet", file], {
+        cwd: root,
+        encoding: "utf8",
+      });
+      assert.equal(checked.status, 0, `deno check block ${i}:\n${checked.stdout}${checked.stderr}`);
+      for (const runtime of ["deno", "bun", "node"]) {
+        const { command, args, env } = runtimeCommand(runtime, file);
+        const result = spawnSync(command, args, {
+          cwd: root,
+          env: { ...process.env, ...env, REDIS_URL: `redis://127.0.0.1:${server.port}` },
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+        assert.equal(result.status, 0, `${runtime} block ${i}:\n${result.stdout}${result.stderr}`);
+        assert.deepEqual(result.stdout.trim().split("\n"), expected[i], `${runtime} block ${i}`);
+      }
+    }
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
