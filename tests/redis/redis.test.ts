@@ -233,7 +233,7 @@ test("redis killed and restarted with appendonly: acknowledged counts stay, coun
 
 test("the README's Beyond-one-host blocks run as written on Deno, Bun and Node", {
   timeout: 120_000,
-}, async () => {
+}, () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const found = [
     ...readme.matchAll(
