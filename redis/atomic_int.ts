@@ -54,9 +54,18 @@ function valueOf(where: string, raw: Reply): number {
  * round trip. Made by {@link RedisStore.atomicInt}. A key that does not exist reads as 0.
  *
  * @example A sequence number across hosts
- * ```ts ignore
- * const seq = store.atomicInt("order-seq");
- * const previous = await seq.add(1); // each caller on each host gets a different number
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const seq = store.atomicInt("order-seq");
+ *   const previous = await seq.add(1); // each caller on each host gets a different number
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  */
 export class RedisAtomicInt {
@@ -115,9 +124,19 @@ export class RedisAtomicInt {
    * Replaces the value with `fn(value)` and resolves with the new value: a compare-and-set loop,
    * so `fn` may run more than once; if it throws or returns a non-safe-integer, nothing is stored.
    *
-   * @example
-   * ```ts ignore
-   * await store.atomicInt("best").update((v) => Math.max(v, score));
+   * @example Keeping the best score
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const best = await store.atomicInt("best").update((v) => Math.max(v, 42));
+   *   console.log(best >= 42); // true
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   async update(fn: (value: number) => number): Promise<number> {

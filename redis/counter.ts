@@ -120,11 +120,20 @@ function slotsOf(where: string, tag: string, region: unknown): Slots {
  * another process of the host or by the next start.
  *
  * @example Counting requests on every host
- * ```ts ignore
- * const hits = store.counter("hits", { flushMs: 100 });
- * hits.add(1); // nanoseconds: no round trip
- * await hits.flush();
- * console.log(await hits.total());
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const hits = store.counter("hits", { flushMs: 100 });
+ *   hits.add(1); // nanoseconds: no round trip
+ *   await hits.flush();
+ *   console.log(await hits.total());
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  */
 export class RedisCounter {
@@ -185,10 +194,20 @@ export class RedisCounter {
    * Redis confirmed it; rejects with an error naming the server when it cannot be reached (the
    * adds stay buffered, nothing is lost).
    *
-   * @example
-   * ```ts ignore
-   * hits.add(5);
-   * await hits.flush(); // now every host's total() includes the 5
+   * @example Flushing now
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const hits = store.counter("hits");
+   *   hits.add(5);
+   *   await hits.flush(); // now every host's total() includes the 5
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   flush(): Promise<void> {

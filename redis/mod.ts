@@ -4,15 +4,20 @@
  * loaded by `atomicx` itself: import `@atomicx/atomicx/redis` (JSR) or `atomicx/redis` (npm).
  *
  * @example A counter, a lock with a fencing token and a rate limit on every host together
- * ```ts ignore
+ * ```ts
  * import { createClient } from "redis";
  * import { RedisStore } from "@atomicx/atomicx/redis";
  *
- * await using store = new RedisStore(await createClient().connect(), { prefix: "app:" });
- * store.counter("hits").add(1);
- * await using guard = await store.mutex("jobs").lockAsync({ timeout: 5_000 });
- * console.log(guard.fencingToken);
- * console.log(await store.rateLimiter("api", { limit: 100, windowMs: 60_000 }).take("client-7"));
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   store.counter("hits").add(1);
+ *   await using guard = await store.mutex("jobs").lockAsync({ timeout: 5_000 });
+ *   console.log(guard.fencingToken);
+ *   console.log(await store.rateLimiter("api", { limit: 100, windowMs: 60_000 }).take("client-7"));
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  *
  * @module

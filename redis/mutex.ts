@@ -71,10 +71,21 @@ export function grantOf(reply: Reply, sentAt: number): Attempt<Grant> {
  * scope; while held, its lease is renewed in the background.
  *
  * @example Checking the lease before a side effect
- * ```ts ignore
- * await using guard = await store.mutex("jobs").lockAsync();
- * guard.signal.throwIfAborted(); // the lease was lost: stop
- * await resource.write(data, guard.fencingToken); // the resource refuses older tokens
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const written: number[] = []; // a resource that remembers the tokens it accepted
+ *   await using guard = await store.mutex("jobs").lockAsync();
+ *   guard.signal.throwIfAborted(); // the lease was lost: stop
+ *   if (guard.fencingToken < Math.max(0, ...written)) throw new Error("stale token");
+ *   written.push(guard.fencingToken);
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  */
 export class RedisMutexGuard {
@@ -121,10 +132,19 @@ export class RedisMutexGuard {
  * lease and still believes it holds the lock.
  *
  * @example One job at a time across hosts
- * ```ts ignore
- * const jobs = store.mutex("jobs", { leaseMs: 10_000 });
- * await using guard = await jobs.lockAsync({ timeout: 5_000 });
- * console.log(guard.fencingToken, guard.ownerDied);
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const jobs = store.mutex("jobs", { leaseMs: 10_000 });
+ *   await using guard = await jobs.lockAsync({ timeout: 5_000 });
+ *   console.log(guard.fencingToken, guard.ownerDied);
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  */
 export class RedisMutex {
@@ -167,9 +187,18 @@ export class RedisMutex {
    * Waits for the lock. `timeout` bounds the whole wait (a `DOMException` named
    * `"TimeoutError"`); aborting `signal` rejects with its reason.
    *
-   * @example
-   * ```ts ignore
-   * await using guard = await store.mutex("jobs").lockAsync({ timeout: 1_000 });
+   * @example Waiting at most a second
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   await using guard = await store.mutex("jobs").lockAsync({ timeout: 1_000 });
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   lockAsync(options?: WaitOptions): Promise<RedisMutexGuard> {
@@ -188,10 +217,19 @@ export class RedisMutex {
   /**
    * Takes the lock if it is free (one round trip), else resolves undefined.
    *
-   * @example
-   * ```ts ignore
-   * const guard = await store.mutex("jobs").tryLockAsync();
-   * if (guard) await guard.unlock();
+   * @example Only if free
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const guard = await store.mutex("jobs").tryLockAsync();
+   *   if (guard) await guard.unlock();
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   async tryLockAsync(): Promise<RedisMutexGuard | undefined> {

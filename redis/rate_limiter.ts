@@ -32,7 +32,7 @@ return {1, math.floor((tolerance - (nextTat - now)) / interval), 0}
 /**
  * The decision on one request.
  *
- * @example
+ * @example A denial
  * ```ts
  * import type { RateDecision } from "@atomicx/atomicx/redis";
  *
@@ -70,9 +70,18 @@ export interface RedisRateLimiterOptions {
  * server decides, on its own clock). Made by {@link RedisStore.rateLimiter}.
  *
  * @example 100 requests a minute per client, on every host together
- * ```ts ignore
- * const limiter = store.rateLimiter("api", { limit: 100, windowMs: 60_000 });
- * const { allowed, retryAfterMs } = await limiter.take("client-7");
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const limiter = store.rateLimiter("api", { limit: 100, windowMs: 60_000 });
+ *   const { allowed, retryAfterMs } = await limiter.take("client-7");
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  */
 export class RedisRateLimiter {
@@ -104,9 +113,20 @@ export class RedisRateLimiter {
   /**
    * Takes `n` tokens (default 1) from `key`'s bucket if it has them.
    *
-   * @example
-   * ```ts ignore
-   * const { allowed, remaining, retryAfterMs } = await limiter.take("client-7");
+   * @example One decision
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const limiter = store.rateLimiter("api", { limit: 10, windowMs: 1_000 });
+   *   const { allowed, remaining, retryAfterMs } = await limiter.take("client-7");
+   *   console.log(allowed, remaining, retryAfterMs); // true 9 0 (on a fresh key)
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    * @throws {RangeError} if `n` is not 1 to `limit`, or `key` is empty or too long
    */

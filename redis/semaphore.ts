@@ -77,10 +77,19 @@ export interface RedisSemaphoreOptions {
  * Permits held from a {@link RedisSemaphore}; `release()` (or the end of an `await using` scope)
  * gives them back. While held, the lease is renewed in the background.
  *
- * @example
- * ```ts ignore
- * await using permit = await store.semaphore("pool", 4).acquireAsync(2);
- * console.log(permit.n, permit.fencingToken);
+ * @example Two permits, given back at the end of the scope
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   await using permit = await store.semaphore("pool", 4).acquireAsync(2);
+ *   console.log(permit.n, permit.fencingToken);
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  */
 export class RedisPermit {
@@ -125,9 +134,18 @@ export class RedisPermit {
  * {@link RedisStore.semaphore}; every host must give the same `permits`.
  *
  * @example At most 4 downloads at once, on every host together
- * ```ts ignore
- * const pool = store.semaphore("downloads", 4, { leaseMs: 30_000 });
- * await using permit = await pool.acquireAsync(1, { timeout: 10_000 });
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const pool = store.semaphore("downloads", 4, { leaseMs: 30_000 });
+ *   await using permit = await pool.acquireAsync(1, { timeout: 10_000 });
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  */
 export class RedisSemaphore {
@@ -186,9 +204,18 @@ export class RedisSemaphore {
   /**
    * Waits for `n` permits (default 1), with `{ timeout, signal }` like every atomicx wait.
    *
-   * @example
-   * ```ts ignore
-   * await using permit = await store.semaphore("pool", 4).acquireAsync(1, { timeout: 1_000 });
+   * @example Waiting at most a second
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   await using permit = await store.semaphore("pool", 4).acquireAsync(1, { timeout: 1_000 });
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   acquireAsync(n: number = 1, options?: WaitOptions): Promise<RedisPermit> {
@@ -208,10 +235,19 @@ export class RedisSemaphore {
   /**
    * Takes `n` permits if they are free (one round trip), else resolves undefined.
    *
-   * @example
-   * ```ts ignore
-   * const permit = await store.semaphore("pool", 4).tryAcquireAsync();
-   * if (permit) await permit.release();
+   * @example Only if free
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const permit = await store.semaphore("pool", 4).tryAcquireAsync();
+   *   if (permit) await permit.release();
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   async tryAcquireAsync(n: number = 1): Promise<RedisPermit | undefined> {

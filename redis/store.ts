@@ -19,7 +19,7 @@ import { RedisSemaphore, type RedisSemaphoreOptions } from "./semaphore.ts";
 /**
  * Options of {@link RedisStore}.
  *
- * @example
+ * @example A prefix and a shorter timeout
  * ```ts
  * import type { RedisStoreOptions } from "@atomicx/atomicx/redis";
  *
@@ -45,13 +45,17 @@ export interface RedisStoreOptions {
  * `{prefix + name}`, so Redis Cluster works.
  *
  * @example Connecting with node-redis
- * ```ts ignore
+ * ```ts
  * import { createClient } from "redis";
  * import { RedisStore } from "@atomicx/atomicx/redis";
  *
- * const client = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
- * await using store = new RedisStore(client, { prefix: "app:" });
- * await store.atomicInt("visits").inc();
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   await store.atomicInt("visits").inc();
+ * }
+ * await store.close();
+ * client.destroy();
  * ```
  */
 export class RedisStore {
@@ -95,10 +99,19 @@ export class RedisStore {
   /**
    * A counter whose adds are local and flushed to Redis every `flushMs`, exactly once.
    *
-   * @example
-   * ```ts ignore
-   * const hits = store.counter("hits", { flushMs: 100 });
-   * hits.add(1);
+   * @example A counter flushed every 100 ms
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const hits = store.counter("hits", { flushMs: 100 });
+   *   hits.add(1);
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   counter(name: string, options?: RedisCounterOptions): RedisCounter {
@@ -110,9 +123,18 @@ export class RedisStore {
   /**
    * An atomic integer with `AtomicInt`'s contract; every operation one round trip.
    *
-   * @example
-   * ```ts ignore
-   * await store.atomicInt("seq").add(1);
+   * @example A shared sequence number
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   await store.atomicInt("seq").add(1);
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   atomicInt(name: string): RedisAtomicInt {
@@ -122,9 +144,18 @@ export class RedisStore {
   /**
    * A mutex held under a lease renewed while held, with fencing tokens.
    *
-   * @example
-   * ```ts ignore
-   * await using guard = await store.mutex("jobs", { leaseMs: 10_000 }).lockAsync();
+   * @example A lock for one job at a time
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   await using guard = await store.mutex("jobs", { leaseMs: 10_000 }).lockAsync();
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   mutex(name: string, options?: RedisMutexOptions): RedisMutex {
@@ -134,9 +165,18 @@ export class RedisStore {
   /**
    * A semaphore of `permits` permits, each holder's under a lease renewed while held.
    *
-   * @example
-   * ```ts ignore
-   * await using permit = await store.semaphore("pool", 4).acquireAsync();
+   * @example A pool of 4 permits
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   await using permit = await store.semaphore("pool", 4).acquireAsync();
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   semaphore(name: string, permits: number, options?: RedisSemaphoreOptions): RedisSemaphore {
@@ -151,10 +191,19 @@ export class RedisStore {
   /**
    * A GCRA rate limiter: `limit` tokens per key, refilled at `limit` per `windowMs`.
    *
-   * @example
-   * ```ts ignore
-   * const { allowed } = await store.rateLimiter("api", { limit: 100, windowMs: 60_000 })
-   *   .take("client-7");
+   * @example 100 requests a minute per client
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const { allowed } = await store.rateLimiter("api", { limit: 100, windowMs: 60_000 })
+   *     .take("client-7");
+   * }
+   * await store.close();
+   * client.destroy();
    * ```
    */
   rateLimiter(name: string, options: RedisRateLimiterOptions): RedisRateLimiter {

@@ -272,3 +272,15 @@ test("the README's Beyond-one-host blocks run as written on Deno, Bun and Node",
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("every JSDoc example of atomicx/redis runs (deno test --doc)", { timeout: 120_000 }, () => {
+  const result = spawnSync(bin("deno"), ["test", "--doc", "--allow-all", "redis/"], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1", REDIS_URL: `redis://127.0.0.1:${server.port}` },
+    encoding: "utf8",
+    timeout: 110_000,
+  });
+  assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+  const passed = Number(result.stdout.match(/(\d+) passed/)?.[1]);
+  assert.ok(passed >= 20, `${passed} examples ran`);
+});
