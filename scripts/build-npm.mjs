@@ -91,7 +91,8 @@ function compile(out) {
     const path = join(esm, file);
     let text = readFileSync(path, "utf8")
       // The JSDoc examples import the JSR name; an npm user imports "atomicx".
-      .replaceAll(`from "${JSR_NAME}"`, `from "${NPM_NAME}"`);
+      .replaceAll(`from "${JSR_NAME}"`, `from "${NPM_NAME}"`)
+      .replaceAll(`from "${JSR_NAME}/`, `from "${NPM_NAME}/`);
     if (file.endsWith(".d.ts")) {
       // tsc rewrites `./x.ts` to `./x.js` in JavaScript but leaves declaration files as written;
       // a consumer's compiler expects `.js` there too.

@@ -231,6 +231,13 @@ test("redis killed and restarted with appendonly: acknowledged counts stay, coun
   }
 });
 
+/** The environment without colour settings (Deno colours its console.log under FORCE_COLOR=0). */
+function plainEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+  delete env.FORCE_COLOR;
+  return env;
+}
+
 test("the README's Beyond-one-host blocks run as written on Deno, Bun and Node", {
   timeout: 120_000,
 }, () => {
@@ -260,7 +267,7 @@ test("the README's Beyond-one-host blocks run as written on Deno, Bun and Node",
         const { command, args, env } = runtimeCommand(runtime, file);
         const result = spawnSync(command, args, {
           cwd: root,
-          env: { ...process.env, ...env, REDIS_URL: `redis://127.0.0.1:${server.port}` },
+          env: { ...plainEnv(), ...env, REDIS_URL: `redis://127.0.0.1:${server.port}` },
           encoding: "utf8",
           timeout: 60_000,
         });
