@@ -23,6 +23,7 @@ export interface Ticket {
 export class Wakes {
   readonly #conn: Connection;
   #subscriber: Promise<Subscriber> | undefined;
+  #closed = false;
   readonly #subscribed = new Map<string, Promise<boolean>>();
   readonly #tickets = new Map<string, Set<() => void>>();
 
@@ -52,6 +53,7 @@ export class Wakes {
   }
 
   #subscribe(channel: string): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false); // no new connection after close()
     let done = this.#subscribed.get(channel);
     if (done === undefined) {
       const subscriber = this.#subscriber ??= this.#conn.subscriber(this.#deliver);
@@ -71,6 +73,7 @@ export class Wakes {
   /** Closes the subscriber connection; waiters fall back to their timers. */
   async close(): Promise<void> {
     const subscriber = this.#subscriber;
+    this.#closed = true;
     this.#subscriber = undefined;
     this.#subscribed.clear();
     if (subscriber) await subscriber.then((s) => s.close(), () => {});
