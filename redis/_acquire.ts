@@ -37,7 +37,9 @@ export async function waitToAcquire<T>(
   if (signal?.aborted) throw signal.reason;
   const firstTryUntil = performance.now() + attemptMs;
   for (let tries = 0;; tries++) {
-    const { ticket, listening } = await wakes.ticket(channel);
+    // The first try takes no ticket: uncontended, a lock costs one script. After a failed try a
+    // ticket is taken and the next try follows at once, so no release between them is missed.
+    const wake = tries === 0 ? undefined : await wakes.ticket(channel);
     try {
       const until = tries === 0 ? Math.max(deadline.at, firstTryUntil) : deadline.at;
       const tried = attempt();
@@ -49,12 +51,13 @@ export async function waitToAcquire<T>(
       if ("held" in result) return result.held;
       const left = deadline.at - performance.now();
       if (left <= 0) throw timeoutError(where);
-      const cap = listening ? Infinity : UNSUBSCRIBED_RETRY_MS;
+      if (wake === undefined) continue;
+      const cap = wake.listening ? Infinity : UNSUBSCRIBED_RETRY_MS;
       const sleep = Math.min(left, Math.max(1, result.retryInMs + 1), cap);
-      const woken = Promise.race([ticket.promise, delay(sleep)]).then(() => true);
+      const woken = Promise.race([wake.ticket.promise, delay(sleep)]).then(() => true);
       if (await race(deadline.at, signal, woken) === undefined) throw lateError(where, signal);
     } finally {
-      ticket.cancel();
+      wake?.ticket.cancel();
     }
   }
 }

@@ -2,9 +2,9 @@
  * `RedisMutex`: a lock shared by every host that reaches the same Redis, held under a lease that
  * is renewed while held, with a fencing token per acquisition.
  *
- * Keys (hash tag `{prefix+name}`): `:mutex` the holder's id with the lease as its expiry,
- * `:mutex:held` the holder's id without expiry (still there after the lease expired: the next
- * holder's `ownerDied`), `:mutex:fence` the last fencing token.
+ * Keys (hash tag `{prefix+name}`): `:mutex` the holder's id with the lease as its expiry;
+ * `:mutex:meta` a hash of `held`, the holder's id without expiry (still there after the lease
+ * expired: the next holder's `ownerDied`), and `fence`, the last fencing token.
  *
  * @module
  */
@@ -16,12 +16,14 @@ import { type Grant, Hold } from "./_hold.ts";
 import { Script } from "./_script.ts";
 import type { Reply } from "./_client.ts";
 
+// HSET answers 0 when `held` was already there: a previous holder whose lease expired without an
+// unlock (ownerDied).
 const ACQUIRE = new Script(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0, redis.call('PTTL', KEYS[1])} end
-local died = redis.call('EXISTS', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[1])
-return {1, redis.call('INCR', KEYS[3]), died}
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('PTTL', KEYS[1])}
+end
+local died = 1 - redis.call('HSET', KEYS[2], 'held', ARGV[1])
+return {1, redis.call('HINCRBY', KEYS[2], 'fence', 1), died}
 `);
 
 const RENEW = new Script(`
@@ -33,8 +35,8 @@ return 0
 const RELEASE = new Script(`
 local mine = redis.call('GET', KEYS[1]) == ARGV[1]
 if mine then redis.call('DEL', KEYS[1]) end
-if mine or redis.call('GET', KEYS[2]) == ARGV[1] then
-  redis.call('DEL', KEYS[2])
+if mine or redis.call('HGET', KEYS[2], 'held') == ARGV[1] then
+  redis.call('HDEL', KEYS[2], 'held')
   redis.call('PUBLISH', ARGV[2], '1')
   return 1
 end
@@ -159,7 +161,7 @@ export class RedisMutex {
     const { leaseMs = 10_000 } = checkOptions(where, options);
     this.#leaseMs = checkMs(where, "leaseMs", leaseMs, 30);
     this.#backend = backend;
-    this.#keys = [`${tag}:mutex`, `${tag}:mutex:held`, `${tag}:mutex:fence`];
+    this.#keys = [`${tag}:mutex`, `${tag}:mutex:meta`];
     this.#channel = `${tag}:mutex:wake`;
   }
 
@@ -177,9 +179,9 @@ export class RedisMutex {
 
   #guard(owner: string, grant: Grant): RedisMutexGuard {
     const { conn } = this.#backend;
-    const [lock, held] = this.#keys;
+    const [lock, meta] = this.#keys;
     const renew = async () => (await RENEW.run(conn, [lock], [owner, this.#leaseMs])) === 1;
-    const release = () => RELEASE.run(conn, [lock, held], [owner, this.#channel]);
+    const release = () => RELEASE.run(conn, [lock, meta], [owner, this.#channel]);
     return new RedisMutexGuard(new Hold("RedisMutex", grant, this.#leaseMs, renew, release));
   }
 

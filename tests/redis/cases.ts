@@ -366,7 +366,7 @@ export const cases: Case[] = [
       // A holder on another host that stopped renewing (forged: its keys without renewals).
       const tag = `{${ctx.prefix}m}`;
       await ctx.raw("SET", `${tag}:mutex`, "ghost", "PX", 200);
-      await ctx.raw("SET", `${tag}:mutex:held`, "ghost");
+      await ctx.raw("HSET", `${tag}:mutex:meta`, "held", "ghost");
       const g2 = await m.lockAsync({ timeout: 5_000 });
       assert.equal(g2.ownerDied, true);
       assert.ok(g2.fencingToken > g.fencingToken);
