@@ -11,11 +11,11 @@ import type { Backend } from "./_backend.ts";
 import type { Reply } from "./_client.ts";
 import { Script } from "./_script.ts";
 
-// One script for every read-modify-write: ARGV[1] names the operation, ARGV[2] (and ARGV[3]) the
-// operands. Lua numbers are doubles: exact for safe integers, and a sum or product beyond
-// 2^53−1 still compares as beyond it. A result in range is written with INCRBY or as an integer
-// string, never through tostring (which would print 1e+15). The previous value goes back as the
-// stored string: ioredis reads integer replies near 2^53 inexactly.
+// One script for the other read-modify-writes: ARGV[1] names the operation, ARGV[2] (and ARGV[3])
+// the operands, stored as the caller's own integer strings. The previous value goes back as the
+// stored string: ioredis reads integer replies near 2^53 inexactly. (Lua numbers are doubles:
+// exact for safe integers; a number goes back through string.format('%.0f'), never tostring,
+// which would print 9.007199254741e+15.)
 const RMW = new Script(`
 local MAX = 9007199254740991
 local raw = redis.call('GET', KEYS[1])
@@ -24,11 +24,7 @@ if v == nil or v ~= math.floor(v) or v > MAX or v < -MAX then
   return redis.error_reply('the key holds ' .. tostring(raw) .. ', not a safe integer')
 end
 local op, a = ARGV[1], tonumber(ARGV[2])
-if op == 'add' then
-  local r = v + a
-  if r > MAX or r < -MAX then return {0, raw or '0'} end
-  redis.call('INCRBY', KEYS[1], ARGV[2])
-elseif op == 'cas' then
+if op == 'cas' then
   if v == a then redis.call('SET', KEYS[1], ARGV[3]) end
 elseif op == 'max' then
   if a > v then redis.call('SET', KEYS[1], ARGV[2]) end
@@ -38,6 +34,17 @@ elseif op == 'swap' then
   redis.call('SET', KEYS[1], ARGV[2])
 end
 return {1, raw or '0'}
+`);
+
+// add, sub, inc and dec: INCRBY, and DECRBY back within the same script when the result left the
+// safe range (nobody sees it). Either way the answer carries the previous value, as a string.
+const ADD = new Script(`
+local MAX = 9007199254740991
+local r = redis.call('INCRBY', KEYS[1], ARGV[1])
+if r > MAX or r < -MAX then
+  return {0, string.format('%.0f', redis.call('DECRBY', KEYS[1], ARGV[1]))}
+end
+return {1, string.format('%.0f', r - tonumber(ARGV[1]))}
 `);
 
 /** The number a reply or a stored value holds. */
@@ -85,8 +92,9 @@ export class RedisAtomicInt {
   }
 
   async #add(where: string, delta: number, shown: number): Promise<number> {
-    const [ok, previous] = await this.#rmw(where, "add", delta);
-    if (!ok) throw intOverflow(where, shown, previous);
+    const [ok, raw] = await ADD.run(this.#backend.conn, [this.#key], [delta]) as [number, Reply];
+    const previous = valueOf(where, raw);
+    if (ok !== 1) throw intOverflow(where, shown, previous);
     return previous;
   }
 
