@@ -75,6 +75,7 @@ function race<V>(
   signal: AbortSignalLike | undefined,
   promise: Promise<V>,
 ): Promise<V | undefined> {
+  if (until === Infinity && signal === undefined) return promise; // nothing to race
   return new Promise<V | undefined>((resolve, reject) => {
     const timer = until === Infinity
       ? undefined

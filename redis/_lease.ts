@@ -18,7 +18,10 @@ function leaseLost(where: string, why: string): Error {
 
 /** The renewal timer and watchdog of one hold. */
 export class Lease {
-  readonly #controller = new AbortController();
+  // Made on first use of `signal` (most holds never read it): an AbortController is the dearest
+  // part of a hold.
+  #controller: AbortController | undefined;
+  #lost: Error | undefined;
   readonly #where: string;
   readonly #leaseMs: number;
   readonly #renew: () => Promise<boolean>;
@@ -40,6 +43,10 @@ export class Lease {
 
   /** Aborted when the lease is lost. */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#lost) this.#controller.abort(this.#lost);
+    }
     return this.#controller.signal;
   }
 
@@ -72,7 +79,8 @@ export class Lease {
   #lose(why: string): void {
     if (this.#stopped) return;
     this.stop();
-    this.#controller.abort(leaseLost(this.#where, why));
+    this.#lost = leaseLost(this.#where, why);
+    this.#controller?.abort(this.#lost);
   }
 
   /** Stops renewing (on release). */
