@@ -68,10 +68,11 @@ const fmt = (x) => Math.round(x).toLocaleString("en-US");
 const x = (r) => `${r.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
 const mark = (ok) => (ok === undefined ? "—" : ok ? "✅" : "❌");
 
-/** Best of five rounds of each of `fns` (ops per second), interleaved against noise. */
+/** Best of ROUNDS short rounds of each of `fns` (ops per second), interleaved against noise. */
+const ROUNDS = 12;
 async function interleaved(n, fns) {
   const top = fns.map(() => 0);
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     for (const [i, fn] of fns.entries()) {
       const t0 = performance.now();
       await fn(n);
@@ -140,7 +141,7 @@ console.log(
 );
 
 // 2. atomicInt.add against a bare INCRBY (the floor: one round trip).
-const N = 2_000;
+const N = 800;
 const seq = store.atomicInt("seq");
 const seqNr = nodeRedisStore.atomicInt("seq");
 // The floor of any scripted operation: the smallest script that adds, sent by its SHA.
@@ -345,7 +346,7 @@ contender (node-redis ${pkg("redis")} where named), redis-semaphore ${
 }.
 
 Round-trip figures are operations per second awaited one after the other through one connection,
-the best of five interleaved rounds of ${N}; the counter and \`INCRBY\` rounds last ${ROUND_MS} ms
+the best of ${ROUNDS} interleaved rounds of ${N}; the counter and \`INCRBY\` rounds last ${ROUND_MS} ms
 each (the counter adds in bursts of 10,000 and yields between them, so that its 100 ms flush runs;
 its total is checked against Redis after each round). "Commands" are the server's own count
 (\`INFO stats\`).
