@@ -102,7 +102,7 @@ function compile(out) {
       text = text.replace(/((?:from|import)\s*\(?\s*["']\.\.?\/[^"']*)\.ts(["'])/g, "$1.js$2");
       // `Symbol.dispose` is declared by lib "esnext.disposable"; a consumer compiling with
       // `lib: ["ES2022"]` and no @types/node would otherwise fail on it, even without using it.
-      if (text.includes("Symbol.dispose")) {
+      if (/Symbol\.(asyncDispose|dispose)/.test(text)) {
         text = `/// <reference lib="esnext.disposable" />\n${text}`;
       }
     }

@@ -55,10 +55,12 @@ const suites = [
       "browser.ts",
       "metrics/mod.ts",
       "tests/metrics/",
+      "redis/mod.ts",
       "tests/runners/cases_on_deno.test.ts",
       "tests/fixtures/",
       "tests/processes/",
       "tests/support/",
+      "tests/redis/",
     ],
   },
   {
@@ -139,6 +141,20 @@ const suites = [
       "--test",
       "--test-reporter=spec",
       "tests/metrics/metrics.test.ts",
+    ],
+    count: nodeCounts,
+  },
+  {
+    // Starts its own redis-server (Debian's; installed with apt-get as root when missing) and
+    // spawns Deno, Bun, Node 26 and Node 20 (koffi) processes; pauses and kills the server.
+    name: "redis: atomicx/redis against redis-server (deno + bun + node)",
+    command: bin("node"),
+    args: [
+      "--experimental-ffi",
+      "--no-warnings",
+      "--test",
+      "--test-reporter=spec",
+      "tests/redis/redis.test.ts",
     ],
     count: nodeCounts,
   },

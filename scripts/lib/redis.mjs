@@ -1,6 +1,7 @@
-// A throwaway local redis-server for benchmark baselines: Debian's package, installed when missing
-// and allowed (root with apt-get, as on a fresh CI machine), started on a free 127.0.0.1 port with
-// no persistence, stopped by the caller.
+// A throwaway local redis-server for benchmark baselines and the atomicx/redis tests: Debian's
+// package, installed when missing and allowed (root with apt-get, as on a fresh CI machine),
+// started on a free (or given) 127.0.0.1 port, without persistence unless asked, stopped by the
+// caller.
 // Plain JavaScript on purpose: bench scripts run on a fresh machine's Node.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -32,11 +33,15 @@ function install() {
 }
 
 /**
- * Starts redis-server on a free 127.0.0.1 port and waits until it answers PING.
- * @returns {Promise<{ port: number, version: string, stop(): void } | undefined>} undefined (with a
- *   printed reason) when redis-server is not installed and cannot be.
+ * Starts redis-server on a free 127.0.0.1 port (or `port`) and waits until it answers PING.
+ * `appendonly: true` with a `dir` keeps every write in an append-only file fsynced on each write
+ * (a restart on the same `dir` gets them back).
+ * @param {{ port?: number, appendonly?: boolean, dir?: string }} [options]
+ * @returns {Promise<{ port: number, version: string, child: import("node:child_process").ChildProcess,
+ *   stop(): void, exited: Promise<void> } | undefined>} undefined (with a printed reason) when
+ *   redis-server is not installed and cannot be.
  */
-export async function startRedis() {
+export async function startRedis(options = {}) {
   install();
   if (!existsSync(SERVER)) {
     console.log(
@@ -45,16 +50,20 @@ export async function startRedis() {
     );
     return undefined;
   }
-  const port = await freePort();
+  const port = options.port ?? await freePort();
+  const persistence = options.appendonly
+    ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", options.dir ?? process.cwd()]
+    : ["--appendonly", "no"];
   const banner = spawnSync(SERVER, ["--version"]).stdout?.toString() ?? "";
   const version = `Redis ${banner.match(/v=(\S+)/)?.[1] ?? "?"}`;
   const server = spawn(SERVER, [
-    ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence],
   ], { stdio: "ignore" });
+  const exited = new Promise((resolve) => server.on("exit", () => resolve()));
   for (let i = 0; i < 100; i++) {
     const ping = spawnSync("redis-cli", ["-p", String(port), "ping"]);
     if (ping.stdout?.toString().trim() === "PONG") break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { port, version, stop: () => server.kill("SIGTERM") };
+  return { port, version, child: server, stop: () => server.kill("SIGTERM"), exited };
 }

@@ -146,6 +146,7 @@ for (
     "scripts/demo/main.mjs",
     "scripts/bench/main.mjs",
     "scripts/bench/shm.mjs",
+    "scripts/bench/redis.mjs",
     "scripts/build-npm.mjs",
     "tests/e2e/run.mjs",
     "tests/e2e/examples.mjs",

@@ -1,0 +1,95 @@
+/**
+ * The wait loop of locks and semaphores, written once: try (one script), and when the object is
+ * taken, sleep until a release is published or the holder's lease would end — no busy polling —
+ * then try again; with `{ timeout, signal }` as every atomicx wait (`TimeoutError` DOMException,
+ * `signal.reason` on abort).
+ *
+ * @module
+ */
+
+import type { AbortSignalLike } from "../mod.ts";
+import { deadlineOf, timeoutError } from "../src/locks/_wait.ts";
+import type { Wakes } from "./_wakes.ts";
+import { quietTimeout } from "./_timers.ts";
+
+/** What one try gave: the hold, or how long until the current holder's lease ends. */
+export type Attempt<T> = { readonly held: T } | { readonly retryInMs: number };
+
+/** Longest sleep between tries when no subscription confirms that a release will wake us. */
+const UNSUBSCRIBED_RETRY_MS = 250;
+
+/**
+ * Waits until `attempt` gets the object, the timeout passes or the signal aborts. A try still in
+ * flight when the wait ends is not forgotten: if it got the object, `abandon` gives it back.
+ * A `timeout` shorter than the round trip still gets one try, of at most `attemptMs`.
+ */
+export async function waitToAcquire<T>(
+  where: string,
+  options: unknown,
+  wakes: Wakes,
+  channel: string,
+  attemptMs: number,
+  attempt: () => Promise<Attempt<T>>,
+  abandon: (held: T) => void,
+): Promise<T> {
+  const deadline = deadlineOf(where, options);
+  const signal = deadline.signal;
+  if (signal?.aborted) throw signal.reason;
+  const firstTryUntil = performance.now() + attemptMs;
+  for (let tries = 0;; tries++) {
+    // The first try takes no ticket: uncontended, a lock costs one script. After a failed try a
+    // ticket is taken and the next try follows at once, so no release between them is missed.
+    const wake = tries === 0 ? undefined : await wakes.ticket(channel);
+    try {
+      const until = tries === 0 ? Math.max(deadline.at, firstTryUntil) : deadline.at;
+      const tried = attempt();
+      const result = await race(until, signal, tried);
+      if (result === undefined) {
+        tried.then((r) => "held" in r && abandon(r.held), () => {});
+        throw lateError(where, signal);
+      }
+      if ("held" in result) return result.held;
+      const left = deadline.at - performance.now();
+      if (left <= 0) throw timeoutError(where);
+      if (wake === undefined) continue;
+      const cap = wake.listening ? Infinity : UNSUBSCRIBED_RETRY_MS;
+      const sleep = Math.min(left, Math.max(1, result.retryInMs + 1), cap);
+      const woken = Promise.race([wake.ticket.promise, delay(sleep)]).then(() => true);
+      if (await race(deadline.at, signal, woken) === undefined) throw lateError(where, signal);
+    } finally {
+      wake?.ticket.cancel();
+    }
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => quietTimeout(resolve, ms));
+
+/** Why a wait ended early: the signal's reason, or the timeout. */
+function lateError(where: string, signal: AbortSignalLike | undefined): unknown {
+  return signal?.aborted ? signal.reason : timeoutError(where);
+}
+
+/** `promise`'s value (never undefined), or undefined when the deadline passes or the signal aborts first. */
+function race<V>(
+  until: number,
+  signal: AbortSignalLike | undefined,
+  promise: Promise<V>,
+): Promise<V | undefined> {
+  if (until === Infinity && signal === undefined) return promise; // nothing to race
+  return new Promise<V | undefined>((resolve, reject) => {
+    const timer = until === Infinity
+      ? undefined
+      : quietTimeout(() => finish(() => resolve(undefined)), until - performance.now());
+    const onAbort = () => finish(() => resolve(undefined));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let done = false;
+    function finish(settle: () => void) {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      settle();
+    }
+    promise.then((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * Wake-ups for waiters on locks and semaphores, by pub/sub: a release publishes on the object's
+ * channel, and every waiter of this store on that channel wakes and tries again. One subscriber
+ * connection per store (a duplicate of the user's client), opened on first use.
+ *
+ * No wake-up is lost: a waiter takes its ticket before it tries, so a release after the try wakes
+ * it; a release before the try is seen by the try. A message lost while the subscriber
+ * reconnects only delays a waiter until its next timed retry (the holder's lease end).
+ *
+ * @module
+ */
+
+import type { Connection, Subscriber } from "./_client.ts";
+
+/** A pending wake-up: `promise` resolves on the next message of its channel. */
+export interface Ticket {
+  readonly promise: Promise<void>;
+  /** Forgets the ticket (its promise then never resolves). */
+  cancel(): void;
+}
+
+/** The subscriber connection of one store and the tickets waiting on its channels. */
+export class Wakes {
+  readonly #conn: Connection;
+  #subscriber: Promise<Subscriber> | undefined;
+  #closed = false;
+  readonly #subscribed = new Map<string, Promise<boolean>>();
+  readonly #tickets = new Map<string, Set<() => void>>();
+
+  constructor(conn: Connection) {
+    this.#conn = conn;
+  }
+
+  #deliver = (channel: string): void => {
+    const tickets = this.#tickets.get(channel);
+    if (tickets === undefined) return;
+    this.#tickets.delete(channel);
+    for (const wake of tickets) wake();
+  };
+
+  /**
+   * A ticket for the next message on `channel`, and whether the subscription is confirmed (when
+   * not — no subscriber connection — the caller retries on its timer alone).
+   */
+  async ticket(channel: string): Promise<{ ticket: Ticket; listening: boolean }> {
+    let wake!: () => void;
+    const promise = new Promise<void>((resolve) => (wake = resolve));
+    let set = this.#tickets.get(channel);
+    if (set === undefined) this.#tickets.set(channel, set = new Set());
+    set.add(wake);
+    const ticket = { promise, cancel: () => void this.#tickets.get(channel)?.delete(wake) };
+    return { ticket, listening: await this.#subscribe(channel) };
+  }
+
+  #subscribe(channel: string): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false); // no new connection after close()
+    let done = this.#subscribed.get(channel);
+    if (done === undefined) {
+      const subscriber = this.#subscriber ??= this.#conn.subscriber(this.#deliver);
+      done = subscriber.then((s) => s.subscribe(channel)).then(() => true, () => {
+        // Try again on the next wait, with a new connection if this one never opened.
+        this.#subscribed.delete(channel);
+        subscriber.catch(() => {
+          if (this.#subscriber === subscriber) this.#subscriber = undefined;
+        });
+        return false;
+      });
+      this.#subscribed.set(channel, done);
+    }
+    return done;
+  }
+
+  /** Closes the subscriber connection; waiters fall back to their timers. */
+  async close(): Promise<void> {
+    const subscriber = this.#subscriber;
+    this.#closed = true;
+    this.#subscriber = undefined;
+    this.#subscribed.clear();
+    if (subscriber) await subscriber.then((s) => s.close(), () => {});
+  }
+}

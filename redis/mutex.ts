@@ -1,0 +1,241 @@
+/**
+ * `RedisMutex`: a lock shared by every host that reaches the same Redis, held under a lease that
+ * is renewed while held, with a fencing token per acquisition.
+ *
+ * Keys (hash tag `{prefix+name}`): `:mutex` the holder's id with the lease as its expiry;
+ * `:mutex:meta` a hash of `held`, the holder's id without expiry (still there after the lease
+ * expired: the next holder's `ownerDied`), and `fence`, the last fencing token.
+ *
+ * @module
+ */
+
+import type { WaitOptions } from "../mod.ts";
+import { type Attempt, waitToAcquire } from "./_acquire.ts";
+import { type Backend, checkMs, checkOptions } from "./_backend.ts";
+import { type Grant, Hold } from "./_hold.ts";
+import { Script } from "./_script.ts";
+import type { Reply } from "./_client.ts";
+
+// HSET answers 0 when `held` was already there: a previous holder whose lease expired without an
+// unlock (ownerDied).
+const ACQUIRE = new Script(`
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('PTTL', KEYS[1])}
+end
+local died = 1 - redis.call('HSET', KEYS[2], 'held', ARGV[1])
+return {1, redis.call('HINCRBY', KEYS[2], 'fence', 1), died}
+`);
+
+const RENEW = new Script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
+
+// A holder whose lease expired but whom nobody replaced still releases cleanly (clears `held`).
+const RELEASE = new Script(`
+local mine = redis.call('GET', KEYS[1]) == ARGV[1]
+if mine then redis.call('DEL', KEYS[1]) end
+if mine or redis.call('HGET', KEYS[2], 'held') == ARGV[1] then
+  redis.call('HDEL', KEYS[2], 'held')
+  redis.call('PUBLISH', ARGV[2], '1')
+  return 1
+end
+return 0
+`);
+
+/**
+ * Options of {@link RedisMutex}.
+ *
+ * @example A 30-second lease
+ * ```ts
+ * import type { RedisMutexOptions } from "@atomicx/atomicx/redis";
+ *
+ * const options: RedisMutexOptions = { leaseMs: 30_000 };
+ * ```
+ */
+export interface RedisMutexOptions {
+  /**
+   * How long the server keeps the lock for a holder that stopped renewing (default 10 000 ms,
+   * at least 30). A holder renews every `leaseMs / 3`.
+   */
+  readonly leaseMs?: number;
+}
+
+/** Turns an acquire script's reply into a grant or the time until the holder's lease ends. */
+export function grantOf(reply: Reply, sentAt: number): Attempt<Grant> {
+  const [ok, a, b] = reply as number[];
+  if (ok === 1) return { held: { fencingToken: a, ownerDied: b === 1, sentAt } };
+  return { retryInMs: Math.max(0, a) };
+}
+
+/**
+ * A held {@link RedisMutex}. Release it with `unlock()` or at the end of an `await using`
+ * scope; while held, its lease is renewed in the background.
+ *
+ * @example Checking the lease before a side effect
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const written: number[] = []; // a resource that remembers the tokens it accepted
+ *   await using guard = await store.mutex("jobs").lockAsync();
+ *   guard.signal.throwIfAborted(); // the lease was lost: stop
+ *   if (guard.fencingToken < Math.max(0, ...written)) throw new Error("stale token");
+ *   written.push(guard.fencingToken);
+ * }
+ * await store.close();
+ * client.destroy();
+ * ```
+ */
+export class RedisMutexGuard {
+  readonly #hold: Hold;
+
+  /** @internal made by {@link RedisMutex.lockAsync} and {@link RedisMutex.tryLockAsync}. */
+  constructor(hold: Hold) {
+    this.#hold = hold;
+  }
+
+  /** Larger than the token of every earlier acquisition of this name, on every host. */
+  get fencingToken(): number {
+    return this.#hold.fencingToken;
+  }
+
+  /** True if the previous holder's lease expired without an unlock (it died or was cut off). */
+  get ownerDied(): boolean {
+    return this.#hold.ownerDied;
+  }
+
+  /** Aborted when the lease is lost: a renewal failed for `leaseMs`, or the lock expired. */
+  get signal(): AbortSignal {
+    return this.#hold.signal;
+  }
+
+  /** Releases the lock and wakes waiters on every host; calling it again does nothing. */
+  unlock(): Promise<void> {
+    return this.#hold.release();
+  }
+
+  /** `await using guard = await mutex.lockAsync()` unlocks at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.unlock();
+  }
+}
+
+/**
+ * A mutual-exclusion lock on Redis, for processes on any number of hosts. Made by
+ * {@link RedisStore.mutex}.
+ *
+ * Waiting costs no polling: a release publishes a wake-up; a holder that vanished is replaced when
+ * its lease ends. Every acquisition gets a larger `fencingToken`: a resource that remembers the
+ * largest token it saw and refuses smaller ones stays safe even when a holder was paused past its
+ * lease and still believes it holds the lock.
+ *
+ * @example One job at a time across hosts
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const jobs = store.mutex("jobs", { leaseMs: 10_000 });
+ *   await using guard = await jobs.lockAsync({ timeout: 5_000 });
+ *   console.log(guard.fencingToken, guard.ownerDied);
+ * }
+ * await store.close();
+ * client.destroy();
+ * ```
+ */
+export class RedisMutex {
+  readonly #backend: Backend;
+  readonly #keys: string[];
+  readonly #channel: string;
+  readonly #leaseMs: number;
+
+  /** @internal made by {@link RedisStore.mutex}. */
+  constructor(backend: Backend, tag: string, options: RedisMutexOptions | undefined) {
+    const where = "RedisStore.mutex";
+    const { leaseMs = 10_000 } = checkOptions(where, options);
+    this.#leaseMs = checkMs(where, "leaseMs", leaseMs, 30);
+    this.#backend = backend;
+    this.#keys = [`${tag}:mutex`, `${tag}:mutex:meta`];
+    this.#channel = `${tag}:mutex:wake`;
+  }
+
+  /** The lease in milliseconds. */
+  get leaseMs(): number {
+    return this.#leaseMs;
+  }
+
+  async #try(owner: string): Promise<Attempt<RedisMutexGuard>> {
+    const sentAt = performance.now();
+    const reply = await ACQUIRE.run(this.#backend.conn, this.#keys, [owner, this.#leaseMs]);
+    const attempt = grantOf(reply, sentAt);
+    return "held" in attempt ? { held: this.#guard(owner, attempt.held) } : attempt;
+  }
+
+  #guard(owner: string, grant: Grant): RedisMutexGuard {
+    const { conn } = this.#backend;
+    const [lock, meta] = this.#keys;
+    const renew = async () => (await RENEW.run(conn, [lock], [owner, this.#leaseMs])) === 1;
+    const release = () => RELEASE.run(conn, [lock, meta], [owner, this.#channel]);
+    return new RedisMutexGuard(new Hold("RedisMutex", grant, this.#leaseMs, renew, release));
+  }
+
+  /**
+   * Waits for the lock. `timeout` bounds the whole wait (a `DOMException` named
+   * `"TimeoutError"`); aborting `signal` rejects with its reason.
+   *
+   * @example Waiting at most a second
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   await using guard = await store.mutex("jobs").lockAsync({ timeout: 1_000 });
+   * }
+   * await store.close();
+   * client.destroy();
+   * ```
+   */
+  lockAsync(options?: WaitOptions): Promise<RedisMutexGuard> {
+    const owner = crypto.randomUUID();
+    return waitToAcquire(
+      "RedisMutex.lockAsync",
+      options,
+      this.#backend.wakes,
+      this.#channel,
+      this.#backend.timeoutMs,
+      () => this.#try(owner),
+      (guard) => void guard.unlock().catch(() => {}),
+    );
+  }
+
+  /**
+   * Takes the lock if it is free (one round trip), else resolves undefined.
+   *
+   * @example Only if free
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const guard = await store.mutex("jobs").tryLockAsync();
+   *   if (guard) await guard.unlock();
+   * }
+   * await store.close();
+   * client.destroy();
+   * ```
+   */
+  async tryLockAsync(): Promise<RedisMutexGuard | undefined> {
+    const attempt = await this.#try(crypto.randomUUID());
+    return "held" in attempt ? attempt.held : undefined;
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * `RedisSemaphore`: `permits` permits shared by every host that reaches the same Redis; each
+ * holder's permits are held under a lease renewed while held.
+ *
+ * Keys (hash tag `{prefix+name}`): `:sem` a sorted set of holders scored by their lease's end
+ * (server time, ms), `:sem:n` a hash holder → permits held, `:sem:fence` the last fencing token,
+ * `:sem:died` set when expired holders were removed (the next acquirer's `ownerDied`).
+ *
+ * @module
+ */
+
+import type { WaitOptions } from "../mod.ts";
+import { notSafeInteger } from "../src/_errors.ts";
+import { type Attempt, waitToAcquire } from "./_acquire.ts";
+import { type Backend, checkMs, checkOptions } from "./_backend.ts";
+import { type Grant, Hold } from "./_hold.ts";
+import { grantOf } from "./mutex.ts";
+import { Script } from "./_script.ts";
+
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+const ACQUIRE = new Script(`${NOW_MS}
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+for _, id in ipairs(expired) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('SET', KEYS[4], '1')
+end
+local used = 0
+for _, n in ipairs(redis.call('HVALS', KEYS[2])) do used = used + tonumber(n) end
+if used + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if first[2] == nil then return {0, tonumber(ARGV[4])} end
+  return {0, tonumber(first[2]) - now}
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local died = redis.call('EXISTS', KEYS[4])
+redis.call('DEL', KEYS[4])
+return {1, redis.call('INCR', KEYS[3]), died}
+`);
+
+const RENEW = new Script(`${NOW_MS}
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+  return 1
+end
+return 0
+`);
+
+const RELEASE = new Script(`
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('PUBLISH', ARGV[2], '1')
+  return 1
+end
+return 0
+`);
+
+/**
+ * Options of {@link RedisSemaphore}.
+ *
+ * @example A 30-second lease
+ * ```ts
+ * import type { RedisSemaphoreOptions } from "@atomicx/atomicx/redis";
+ *
+ * const options: RedisSemaphoreOptions = { leaseMs: 30_000 };
+ * ```
+ */
+export interface RedisSemaphoreOptions {
+  /** How long the server keeps a holder's permits once it stops renewing (default 10 000 ms). */
+  readonly leaseMs?: number;
+}
+
+/**
+ * Permits held from a {@link RedisSemaphore}; `release()` (or the end of an `await using` scope)
+ * gives them back. While held, the lease is renewed in the background.
+ *
+ * @example Two permits, given back at the end of the scope
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   await using permit = await store.semaphore("pool", 4).acquireAsync(2);
+ *   console.log(permit.n, permit.fencingToken);
+ * }
+ * await store.close();
+ * client.destroy();
+ * ```
+ */
+export class RedisPermit {
+  readonly #hold: Hold;
+  /** How many permits this holds. */
+  readonly n: number;
+
+  /** @internal made by {@link RedisSemaphore.acquireAsync}. */
+  constructor(hold: Hold, n: number) {
+    this.#hold = hold;
+    this.n = n;
+  }
+
+  /** Larger than the token of every earlier acquisition of this semaphore, on every host. */
+  get fencingToken(): number {
+    return this.#hold.fencingToken;
+  }
+
+  /** True if expired holders' permits were given back since the last acquisition. */
+  get ownerDied(): boolean {
+    return this.#hold.ownerDied;
+  }
+
+  /** Aborted when the lease is lost. */
+  get signal(): AbortSignal {
+    return this.#hold.signal;
+  }
+
+  /** Gives the permits back and wakes waiters; calling it again does nothing. */
+  release(): Promise<void> {
+    return this.#hold.release();
+  }
+
+  /** `await using permit = await semaphore.acquireAsync()` releases at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+}
+
+/**
+ * A counting semaphore on Redis, for processes on any number of hosts. Made by
+ * {@link RedisStore.semaphore}; every host must give the same `permits`.
+ *
+ * @example At most 4 downloads at once, on every host together
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const pool = store.semaphore("downloads", 4, { leaseMs: 30_000 });
+ *   await using permit = await pool.acquireAsync(1, { timeout: 10_000 });
+ * }
+ * await store.close();
+ * client.destroy();
+ * ```
+ */
+export class RedisSemaphore {
+  readonly #backend: Backend;
+  readonly #keys: string[];
+  readonly #channel: string;
+  readonly #permits: number;
+  readonly #leaseMs: number;
+
+  /** @internal made by {@link RedisStore.semaphore}. */
+  constructor(
+    backend: Backend,
+    tag: string,
+    permits: number,
+    options: RedisSemaphoreOptions | undefined,
+  ) {
+    const where = "RedisStore.semaphore";
+    if (!Number.isSafeInteger(permits)) throw notSafeInteger(where, permits);
+    if (permits < 1) throw new RangeError(`${where}: permits must be at least 1, got ${permits}`);
+    const { leaseMs = 10_000 } = checkOptions(where, options);
+    this.#leaseMs = checkMs(where, "leaseMs", leaseMs, 30);
+    this.#permits = permits;
+    this.#backend = backend;
+    this.#keys = [`${tag}:sem`, `${tag}:sem:n`, `${tag}:sem:fence`, `${tag}:sem:died`];
+    this.#channel = `${tag}:sem:wake`;
+  }
+
+  /** The number of permits. */
+  get permits(): number {
+    return this.#permits;
+  }
+
+  #checkN(where: string, n: unknown): number {
+    if (!Number.isSafeInteger(n)) throw notSafeInteger(where, n);
+    if ((n as number) < 1 || (n as number) > this.#permits) {
+      throw new RangeError(`${where}: n must be 1 to ${this.#permits} (the permits), got ${n}`);
+    }
+    return n as number;
+  }
+
+  async #try(owner: string, n: number): Promise<Attempt<RedisPermit>> {
+    const sentAt = performance.now();
+    const args = [owner, n, this.#permits, this.#leaseMs];
+    const attempt = grantOf(await ACQUIRE.run(this.#backend.conn, this.#keys, args), sentAt);
+    return "held" in attempt ? { held: this.#permit(owner, n, attempt.held) } : attempt;
+  }
+
+  #permit(owner: string, n: number, grant: Grant): RedisPermit {
+    const { conn } = this.#backend;
+    const [holders, counts] = this.#keys;
+    const renew = async () => (await RENEW.run(conn, [holders], [owner, this.#leaseMs])) === 1;
+    const release = () => RELEASE.run(conn, [holders, counts], [owner, this.#channel]);
+    return new RedisPermit(new Hold("RedisSemaphore", grant, this.#leaseMs, renew, release), n);
+  }
+
+  /**
+   * Waits for `n` permits (default 1), with `{ timeout, signal }` like every atomicx wait.
+   *
+   * @example Waiting at most a second
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   await using permit = await store.semaphore("pool", 4).acquireAsync(1, { timeout: 1_000 });
+   * }
+   * await store.close();
+   * client.destroy();
+   * ```
+   */
+  acquireAsync(n: number = 1, options?: WaitOptions): Promise<RedisPermit> {
+    const count = this.#checkN("RedisSemaphore.acquireAsync", n);
+    const owner = crypto.randomUUID();
+    return waitToAcquire(
+      "RedisSemaphore.acquireAsync",
+      options,
+      this.#backend.wakes,
+      this.#channel,
+      this.#backend.timeoutMs,
+      () => this.#try(owner, count),
+      (permit) => void permit.release().catch(() => {}),
+    );
+  }
+
+  /**
+   * Takes `n` permits if they are free (one round trip), else resolves undefined.
+   *
+   * @example Only if free
+   * ```ts
+   * import { createClient } from "redis";
+   * import { RedisStore } from "@atomicx/atomicx/redis";
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+   * const store = new RedisStore(client, { prefix: "doc:" });
+   * {
+   *   const permit = await store.semaphore("pool", 4).tryAcquireAsync();
+   *   if (permit) await permit.release();
+   * }
+   * await store.close();
+   * client.destroy();
+   * ```
+   */
+  async tryAcquireAsync(n: number = 1): Promise<RedisPermit | undefined> {
+    const count = this.#checkN("RedisSemaphore.tryAcquireAsync", n);
+    const attempt = await this.#try(crypto.randomUUID(), count);
+    return "held" in attempt ? attempt.held : undefined;
+  }
+}
