@@ -82,7 +82,10 @@ writeFileSync(join(dir, "metrics", "mod.ts"), 'export * from "../../../metrics/m
 
 /** A block's package imports as a clone's files: "atomicx" → ./mod.ts, "atomicx/x" → ./x/mod.ts. */
 function asPastedInClone(code) {
-  return code.replace(/from "atomicx(?:\/(\w+))?"/g, (_, sub) => `from "./${sub ? `${sub}/` : ""}mod.ts"`);
+  return code.replace(
+    /from "atomicx(?:\/(\w+))?"/g,
+    (_, sub) => `from "./${sub ? `${sub}/` : ""}mod.ts"`,
+  );
 }
 
 const all = blocks(readFileSync(join(root, readme), "utf8"));

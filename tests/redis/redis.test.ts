@@ -260,7 +260,10 @@ test("the README's Beyond-one-host blocks run as written on Deno, Bun and Node",
       // As pasted at the root of a clone: "atomicx" → ./mod.ts, "atomicx/redis" → ./redis/mod.ts.
       writeFileSync(
         file,
-        code.replace(/from "atomicx(?:\/(\w+))?"/g, (_, sub) => `from "./${sub ? `${sub}/` : ""}mod.ts"`),
+        code.replace(
+          /from "atomicx(?:\/(\w+))?"/g,
+          (_, sub) => `from "./${sub ? `${sub}/` : ""}mod.ts"`,
+        ),
       );
       const checked = spawnSync(bin("deno"), ["check", "--quiet", file], {
         cwd: root,
