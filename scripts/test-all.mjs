@@ -56,7 +56,6 @@ const suites = [
       "metrics/mod.ts",
       "tests/metrics/",
       "redis/mod.ts",
-      "tests/redis/",
       "tests/runners/cases_on_deno.test.ts",
       "tests/fixtures/",
       "tests/processes/",
