@@ -302,18 +302,12 @@ export class WasmSpace implements Space {
    * engine memory) and their blocks come back before the engine memory fills.
    */
   track(owner: object, loc: number, size: number = 8): void {
-    this.#reclaim.register(owner, size === 8 ? loc : [loc, size], owner);
+    if (size === 8) {
+      this.#reclaim.register(owner, loc);
+      return;
+    }
+    this.#reclaim.register(owner, [loc, size]);
     if (size >= LARGE_BLOCK) weight.set(owner, ballast(size));
-  }
-
-  /**
-   * Returns `loc`'s block (tracked for `owner`) to the free list now, unless its handle was taken
-   * (`dispose()` of an array): the caller guarantees `owner` never touches it again.
-   */
-  releaseNow(owner: object, loc: number, size: number): void {
-    if (!this.#reclaim.unregister(owner)) return;
-    weight.delete(owner);
-    this.#release(loc, size);
   }
 
   /** Marks the block at `loc` as reachable from other threads: it is never reused. */
@@ -388,14 +382,20 @@ const libraryById = new Map<number, WasmSpace>();
 /** The engine this thread allocates in: a memory of the library, made on first use. */
 export function homeSpace(): WasmSpace {
   let memory = threadMemories.home;
+  if (memory !== undefined && memory === cachedHome?.memory) return cachedHome.space;
   if (memory === undefined) {
     memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     sign(memory);
     threadMemories.library.add(memory);
     threadMemories.home = memory;
   }
-  return spaceOf(memory);
+  const space = spaceOf(memory);
+  cachedHome = { memory, space };
+  return space;
 }
+
+/** The home memory object and its engine, as this copy last looked them up (`new` is hot). */
+let cachedHome: { readonly memory: WasmMemory; readonly space: WasmSpace } | undefined;
 
 /**
  * This thread's engine for `memory` (already checked to be a shared WebAssembly.Memory): one per
