@@ -95,7 +95,7 @@ function counterBlock(
 /** `block` if atomicx made it and it holds a counter's stripes; `TypeError` otherwise. */
 function checkBlock(block: unknown): Block {
   const checked = vouched<Block>(block, "a counter block");
-  if (checked.bytes < BYTES) throw new TypeError("atomicx: a block too small for a counter");
+  if (!(checked.bytes >= BYTES)) throw new TypeError("atomicx: a block too small for a counter");
   return checked;
 }
 

@@ -108,6 +108,9 @@ export type AtomicHandle<K extends AtomicKind = AtomicKind> =
  * check), so no caller can hand them a forged location.
  */
 export class Cell {
+  // Cells are made for every `new AtomicInt()`: a class brand costs nothing there, where an entry
+  // in the registry below (a WeakSet) would cost more than the rest of the construction.
+  readonly #brand = true;
   /** The atomic's kind. */
   readonly kind: AtomicKind;
   /** The engine tables of its memory. */
@@ -131,14 +134,19 @@ export class Cell {
     this.loc = loc;
     this.handle = handle;
     this.fresh = fresh;
-    vouch(this);
+  }
+
+  /** Whether `value` is a cell this module made. */
+  static isCell(value: unknown): value is Cell {
+    return typeof value === "object" && value !== null && #brand in value;
   }
 
   /** `value` if it is a genuine cell of `kind`; `TypeError` otherwise. */
   static check(value: unknown, kind: AtomicKind): Cell {
-    const cell = vouched<Cell>(value, "a cell");
-    if (cell.kind !== kind) throw new TypeError("atomicx: not a cell made by atomicx");
-    return cell;
+    if (!Cell.isCell(value) || value.kind !== kind) {
+      throw new TypeError("atomicx: not a cell made by atomicx");
+    }
+    return value;
   }
 
   /**
@@ -534,7 +542,10 @@ export function vouch<T extends object>(value: T): T {
   return value;
 }
 
-/** `value` if atomicx made it (see {@link vouch}); `TypeError` naming `what` otherwise. */
+/**
+ * `value` if atomicx made it (a block {@link vouch}ed for); `TypeError` naming `what` otherwise.
+ * (Cells, made for every `new AtomicInt()`, carry a class brand instead: {@link Cell.check}.)
+ */
 export function vouched<T extends object>(value: unknown, what: string): T {
   if (typeof value !== "object" || value === null || !made.has(value)) {
     throw new TypeError(`atomicx: not ${what} made by atomicx`);

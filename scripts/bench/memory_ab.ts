@@ -42,6 +42,7 @@ function operations(lib: Lib): Record<string, () => unknown> {
     "AtomicIntArray.load": () => array.load(7),
     "Counter.add": () => counter.add(1),
     "Mutex lock+unlock": () => mutex.lock().unlock(),
+    "new AtomicInt": () => new lib.AtomicInt(1),
   };
 }
 

@@ -186,7 +186,7 @@ export function arrayBlockFromHandle(
 /** `block` if atomicx made it and it holds `length` elements of `size` bytes; `TypeError` otherwise. */
 function checkBlock(block: unknown, length: number, size: number): Block {
   const checked = vouched<Block>(block, "an array block");
-  if (length * size > checked.bytes) {
+  if (!(length * size <= checked.bytes)) {
     throw new TypeError("atomicx: an array block too small for its length");
   }
   return checked;
