@@ -141,6 +141,5 @@ export const OpenFlag = {
 export const Errno = {
   EACCES: 13,
   ENOSPC: 28,
-  ELOOP: 40,
   EMFILE: 24,
 } as const;

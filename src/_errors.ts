@@ -20,6 +20,7 @@
  */
 export function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
   switch (typeof value) {
     case "bigint":
       return `bigint ${value}n`;

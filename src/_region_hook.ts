@@ -9,7 +9,7 @@
  */
 
 import type { AtomicKind } from "../engine/_ops.ts";
-import type { Block, Cell } from "./handle.ts";
+import type { Block } from "./handle.ts";
 import type { LockKind, Words } from "./locks/_words.ts";
 
 /** A handle naming a region entry: `{ region, slot }` (and `index` for an array element). */
@@ -21,10 +21,12 @@ export interface RegionRef {
 
 /** What lives in a region, found by handle: each throws if the entry does not exist. */
 export interface RegionHook {
-  /** The cell of the atomic `handle` names (or of element `handle.index` of the array `slot`). */
-  cell(where: string, kind: AtomicKind, handle: RegionRef): Cell;
-  /** The block of the array (`length` elements) or counter (`length` stripes) `handle` names. */
-  block(where: string, kind: BlockKind, handle: RegionRef, length: number): Block;
+  /**
+   * The block of what `handle` names: an atomic (its 8 bytes; element `handle.index` of the array
+   * `slot` when the handle has an index), an array (`length` elements) or a counter (`length`
+   * stripes).
+   */
+  block(where: string, kind: AtomicKind | BlockKind, handle: RegionRef, length: number): Block;
   /** The words of the lock primitive `handle` names. */
   words(where: string, kind: LockKind, handle: RegionRef): Words;
 }

@@ -10,9 +10,8 @@
 
 import type { WasmMemory } from "../engine/_webassembly.ts";
 import type { FloatOps, IntOps } from "../engine/_ops.ts";
-import { regionHook } from "./_region_hook.ts";
-import { describe, notSafeInteger, wrongType } from "./_errors.ts";
-import { type Block, blockFromHandle, newBlock } from "./handle.ts";
+import { notSafeInteger, wrongType } from "./_errors.ts";
+import { type Block, blockFromHandle, handleFor, newBlock, vouched } from "./handle.ts";
 import { spaceOf } from "../wasm/_engine.ts";
 
 /** How many stripes a counter has. */
@@ -67,9 +66,6 @@ export type CounterHandle<K extends "counter" | "floatCounter" = "counter" | "fl
     readonly buffer?: undefined;
   };
 
-/** Blocks made by this module: the constructors accept no other (a brand check). */
-const genuine = new WeakSet<Block>();
-
 /** This thread's stripe in memories that do not number threads (SharedArrayBuffers). */
 const fallbackStripe = Math.floor(Math.random() * STRIPES);
 
@@ -83,55 +79,30 @@ function myStripe(block: Block): number {
   return stripe * STRIDE;
 }
 
-/** A new counter's block, or the checked block of `handle`. */
+/** The checked block of a counter `handle` of `kind`. */
 function counterBlock(
   kind: "counter" | "floatCounter",
   className: string,
   handle: unknown,
 ): Block {
-  const where = `${className}.from`;
-  if (typeof handle !== "object" || handle === null) {
-    throw new TypeError(`${where}: expected a handle object, got ${describe(handle)}`);
-  }
-  const h = handle as Record<string, unknown>;
-  if (h.kind !== kind) {
-    throw new TypeError(`${where}: this handle is for kind ${describe(h.kind)}, not "${kind}"`);
-  }
-  const block = h.region !== undefined
-    ? regionHook(where).block(where, kind, h, STRIPES)
-    : blockFromHandle(where, h, BYTES, 8);
-  genuine.add(block);
-  return block;
+  return blockFromHandle(`${className}.from`, kind, handle, {
+    bytes: BYTES,
+    align: 8,
+    length: STRIPES,
+  });
 }
 
-/** Accepts `block`, a region entry's run of slots made by `SharedMemory`, as a counter's block. */
-export function regionCounterBlock(block: Block): Block {
-  genuine.add(block);
-  return block;
-}
-
-function freshBlock(): Block {
-  const block = newBlock(BYTES, STRIDE);
-  genuine.add(block);
-  return block;
-}
-
+/** `block` if atomicx made it and it holds a counter's stripes; `TypeError` otherwise. */
 function checkBlock(block: unknown): Block {
-  if (typeof block !== "object" || block === null || !genuine.has(block as Block)) {
-    throw new TypeError("atomicx: not a counter block made by atomicx");
-  }
-  return block as Block;
+  const checked = vouched<Block>(block, "a counter block");
+  if (checked.bytes < BYTES) throw new TypeError("atomicx: a block too small for a counter");
+  return checked;
 }
 
 /** The handle of `block`, after marking it as never to be reused (another thread may use it). */
 function shareBlock<K extends "counter" | "floatCounter">(kind: K, block: Block): CounterHandle<K> {
-  const { memory, buffer, byteOffset, region } = block;
-  if (region !== undefined) return Object.freeze({ kind, region: region.name, slot: region.slot });
-  if (memory !== undefined) {
-    spaceOf(memory).retain(byteOffset);
-    return Object.freeze({ kind, memory, byteOffset });
-  }
-  return Object.freeze({ kind, buffer: buffer!, byteOffset });
+  if (block.memory !== undefined) spaceOf(block.memory).retain(block.byteOffset);
+  return handleFor(kind, block, 0);
 }
 
 /**
@@ -163,7 +134,7 @@ export class Counter {
   constructor();
   constructor(block?: unknown) {
     const fresh = block === undefined;
-    const b = checkBlock(fresh ? freshBlock() : block);
+    const b = checkBlock(fresh ? newBlock(BYTES, STRIDE) : block);
     this.#block = b;
     this.#ops = b.space.int;
     this.#base = b.base;
@@ -314,7 +285,7 @@ export class FloatCounter {
   constructor();
   constructor(block?: unknown) {
     const fresh = block === undefined;
-    const b = checkBlock(fresh ? freshBlock() : block);
+    const b = checkBlock(fresh ? newBlock(BYTES, STRIDE) : block);
     this.#block = b;
     this.#ops = b.space.float;
     this.#base = b.base;

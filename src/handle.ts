@@ -11,7 +11,8 @@ import { type EngineName, inProcessEngine } from "../engine/mod.ts";
 import { type AtomicKind, cellSize, type Space } from "../engine/_ops.ts";
 import { homeSpace, type MemoryHandle, spaceOf, type WasmSpace } from "../wasm/_engine.ts";
 import { describe } from "./_errors.ts";
-import { regionHook, type RegionRef } from "./_region_hook.ts";
+import { type BlockKind, regionHook } from "./_region_hook.ts";
+import type { LockKind } from "./locks/_words.ts";
 
 export type { AtomicKind } from "../engine/_ops.ts";
 export type { MemoryHandle } from "../wasm/_engine.ts";
@@ -107,7 +108,6 @@ export type AtomicHandle<K extends AtomicKind = AtomicKind> =
  * check), so no caller can hand them a forged location.
  */
 export class Cell {
-  readonly #brand = true;
   /** The atomic's kind. */
   readonly kind: AtomicKind;
   /** The engine tables of its memory. */
@@ -131,14 +131,14 @@ export class Cell {
     this.loc = loc;
     this.handle = handle;
     this.fresh = fresh;
+    vouch(this);
   }
 
-  /** Whether `value` is a genuine cell of `kind`. */
+  /** `value` if it is a genuine cell of `kind`; `TypeError` otherwise. */
   static check(value: unknown, kind: AtomicKind): Cell {
-    if (typeof value !== "object" || value === null || !(#brand in value) || value.kind !== kind) {
-      throw new TypeError("atomicx: not a cell made by atomicx");
-    }
-    return value;
+    const cell = vouched<Cell>(value, "a cell");
+    if (cell.kind !== kind) throw new TypeError("atomicx: not a cell made by atomicx");
+    return cell;
   }
 
   /**
@@ -214,7 +214,7 @@ function nativeHooks(): NativeHooks {
 /** New storage of `kind` for an atomic being constructed, in this thread's engine. */
 export function newCell(kind: AtomicKind): Cell {
   if (inProcessEngine() === "native") {
-    return nativeBufferCell({ kind, buffer: new SharedArrayBuffer(8), byteOffset: 0 });
+    return cellInBlock(kind, nativeBufferBlock(new SharedArrayBuffer(8), 0, 8), 0, undefined);
   }
   const space = homeSpace();
   const offset = space.allocate(8);
@@ -241,15 +241,6 @@ function withFfi(space: WasmSpace): Space | undefined {
     ffiFailed = true; // no native library: plain wasm (info() tells)
     return undefined;
   }
-}
-
-function nativeBufferCell(handle: BufferHandle): Cell {
-  const view = new Uint8Array(handle.buffer, handle.byteOffset, cellSize[handle.kind]);
-  // The buffer was brand-checked; this guards the address taken below all the same.
-  if (view.buffer !== handle.buffer) throw new TypeError("atomicx: not a SharedArrayBuffer");
-  const address = nativeHooks().addressOf(view);
-  const space = nativeWithAtomicsWaits(handle.buffer, address - handle.byteOffset);
-  return new Cell(handle.kind, space, address, Object.freeze({ ...handle }));
 }
 
 const nativeOnBuffers = new WeakMap<SharedArrayBuffer, Space>();
@@ -303,74 +294,6 @@ function memoryBufferOf(value: unknown): ArrayBufferLike | undefined {
   }
 }
 
-/** Checks a handle's `byteOffset` for `size` bytes inside `byteLength`; returns it. */
-function checkOffset(where: string, byteOffset: unknown, size: number, byteLength: number): number {
-  if (typeof byteOffset !== "number") {
-    throw new TypeError(
-      `${where}: handle.byteOffset must be a number, got ${describe(byteOffset)}`,
-    );
-  }
-  if (
-    !Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset % size !== 0 ||
-    byteOffset + size > byteLength
-  ) {
-    throw new RangeError(
-      `${where}: handle.byteOffset ${byteOffset} must be a multiple of ${size} with ` +
-        `${size} bytes inside the ${byteLength}-byte memory`,
-    );
-  }
-  return byteOffset;
-}
-
-/** The cell `handle` names, after checking it describes an atomic of `kind`. */
-export function cellFromHandle(handle: unknown, kind: AtomicKind, className: string): Cell {
-  const where = `${className}.from`;
-  if (typeof handle !== "object" || handle === null) {
-    throw new TypeError(`${where}: expected a handle object, got ${describe(handle)}`);
-  }
-  const { kind: actual, buffer, byteOffset, memory, region } = handle as Record<string, unknown>;
-  if (actual === undefined) {
-    throw new TypeError(
-      `${where}: this object has no kind, so it is not a handle. Did you post the atomic itself ` +
-        `instead of its handle? Send \`atomic.handle\` and call ${className}.from(event.data).`,
-    );
-  }
-  if (actual !== kind) {
-    throw new TypeError(
-      `${where}: this handle is for kind ${describe(actual)}, not "${kind}"`,
-    );
-  }
-  if (region !== undefined) {
-    return regionHook(where).cell(where, kind, handle as RegionRef);
-  }
-  const size = cellSize[kind];
-  if (memory !== undefined) {
-    const memoryBytes = memoryBufferOf(memory);
-    const length = sharedByteLength(memoryBytes);
-    if (length === undefined) {
-      throw new TypeError(
-        `${where}: handle.memory must be a shared WebAssembly.Memory, got ${describe(memory)}`,
-      );
-    }
-    const loc = checkOffset(where, byteOffset, size, length);
-    const checked = Object.freeze({ kind, memory: memory as WasmMemory, byteOffset: loc });
-    const space = spaceOf(checked.memory);
-    const ffi = withFfi(space);
-    if (ffi === undefined) return new Cell(kind, space, loc, checked);
-    return new Cell(kind, ffi, loc + native!.wasmBase(space), checked);
-  }
-  const length = sharedByteLength(buffer);
-  if (length === undefined) {
-    throw new TypeError(
-      `${where}: handle.buffer must be a SharedArrayBuffer, got ${describe(buffer)}`,
-    );
-  }
-  const loc = checkOffset(where, byteOffset, size, length);
-  const checked: BufferHandle = { kind, buffer: buffer as SharedArrayBuffer, byteOffset: loc };
-  if (inProcessEngine() === "native") return nativeBufferCell(checked);
-  return new Cell(kind, atomicsSpace(checked.buffer), loc, Object.freeze(checked));
-}
-
 /**
  * A checked block of consecutive cells (an array, a counter's stripes): the engine tables of its
  * memory, the location of its first byte, and where it lives for its handle.
@@ -386,10 +309,15 @@ export interface Block {
   readonly buffer: SharedArrayBuffer | undefined;
   /** Its offset in `memory` or `buffer`. */
   readonly byteOffset: number;
+  /** Its size in bytes: what an array or counter built on it may use, no more. */
+  readonly bytes: number;
   /** The engine space it was just allocated in, to reclaim or retain it. */
   readonly home: WasmSpace | undefined;
-  /** The region entry holding it (`memory` and `buffer` are then absent), or absent. */
-  readonly region?: { readonly name: string; readonly slot: string };
+  /**
+   * The region entry holding it (`memory` and `buffer` are then absent), or absent; `index` when
+   * it is one element of the region array `slot`.
+   */
+  readonly region?: { readonly name: string; readonly slot: string; readonly index?: number };
   /** For a counter in a region: the stripe this thread of this process adds to. */
   readonly stripe?: number;
 }
@@ -400,7 +328,7 @@ export interface Block {
  */
 export function newBlock(bytes: number, align: number = 8): Block {
   if (inProcessEngine() === "native") {
-    return nativeBufferBlock(new SharedArrayBuffer(Math.max(bytes, 8)), 0, bytes);
+    return vouch(nativeBufferBlock(new SharedArrayBuffer(Math.max(bytes, 8)), 0, bytes));
   }
   const space = homeSpace();
   const size = Math.max(bytes, 8);
@@ -408,14 +336,15 @@ export function newBlock(bytes: number, align: number = 8): Block {
   // A reused block holds its last owner's values; no other thread can reach it yet.
   new Uint8Array(space.memory.buffer, offset, size).fill(0);
   const ffi = withFfi(space);
-  return {
+  return vouch({
     space: ffi ?? space,
     base: ffi === undefined ? offset : offset + native!.wasmBase(space),
     memory: space.memory,
     buffer: undefined,
     byteOffset: offset,
+    bytes: size,
     home: space,
-  };
+  });
 }
 
 function nativeBufferBlock(buffer: SharedArrayBuffer, byteOffset: number, bytes: number): Block {
@@ -424,18 +353,107 @@ function nativeBufferBlock(buffer: SharedArrayBuffer, byteOffset: number, bytes:
   if (view.buffer !== buffer) throw new TypeError("atomicx: not a SharedArrayBuffer");
   const address = nativeHooks().addressOf(view);
   const space = nativeWithAtomicsWaits(buffer, address - byteOffset);
-  return { space, base: address, memory: undefined, buffer, byteOffset, home: undefined };
+  return { space, base: address, memory: undefined, buffer, byteOffset, bytes, home: undefined };
+}
+
+/** Everything a handle can name: an atomic, an array, a counter or a lock primitive's words. */
+export type HandleKind = AtomicKind | BlockKind | LockKind;
+
+/** What a handle's block must hold: `bytes` bytes from an offset that is a multiple of `align`. */
+export interface BlockShape {
+  readonly bytes: number;
+  readonly align: number;
+  /** An array's elements or a counter's stripes (what a region entry of that kind has). */
+  readonly length?: number;
+}
+
+/** The class each handle kind belongs to, for the message of a handle of another kind. */
+const classOfKind: Readonly<Record<string, string>> = {
+  int: "AtomicInt",
+  bigint: "AtomicBigInt",
+  bool: "AtomicBool",
+  float: "AtomicFloat",
+  intArray: "AtomicIntArray",
+  bigintArray: "AtomicBigIntArray",
+  boolArray: "AtomicBoolArray",
+  floatArray: "AtomicFloatArray",
+  counter: "Counter",
+  floatCounter: "FloatCounter",
+  mutex: "Mutex",
+  rwlock: "RwLock",
+  semaphore: "Semaphore",
+  condition: "Condition",
+  barrier: "Barrier",
+  latch: "Latch",
+  once: "Once",
+};
+
+/**
+ * `handle`'s fields after checking that it is an object describing something of `kind`: the
+ * first step of every `X.from(handle)`.
+ */
+export function checkHandle(
+  where: string,
+  kind: HandleKind,
+  handle: unknown,
+): Record<string, unknown> {
+  if (typeof handle !== "object" || handle === null) {
+    throw new TypeError(`${where}: expected a handle object, got ${describe(handle)}`);
+  }
+  const actual = (handle as Record<string, unknown>).kind;
+  if (actual === undefined) {
+    const noun = kind in cellSize
+      ? "atomic"
+      : kind.endsWith("Array")
+      ? "array"
+      : kind.endsWith("ounter")
+      ? "counter"
+      : kind;
+    throw new TypeError(
+      `${where}: this object has no kind, so it is not a handle. Did you post the ${noun} ` +
+        `itself instead of its handle? Send \`${noun}.handle\` and call ${where}(event.data).`,
+    );
+  }
+  if (actual !== kind) {
+    const owner = typeof actual === "string" && Object.hasOwn(classOfKind, actual)
+      ? classOfKind[actual]
+      : undefined;
+    throw new TypeError(
+      `${where}: this handle is for kind ${
+        typeof actual === "string" ? JSON.stringify(actual.slice(0, 40)) : describe(actual)
+      }${owner === undefined ? "" : ` (${owner}.from takes it)`}, not "${kind}"`,
+    );
+  }
+  return handle as Record<string, unknown>;
+}
+
+/**
+ * The one handle parser: the block of `shape` that `handle` names, after checking it describes
+ * something of `kind` — in a region (`{ region, slot }`, attached, never created), in the engine's
+ * memory or another shared `WebAssembly.Memory` (`{ memory, byteOffset }`), or in a
+ * SharedArrayBuffer (`{ buffer, byteOffset }`).
+ */
+export function blockFromHandle(
+  where: string,
+  kind: AtomicKind | BlockKind,
+  handle: unknown,
+  shape: BlockShape,
+): Block {
+  const h = checkHandle(where, kind, handle);
+  if (h.memory === undefined && h.buffer === undefined && h.region !== undefined) {
+    return vouch(regionHook(where).block(where, kind, h, shape.length ?? 0));
+  }
+  return vouch(placeBlock(where, h, shape));
 }
 
 /**
  * The block a handle `{ memory | buffer, byteOffset }` names, after checking that `bytes` bytes
- * from `byteOffset` (a multiple of `align`) lie inside its memory.
+ * from `byteOffset` (a multiple of `align`) lie inside the memory it names.
  */
-export function blockFromHandle(
+export function placeBlock(
   where: string,
   handle: { readonly memory?: unknown; readonly buffer?: unknown; readonly byteOffset?: unknown },
-  bytes: number,
-  align: number,
+  { bytes, align }: BlockShape,
 ): Block {
   const { memory, buffer, byteOffset } = handle;
   if (memory !== undefined) {
@@ -446,6 +464,8 @@ export function blockFromHandle(
       );
     }
     const loc = checkBlockOffset(where, byteOffset, align, bytes, length);
+    // The engine of this very memory object (see wasm/_engine.ts): offsets checked above against
+    // the memory the handle names are used on that memory only.
     const space = spaceOf(memory as WasmMemory);
     const ffi = withFfi(space);
     return {
@@ -454,13 +474,16 @@ export function blockFromHandle(
       memory: space.memory,
       buffer: undefined,
       byteOffset: loc,
+      bytes,
       home: undefined,
     };
   }
   const length = sharedByteLength(buffer);
   if (length === undefined) {
     throw new TypeError(
-      `${where}: handle.buffer must be a SharedArrayBuffer, got ${describe(buffer)}`,
+      buffer === undefined && (handle as { region?: unknown }).region === undefined
+        ? `${where}: a handle names a memory (or buffer) and byteOffset, or a region and slot`
+        : `${where}: handle.buffer must be a SharedArrayBuffer, got ${describe(buffer)}`,
     );
   }
   const loc = checkBlockOffset(where, byteOffset, align, bytes, length);
@@ -472,6 +495,7 @@ export function blockFromHandle(
     memory: undefined,
     buffer: sab,
     byteOffset: loc,
+    bytes,
     home: undefined,
   };
 }
@@ -501,19 +525,65 @@ function checkBlockOffset(
   return byteOffset;
 }
 
-/** A cell of `kind` at `loc` inside `block`, with its handle (for an array's `at(i)`). */
-export function cellInBlock(kind: AtomicKind, block: Block, offset: number): Cell {
-  const byteOffset = block.byteOffset + offset;
-  const { region } = block;
-  const handle: AtomicHandle = region !== undefined
-    ? Object.freeze({
-      kind,
-      region: region.name,
-      slot: region.slot,
-      index: offset / cellSize[kind],
-    })
-    : block.memory !== undefined
-    ? Object.freeze({ kind, memory: block.memory, byteOffset })
-    : Object.freeze({ kind, buffer: block.buffer!, byteOffset });
+/** The blocks and cells atomicx made: constructors accept no other (the one brand registry). */
+const made = new WeakSet<object>();
+
+/** Marks `value` (a block or cell this module or `SharedMemory` just made) as genuine. */
+export function vouch<T extends object>(value: T): T {
+  made.add(value);
+  return value;
+}
+
+/** `value` if atomicx made it (see {@link vouch}); `TypeError` naming `what` otherwise. */
+export function vouched<T extends object>(value: unknown, what: string): T {
+  if (typeof value !== "object" || value === null || !made.has(value)) {
+    throw new TypeError(`atomicx: not ${what} made by atomicx`);
+  }
+  return value as T;
+}
+
+/**
+ * The one handle builder: the frozen handle of what lives `offset` bytes into `block`, with an
+ * array's `length` or an element's `index` when given.
+ */
+export function handleFor<H>(
+  kind: HandleKind,
+  block: Block,
+  offset: number,
+  extra: { readonly length?: number; readonly index?: number } = {},
+): H {
+  const { region, memory, buffer } = block;
+  const where = region !== undefined
+    ? { region: region.name, slot: region.slot }
+    : memory !== undefined
+    ? { memory, byteOffset: block.byteOffset + offset }
+    : { buffer: buffer!, byteOffset: block.byteOffset + offset };
+  return Object.freeze({ kind, ...where, ...extra }) as H;
+}
+
+/**
+ * A cell of `kind` `offset` bytes into `block`, with its handle: element `index` of an array's
+ * block (`at(i)`), or the whole of a scalar's block (`index` then only for a region element).
+ */
+export function cellInBlock(
+  kind: AtomicKind,
+  block: Block,
+  offset: number,
+  index: number | undefined,
+): Cell {
+  const element = index ?? block.region?.index;
+  const handle = handleFor<AtomicHandle>(
+    kind,
+    block,
+    offset,
+    block.region !== undefined && element !== undefined ? { index: element } : {},
+  );
   return new Cell(kind, block.space, block.base + offset, handle);
+}
+
+/** The cell `handle` names, after checking it describes an atomic of `kind`. */
+export function cellFromHandle(handle: unknown, kind: AtomicKind, className: string): Cell {
+  const size = cellSize[kind];
+  const block = blockFromHandle(`${className}.from`, kind, handle, { bytes: size, align: size });
+  return cellInBlock(kind, block, 0, undefined);
 }

@@ -12,20 +12,14 @@ import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
 import { AtomicBool } from "./bool.ts";
 import { AtomicFloat } from "./float.ts";
-import {
-  type AtomicKind,
-  type Block,
-  Cell,
-  cellInBlock,
-  construct,
-  type RegionHandle,
-} from "./handle.ts";
-import { type ArrayKind, checkLength, elementKind, regionArrayBlock } from "./arrays/_base.ts";
+import { type AtomicKind, type Block, type Cell, cellInBlock, construct, vouch } from "./handle.ts";
+import { cellSize } from "../engine/_ops.ts";
+import { type ArrayKind, checkLength, elementKind } from "./arrays/_base.ts";
 import { AtomicIntArray } from "./arrays/int.ts";
 import { AtomicBigIntArray } from "./arrays/bigint.ts";
 import { AtomicBoolArray } from "./arrays/bool.ts";
 import { AtomicFloatArray } from "./arrays/float.ts";
-import { Counter, FloatCounter, regionCounterBlock, STRIPES } from "./counter.ts";
+import { Counter, FloatCounter, STRIPES } from "./counter.ts";
 import { regionCounterStripe } from "./_counter_stripe.ts";
 import { AtomicInt } from "./int.ts";
 import { describe } from "./_errors.ts";
@@ -48,6 +42,7 @@ import {
   kindName,
   MAX_CAPACITY,
   type RegionEntryKind,
+  SLOT_BYTES,
   slotsFor,
 } from "./_shm_layout.ts";
 import {
@@ -565,7 +560,7 @@ export class SharedMemory {
    */
   counter(slot: string): Counter {
     const block = this.#stripedBlock(slot, "counter", "SharedMemory.counter");
-    return Reflect.construct(Counter, [regionCounterBlock(block)]) as Counter;
+    return Reflect.construct(Counter, [block]) as Counter;
   }
 
   /**
@@ -584,7 +579,7 @@ export class SharedMemory {
    */
   floatCounter(slot: string): FloatCounter {
     const block = this.#stripedBlock(slot, "floatCounter", "SharedMemory.floatCounter");
-    return Reflect.construct(FloatCounter, [regionCounterBlock(block)]) as FloatCounter;
+    return Reflect.construct(FloatCounter, [block]) as FloatCounter;
   }
 
   /**
@@ -689,10 +684,7 @@ export class SharedMemory {
   ): T {
     checkSlotName(where, slot);
     checkLength(where, length);
-    return Reflect.construct(ctor, [
-      length,
-      regionArrayBlock(this.#block(slot, kind, length, where)),
-    ]);
+    return Reflect.construct(ctor, [length, this.#block(slot, kind, length, where)]);
   }
 
   /** The link of this region, after checking it is open. */
@@ -763,32 +755,31 @@ export class SharedMemory {
   }
 
   #cell(slot: string, kind: AtomicKind, where: string): Cell {
-    const address = this.#claim(slot, kind, 0, where);
-    const handle: RegionHandle = Object.freeze({ kind, region: this.name, slot });
-    return new Cell(kind, regionSpace(this.#link), address, handle);
+    return cellInBlock(kind, this.#block(slot, kind, 0, where), 0, undefined);
   }
 
-  /** The run of slots of the array or counter `slot`, as a block. */
+  /** The run of slots of the entry `slot` (an atomic, array or counter), as a block. */
   #block(slot: string, kind: RegionEntryKind, length: number, where: string): Block {
     const base = this.#claim(slot, kind, length, where);
-    return {
+    return vouch({
       space: regionSpace(this.#link),
       base,
       memory: undefined,
       buffer: undefined,
       byteOffset: 0,
+      bytes: slotsFor(kind, length) * SLOT_BYTES,
       home: undefined,
       region: { name: this.name, slot },
-    };
+    });
   }
 
   /** The stripes of the counter `slot`, as a block naming this thread's stripe. */
   #stripedBlock(slot: string, kind: "counter" | "floatCounter", where: string): Block {
-    return { ...this.#block(slot, kind, STRIPES, where), stripe: regionCounterStripe() };
+    return vouch({ ...this.#block(slot, kind, STRIPES, where), stripe: regionCounterStripe() });
   }
 
   /** Element `index` of the existing array `slot` (any array kind of `kind` elements). */
-  #element(slot: string, kind: AtomicKind, index: unknown, where: string): Cell {
+  #element(slot: string, kind: AtomicKind, index: unknown, where: string): Block {
     const arrayKind = (Object.keys(elementKind) as ArrayKind[]).find((k) =>
       elementKind[k] === kind
     )!;
@@ -806,8 +797,14 @@ export class SharedMemory {
         `${where}: handle.index ${describe(index)} is not an integer in [0, ${length})`,
       );
     }
-    const block = this.#block(slot, arrayKind, length, where);
-    return cellInBlock(kind, block, index * (kind === "bool" ? 4 : 8));
+    const size = kind === "bool" ? 4 : 8;
+    const array = this.#block(slot, arrayKind, length, where);
+    return vouch({
+      ...array,
+      base: array.base + index * size,
+      bytes: size,
+      region: { name: this.name, slot, index },
+    });
   }
 
   /**
@@ -871,15 +868,11 @@ export class SharedMemory {
       return { memory, slot };
     };
     installRegionHook({
-      cell(where: string, kind: AtomicKind, handle: RegionRef): Cell {
-        if (handle.index !== undefined) {
+      block(where: string, kind: AtomicKind | BlockKind, handle: RegionRef, length: number): Block {
+        if (handle.index !== undefined && Object.hasOwn(cellSize, kind)) {
           const { memory, slot } = existing(where, handle, false);
-          return memory.#element(slot, kind, handle.index, where);
+          return memory.#element(slot, kind as AtomicKind, handle.index, where);
         }
-        const { memory, slot } = existing(where, handle, true);
-        return memory.#cell(slot, kind, where);
-      },
-      block(where: string, kind: BlockKind, handle: RegionRef, length: number): Block {
         const { memory, slot } = existing(where, handle, true);
         return kind === "counter" || kind === "floatCounter"
           ? memory.#stripedBlock(slot, kind, where)

@@ -11,9 +11,17 @@
 import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { AtomicKind, WaitOps, WaitResult } from "../../engine/_ops.ts";
 import { notifyOn, waitAsyncOn, waitOn } from "../_atomic_base.ts";
-import { regionHook } from "../_region_hook.ts";
 import { describe } from "../_errors.ts";
-import { type Block, blockFromHandle, type Cell, cellInBlock, newBlock } from "../handle.ts";
+import {
+  type Block,
+  blockFromHandle,
+  type Cell,
+  cellInBlock,
+  checkHandle,
+  handleFor,
+  newBlock,
+  vouched,
+} from "../handle.ts";
 import { spaceOf } from "../../wasm/_engine.ts";
 
 /**
@@ -155,19 +163,9 @@ export function checkLength(where: string, length: unknown): number {
   return length;
 }
 
-/** The blocks made by this module: array constructors accept no other (a brand check). */
-const genuine = new WeakSet<Block>();
-
 /** Bytes a new array of `length` elements of `size` bytes takes (a multiple of 8, at least 8). */
 function allocationSize(length: number, size: number): number {
   return Math.max(8, Math.ceil((length * size) / 8) * 8);
-}
-
-/** A new zeroed block for `length` elements of `size` bytes, reclaimed when `owner` is collected. */
-export function freshArrayBlock(length: number, size: number): Block {
-  const block = newBlock(allocationSize(length, size), 8);
-  genuine.add(block);
-  return block;
 }
 
 /** The block of the array a handle describes, after checking the handle. */
@@ -177,40 +175,21 @@ export function arrayBlockFromHandle(
   className: string,
 ): { block: Block; length: number } {
   const where = `${className}.from`;
-  if (typeof handle !== "object" || handle === null) {
-    throw new TypeError(`${where}: expected a handle object, got ${describe(handle)}`);
-  }
-  const h = handle as Record<string, unknown>;
-  if (h.kind === undefined) {
-    throw new TypeError(
-      `${where}: this object has no kind, so it is not a handle. Did you post the array itself ` +
-        `instead of its handle? Send \`array.handle\` and call ${className}.from(event.data).`,
-    );
-  }
-  if (h.kind !== kind) {
-    throw new TypeError(`${where}: this handle is for kind ${describe(h.kind)}, not "${kind}"`);
-  }
-  const length = checkLength(where, h.length);
+  const length = checkLength(where, checkHandle(where, kind, handle).length);
   const size = elementSize(kind);
-  const block = h.region !== undefined
-    ? regionHook(where).block(where, kind, h, length)
-    : blockFromHandle(where, h, length * size, size);
-  genuine.add(block);
-  return { block, length };
+  return {
+    block: blockFromHandle(where, kind, handle, { bytes: length * size, align: size, length }),
+    length,
+  };
 }
 
-/** Accepts `block`, a region entry's run of slots made by `SharedMemory`, as an array's block. */
-export function regionArrayBlock(block: Block): Block {
-  genuine.add(block);
-  return block;
-}
-
-/** `block` if this module made it; `TypeError` otherwise. */
-export function checkBlock(block: unknown): Block {
-  if (typeof block !== "object" || block === null || !genuine.has(block as Block)) {
-    throw new TypeError("atomicx: not an array block made by atomicx");
+/** `block` if atomicx made it and it holds `length` elements of `size` bytes; `TypeError` otherwise. */
+function checkBlock(block: unknown, length: number, size: number): Block {
+  const checked = vouched<Block>(block, "an array block");
+  if (length * size > checked.bytes) {
+    throw new TypeError("atomicx: an array block too small for its length");
   }
-  return block as Block;
+  return checked;
 }
 
 /**
@@ -298,12 +277,13 @@ export abstract class AtomicArrayBase<T, K extends ArrayKind = ArrayKind> {
    * An array of `length` elements of `kind` in `block` (checked), or in a new zeroed block when
    * `block` is `undefined` (then `length` is checked here).
    */
-  constructor(kind: K, length: number, block: unknown, fresh: boolean = block === undefined) {
+  constructor(kind: K, length: number, block: unknown) {
     const size = elementSize(kind);
-    if (block === undefined) {
-      block = freshArrayBlock(checkLength(`new ${classNames[kind]}`, length), size);
+    const fresh = block === undefined;
+    if (fresh) {
+      block = newBlock(allocationSize(checkLength(`new ${classNames[kind]}`, length), size));
     }
-    const checked = checkBlock(block);
+    const checked = checkBlock(block, length, size);
     this.#block = checked;
     this.#kind = kind;
     this.#size = size;
@@ -340,7 +320,7 @@ export abstract class AtomicArrayBase<T, K extends ArrayKind = ArrayKind> {
     if (!((i >>> 0) === i && i < this.#count)) {
       throw badIndex(`${classNames[this.#kind]}.at`, i, this.#count);
     }
-    return cellInBlock(elementKind[this.#kind], this.pinnedBlock(), i * this.#size);
+    return cellInBlock(elementKind[this.#kind], this.pinnedBlock(), i * this.#size, i);
   }
 
   /** The location of element `i` in the engine table's memory, after checking `i`. */
@@ -376,14 +356,9 @@ export abstract class AtomicArrayBase<T, K extends ArrayKind = ArrayKind> {
   protected arrayHandle(): ArrayHandle<K> {
     if (this.#handle !== undefined) return this.#handle;
     this.#pin();
-    const { memory, buffer, byteOffset, region } = this.#block;
-    const kind = this.#kind;
-    const length = this.length;
-    return this.#handle = region !== undefined
-      ? Object.freeze({ kind, region: region.name, slot: region.slot, length })
-      : memory !== undefined
-      ? Object.freeze({ kind, memory, byteOffset, length })
-      : Object.freeze({ kind, buffer: buffer!, byteOffset, length });
+    return this.#handle = handleFor<ArrayHandle<K>>(this.#kind, this.#block, 0, {
+      length: this.length,
+    });
   }
 
   /** Every element, read one after the other (not one atomic snapshot). */

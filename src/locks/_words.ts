@@ -20,7 +20,7 @@ import { regionHook } from "../_region_hook.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { keepAlive } from "../../engine/_keep_alive.ts";
 import { threadToken } from "./_owner.ts";
-import { type Block, blockFromHandle, newBlock } from "../handle.ts";
+import { type Block, handleFor, newBlock, placeBlock } from "../handle.ts";
 import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { WaitResult } from "../../engine/_ops.ts";
 
@@ -143,12 +143,8 @@ export class LocalWords implements Words {
 
   get handle(): LockHandle {
     if (this.#handle !== undefined) return this.#handle;
-    const { memory, buffer, byteOffset, home } = this.#block;
-    home?.retain(byteOffset);
-    const kind = this.#kind;
-    return this.#handle = memory !== undefined
-      ? Object.freeze({ kind, memory, byteOffset })
-      : Object.freeze({ kind, buffer: buffer!, byteOffset });
+    this.#block.home?.retain(this.#block.byteOffset);
+    return this.#handle = handleFor<LockHandle>(this.#kind, this.#block, 0);
   }
   load(i: number): number {
     return Atomics.load(this.a, i);
@@ -256,7 +252,7 @@ export function wordsFromHandle(where: string, kind: LockKind, handle: unknown):
   }
   if (h.memory !== undefined || h.buffer !== undefined) {
     // The same checks as an atomic's handle: a genuine shared memory, the words inside it.
-    return new LocalWords(kind, blockFromHandle(where, h, LOCK_BYTES, 4));
+    return new LocalWords(kind, placeBlock(where, h, { bytes: LOCK_BYTES, align: 4 }));
   }
   if (typeof h.region === "string" && typeof h.slot === "string") {
     return regionHook(where).words(where, kind, h);

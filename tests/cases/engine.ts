@@ -10,6 +10,8 @@ import {
   AtomicFloat,
   type AtomicHandle,
   AtomicInt,
+  AtomicIntArray,
+  Counter,
   info,
 } from "../../mod.ts";
 import type { EngineReply, EngineTask } from "../fixtures/engine_worker.ts";
@@ -91,10 +93,34 @@ test("engine: a constructor accepts no cell but its own, and from() hands nothin
   assert.equal(madeInside!.load(), Number.MAX_SAFE_INTEGER);
 });
 
+test("engine: a genuine block too small for the length asked is refused (no write past it)", () => {
+  // An array's block is reachable (the protected `block` getter is a plain getter at run time).
+  const small = new AtomicIntArray(1);
+  const block = (small as unknown as { block: object }).block;
+  const canary = new AtomicIntArray(4);
+  canary.store(0, 77);
+  assert.throws(
+    () => Reflect.construct(AtomicIntArray, [1 << 20, block]),
+    /^TypeError: atomicx: an array block too small for its length$/,
+  );
+  assert.throws(() => Reflect.construct(Counter, [block]), TypeError);
+  assert.throws(() => Reflect.construct(AtomicIntArray, [1, { ...block }]), TypeError);
+  // Within its size, the same block is accepted: the check is the size, not the object.
+  assert.equal((Reflect.construct(AtomicIntArray, [1, block]) as AtomicIntArray).load(0), 0);
+  assert.equal(canary.load(0), 77);
+});
+
 test("engine: posting the atomic instead of its handle is named as the likely mistake", () => {
   const posted = structuredClone({}); // what postMessage(atomic) delivers: private fields are gone
   assert.throws(() => AtomicInt.from(posted as never), /Did you post the atomic itself/);
-  assert.throws(() => AtomicFloat.from(new AtomicInt().handle as never), /kind string "int"/);
+  assert.throws(
+    () => AtomicFloat.from(new AtomicInt().handle as never),
+    /AtomicFloat\.from: this handle is for kind "int" \(AtomicInt\.from takes it\), not "float"$/,
+  );
+  assert.throws(
+    () => AtomicInt.from(undefined as never),
+    /^TypeError: AtomicInt\.from: expected a handle object, got undefined$/,
+  );
 });
 
 test("engine: handles of every kind survive structuredClone and name their kind", () => {

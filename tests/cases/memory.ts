@@ -1,7 +1,7 @@
 // Memory identity: every memory told apart by the object itself, on every in-process engine, with
 // two copies of the library in one process. Each engine runs in a process of its own (the engine is
 // chosen once per process); a crash there (a wrong base address) fails the case.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,8 @@ function libraryCopy(): string {
     cpSync(join(repo, part), join(dir, part), { recursive: true });
   }
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
+  // The copy's own FFI packages (koffi on Node 20–24) are the repository's.
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }
 
@@ -65,6 +67,7 @@ for (const engine of ["wasm", "wasm+ffi", "native"]) {
         oneMemory: engine !== "native",
       });
     } finally {
+      unlinkSync(join(copy, "node_modules")); // the link only, before removing the copy
       rmSync(copy, { recursive: true, force: true });
     }
   });
