@@ -118,7 +118,7 @@ export class RegionWords implements Words {
     return waitAsyncOn("lock wait", "word", this.#at(i), expected, timeoutMs, this.#link);
   }
   abandon(i: number, sleeping: Promise<WaitResult>): void {
-    passOn(this, i, sleeping.catch(() => "timed-out" as const));
+    passOn(this, i, sleeping);
   }
   notify(i: number, count: number): number {
     const extra = count === Infinity ? 0 : this.load(ABANDONED);

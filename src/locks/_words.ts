@@ -209,10 +209,15 @@ export class LocalWords implements Words {
  */
 export function passOn(words: Words, i: number, sleeping: Promise<WaitResult>): void {
   words.add(ABANDONED, 1);
-  sleeping.then((result) => {
-    words.add(ABANDONED, -1);
-    if (result === "ok") words.notify(i, 1);
-  }, () => words.add(ABANDONED, -1));
+  const settled = (result: WaitResult | undefined) => {
+    try {
+      words.add(ABANDONED, -1);
+      if (result === "ok") words.notify(i, 1);
+    } catch {
+      // A region closed meanwhile: its words are gone, and nobody waits on them here any more.
+    }
+  };
+  sleeping.then(settled, () => settled(undefined));
 }
 
 const isDeno = "Deno" in globalThis;

@@ -821,3 +821,36 @@ test("locks: two copies of the library in one thread agree on holders and guards
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("locks: an aborted region lockAsync whose region is then closed leaves no stray error", async () => {
+  const name = `atomicx-test-abandon-${Date.now().toString(36)}-${
+    Math.random().toString(36).slice(2, 8)
+  }`;
+  const region = SharedMemory.open(name, { capacity: 8, only: "create" });
+  const stray: unknown[] = [];
+  const onStray = (e: unknown) => stray.push(e);
+  type On = (event: string, listener: (e: unknown) => void) => void;
+  const proc = (globalThis as { process?: { on?: On; off?: On } }).process;
+  proc?.on?.("unhandledRejection", onStray);
+  const onEvent = (event: Event) => {
+    event.preventDefault();
+    stray.push((event as PromiseRejectionEvent).reason);
+  };
+  globalThis.addEventListener?.("unhandledrejection", onEvent);
+  try {
+    // A Worker takes "w" and ends holding it: this thread's wait sleeps until a slice runs out.
+    await runWorker(new URL("../fixtures/lock_thread.ts", import.meta.url), { region: name });
+    const controller = new AbortController();
+    const waiting = region.mutex("w").lockAsync({ signal: controller.signal });
+    controller.abort(new Error("gone"));
+    await assert.rejects(waiting, /gone/);
+    region.close(); // the abandoned native wait ends with the region closed
+    await sleep(400);
+    assert.deepEqual(stray, []);
+  } finally {
+    proc?.off?.("unhandledRejection", onStray);
+    globalThis.removeEventListener?.("unhandledrejection", onEvent);
+    region.close();
+    SharedMemory.unlink(name);
+  }
+});
