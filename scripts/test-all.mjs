@@ -178,7 +178,7 @@ const suites = [
     count: (out) => lastMatch(out, /^browser: (\d+) passed, (\d+) failed$/gm),
   },
   {
-    name: "packages: npm pack, install in a new project, run on node 20, node 26, bun, deno",
+    name: "packages: npm pack, install in a new project, run on node 20.19-26, bun, deno",
     command: process.execPath,
     args: ["tests/e2e/run.mjs"],
     count: (out) => lastMatch(out, /^e2e: (\d+) passed, (\d+) failed$/gm),

@@ -416,6 +416,16 @@ const oldestNode = join(extraNodes, "node_modules", `node${floor.split(".")[0]}`
 check(`Node ${floor}, the oldest the package claims (engines), is the pinned one`, () => {
   assertEqual(nodeVersion(oldestNode), `v${floor}`, `${oldestNode} --version`);
 });
+/** Node 22 and 24 from scripts/node-versions (koffi), as npm test installs them on Linux x64. */
+const pinnedMajors = [22, 24].map((major) => ({
+  major,
+  command: join(extraNodes, "node_modules", `node${major}`, "bin", "node"),
+}));
+check("Node 22 and 24 are installed (scripts/node-versions)", () => {
+  for (const { major, command } of pinnedMajors) {
+    assert(nodeVersion(command)?.startsWith(`v${major}.`), `no Node ${major} at ${command}`);
+  }
+});
 const runtimes = [
   {
     name: `Node ${floor} (koffi, the oldest claimed)`,
@@ -423,6 +433,12 @@ const runtimes = [
     args: ["main.mjs"],
     backend: "koffi",
   },
+  ...pinnedMajors.map(({ major, command }) => ({
+    name: `Node ${major} (koffi)`,
+    command,
+    args: ["main.mjs"],
+    backend: "koffi",
+  })),
   {
     name: `Node ${
       spawnSync(systemNode, ["--version"], { encoding: "utf8" }).stdout.trim()
