@@ -21,7 +21,7 @@
  * still in flight finish within a few calls), and reads the now cold half: the sum of the two
  * readings is exactly the state after those observations. A reader writes nothing but the flip, so
  * one killed mid-way loses nothing. An observation begun by a process that died before finishing
- * it is counted in `dead` once a reader has waited 250 ms for it. A removal subtracts a reading.
+ * it is counted in `dead` once a reader has waited a second for it. A removal subtracts a reading.
  *
  * @module
  */
@@ -51,10 +51,12 @@ export interface HistogramReading {
 }
 
 /**
- * How long a reader waits for observations in flight in the cold half. One that has not finished
- * by then was begun by a process that died (or is stopped): the reader counts it as finished.
+ * How long a reader waits for observations in flight. One that has not finished by then was begun
+ * by a process that died (or is stopped): the reader counts it as dead. Long enough that a writer
+ * only descheduled on a loaded machine finishes first (250 ms was not, at a load average of 10
+ * on 2 cores: that scrape then showed a `_sum` one observation short).
  */
-const IN_FLIGHT_TIMEOUT_MS = 250;
+const IN_FLIGHT_TIMEOUT_MS = 1000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Records one observation of `value` in bucket `bucket` (0-based, the last is +Inf). */

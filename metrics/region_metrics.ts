@@ -57,10 +57,10 @@ export interface HistogramConfiguration<T extends string = string> extends Metri
  * them — through a prom-client `Registry` (`registry.metrics()`) or `render()`.
  *
  * Region room: a series takes one region entry holding its key and values — a counter or gauge
- * series with up to ~80 bytes of name and labels one 128-byte slot, a histogram with 11 buckets
- * two — and each metric one more. Size `capacity` for the series you expect, with room to spare:
- * a series that does not fit is refused with a `RangeError` and counted
- * (`atomicx_metrics_refused_series_total`).
+ * series with up to 78 bytes of name and labels one 128-byte slot, a histogram with 11 buckets
+ * and up to 96 bytes three — and each metric one more. Size `capacity` for the series you
+ * expect, with room to spare: a series that does not fit is refused with a `RangeError` and
+ * counted (`atomicx_metrics_refused_series_total`).
  *
  * @example Every worker counts; any worker answers /metrics
  * ```ts

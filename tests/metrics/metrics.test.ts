@@ -301,6 +301,16 @@ test("a series found by another view of the region is the same storage; labels f
     assert.equal(sample(text, `n_total{k="${longer}"}`), 7);
     const records = region.entries().filter((e) => e.name.startsWith("am1/s"));
     assert.equal(records.length, 2, "one record per series");
+    // The sizing docs/metrics.md gives: a counter series with a 78-byte key fits one slot (16
+    // elements), and a histogram series with 11 buckets and a 96-byte key three (48).
+    const small = new RegionMetrics(region);
+    small.counter({ name: "s_total", help: "s", labelNames: ["k"] }).inc({ k: "x".repeat(65) });
+    small.histogram({ name: "h_seconds", help: "h", labelNames: ["k"] }).observe({
+      k: "x".repeat(96 - 'h_seconds{k=""}'.length),
+    }, 1);
+    const lengths = region.entries().filter((e) => e.name.startsWith("am1/s")).slice(2)
+      .map((e) => e.length);
+    assert.deepEqual(lengths, [16, 48]);
   });
 });
 
@@ -433,7 +443,7 @@ test("a process that died inside an observation does not stall scrapes", async (
     assert.equal(sample(text, "d_seconds_count"), 1);
     assert.equal(sample(text, 'd_seconds_bucket{le="+Inf"}'), 1);
     assert.equal(sample(text, "d_seconds_sum"), 0.5);
-    assert.ok(first < 2000, `first scrape took ${first} ms`);
+    assert.ok(first >= 900 && first < 5000, `first scrape took ${first} ms`);
     h.observe(2);
     const t1 = performance.now();
     const later = metrics.render();
@@ -449,6 +459,16 @@ test("a process that died inside an observation does not stall scrapes", async (
 const adder = fileURLToPath(new URL("../fixtures/metrics_adder.ts", import.meta.url));
 const server = fileURLToPath(new URL("../fixtures/metrics_server.ts", import.meta.url));
 const JOBS = 20_000;
+
+/**
+ * V8 flags for a Node 26 process using node:ffi. Node 26.10's node:ffi fast calls race with V8's
+ * background TurboFan compiles ("Check failed: FastApiCallNode::ArityForArgc", see
+ * ffi/_node_ffi.ts): atomicx turns concurrent recompilation off when it loads node:ffi, but a hot
+ * process here still died of it about once in ten runs, after its work was done, on a compile job
+ * queued before that. Starting it with the flag keeps this suite about metrics.
+ */
+const nodeFfiFlags = (runtime: string): string[] =>
+  runtime === "node" ? ["--no-concurrent-recompilation"] : [];
 
 /**
  * Checks one scrape of the tests' histogram: only observations of 0.5, so every consistent
@@ -517,7 +537,7 @@ test("Deno, Bun and Node processes (node:ffi and koffi) add into one region; exa
     const processes = tags.map((tag) => {
       const { command, args, env } = runtimeCommand(tag, adder);
       return new Promise<void>((resolve, reject) => {
-        const child = spawn(command, [...args, name, String(JOBS), tag], {
+        const child = spawn(command, [...nodeFfiFlags(tag), ...args, name, String(JOBS), tag], {
           cwd: root,
           env: { ...process.env, ...env },
           stdio: ["ignore", "pipe", "pipe"],
@@ -562,7 +582,10 @@ async function load(port: number, n: number, sent: Map<string, number>): Promise
 
 test("a 4-worker Node cluster: exact counts from /metrics and /registry of every worker, across a killed worker", async () => {
   await withRegion(512, async (_region, name) => {
-    cluster.setupPrimary({ exec: server, execArgv: ["--experimental-ffi", "--no-warnings"] });
+    cluster.setupPrimary({
+      exec: server,
+      execArgv: ["--experimental-ffi", "--no-warnings", ...nodeFfiFlags("node")],
+    });
     const env = { METRICS_REGION: name, METRICS_PORT: "0" };
     let stopping = false;
     const listening: ((port: number) => void)[] = [];
