@@ -97,8 +97,15 @@ export class RedisPermit extends RedisHold {
   readonly n: number;
 
   /** @internal made by {@link RedisSemaphore.acquireAsync}. */
-  constructor(n: number, ...hold: ConstructorParameters<typeof RedisHold>) {
-    super(...hold);
+  constructor(
+    n: number,
+    where: string,
+    grant: Grant,
+    leaseMs: number,
+    renew: () => Promise<boolean>,
+    release: () => Promise<unknown>,
+  ) {
+    super(where, grant, leaseMs, renew, release);
     this.n = n;
   }
 
