@@ -15,14 +15,37 @@ export interface Grant {
   readonly sentAt: number;
 }
 
-/** A hold's state: its lease and its one release. */
-export class Hold {
+/**
+ * What a {@link RedisMutexGuard} and a {@link RedisPermit} have in common: the fencing token,
+ * `ownerDied`, the lease's `signal` and `release()`.
+ *
+ * @example Checking the lease before a side effect
+ * ```ts
+ * import { createClient } from "redis";
+ * import { RedisStore } from "@atomicx/atomicx/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisStore(client, { prefix: "doc:" });
+ * {
+ *   const hold = await store.mutex("jobs").lockAsync();
+ *   hold.signal.throwIfAborted(); // the lease was lost: stop
+ *   console.log(hold.fencingToken > 0, hold.ownerDied); // true false
+ *   await hold.release();
+ * }
+ * await store.close();
+ * client.destroy();
+ * ```
+ */
+export class RedisHold {
+  /** Larger than the token of every earlier acquisition of this object, on every host. */
   readonly fencingToken: number;
+  /** True if a previous holder's lease expired without a release (it died or was cut off). */
   readonly ownerDied: boolean;
   readonly #lease: Lease;
   readonly #release: () => Promise<unknown>;
   #released: Promise<void> | undefined;
 
+  /** @internal made by the acquiring objects. */
   constructor(
     where: string,
     grant: Grant,
@@ -36,11 +59,15 @@ export class Hold {
     this.#release = release;
   }
 
+  /** Aborted when the lease is lost: no renewal confirmed for `leaseMs`, or taken over. */
   get signal(): AbortSignal {
     return this.#lease.signal;
   }
 
-  /** Stops renewing and releases on the server; later calls return the first call's promise. */
+  /**
+   * Stops renewing, releases on the server and wakes waiters on every host; later calls return
+   * the first call's promise.
+   */
   release(): Promise<void> {
     return this.#released ??= (async () => {
       this.#lease.stop();

@@ -26,6 +26,7 @@
 export { RedisStore, type RedisStoreOptions } from "./store.ts";
 export { RedisCounter, type RedisCounterOptions } from "./counter.ts";
 export { RedisAtomicInt } from "./atomic_int.ts";
+export { RedisHold } from "./_hold.ts";
 export { RedisMutex, RedisMutexGuard, type RedisMutexOptions } from "./mutex.ts";
 export { RedisPermit, RedisSemaphore, type RedisSemaphoreOptions } from "./semaphore.ts";
 export {

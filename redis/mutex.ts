@@ -12,7 +12,7 @@
 import type { WaitOptions } from "../mod.ts";
 import { type Attempt, waitToAcquire } from "./_acquire.ts";
 import { type Backend, checkMs, checkOptions } from "./_backend.ts";
-import { type Grant, Hold } from "./_hold.ts";
+import { type Grant, RedisHold } from "./_hold.ts";
 import { Script } from "./_script.ts";
 import type { Reply } from "./_client.ts";
 
@@ -90,37 +90,15 @@ export function grantOf(reply: Reply, sentAt: number): Attempt<Grant> {
  * client.destroy();
  * ```
  */
-export class RedisMutexGuard {
-  readonly #hold: Hold;
-
-  /** @internal made by {@link RedisMutex.lockAsync} and {@link RedisMutex.tryLockAsync}. */
-  constructor(hold: Hold) {
-    this.#hold = hold;
-  }
-
-  /** Larger than the token of every earlier acquisition of this name, on every host. */
-  get fencingToken(): number {
-    return this.#hold.fencingToken;
-  }
-
-  /** True if the previous holder's lease expired without an unlock (it died or was cut off). */
-  get ownerDied(): boolean {
-    return this.#hold.ownerDied;
-  }
-
-  /** Aborted when the lease is lost: a renewal failed for `leaseMs`, or the lock expired. */
-  get signal(): AbortSignal {
-    return this.#hold.signal;
-  }
-
+export class RedisMutexGuard extends RedisHold {
   /** Releases the lock and wakes waiters on every host; calling it again does nothing. */
   unlock(): Promise<void> {
-    return this.#hold.release();
+    return this.release();
   }
 
   /** `await using guard = await mutex.lockAsync()` unlocks at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
-    return this.unlock();
+    return this.release();
   }
 }
 
@@ -182,7 +160,7 @@ export class RedisMutex {
     const [lock, meta] = this.#keys;
     const renew = async () => (await RENEW.run(conn, [lock], [owner, this.#leaseMs])) === 1;
     const release = () => RELEASE.run(conn, [lock, meta], [owner, this.#channel]);
-    return new RedisMutexGuard(new Hold("RedisMutex", grant, this.#leaseMs, renew, release));
+    return new RedisMutexGuard("RedisMutex", grant, this.#leaseMs, renew, release);
   }
 
   /**

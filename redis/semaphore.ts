@@ -13,7 +13,7 @@ import type { WaitOptions } from "../mod.ts";
 import { notSafeInteger } from "../src/_errors.ts";
 import { type Attempt, waitToAcquire } from "./_acquire.ts";
 import { type Backend, checkMs, checkOptions } from "./_backend.ts";
-import { type Grant, Hold } from "./_hold.ts";
+import { type Grant, RedisHold } from "./_hold.ts";
 import { grantOf } from "./mutex.ts";
 import { Script } from "./_script.ts";
 
@@ -92,35 +92,21 @@ export interface RedisSemaphoreOptions {
  * client.destroy();
  * ```
  */
-export class RedisPermit {
-  readonly #hold: Hold;
+export class RedisPermit extends RedisHold {
   /** How many permits this holds. */
   readonly n: number;
 
   /** @internal made by {@link RedisSemaphore.acquireAsync}. */
-  constructor(hold: Hold, n: number) {
-    this.#hold = hold;
+  constructor(
+    n: number,
+    where: string,
+    grant: Grant,
+    leaseMs: number,
+    renew: () => Promise<boolean>,
+    release: () => Promise<unknown>,
+  ) {
+    super(where, grant, leaseMs, renew, release);
     this.n = n;
-  }
-
-  /** Larger than the token of every earlier acquisition of this semaphore, on every host. */
-  get fencingToken(): number {
-    return this.#hold.fencingToken;
-  }
-
-  /** True if expired holders' permits were given back since the last acquisition. */
-  get ownerDied(): boolean {
-    return this.#hold.ownerDied;
-  }
-
-  /** Aborted when the lease is lost. */
-  get signal(): AbortSignal {
-    return this.#hold.signal;
-  }
-
-  /** Gives the permits back and wakes waiters; calling it again does nothing. */
-  release(): Promise<void> {
-    return this.#hold.release();
   }
 
   /** `await using permit = await semaphore.acquireAsync()` releases at the end of the scope. */
@@ -198,7 +184,7 @@ export class RedisSemaphore {
     const [holders, counts] = this.#keys;
     const renew = async () => (await RENEW.run(conn, [holders], [owner, this.#leaseMs])) === 1;
     const release = () => RELEASE.run(conn, [holders, counts], [owner, this.#channel]);
-    return new RedisPermit(new Hold("RedisSemaphore", grant, this.#leaseMs, renew, release), n);
+    return new RedisPermit(n, "RedisSemaphore", grant, this.#leaseMs, renew, release);
   }
 
   /**
