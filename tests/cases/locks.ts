@@ -17,6 +17,7 @@ import {
 } from "../../mod.ts";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
+import { libraryCopy } from "../support/library_copy.ts";
 import { runWorker, runWorkers } from "../support/workers.ts";
 import { test } from "../harness.ts";
 
@@ -770,21 +771,10 @@ test("locks: region Once.run inside its own fn is an Error; refused sizes leave 
 });
 
 test("locks: two copies of the library in one thread agree on holders and guards", async () => {
-  const { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
-  const { fileURLToPath, pathToFileURL } = await import("node:url");
-  const repo = fileURLToPath(new URL("../../", import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), "atomicx-locks-copy-"));
+  const { pathToFileURL } = await import("node:url");
+  const copy = libraryCopy();
   try {
-    for (const part of ["mod.ts", "deno.json", "src", "engine", "wasm", "ffi"]) {
-      cpSync(join(repo, part), join(dir, part), { recursive: true });
-    }
-    symlinkSync(join(repo, "native"), join(dir, "native")); // the same native library
-    writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
-    const second: typeof import("../../mod.ts") = await import(
-      pathToFileURL(join(dir, "mod.ts")).href
-    );
+    const second: typeof import("../../mod.ts") = await import(pathToFileURL(copy.entry).href);
     assert.ok(second.Mutex !== Mutex);
     // A mutex held through one copy: the other copy's lock is a re-entry, not a wait forever.
     const mutex = new Mutex();
@@ -818,7 +808,7 @@ test("locks: two copies of the library in one thread agree on holders and guards
       /inside its own/,
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    copy.remove();
   }
 });
 

@@ -1,11 +1,10 @@
 // Memory identity: every memory told apart by the object itself, on every in-process engine, with
 // two copies of the library in one process. Each engine runs in a process of its own (the engine is
 // chosen once per process); a crash there (a wrong base address) fails the case.
-import { cpSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert } from "../support/assert.ts";
+import { libraryCopy } from "../support/library_copy.ts";
 import { run, runtimeCommand } from "../support/spawn.ts";
 import { test } from "../harness.ts";
 
@@ -13,25 +12,13 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 const nativeLibrary = process.env.ATOMICX_LIB_PATH ??
   join(repo, "native", "target", "release", "libatomicx.so");
 
-/** A copy of the library's sources in a new directory: a second module graph, a second copy. */
-function libraryCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), "atomicx-copy-"));
-  for (const part of ["mod.ts", "deno.json", "src", "engine", "wasm", "ffi"]) {
-    cpSync(join(repo, part), join(dir, part), { recursive: true });
-  }
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }');
-  // The copy's own FFI packages (koffi on Node 20–24) are the repository's.
-  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
-
 for (const engine of ["wasm", "wasm+ffi", "native"]) {
   test(`memory: user memories, a user memory first, aliasing and two library copies (${engine})`, async () => {
     const copy = libraryCopy();
     try {
       const [command, args] = runtimeCommand(join(repo, "tests", "fixtures", "memory_identity.ts"));
-      const result = await run(command, [...args, join(copy, "mod.ts")], {
-        // The copy has no build of its own next to it: both copies load the repository's library.
+      const result = await run(command, [...args, copy.entry], {
+        // Both copies load the repository's library, whichever engine asks for it.
         env: { ATOMICX_ENGINE: engine, ATOMICX_LIB_PATH: nativeLibrary },
         cwd: repo,
         timeoutMs: 120_000,
@@ -67,8 +54,7 @@ for (const engine of ["wasm", "wasm+ffi", "native"]) {
         oneMemory: engine !== "native",
       });
     } finally {
-      unlinkSync(join(copy, "node_modules")); // the link only, before removing the copy
-      rmSync(copy, { recursive: true, force: true });
+      copy.remove();
     }
   });
 }
