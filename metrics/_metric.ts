@@ -33,7 +33,17 @@ export interface RegistryLike {
   registerMetric(metric: never): void;
 }
 
-/** Labels of a series: label name → value (strings; numbers are written as strings). */
+/**
+ * Labels of a series: label name → value (strings; numbers are written as strings).
+ *
+ * @example Labels as prom-client takes them
+ * ```ts
+ * import type { LabelValues } from "@atomicx/atomicx/metrics";
+ *
+ * const labels: LabelValues<"route" | "code"> = { route: "/a", code: 200 };
+ * console.log(labels.code); // 200, written "200" in the exposition text
+ * ```
+ */
 export type LabelValues<T extends string = string> = Partial<Record<T, string | number>>;
 
 /**

@@ -11,7 +11,17 @@ import { KINDS } from "./_kinds.ts";
 import { collectHistogram, VALUE } from "./_values.ts";
 import type { MutexGuard } from "../mod.ts";
 
-/** The metric that counts refused series, shown once any was refused. */
+/**
+ * The metric that counts refused series, shown once any was refused.
+ *
+ * @example Alerting on it
+ * ```ts
+ * import { REFUSED_METRIC } from "@atomicx/atomicx/metrics";
+ *
+ * // A Prometheus rule: series were dropped because the region was full or a key too long.
+ * console.log(`increase(${REFUSED_METRIC}[5m]) > 0`);
+ * ```
+ */
 export const REFUSED_METRIC = "atomicx_metrics_refused_series_total";
 
 /** `name{labels} ` or `name ` (labels: the label text, or extra labels first). */

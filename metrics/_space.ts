@@ -19,7 +19,20 @@ import {
 import { histogramValues, PRESENT, SCALAR_VALUES } from "./_values.ts";
 import { labelText, parseLabelText } from "./_format.ts";
 
-/** The three metric types. */
+/**
+ * The three metric types.
+ *
+ * @example A metric's type
+ * ```ts
+ * import { SharedMemory } from "@atomicx/atomicx";
+ * import { type MetricType, RegionMetrics } from "@atomicx/atomicx/metrics";
+ *
+ * using region = SharedMemory.open("metric-type-doc", { capacity: 64 });
+ * const type: MetricType = new RegionMetrics(region).counter({ name: "c", help: "C" }).type;
+ * console.log(type); // "counter"
+ * SharedMemory.unlink("metric-type-doc");
+ * ```
+ */
 export type MetricType = "counter" | "gauge" | "histogram";
 
 /** What every process must declare the same way for a metric name. */

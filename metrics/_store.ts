@@ -23,7 +23,21 @@ import type { AtomicFloatArray, AtomicInt, SharedMemory } from "../mod.ts";
 
 /** Prefix of every region entry this module makes. */
 export const PREFIX = "am1/";
-/** Longest key (metric name and label text, or a metric's definition) in UTF-8 bytes. */
+/**
+ * Longest key (metric name and label text, or a metric's definition) in UTF-8 bytes; a longer one
+ * is refused with a `RangeError` naming this limit.
+ *
+ * @example Checking label text before using it
+ * ```ts
+ * import { MAX_KEY_BYTES } from "@atomicx/atomicx/metrics";
+ *
+ * const userAgent = "x".repeat(10_000);
+ * const label = new TextEncoder().encode(userAgent).length < MAX_KEY_BYTES / 2
+ *   ? userAgent
+ *   : "(too long)";
+ * console.log(label); // "(too long)"
+ * ```
+ */
 export const MAX_KEY_BYTES = 4096;
 /** Probes tried per key before it is refused (each a hash collision with a different key). */
 const MAX_PROBES = 16;

@@ -23,7 +23,26 @@ function checkNumber(value: unknown, what: "Value" | "Delta"): number {
   return value;
 }
 
-/** The operations of one gauge series (`gauge.labels(...)`). */
+/**
+ * The operations of one gauge series (`gauge.labels(...)`).
+ *
+ * @example One route's in-flight count
+ * ```ts
+ * import { SharedMemory } from "@atomicx/atomicx";
+ * import { type GaugeSeries, RegionMetrics } from "@atomicx/atomicx/metrics";
+ *
+ * using region = SharedMemory.open("gauge-series-doc", { capacity: 64 });
+ * const inflight = new RegionMetrics(region).gauge({
+ *   name: "inflight",
+ *   help: "In flight",
+ *   labelNames: ["route"],
+ * });
+ * const route: GaugeSeries = inflight.labels("/a");
+ * route.inc();
+ * route.dec();
+ * SharedMemory.unlink("gauge-series-doc");
+ * ```
+ */
 export interface GaugeSeries {
   /** Adds `value` (default 1). */
   inc(value?: number): void;

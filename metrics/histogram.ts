@@ -41,7 +41,26 @@ export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
   10,
 ]);
 
-/** The operations of one histogram series (`histogram.labels(...)`). */
+/**
+ * The operations of one histogram series (`histogram.labels(...)`).
+ *
+ * @example One route's latencies
+ * ```ts
+ * import { SharedMemory } from "@atomicx/atomicx";
+ * import { type HistogramSeries, RegionMetrics } from "@atomicx/atomicx/metrics";
+ *
+ * using region = SharedMemory.open("histogram-series-doc", { capacity: 64 });
+ * const latency = new RegionMetrics(region).histogram({
+ *   name: "latency_seconds",
+ *   help: "Latency",
+ *   labelNames: ["route"],
+ *   buckets: [0.1, 1],
+ * });
+ * const route: HistogramSeries = latency.labels("/a");
+ * route.observe(0.05);
+ * SharedMemory.unlink("histogram-series-doc");
+ * ```
+ */
 export interface HistogramSeries {
   /** Records one observation. */
   observe(value: number): void;
