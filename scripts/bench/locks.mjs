@@ -11,35 +11,20 @@
 //
 // Plain JavaScript: it starts on any Node, sets up, then runs itself again on the pinned Node 26
 // with node:ffi (the measurements import the TypeScript sources).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { Worker } from "node:worker_threads";
 import { startRedis } from "../lib/redis.mjs";
 import { publishSection, sectionBench } from "../lib/report_section.mjs";
-import { bin } from "../lib/setup.mjs";
+import { onPinnedNodeWithFfi } from "../lib/runtimes.mjs";
 import { benchPackages, packageVersion } from "../lib/paths.mjs";
 
 const options = sectionBench("locks");
 // The measurements import the TypeScript sources: they run on the pinned Node 26 with node:ffi.
-if (!process.execArgv.includes("--experimental-ffi")) {
-  const args = process.argv.slice(2).filter((a) => a !== "--skip-setup");
-  const { status } = spawnSync(
-    bin("node"),
-    [
-      "--experimental-ffi",
-      "--no-warnings",
-      fileURLToPath(import.meta.url),
-      "--skip-setup",
-      ...args,
-    ],
-    { stdio: "inherit" },
-  );
-  process.exit(status ?? 1);
-}
+onPinnedNodeWithFfi(import.meta.url);
 const { Mutex: AsyncMutex } = await import("async-mutex");
 const { default: lockfile } = await import("proper-lockfile");
 const { Mutex, SharedMemory } = await import("../../mod.ts");

@@ -15,32 +15,17 @@
 //
 // Plain JavaScript: it starts on any Node, sets up, then runs itself again on the pinned Node 26
 // (which runs the TypeScript sources).
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { startRedis } from "../lib/redis.mjs";
 import { publishSection, sectionBench } from "../lib/report_section.mjs";
-import { bin, root } from "../lib/setup.mjs";
+import { onPinnedNodeWithFfi } from "../lib/runtimes.mjs";
+import { root } from "../lib/setup.mjs";
 
 const options = sectionBench("redis");
-if (!process.execArgv.includes("--experimental-ffi")) {
-  const args = process.argv.slice(2).filter((a) => a !== "--skip-setup");
-  const { status } = spawnSync(
-    bin("node"),
-    [
-      "--experimental-ffi",
-      "--no-warnings",
-      fileURLToPath(import.meta.url),
-      "--skip-setup",
-      ...args,
-    ],
-    { stdio: "inherit" },
-  );
-  process.exit(status ?? 1);
-}
+onPinnedNodeWithFfi(import.meta.url);
 
 const redis = await startRedis();
 if (!redis) process.exit(1);

@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { bin, extraNodes, root } from "./paths.mjs";
 
@@ -168,4 +169,21 @@ export function runForJson(key, script, args) {
       resolve(JSON.parse(out.trim().split("\n").at(-1)));
     });
   });
+}
+
+/**
+ * Makes sure the calling script runs on the pinned Node 26 with node:ffi (the TypeScript sources
+ * and region figures need it): on any other Node it runs `script` (its `import.meta.url`) again
+ * there, with `--skip-setup` (setup already ran) and the same arguments, and exits with its status.
+ * On the pinned Node it returns at once.
+ */
+export function onPinnedNodeWithFfi(script) {
+  if (process.execArgv.includes("--experimental-ffi")) return;
+  const args = process.argv.slice(2).filter((a) => a !== "--skip-setup");
+  const { status } = spawnSync(
+    bin("node"),
+    ["--experimental-ffi", "--no-warnings", fileURLToPath(script), "--skip-setup", ...args],
+    { stdio: "inherit" },
+  );
+  process.exit(status ?? 1);
 }
