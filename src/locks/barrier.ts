@@ -161,10 +161,10 @@ function passage(w: Words, where: string, entry: number): Acquire<boolean> {
       return false;
     },
     onSlice() {
-      if (round === undefined) return undefined;
+      if (round === undefined || w.holders === undefined) return undefined;
       const mine = round;
       let died = false;
-      w.holders!.reap((count) => {
+      w.holders.reap((count) => {
         if (count === mine + 1) died = true;
       });
       if (died) breakRound(w, mine);

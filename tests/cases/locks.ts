@@ -479,7 +479,7 @@ test("locks: region primitives — kinds, sizes, handles, a Worker on a region m
   const name = `atomicx-test-locks-${Date.now().toString(36)}-${
     Math.random().toString(36).slice(2, 8)
   }`;
-  const region = SharedMemory.open(name, { capacity: 16, only: "create" });
+  const region = SharedMemory.open(name, { capacity: 32, only: "create" });
   try {
     const mutex = region.mutex("m");
     assert.equal(mutex.locked, false);
@@ -494,6 +494,9 @@ test("locks: region primitives — kinds, sizes, handles, a Worker on a region m
     assert.equal(s.tryAcquire(2)?.n, 2);
     assert.equal(region.latch("l", 1).count, 1);
     assert.equal(region.barrier("b", 1).wait(), true);
+    // A region barrier's waiting parties each have a holder-table entry: at most 32 parties.
+    assert.throws(() => region.barrier("b33", 33), { name: "RangeError", message: /1\.\.32/ });
+    assert.equal(region.entries().some((e) => e.name === "b33"), false);
     assert.equal(region.once("o").run(() => {}), true);
     assert.equal(region.once("o").done, true);
     const rw = region.rwLock("rw");
