@@ -110,6 +110,7 @@ function drained(w: Words, guard: MutexGuard): Acquire<RwLockWriteGuard> {
     },
     onSlice() {
       w.holders?.reap((count) => {
+        if (count === 0) return; // ended between claiming its entry and counting in it
         w.store(DIED, 1);
         w.add(READERS, -count);
       });

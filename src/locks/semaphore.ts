@@ -39,6 +39,7 @@ const MAX = 0x3fff_ffff;
 const LIMITS = { i: PERMITS, min: 0, max: MAX };
 
 let makePermit: (s: Semaphore, n: number, ownerDied: boolean) => Permit;
+let forget: (s: Semaphore, n: number) => void;
 
 /** The semaphore on `words` (configured, or configured here with `permits`). */
 export function semaphoreOn(words: Words, permits: number): Semaphore {
@@ -80,8 +81,9 @@ function recorded(s: Semaphore, w: Words, where: string, n: number): Permit {
 /** Gives back the permits of holders that ended (region); wakes the waiters if any. */
 function reapDead(w: Words): void {
   w.holders?.reap((count) => {
+    if (count === 0) return; // ended between claiming its entry and counting in it
     w.store(DIED, 1);
-    if (count > 0) giveBack(w, count);
+    giveBack(w, count);
   });
 }
 
@@ -131,6 +133,28 @@ export class Permit {
     if (s === undefined) return;
     this.#semaphore = undefined;
     s.release(this.n);
+  }
+
+  /**
+   * Keeps these permits taken for good (a semaphore used as a signal: one side releases, the other
+   * acquires and keeps): `release()` and disposal then do nothing, and in a region they stop being
+   * this thread's, so its death gives nothing back. Calling it after `release()` does nothing.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * const jobs = new Semaphore(0);
+   * jobs.release(); // a producer adds a job
+   * jobs.acquire().keep(); // a consumer takes it for good
+   * console.log(jobs.available); // 0
+   * ```
+   */
+  keep(): void {
+    const s = this.#semaphore;
+    if (s === undefined) return;
+    this.#semaphore = undefined;
+    forget(s, this.n);
   }
 
   /** `using permit = semaphore.acquire()` releases at the end of the scope. */
@@ -196,6 +220,10 @@ export class Semaphore {
   /** Permits free now. */
   get available(): number {
     return sizeOf(this.#w, PERMITS) - this.#w.load(TAKEN);
+  }
+
+  static {
+    forget = (s, n) => s.#w.holders?.remove(n);
   }
 
   #checkN(where: string, n: unknown): number {

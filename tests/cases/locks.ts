@@ -681,6 +681,22 @@ test("locks: counts stay in range — a Semaphore release past 2^30−1 free is 
   assert.equal(semaphore.available, 2 ** 30 - 1);
 });
 
+test("locks: a kept Permit stays taken — release and dispose do nothing after keep()", () => {
+  const semaphore = new Semaphore(3);
+  {
+    using permit = semaphore.acquire(2);
+    assert.equal(permit.ownerDied, false);
+    permit.keep();
+    permit.release();
+    permit.keep();
+  }
+  assert.equal(semaphore.available, 1);
+  const released = semaphore.acquire(1);
+  released.release();
+  released.keep(); // after release: nothing
+  assert.equal(semaphore.available, 1);
+});
+
 test("locks: Once re-entry is an Error (run and runAsync inside their own fn), never a hang", async () => {
   const once = new Once();
   assert.throws(() => once.run(() => once.run(() => {})), /inside its own function/);
