@@ -845,7 +845,7 @@ test("locks: an aborted region lockAsync whose region is then closed leaves no s
   const name = `atomicx-test-abandon-${Date.now().toString(36)}-${
     Math.random().toString(36).slice(2, 8)
   }`;
-  const region = SharedMemory.open(name, { capacity: 8, only: "create" });
+  const region = SharedMemory.open(name, { capacity: 32, only: "create" });
   const stray: unknown[] = [];
   const onStray = (e: unknown) => stray.push(e);
   type On = (event: string, listener: (e: unknown) => void) => void;
