@@ -110,9 +110,16 @@ function drained(w: Words, guard: MutexGuard): Acquire<RwLockWriteGuard> {
     },
     onSlice() {
       w.holders?.reap((count) => {
-        if (count === 0) return; // ended between claiming its entry and counting in it
-        w.store(DIED, 1);
-        w.add(READERS, -count);
+        if (!(count > 0)) return; // ended between claiming its entry and counting in it
+        // Never below 0 readers, whatever a tampered table says.
+        for (;;) {
+          const n = w.load(READERS);
+          const back = Math.min(count, n);
+          if (back <= 0) return;
+          if (w.compareExchange(READERS, n, n - back) !== n) continue;
+          w.store(DIED, 1);
+          return;
+        }
       });
       return undefined;
     },

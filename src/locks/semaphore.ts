@@ -78,12 +78,23 @@ function recorded(s: Semaphore, w: Words, where: string, n: number): Permit {
   return makePermit(s, n, died);
 }
 
-/** Gives back the permits of holders that ended (region); wakes the waiters if any. */
+/**
+ * Gives back the permits of holders that ended (region); wakes the waiters if any. A count the
+ * words cannot hold (a tampered table) gives back only what keeps the range.
+ */
 function reapDead(w: Words): void {
   w.holders?.reap((count) => {
-    if (count === 0) return; // ended between claiming its entry and counting in it
-    w.store(DIED, 1);
-    giveBack(w, count);
+    if (!(count > 0)) return; // ended between claiming its entry and counting in it
+    const permits = sizeOf(w, PERMITS);
+    for (;;) {
+      const taken = w.load(TAKEN);
+      const back = Math.min(count, Math.max(0, MAX - (permits - taken)));
+      if (back === 0) return;
+      if (w.compareExchange(TAKEN, taken, taken - back) !== taken) continue;
+      w.store(DIED, 1);
+      w.notify(TAKEN, Infinity);
+      return;
+    }
   });
 }
 
