@@ -15,6 +15,7 @@ import {
   Semaphore,
   SharedMemory,
 } from "../../mod.ts";
+import { closeSync, openSync, writeSync } from "node:fs";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
 import { runWorker, runWorkers } from "../support/workers.ts";
@@ -679,6 +680,47 @@ test("locks: counts stay in range — a Semaphore release past 2^30−1 free is 
   assert.equal(semaphore.available, 2 ** 30 - 6);
   permit.release();
   assert.equal(semaphore.available, 2 ** 30 - 1);
+});
+
+test("locks: a tampered region holder table cannot push a Semaphore or RwLock out of range", () => {
+  const name = `atomicx-test-tamper-${Date.now().toString(36)}-${
+    Math.random().toString(36).slice(2, 8)
+  }`;
+  const capacity = 16;
+  const region = SharedMemory.open(name, { capacity, only: "create" });
+  const data = 128 + capacity * 128; // header, then the directory (docs/regions.md)
+  /** Writes `words` (i32) at byte `at` of the region's file (the same pages as the mapping). */
+  const poke = (at: number, words: number[]) => {
+    const fd = openSync(`/dev/shm/${name}`, "r+");
+    try {
+      writeSync(fd, new Uint8Array(new Int32Array(words).buffer), 0, words.length * 4, at);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  /** Entry 5 of the holder table of the primitive at `slot`: a thread that does not exist. */
+  const forge = (slot: number, count: number) =>
+    poke(data + slot * 128 + 128 + 5 * 20, [0x7fff_fffe, 0x7fff_fffe, 1, 0, count]);
+  try {
+    const s = region.semaphore("s", 2); // slots 0–5
+    const rw = region.rwLock("rw"); // slots 6–11
+    assert.equal(s.tryAcquire(2)?.n, 2);
+    forge(0, 0x7fff_ffff); // "holds" far more permits than were ever taken
+    const permit = s.acquire(1, { timeout: 5_000 }); // a slice runs out: the entry is given back
+    assert.equal(permit.ownerDied, true);
+    assert.equal(s.available, 2 ** 30 - 2); // at most 2^30−1 free, whatever the table said
+    forge(0, -5); // a negative count gives nothing back
+    assert.throws(() => s.acquire(2 ** 30 - 1, { timeout: 250 }), { name: "TimeoutError" });
+    assert.equal(s.available, 2 ** 30 - 2);
+    poke(data + 6 * 128 + 16, [1]); // word 4: one reader, named nowhere but the forged entry
+    forge(6, 1000);
+    using writer = rw.write({ timeout: 5_000 });
+    assert.equal(writer.ownerDied, true);
+    assert.equal(rw.readers, 0); // never below zero
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
 });
 
 test("locks: a kept Permit stays taken — release and dispose do nothing after keep()", () => {
