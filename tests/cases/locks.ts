@@ -723,6 +723,43 @@ test("locks: a tampered region holder table cannot push a Semaphore or RwLock ou
   }
 });
 
+test("locks: a full region holder table is a clear Error and changes nothing", async () => {
+  const name = `atomicx-test-full-${Date.now().toString(36)}-${
+    Math.random().toString(36).slice(2, 8)
+  }`;
+  const capacity = 24;
+  const region = SharedMemory.open(name, { capacity, only: "create" });
+  const data = 128 + capacity * 128;
+  /** Fills all 32 entries of the holder table of the primitive at `slot` (other holders). */
+  const fill = (slot: number) => {
+    const entries = new Int32Array(32 * 5);
+    for (let e = 0; e < 32; e++) entries.set([0x7fff_fff0, 0x7fff_fff0 - e, 1, 0, 1], e * 5);
+    const fd = openSync(`/dev/shm/${name}`, "r+");
+    try {
+      writeSync(fd, new Uint8Array(entries.buffer), 0, entries.byteLength, data + slot * 128 + 128);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  try {
+    const s = region.semaphore("s", 2); // slots 0–5
+    const rw = region.rwLock("rw"); // slots 6–11
+    const b = region.barrier("b", 2); // slots 12–17
+    fill(0);
+    fill(6);
+    fill(12);
+    assert.throws(() => s.tryAcquire(), { name: "Error", message: /32 threads hold permits/ });
+    assert.equal(s.available, 2);
+    assert.throws(() => rw.read(), { name: "Error", message: /32 threads hold read locks/ });
+    assert.equal(rw.readers, 0);
+    assert.throws(() => b.wait({ timeout: 10 }), { name: "Error", message: /32 parties wait/ });
+    await assert.rejects(b.waitAsync({ timeout: 10 }), { name: "Error", message: /32 parties/ });
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+});
+
 test("locks: a kept Permit stays taken — release and dispose do nothing after keep()", () => {
   const semaphore = new Semaphore(3);
   {
