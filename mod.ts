@@ -53,6 +53,7 @@ export { Counter, type CounterHandle, FloatCounter } from "./src/counter.ts";
 export {
   type AbortSignalLike,
   Barrier,
+  BrokenBarrierError,
   Condition,
   Latch,
   type LockHandle,

@@ -23,6 +23,19 @@ import {
   passOn,
   type Words,
 } from "./locks/_words.ts";
+import { HolderTable, type ThreadName } from "./locks/_holders.ts";
+
+/** The kinds whose region entry has a holder table (native `slots_for`). */
+const HELD: ReadonlySet<LockKind> = new Set(["semaphore", "rwlock", "barrier"]);
+
+let named: ThreadName | undefined;
+
+/** This thread as a holder table names it. */
+function threadName(): ThreadName {
+  if (named) return named;
+  const t = threadIdentity();
+  return named = { pid: processIdentity().pid, ...t };
+}
 
 const HOLDER = 1;
 const START_LOW = 2;
@@ -74,6 +87,7 @@ export class RegionWords implements Words {
   readonly place: string;
   readonly offset: string;
   readonly me: number;
+  readonly holders: HolderTable | undefined;
   readonly #base: number;
   readonly #link: RegionLink;
 
@@ -84,6 +98,7 @@ export class RegionWords implements Words {
     this.place = link.name;
     this.offset = slot;
     this.me = processIdentity().pid;
+    this.holders = HELD.has(kind) ? new HolderTable(this, threadName, ownerAlive) : undefined;
   }
   #at(i: number, where = "lock"): number {
     if (this.#link.closed) throw regionClosed(where, this.#link);

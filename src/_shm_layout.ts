@@ -15,7 +15,7 @@ export const MAX_SLOT_NAME_BYTES = 48;
 /** Most slots a region may have. */
 export const MAX_CAPACITY = 65_536;
 /** The layout version this atomicx reads and writes. */
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 /** Bytes of one slot: an array's elements are packed across a run of them, a counter's stripes
  * take one each. */
 export const SLOT_BYTES = 128;
@@ -60,9 +60,19 @@ export const kindName: readonly string[] = Object.entries(Kind).filter(([k]) => 
     return names;
   }, []);
 
+/**
+ * Slots of the holder table after a semaphore's, rwlock's or barrier's own slot (native
+ * `HOLDER_SLOTS`; see `src/locks/_holders.ts`).
+ */
+export const HOLDER_SLOTS = 5;
+
+/** The lock kinds with a holder table. */
+const heldKinds: ReadonlySet<string> = new Set(["semaphore", "rwlock", "barrier"]);
+
 /** The slots an entry of `kind` with `length` elements or stripes takes (native `slots_for`). */
 export function slotsFor(kind: RegionEntryKind, length: number): number {
   if (kind === "counter" || kind === "floatCounter") return length;
+  if (heldKinds.has(kind)) return 1 + HOLDER_SLOTS;
   if (!arrayKinds.has(kind)) return 1;
   return Math.max(1, Math.ceil((length * (kind === "boolArray" ? 4 : 8)) / SLOT_BYTES));
 }

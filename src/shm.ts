@@ -390,8 +390,9 @@ export class SharedMemory {
 
   /**
    * The `RwLock` named `slot`, shared by every process that opens this region (created unlocked).
-   * If a process dies holding it for writing, the next reader or writer gets it with
-   * `guard.ownerDied === true`.
+   * If a process (or Worker) dies holding it for writing, the next reader or writer gets it with
+   * `guard.ownerDied === true`; a dead reader's read hold is given back to the writer waiting for
+   * it, whose guard says `ownerDied`. Takes 6 slots (its own and a table of 32 reader threads).
    *
    * @example
    * ```ts
@@ -414,7 +415,9 @@ export class SharedMemory {
 
   /**
    * The `Semaphore` named `slot` with `permits` permits (the first opener sets them; later ones
-   * must ask for the same number).
+   * must ask for the same number). Permits held by a process or Worker that dies are given back
+   * within a second of a wait, and the next permit says `permit.ownerDied === true` (`keep()` a
+   * permit taken for good). Takes 6 slots (its own and a table of 32 holder threads).
    *
    * @example
    * ```ts
@@ -424,7 +427,7 @@ export class SharedMemory {
    * using permit = region.semaphore("downloads", 4).acquire();
    * SharedMemory.unlink("locks-demo");
    * ```
-   * @throws {RangeError} if it exists with another number of permits
+   * @throws {RangeError} if it exists with another number of permits, or the region is full
    */
   semaphore(slot: string, permits: number): Semaphore {
     const where = "SharedMemory.semaphore";
@@ -448,7 +451,9 @@ export class SharedMemory {
   }
 
   /**
-   * The `Barrier` named `slot` for `parties` parties (the first opener sets them).
+   * The `Barrier` named `slot` for `parties` parties, at most 32 (the first opener sets them). If
+   * a party dies while it waits, every waiter of that round throws a `BrokenBarrierError` within
+   * a second, and the next round starts afresh. Takes 6 slots (its own and a table of 32 waiters).
    *
    * @example
    * ```ts
@@ -458,6 +463,7 @@ export class SharedMemory {
    * region.barrier("step", 1).wait(); // true
    * SharedMemory.unlink("locks-demo");
    * ```
+   * @throws {RangeError} unless `parties` is an integer in 1..32, or if the region is full
    */
   barrier(slot: string, parties: number): Barrier {
     const where = "SharedMemory.barrier";

@@ -15,7 +15,8 @@
 //!        prefetcher); `data` is the first multiple of 128 after the directory. An entry owns the
 //!        run of `slot count` consecutive slots from its first slot: a scalar or lock primitive one
 //!        slot (its value at the start), an array its elements packed from the run's start (8 bytes
-//!        each, 4 for bool), a counter one slot per stripe.
+//!        each, 4 for bool), a counter one slot per stripe. A semaphore, rwlock or barrier has
+//!        [`HOLDER_SLOTS`] more: its holder table (docs/locks.md), so a holder that dies is seen.
 //! ```
 //!
 //! # Races
@@ -49,7 +50,7 @@ use std::time::{Duration, Instant};
 /// `"atomicx\0"`, little-endian.
 pub const MAGIC: u64 = u64::from_le_bytes(*b"atomicx\0");
 /// Version of the layout above. Attaching to another version fails with [`status::LAYOUT_VERSION`].
-pub const LAYOUT_VERSION: u32 = 2;
+pub const LAYOUT_VERSION: u32 = 3;
 /// Header size.
 pub const HEADER: usize = 128;
 /// Directory entry size.
@@ -187,8 +188,13 @@ pub(crate) fn os_status(e: Error) -> f64 {
 /// Most stripes a counter may have.
 pub const MAX_STRIPES: u32 = 64;
 
+/// Slots of the holder table after a semaphore's, rwlock's or barrier's own slot: 32 holders of
+/// five 32-bit words (pid, tid, thread start low and high, count), written by `src/locks/_holders.ts`.
+pub const HOLDER_SLOTS: u32 = 5;
+
 /// The slots an entry of `kind` with `length` (elements or stripes) takes, or `None` when the
-/// length is not allowed for that kind (scalars and lock primitives take length 0; arrays any
+/// length is not allowed for that kind (scalars and lock primitives take length 0 — one slot, and
+/// [`HOLDER_SLOTS`] more for the kinds with a holder table; arrays any
 /// length that could fit a region of [`MAX_CAPACITY`] slots, at least one slot even when empty;
 /// counters 1 to [`MAX_STRIPES`] stripes).
 pub fn slots_for(kind_code: f64, length: f64) -> Option<u32> {
@@ -196,6 +202,9 @@ pub fn slots_for(kind_code: f64, length: f64) -> Option<u32> {
         return None;
     }
     let element = match kind_code {
+        kind::RWLOCK | kind::SEMAPHORE | kind::BARRIER => {
+            return (length == 0.0).then_some(1 + HOLDER_SLOTS)
+        }
         k if (kind::INT..=kind::ONCE).contains(&k) => return (length == 0.0).then_some(1),
         kind::BOOL_ARRAY => 4.0,
         k if (kind::INT_ARRAY..=kind::FLOAT_ARRAY).contains(&k) => 8.0,

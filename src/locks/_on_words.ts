@@ -7,6 +7,7 @@
  */
 
 import { checkSize } from "./_config.ts";
+import { HOLDERS } from "./_holders.ts";
 import { type Barrier, barrierOn } from "./barrier.ts";
 import { type Condition, conditionOn } from "./condition.ts";
 import { type Latch, latchOn } from "./latch.ts";
@@ -41,7 +42,8 @@ export const onWords: OnWords = {
     return semaphoreOn(words(), permits);
   },
   barrier(where, parties, words) {
-    checkSize(where, "parties", parties, 1, 0xffff);
+    // Every waiting party of a region barrier has a holder-table entry.
+    checkSize(where, "parties", parties, 1, HOLDERS);
     return barrierOn(words(), parties);
   },
   latch(where, count, words) {

@@ -21,6 +21,7 @@ import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { keepAlive } from "../../engine/_keep_alive.ts";
 import { threadToken } from "./_owner.ts";
 import { type Block, handleFor, newBlock, placeBlock } from "../handle.ts";
+import type { HolderTable } from "./_holders.ts";
 import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { WaitResult } from "../../engine/_ops.ts";
 
@@ -110,6 +111,11 @@ export interface Words {
    * returns true. Never true in-process: a thread cannot see another's end.
    */
   takeOverDead(state: number, next: number): boolean;
+  /**
+   * The holder table of a region semaphore, rwlock or barrier (`_holders.ts`), so that a dead
+   * holder's permits, read holds or arrival are seen; `undefined` in-process.
+   */
+  readonly holders: HolderTable | undefined;
 }
 
 /** Words of each primitive (each gets its own 64-byte line so neighbours do not share one). */
@@ -122,6 +128,7 @@ export const LOCK_BYTES = WORDS_PER_PRIMITIVE * 4;
 export class LocalWords implements Words {
   readonly sliceMs = Infinity;
   readonly me = threadToken;
+  readonly holders = undefined;
   readonly a: Int32Array;
   readonly place: object;
   readonly offset: number;

@@ -8,6 +8,14 @@
  * is aborted withdraws its arrival unless the round completed meanwhile (then it counts as passed);
  * an already-aborted signal arrives nowhere.
  *
+ * Broken rounds (regions): each waiting arrival names itself and its round in the holder table
+ * (`_holders.ts`). A waiter whose slice ran out and finds a dead party of its round breaks the
+ * round: it starts the next round with bit 30 set ("started by a break") and writes word 2 = the
+ * broken round + 1. The first arrival of that next round writes word 2 too before it clears
+ * bit 30, and a leader clears word 2 if it names the round it completes; so a waiter woken by a
+ * round change knows whether its round broke: bit 30 of the next round, or word 2. Every waiter of
+ * a broken round throws {@link BrokenBarrierError}; the next round runs as usual.
+ *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
  *
@@ -24,12 +32,50 @@ import {
   type WaitOptions,
 } from "./_wait.ts";
 import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
+import { HOLDERS } from "./_holders.ts";
 
 const STATE = 0;
 const PARTIES = 1;
+/** The last broken round + 1 (0: none); see the module documentation. */
+const BROKE = 2;
 const ARRIVED = 0xffff;
 const ROUND_SHIFT = 16;
 const ROUNDS = 0x3fff;
+/** Bit of word 0: this round was started by breaking the one before. */
+const BROKEN = 0x4000_0000;
+
+/**
+ * The error of every waiter of a region {@link Barrier} round in which a party died (its thread
+ * or process ended while it waited): the round can never complete. The barrier itself is usable
+ * again: the next round starts with no party arrived.
+ *
+ * @example
+ * ```ts
+ * import { BrokenBarrierError, SharedMemory } from "@atomicx/atomicx";
+ *
+ * using region = SharedMemory.open("barrier-demo");
+ * const barrier = region.barrier("step", 1);
+ * try {
+ *   barrier.wait({ timeout: 1000 });
+ * } catch (error) {
+ *   if (!(error instanceof BrokenBarrierError)) throw error;
+ *   console.log("a party died; start the step again");
+ * }
+ * SharedMemory.unlink("barrier-demo");
+ * ```
+ */
+export class BrokenBarrierError extends Error {
+  /** A new error; `message` says where. */
+  constructor(message: string) {
+    super(message);
+    this.name = "BrokenBarrierError";
+  }
+}
+
+/** The round of a word-0 value. */
+function roundOf(s: number): number {
+  return (s >>> ROUND_SHIFT) & ROUNDS;
+}
 
 /** Where the size lives and its range. */
 const LIMITS = { i: PARTIES, min: 1, max: ARRIVED };
@@ -39,15 +85,22 @@ export function barrierOn(words: Words, parties: number): Barrier {
   return adopting(words, () => new Barrier(parties));
 }
 
-/** Arrives; the round to wait for, or `true` if this arrival completed the round (leader). */
-function arrive(w: Words): number | true {
+/**
+ * Arrives; the round to wait for, or `true` if this arrival completed the round (leader). `entry`
+ * is this arrival's holder-table entry (-1 in-process): it names the round before the arrival.
+ */
+function arrive(w: Words, entry: number): number | true {
   const parties = sizeOf(w, PARTIES);
   for (;;) {
     const s = w.load(STATE);
-    const round = s >>> ROUND_SHIFT;
+    const round = roundOf(s);
     const arrived = s & ARRIVED;
     const last = arrived + 1 === parties;
-    const next = last ? ((round + 1) & ROUNDS) << ROUND_SHIFT : s + 1;
+    if (entry >= 0) w.holders!.set(entry, round + 1);
+    // The round before this one broke: say so in word 2 before bit 30 goes.
+    if ((s & BROKEN) !== 0) w.store(BROKE, ((round - 1) & ROUNDS) + 1);
+    if (last) w.compareExchange(BROKE, round + 1, 0);
+    const next = last ? ((round + 1) & ROUNDS) << ROUND_SHIFT : (s & ~BROKEN) + 1;
     if (w.compareExchange(STATE, s, next) !== s) continue;
     if (!last) return round;
     w.notify(STATE, Infinity);
@@ -59,26 +112,80 @@ function arrive(w: Words): number | true {
 function withdraw(w: Words, round: number): boolean {
   for (;;) {
     const s = w.load(STATE);
-    if (s >>> ROUND_SHIFT !== round) return false;
+    if (roundOf(s) !== round) return false;
     if (w.compareExchange(STATE, s, s - 1) === s) return true;
   }
 }
 
-/** Arrives on the first try, then sleeps until the round changes; true for the leader. */
-function passage(w: Words): Acquire<boolean> {
+/** Whether `round`, which has ended, ended broken (word 0 now holding `s`). */
+function brokeIn(w: Words, round: number, s: number): boolean {
+  if ((s & BROKEN) !== 0 && roundOf(s) === ((round + 1) & ROUNDS)) return true;
+  return w.load(BROKE) === round + 1;
+}
+
+/** Breaks `round` if it is still running: starts the next with bit 30 and wakes its waiters. */
+function breakRound(w: Words, round: number): void {
+  for (;;) {
+    const s = w.load(STATE);
+    if (roundOf(s) !== round) return;
+    const next = (((round + 1) & ROUNDS) << ROUND_SHIFT) | BROKEN;
+    if (w.compareExchange(STATE, s, next) !== s) continue;
+    w.store(BROKE, round + 1);
+    w.notify(STATE, Infinity);
+    return;
+  }
+}
+
+/**
+ * Arrives on the first try, then sleeps until the round changes; true for the leader. In a region
+ * `entry` is this arrival's holder-table entry, and a slice that ran out breaks the round if a
+ * party of it died.
+ */
+function passage(w: Words, where: string, entry: number): Acquire<boolean> {
   let round: number | undefined;
   return {
     attempt() {
       if (round === undefined) {
-        const r = arrive(w);
+        const r = arrive(w, entry);
         if (r === true) return true;
         round = r;
       }
       const s = w.load(STATE);
-      return s >>> ROUND_SHIFT !== round ? false : new Sleep(STATE, s);
+      if (roundOf(s) === round) return new Sleep(STATE, s);
+      if (entry >= 0 && brokeIn(w, round, s)) {
+        throw new BrokenBarrierError(
+          `${where}: a party of this round died waiting (its thread or process ended), so the ` +
+            "round cannot complete; the barrier is ready for the next round",
+        );
+      }
+      return false;
+    },
+    onSlice() {
+      if (round === undefined || w.holders === undefined) return undefined;
+      const mine = round;
+      let died = false;
+      w.holders.reap((count) => {
+        if (count === mine + 1) died = true;
+      });
+      if (died) breakRound(w, mine);
+      return undefined;
     },
     cancel: () => round === undefined || withdraw(w, round) ? undefined : false,
   };
+}
+
+/** This arrival's holder-table entry in a region (-1 in-process). */
+function entryFor(w: Words, where: string): number {
+  const holders = w.holders;
+  if (holders === undefined) return -1;
+  const entry = holders.claim();
+  if (entry < 0) {
+    throw new Error(
+      `${where}: ${HOLDERS} parties wait on this region barrier already, the most its holder ` +
+        "table names",
+    );
+  }
+  return entry;
 }
 
 /**
@@ -140,11 +247,21 @@ export class Barrier {
    * b.wait({ timeout: 100 });
    * ```
    * @throws {DOMException} named `"TimeoutError"` (the arrival is withdrawn); `signal.reason` if
-   * already aborted (a blocking wait checks the signal on entry only; nothing arrives then)
+   * already aborted (a blocking wait checks the signal on entry only; nothing arrives then);
+   * {BrokenBarrierError} in a region when a party of this round died waiting (within a second);
+   * {Error} when 32 parties of a region barrier wait already
    */
   wait(options?: WaitOptions): boolean {
     const where = "Barrier.wait";
-    return waitFor(this.#w, where, deadlineOf(where, options), passage(this.#w));
+    const w = this.#w;
+    const deadline = deadlineOf(where, options);
+    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    const entry = entryFor(w, where);
+    try {
+      return waitFor(w, where, deadline, passage(w, where, entry));
+    } finally {
+      if (entry >= 0) w.holders!.free(entry);
+    }
   }
 
   /**
@@ -157,12 +274,16 @@ export class Barrier {
    * console.log(await new Barrier(1).waitAsync()); // true
    * ```
    */
-  waitAsync(options?: WaitOptions): Promise<boolean> {
+  async waitAsync(options?: WaitOptions): Promise<boolean> {
     const where = "Barrier.waitAsync";
+    const w = this.#w;
+    const deadline = deadlineOf(where, options);
+    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    const entry = entryFor(w, where);
     try {
-      return waitForAsync(this.#w, where, deadlineOf(where, options), passage(this.#w));
-    } catch (error) {
-      return Promise.reject(error);
+      return await waitForAsync(w, where, deadline, passage(w, where, entry));
+    } finally {
+      if (entry >= 0) w.holders!.free(entry);
     }
   }
 }

@@ -16,7 +16,7 @@ export { RwLock, RwLockReadGuard, RwLockWriteGuard } from "./rwlock.ts";
 export { Condition } from "./condition.ts";
 export { Permit, Semaphore } from "./semaphore.ts";
 export { Latch } from "./latch.ts";
-export { Barrier } from "./barrier.ts";
+export { Barrier, BrokenBarrierError } from "./barrier.ts";
 export { Once } from "./once.ts";
 export type { AbortSignalLike, WaitOptions } from "./_wait.ts";
 export type { LockHandle, LockKind } from "./_words.ts";

@@ -15,6 +15,10 @@
  * of the readers a waiting writer waits for), and `write` while it reads is an `Error` instead of a
  * wait for itself.
  *
+ * In a region each thread's read holds are also counted in the holder table (`_holders.ts`): a
+ * writer waiting for the readers to leave gives back, after a slice that ran out, the read holds
+ * of threads that ended (word 5 notes it, and that writer's guard says `ownerDied`).
+ *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
  *
@@ -39,13 +43,16 @@ import {
   type Words,
   wordsFromHandle,
 } from "./_words.ts";
+import { HOLDERS } from "./_holders.ts";
 
 const WRITER = 0;
 const READERS = 4;
+/** Set when a dead reader's holds were given back; cleared by the writer that then gets in. */
+const DIED = 5;
 
 let releaseRead: (lock: RwLock) => void;
 let makeReadGuard: (lock: RwLock, ownerDied: boolean) => RwLockReadGuard;
-let makeWriteGuard: (guard: MutexGuard) => RwLockWriteGuard;
+let makeWriteGuard: (guard: MutexGuard, readerDied: boolean) => RwLockWriteGuard;
 
 /** The lock on `words`. */
 export function rwLockOn(words: Words): RwLock {
@@ -89,12 +96,32 @@ function countRead(w: Words, delta: 1 | -1): void {
   else table.set(w.offset, n);
 }
 
-/** Waits until the readers left; on timeout or abort lets go of the writers' mutex. */
+/**
+ * Waits until the readers left (giving back dead readers' holds in a region); on timeout or
+ * abort lets go of the writers' mutex.
+ */
 function drained(w: Words, guard: MutexGuard): Acquire<RwLockWriteGuard> {
   return {
     attempt() {
       const n = w.load(READERS);
-      return n === 0 ? makeWriteGuard(guard) : new Sleep(READERS, n);
+      if (n !== 0) return new Sleep(READERS, n);
+      const died = w.holders !== undefined && w.load(DIED) !== 0 && w.exchange(DIED, 0) !== 0;
+      return makeWriteGuard(guard, died);
+    },
+    onSlice() {
+      w.holders?.reap((count) => {
+        if (!(count > 0)) return; // ended between claiming its entry and counting in it
+        // Never below 0 readers, whatever a tampered table says.
+        for (;;) {
+          const n = w.load(READERS);
+          const back = Math.min(count, n);
+          if (back <= 0) return;
+          if (w.compareExchange(READERS, n, n - back) !== n) continue;
+          w.store(DIED, 1);
+          return;
+        }
+      });
+      return undefined;
     },
     cancel() {
       guard.unlock();
@@ -188,13 +215,16 @@ export class RwLockReadGuard {
  * ```
  */
 export class RwLockWriteGuard {
-  /** True if the previous writer's process died holding the lock (the data may be half-written). */
+  /**
+   * True if the previous writer's thread or process died holding the lock, or (in a region) a
+   * reader's died holding a read hold that was given back: the data may be half-written.
+   */
   readonly ownerDied: boolean;
   readonly #guard: MutexGuard;
 
-  private constructor(guard: MutexGuard) {
+  private constructor(guard: MutexGuard, readerDied: boolean) {
     this.#guard = guard;
-    this.ownerDied = guard.ownerDied;
+    this.ownerDied = guard.ownerDied || readerDied;
   }
 
   /**
@@ -225,7 +255,7 @@ export class RwLockWriteGuard {
   }
 
   static {
-    makeWriteGuard = (guard) => new RwLockWriteGuard(guard);
+    makeWriteGuard = (guard, readerDied) => new RwLockWriteGuard(guard, readerDied);
   }
 }
 
@@ -305,8 +335,21 @@ export class RwLock {
     } else {
       w.add(READERS, 1);
     }
-    countRead(w, 1);
+    this.#record();
     return makeReadGuard(this, false);
+  }
+
+  /** Counts a read hold just taken for this thread (and in a region's holder table). */
+  #record(): void {
+    const w = this.#w;
+    if (w.holders !== undefined && !w.holders.add(1)) {
+      this.#leave();
+      throw new Error(
+        `RwLock: ${HOLDERS} threads hold read locks on this region lock already, the most its ` +
+          "holder table names; unlock some first",
+      );
+    }
+    countRead(w, 1);
   }
 
   /** Takes one reader out; the last one out wakes a writer waiting for the readers to leave. */
@@ -318,8 +361,11 @@ export class RwLock {
   /** Counts a reader in while holding the writers' mutex (so no writer is inside), then lets go. */
   #enterPast(guard: MutexGuard): RwLockReadGuard {
     this.#w.add(READERS, 1);
-    countRead(this.#w, 1);
-    guard.unlock();
+    try {
+      this.#record();
+    } finally {
+      guard.unlock();
+    }
     return makeReadGuard(this, guard.ownerDied);
   }
 
@@ -403,7 +449,7 @@ export class RwLock {
   tryWrite(): RwLockWriteGuard | undefined {
     const guard = this.#mutex.tryLock(); // succeeds if the writer died
     if (guard === undefined) return undefined;
-    if (this.#w.load(READERS) === 0) return makeWriteGuard(guard);
+    if (this.#w.load(READERS) === 0) return makeWriteGuard(guard, false);
     guard.unlock();
     return undefined;
   }
@@ -460,6 +506,9 @@ export class RwLock {
   static {
     releaseRead = (lock: RwLock) => {
       countRead(lock.#w, -1);
+      // Forgotten before given back: a thread dying between the two leaves it held, never
+      // given back twice.
+      lock.#w.holders?.remove(1);
       lock.#leave();
     };
   }

@@ -7,6 +7,10 @@
  * (the one wait loop of `_wait.ts`); every release changes word 0 and wakes the sleepers (each
  * rechecks its own `n`). A release that would leave more than 2^30−1 permits free is refused.
  *
+ * In a region each thread's permits are also counted in the holder table (`_holders.ts`): a
+ * waiter whose slice ran out gives back the permits of threads that ended, sets word 2, and the
+ * next permit taken says `ownerDied`.
+ *
  * Its `from`/`handle` (and its guards' unlock and dispose methods) are spelled out alike in every
  * primitive on purpose: see `mod.ts`.
  *
@@ -23,15 +27,19 @@ import {
   type WaitOptions,
 } from "./_wait.ts";
 import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
+import { HOLDERS } from "./_holders.ts";
 
 const TAKEN = 0;
 const PERMITS = 1;
+/** Set when a dead holder's permits were given back; cleared by the next permit taken. */
+const DIED = 2;
 const MAX = 0x3fff_ffff;
 
 /** Where the size lives and its range. */
 const LIMITS = { i: PERMITS, min: 0, max: MAX };
 
-let makePermit: (s: Semaphore, n: number) => Permit;
+let makePermit: (s: Semaphore, n: number, ownerDied: boolean) => Permit;
+let forget: (s: Semaphore, n: number) => void;
 
 /** The semaphore on `words` (configured, or configured here with `permits`). */
 export function semaphoreOn(words: Words, permits: number): Semaphore {
@@ -45,6 +53,49 @@ function take(w: Words, permits: number, n: number): boolean {
     if (permits - taken < n) return false;
     if (w.compareExchange(TAKEN, taken, taken + n) === taken) return true;
   }
+}
+
+/** Gives `n` permits back (no range check: they were taken) and wakes the waiters. */
+function giveBack(w: Words, n: number): void {
+  w.add(TAKEN, -n);
+  w.notify(TAKEN, Infinity);
+}
+
+/**
+ * After `n` permits were taken: records them in the holder table (a region's) and the permit,
+ * with `ownerDied` if a dead holder's permits were given back since the last permit.
+ * @throws {Error} if the table is full (the permits are given back)
+ */
+function recorded(s: Semaphore, w: Words, where: string, n: number): Permit {
+  if (w.holders !== undefined && !w.holders.add(n)) {
+    giveBack(w, n);
+    throw new Error(
+      `${where}: ${HOLDERS} threads hold permits of this region semaphore already, the most its ` +
+        "holder table names; release some first",
+    );
+  }
+  const died = w.holders !== undefined && w.load(DIED) !== 0 && w.exchange(DIED, 0) !== 0;
+  return makePermit(s, n, died);
+}
+
+/**
+ * Gives back the permits of holders that ended (region); wakes the waiters if any. A count the
+ * words cannot hold (a tampered table) gives back only what keeps the range.
+ */
+function reapDead(w: Words): void {
+  w.holders?.reap((count) => {
+    if (!(count > 0)) return; // ended between claiming its entry and counting in it
+    const permits = sizeOf(w, PERMITS);
+    for (;;) {
+      const taken = w.load(TAKEN);
+      const back = Math.min(count, Math.max(0, MAX - (permits - taken)));
+      if (back === 0) return;
+      if (w.compareExchange(TAKEN, taken, taken - back) !== taken) continue;
+      w.store(DIED, 1);
+      w.notify(TAKEN, Infinity);
+      return;
+    }
+  });
 }
 
 /**
@@ -64,11 +115,17 @@ function take(w: Words, permits: number, n: number): boolean {
 export class Permit {
   /** How many permits this holds. */
   readonly n: number;
+  /**
+   * True if, before these permits were taken, a region holder's thread or process ended holding
+   * permits, which were given back (what it guarded may be half-done).
+   */
+  readonly ownerDied: boolean;
   #semaphore: Semaphore | undefined;
 
-  private constructor(semaphore: Semaphore, n: number) {
+  private constructor(semaphore: Semaphore, n: number, ownerDied: boolean) {
     this.#semaphore = semaphore;
     this.n = n;
+    this.ownerDied = ownerDied;
   }
 
   /**
@@ -89,6 +146,28 @@ export class Permit {
     s.release(this.n);
   }
 
+  /**
+   * Keeps these permits taken for good (a semaphore used as a signal: one side releases, the other
+   * acquires and keeps): `release()` and disposal then do nothing, and in a region they stop being
+   * this thread's, so its death gives nothing back. Calling it after `release()` does nothing.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * const jobs = new Semaphore(0);
+   * jobs.release(); // a producer adds a job
+   * jobs.acquire().keep(); // a consumer takes it for good
+   * console.log(jobs.available); // 0
+   * ```
+   */
+  keep(): void {
+    const s = this.#semaphore;
+    if (s === undefined) return;
+    this.#semaphore = undefined;
+    forget(s, this.n);
+  }
+
   /** `using permit = semaphore.acquire()` releases at the end of the scope. */
   [Symbol.dispose](): void {
     this.release();
@@ -101,7 +180,7 @@ export class Permit {
   }
 
   static {
-    makePermit = (s, n) => new Permit(s, n);
+    makePermit = (s, n, ownerDied) => new Permit(s, n, ownerDied);
   }
 }
 
@@ -154,18 +233,26 @@ export class Semaphore {
     return sizeOf(this.#w, PERMITS) - this.#w.load(TAKEN);
   }
 
+  static {
+    forget = (s, n) => s.#w.holders?.remove(n);
+  }
+
   #checkN(where: string, n: unknown): number {
     return checkSize(where, "n", n, 1, MAX);
   }
 
   /** The acquire rules for `n` permits. */
-  #rules(n: number): Acquire<Permit> {
+  #rules(where: string, n: number): Acquire<Permit> {
     const w = this.#w;
     const permits = sizeOf(w, PERMITS);
     return {
       attempt: () => {
-        if (take(w, permits, n)) return makePermit(this, n);
+        if (take(w, permits, n)) return recorded(this, w, where, n);
         return new Sleep(TAKEN, w.load(TAKEN));
+      },
+      onSlice: () => {
+        reapDead(w);
+        return undefined;
       },
     };
   }
@@ -183,8 +270,10 @@ export class Semaphore {
    * ```
    */
   tryAcquire(n = 1): Permit | undefined {
-    this.#checkN("Semaphore.tryAcquire", n);
-    return take(this.#w, sizeOf(this.#w, PERMITS), n) ? makePermit(this, n) : undefined;
+    const where = "Semaphore.tryAcquire";
+    this.#checkN(where, n);
+    const w = this.#w;
+    return take(w, sizeOf(w, PERMITS), n) ? recorded(this, w, where, n) : undefined;
   }
 
   /**
@@ -202,7 +291,7 @@ export class Semaphore {
   acquire(n = 1, options?: WaitOptions): Permit {
     const where = "Semaphore.acquire";
     this.#checkN(where, n);
-    return waitFor(this.#w, where, deadlineOf(where, options), this.#rules(n));
+    return waitFor(this.#w, where, deadlineOf(where, options), this.#rules(where, n));
   }
 
   /**
@@ -219,11 +308,12 @@ export class Semaphore {
   async acquireAsync(n = 1, options?: WaitOptions): Promise<Permit> {
     const where = "Semaphore.acquireAsync";
     this.#checkN(where, n);
-    return await waitForAsync(this.#w, where, deadlineOf(where, options), this.#rules(n));
+    return await waitForAsync(this.#w, where, deadlineOf(where, options), this.#rules(where, n));
   }
 
   /**
-   * Gives `n` permits back (or adds them) and wakes waiters.
+   * Gives `n` permits back (or adds them) and wakes waiters. In a region, up to `n` of the permits
+   * this thread holds are no longer counted as its own.
    *
    * @example
    * ```ts
@@ -240,9 +330,13 @@ export class Semaphore {
     this.#checkN(where, n);
     const w = this.#w;
     const permits = sizeOf(w, PERMITS);
+    // Forgotten before given back: a thread dying between the two leaves them taken, never
+    // given back twice.
+    const mine = w.holders?.remove(n) ?? 0;
     for (;;) {
       const taken = w.load(TAKEN);
       if (permits - (taken - n) > MAX) {
+        if (mine > 0) w.holders!.add(mine);
         throw new RangeError(
           `${where}: ${permits - taken} permits are free; ${n} more would exceed ${MAX}`,
         );

@@ -15,6 +15,7 @@ import {
   Semaphore,
   SharedMemory,
 } from "../../mod.ts";
+import { closeSync, openSync, writeSync } from "node:fs";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
 import { libraryCopy } from "../support/library_copy.ts";
@@ -480,7 +481,7 @@ test("locks: region primitives — kinds, sizes, handles, a Worker on a region m
   const name = `atomicx-test-locks-${Date.now().toString(36)}-${
     Math.random().toString(36).slice(2, 8)
   }`;
-  const region = SharedMemory.open(name, { capacity: 16, only: "create" });
+  const region = SharedMemory.open(name, { capacity: 32, only: "create" });
   try {
     const mutex = region.mutex("m");
     assert.equal(mutex.locked, false);
@@ -495,6 +496,9 @@ test("locks: region primitives — kinds, sizes, handles, a Worker on a region m
     assert.equal(s.tryAcquire(2)?.n, 2);
     assert.equal(region.latch("l", 1).count, 1);
     assert.equal(region.barrier("b", 1).wait(), true);
+    // A region barrier's waiting parties each have a holder-table entry: at most 32 parties.
+    assert.throws(() => region.barrier("b33", 33), { name: "RangeError", message: /1\.\.32/ });
+    assert.equal(region.entries().some((e) => e.name === "b33"), false);
     assert.equal(region.once("o").run(() => {}), true);
     assert.equal(region.once("o").done, true);
     const rw = region.rwLock("rw");
@@ -679,6 +683,100 @@ test("locks: counts stay in range — a Semaphore release past 2^30−1 free is 
   assert.equal(semaphore.available, 2 ** 30 - 1);
 });
 
+test("locks: a tampered region holder table cannot push a Semaphore or RwLock out of range", () => {
+  const name = `atomicx-test-tamper-${Date.now().toString(36)}-${
+    Math.random().toString(36).slice(2, 8)
+  }`;
+  const capacity = 16;
+  const region = SharedMemory.open(name, { capacity, only: "create" });
+  const data = 128 + capacity * 128; // header, then the directory (docs/regions.md)
+  /** Writes `words` (i32) at byte `at` of the region's file (the same pages as the mapping). */
+  const poke = (at: number, words: number[]) => {
+    const fd = openSync(`/dev/shm/${name}`, "r+");
+    try {
+      writeSync(fd, new Uint8Array(new Int32Array(words).buffer), 0, words.length * 4, at);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  /** Entry 5 of the holder table of the primitive at `slot`: a thread that does not exist. */
+  const forge = (slot: number, count: number) =>
+    poke(data + slot * 128 + 128 + 5 * 20, [0x7fff_fffe, 0x7fff_fffe, 1, 0, count]);
+  try {
+    const s = region.semaphore("s", 2); // slots 0–5
+    const rw = region.rwLock("rw"); // slots 6–11
+    assert.equal(s.tryAcquire(2)?.n, 2);
+    forge(0, 0x7fff_ffff); // "holds" far more permits than were ever taken
+    const permit = s.acquire(1, { timeout: 5_000 }); // a slice runs out: the entry is given back
+    assert.equal(permit.ownerDied, true);
+    assert.equal(s.available, 2 ** 30 - 2); // at most 2^30−1 free, whatever the table said
+    forge(0, -5); // a negative count gives nothing back
+    assert.throws(() => s.acquire(2 ** 30 - 1, { timeout: 250 }), { name: "TimeoutError" });
+    assert.equal(s.available, 2 ** 30 - 2);
+    poke(data + 6 * 128 + 16, [1]); // word 4: one reader, named nowhere but the forged entry
+    forge(6, 1000);
+    using writer = rw.write({ timeout: 5_000 });
+    assert.equal(writer.ownerDied, true);
+    assert.equal(rw.readers, 0); // never below zero
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+});
+
+test("locks: a full region holder table is a clear Error and changes nothing", async () => {
+  const name = `atomicx-test-full-${Date.now().toString(36)}-${
+    Math.random().toString(36).slice(2, 8)
+  }`;
+  const capacity = 24;
+  const region = SharedMemory.open(name, { capacity, only: "create" });
+  const data = 128 + capacity * 128;
+  /** Fills all 32 entries of the holder table of the primitive at `slot` (other holders). */
+  const fill = (slot: number) => {
+    const entries = new Int32Array(32 * 5);
+    for (let e = 0; e < 32; e++) entries.set([0x7fff_fff0, 0x7fff_fff0 - e, 1, 0, 1], e * 5);
+    const fd = openSync(`/dev/shm/${name}`, "r+");
+    try {
+      writeSync(fd, new Uint8Array(entries.buffer), 0, entries.byteLength, data + slot * 128 + 128);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  try {
+    const s = region.semaphore("s", 2); // slots 0–5
+    const rw = region.rwLock("rw"); // slots 6–11
+    const b = region.barrier("b", 2); // slots 12–17
+    fill(0);
+    fill(6);
+    fill(12);
+    assert.throws(() => s.tryAcquire(), { name: "Error", message: /32 threads hold permits/ });
+    assert.equal(s.available, 2);
+    assert.throws(() => rw.read(), { name: "Error", message: /32 threads hold read locks/ });
+    assert.equal(rw.readers, 0);
+    assert.throws(() => b.wait({ timeout: 10 }), { name: "Error", message: /32 parties wait/ });
+    await assert.rejects(b.waitAsync({ timeout: 10 }), { name: "Error", message: /32 parties/ });
+  } finally {
+    region.close();
+    SharedMemory.unlink(name);
+  }
+});
+
+test("locks: a kept Permit stays taken — release and dispose do nothing after keep()", () => {
+  const semaphore = new Semaphore(3);
+  {
+    using permit = semaphore.acquire(2);
+    assert.equal(permit.ownerDied, false);
+    permit.keep();
+    permit.release();
+    permit.keep();
+  }
+  assert.equal(semaphore.available, 1);
+  const released = semaphore.acquire(1);
+  released.release();
+  released.keep(); // after release: nothing
+  assert.equal(semaphore.available, 1);
+});
+
 test("locks: Once re-entry is an Error (run and runAsync inside their own fn), never a hang", async () => {
   const once = new Once();
   assert.throws(() => once.run(() => once.run(() => {})), /inside its own function/);
@@ -816,7 +914,7 @@ test("locks: an aborted region lockAsync whose region is then closed leaves no s
   const name = `atomicx-test-abandon-${Date.now().toString(36)}-${
     Math.random().toString(36).slice(2, 8)
   }`;
-  const region = SharedMemory.open(name, { capacity: 8, only: "create" });
+  const region = SharedMemory.open(name, { capacity: 32, only: "create" });
   const stray: unknown[] = [];
   const onStray = (e: unknown) => stray.push(e);
   type On = (event: string, listener: (e: unknown) => void) => void;

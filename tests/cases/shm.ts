@@ -218,7 +218,7 @@ test("shm: a foreign object or another layout version is a clear Error, not a cr
   header.setUint32(12, 2, true);
   writeFileSync(`/dev/shm/${future}`, new Uint8Array(header.buffer));
   try {
-    assert.throws(() => SharedMemory.open(future), /layout version 99.*layout version 2/);
+    assert.throws(() => SharedMemory.open(future), /layout version 99.*layout version 3/);
   } finally {
     SharedMemory.unlink(future);
   }

@@ -577,3 +577,17 @@ fn an_entry_whose_run_leaves_the_region_is_refused_not_followed() {
     }
     assert_eq!(unlink(&name), status::OK);
 }
+
+#[test]
+fn semaphores_rwlocks_and_barriers_own_their_holder_table_slots() {
+    use shm::kind;
+    for k in [kind::RWLOCK, kind::SEMAPHORE, kind::BARRIER] {
+        assert_eq!(shm::slots_for(k, 0.0), Some(1 + shm::HOLDER_SLOTS));
+        assert_eq!(shm::slots_for(k, 1.0), None);
+    }
+    for k in [kind::MUTEX, kind::CONDITION, kind::LATCH, kind::ONCE] {
+        assert_eq!(shm::slots_for(k, 0.0), Some(1));
+    }
+    // 32 holders of five 4-byte words fit the table.
+    assert!(32 * 5 * 4 <= shm::HOLDER_SLOTS as usize * 128);
+}

@@ -1,0 +1,165 @@
+/**
+ * The holder table of a region `Semaphore`, `RwLock` or `Barrier`: who holds permits, read holds
+ * or a barrier arrival, so that what a dead holder held can be given back (or its round broken).
+ * It follows the primitive's own 128-byte slot in the region ({@link HOLDERS} entries of five
+ * words: pid, tid, thread start low and high, count). In-process primitives have none: a thread
+ * cannot see another's end.
+ *
+ * Entry protocol: the tid word is the claim (compare-exchange 0 → tid; {@link REAPING} while a
+ * waiter gives a dead holder's entry back); the claimer then names its process and start time,
+ * and only its own thread changes its count. A waiter whose sleep ran out its slice calls
+ * {@link HolderTable.reap}: an entry whose thread (or process) ended is cleared and its count
+ * handed to the primitive. A holder dying between taking and recording (or forgetting and giving
+ * back) leaves that one hold taken: the order never gives back more than was held.
+ *
+ * @module
+ */
+
+/** Entries of a holder table. */
+export const HOLDERS = 32;
+
+/** Word index of the table: the slot after the primitive's own 128-byte slot. */
+const BASE = 32;
+const SIZE = 5;
+const PID = 0;
+const TID = 1;
+const LOW = 2;
+const HIGH = 3;
+const COUNT = 4;
+/** The tid word of an entry being given back. */
+const REAPING = -1;
+
+/** A thread as the region names it: process id, thread id and the thread's start time. */
+export interface ThreadName {
+  readonly pid: number;
+  readonly tid: number;
+  readonly startLow: number;
+  readonly startHigh: number;
+}
+
+/** The words a table lives in (a primitive's region words). */
+interface TableWords {
+  load(i: number): number;
+  store(i: number, value: number): void;
+  compareExchange(i: number, expected: number, replacement: number): number;
+  add(i: number, delta: number): number;
+  exchange(i: number, value: number): number;
+}
+
+/** See the module documentation. */
+export class HolderTable {
+  readonly #w: TableWords;
+  readonly #me: () => ThreadName;
+  readonly #alive: (pid: number, tid: number, startLow: number, startHigh: number) => boolean;
+  /** This thread's entry when last seen (checked before use). */
+  #mine = -1;
+
+  constructor(
+    words: TableWords,
+    me: () => ThreadName,
+    alive: (pid: number, tid: number, startLow: number, startHigh: number) => boolean,
+  ) {
+    this.#w = words;
+    this.#me = me;
+    this.#alive = alive;
+  }
+
+  #at(entry: number, field: number): number {
+    return BASE + entry * SIZE + field;
+  }
+
+  /** Whether `entry` is this thread's. */
+  #isMine(entry: number, me: ThreadName): boolean {
+    const w = this.#w;
+    return w.load(this.#at(entry, TID)) === me.tid && w.load(this.#at(entry, PID)) === me.pid;
+  }
+
+  /** This thread's entry, or -1. */
+  #find(me: ThreadName): number {
+    if (this.#mine >= 0 && this.#isMine(this.#mine, me)) return this.#mine;
+    for (let e = 0; e < HOLDERS; e++) {
+      if (this.#isMine(e, me)) return this.#mine = e;
+    }
+    return -1;
+  }
+
+  /** Claims a free entry for this thread (count 0), or -1 if all are taken. */
+  claim(): number {
+    const w = this.#w;
+    const me = this.#me();
+    for (let e = 0; e < HOLDERS; e++) {
+      if (w.compareExchange(this.#at(e, TID), 0, me.tid) !== 0) continue;
+      w.store(this.#at(e, COUNT), 0);
+      w.store(this.#at(e, LOW), me.startLow);
+      w.store(this.#at(e, HIGH), me.startHigh);
+      w.store(this.#at(e, PID), me.pid);
+      return e;
+    }
+    return -1;
+  }
+
+  /** Frees `entry` (this thread's). */
+  free(entry: number): void {
+    const w = this.#w;
+    w.store(this.#at(entry, PID), 0);
+    w.store(this.#at(entry, COUNT), 0);
+    w.store(this.#at(entry, LOW), 0);
+    w.store(this.#at(entry, HIGH), 0);
+    w.store(this.#at(entry, TID), 0);
+  }
+
+  /** Sets the count of `entry` (this thread's). */
+  set(entry: number, count: number): void {
+    this.#w.store(this.#at(entry, COUNT), count);
+  }
+
+  /** Adds `n` to this thread's entry (claimed if it has none); false if the table is full. */
+  add(n: number): boolean {
+    let e = this.#find(this.#me());
+    if (e < 0) e = this.#mine = this.claim();
+    if (e < 0) return false;
+    this.#w.add(this.#at(e, COUNT), n);
+    return true;
+  }
+
+  /** Takes up to `n` off this thread's entry (freed at 0); how many it took. */
+  remove(n: number): number {
+    const e = this.#find(this.#me());
+    if (e < 0) return 0;
+    const count = this.#w.load(this.#at(e, COUNT));
+    const taken = Math.min(count, n);
+    if (taken === count) this.free(e);
+    else this.#w.add(this.#at(e, COUNT), -taken);
+    return taken;
+  }
+
+  /**
+   * Gives back every entry whose thread ended: clears it and calls `gone(count)` with what it
+   * held. Returns how many entries it gave back.
+   */
+  reap(gone: (count: number) => void): number {
+    const w = this.#w;
+    let reaped = 0;
+    for (let e = 0; e < HOLDERS; e++) {
+      const tid = w.load(this.#at(e, TID));
+      if (tid === 0 || tid === REAPING) continue;
+      const pid = w.load(this.#at(e, PID));
+      const low = w.load(this.#at(e, LOW));
+      const high = w.load(this.#at(e, HIGH));
+      // Mid-claim (no process named yet), or freed and claimed again while being read: skip.
+      if (pid === 0 || w.load(this.#at(e, TID)) !== tid || w.load(this.#at(e, PID)) !== pid) {
+        continue;
+      }
+      if (this.#alive(pid, tid, low, high)) continue;
+      if (w.compareExchange(this.#at(e, TID), tid, REAPING) !== tid) continue;
+      const count = w.exchange(this.#at(e, COUNT), 0);
+      w.store(this.#at(e, PID), 0);
+      w.store(this.#at(e, LOW), 0);
+      w.store(this.#at(e, HIGH), 0);
+      w.store(this.#at(e, TID), 0);
+      reaped++;
+      gone(count);
+    }
+    return reaped;
+  }
+}
