@@ -101,9 +101,9 @@ export interface RegionEntry {
 export interface SharedMemoryOptions {
   /**
    * Number of 128-byte slots when this call creates the region (default
-   * {@link SharedMemory.DEFAULT_CAPACITY}, 1024: e.g. 1024 atomics or locks, or 128 counters): an
-   * atomic or lock primitive takes one, an array its elements packed 16 to a slot (32 for bools), a
-   * counter 8. A region's capacity is fixed when it is created; attaching with a `capacity` other
+   * {@link SharedMemory.DEFAULT_CAPACITY}, 1024: e.g. 1024 atomics or mutexes, or 128 counters): an
+   * atomic or lock primitive takes one (a semaphore, rwlock or barrier 6: its table of holders), an
+   * array its elements packed 16 to a slot (32 for bools), a counter 8. A region's capacity is fixed when it is created; attaching with a `capacity` other
    * than the region's own is a `RangeError` (omit it to attach whatever the region has).
    */
   readonly capacity?: number;
@@ -148,7 +148,7 @@ export interface SharedMemoryOptions {
 export class SharedMemory {
   /**
    * The capacity, in 128-byte slots, of a region created without one: 1024 slots (1024 atomics or
-   * lock primitives, 128 counters, or arrays of 16 384 numbers in all), 256 KiB of shared memory
+   * mutexes, 170 semaphores, 128 counters, or arrays of 16 384 numbers in all), 256 KiB of shared memory
    * with the directory.
    *
    * @example
