@@ -120,42 +120,21 @@ const suites = [
   {
     // Spawns Deno, Bun and Node 26 (node:ffi) processes on region locks, and SIGKILLs holders.
     name: "locks between processes (deno + bun + node)",
-    command: bin("node"),
-    args: [
-      "--experimental-ffi",
-      "--no-warnings",
-      "--test",
-      "--test-reporter=spec",
-      "tests/processes/locks.test.ts",
-    ],
+    ...testCommand("node", "tests/processes/locks.test.ts"),
     count: nodeCounts,
   },
   {
     // prom-client's text compared with render(); a 4-worker cluster over HTTP, worker_threads,
     // and Deno, Bun and Node processes (node:ffi and koffi) adding into one region.
     name: "metrics: atomicx/metrics across processes",
-    command: bin("node"),
-    args: [
-      "--experimental-ffi",
-      "--no-warnings",
-      "--test",
-      "--test-reporter=spec",
-      "tests/metrics/metrics.test.ts",
-    ],
+    ...testCommand("node", "tests/metrics/metrics.test.ts"),
     count: nodeCounts,
   },
   {
     // Starts its own redis-server (Debian's; installed with apt-get as root when missing) and
     // spawns Deno, Bun, Node 26 and Node 20 (koffi) processes; pauses and kills the server.
     name: "redis: atomicx/redis against redis-server (deno + bun + node)",
-    command: bin("node"),
-    args: [
-      "--experimental-ffi",
-      "--no-warnings",
-      "--test",
-      "--test-reporter=spec",
-      "tests/redis/redis.test.ts",
-    ],
+    ...testCommand("node", "tests/redis/redis.test.ts"),
     count: nodeCounts,
   },
   {
