@@ -114,6 +114,39 @@ const casLoop = (t, op, next, { checked = false, skipIfSame = false } = {}) =>
         (then (local.set $cur (local.get $seen)) (br $retry))))
     ${t.fromCell("(local.get $cur)")})`;
 
+/**
+ * AtomicInt `add`/`sub` as `(p, v) -> previous`: a compare-exchange loop computed on the cell's own
+ * i64 form, so the chain from the load to the compare-exchange is one integer add. The f64 form
+ * (convert, add, abs, compare, truncate: a chain of ~20 cycles before the compare-exchange can
+ * start) measured 1.3–2.5 ns slower per call on an AMD EPYC (see BENCHMARKS.md), and is the
+ * likely reason `add` cost more than `Atomics.add` on an Intel Xeon. Exact: the cell and `$v` are
+ * safe integers (|x| ≤ 2^53−1, checked in JS before the call), so `$cur ± $d` is within
+ * ±(2^54−2) and cannot wrap an i64; the one unsigned comparison `$next + MAX_SAFE > 2·MAX_SAFE` is
+ * `$next` outside ±MAX_SAFE. Nothing is stored unless the result is in range, so no thread can
+ * ever load an unsafe value, and a refused operation changes nothing.
+ *
+ * A bare `i64.atomic.rmw.add` (0.3–0.7 ns cheaper still here) with an undo on overshoot is not
+ * used: the overshoot is visible until it is undone, and a concurrent add can bring the word back
+ * into range with the overshoot still inside. That add then returns, and lets others load, a value
+ * that no order of the operations produces (cell 2^53−1; A adds 10 and will undo; B adds −20 and
+ * sees A's overshoot; C adds 0 and sees 2^53−11, while the cell held only 2^53−1, then 2^53−21).
+ */
+const intAddSub = (op) =>
+  `(func (export "int_${op}") (param $p i32) (param $v f64) (result f64)
+    (local $d i64) (local $cur i64) (local $seen i64) (local $next i64)
+    (local.set $d (i64.trunc_f64_s (local.get $v)))
+    (local.set $cur (i64.atomic.load (local.get $p)))
+    (loop $retry
+      (local.set $next (i64.${op} (local.get $cur) (local.get $d)))
+      (if (i64.gt_u (i64.add (local.get $next) (i64.const ${MAX_SAFE})) (i64.const ${
+    2n * BigInt(MAX_SAFE)
+  }))
+        (then (return ${int.refuse})))
+      (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
+      (if (i64.ne (local.get $seen) (local.get $cur))
+        (then (local.set $cur (local.get $seen)) (br $retry))))
+    (f64.convert_i64_s (local.get $cur)))`;
+
 /** `(p, expected, replacement) -> previous`: one hardware compare-exchange. */
 const compareExchange = (t) =>
   `(func (export "${t.name}_compare_exchange") (param $p i32) (param $e ${t.param}) (param $r ${t.param}) (result ${t.param})
@@ -135,8 +168,8 @@ const functions = [
   store(int),
   rmw(int, "swap", "i64.atomic.rmw.xchg"),
   compareExchange(int),
-  casLoop(int, "add", (cur, v) => `(f64.add ${cur} ${v})`, { checked: true }),
-  casLoop(int, "sub", (cur, v) => `(f64.sub ${cur} ${v})`, { checked: true }),
+  intAddSub("add"),
+  intAddSub("sub"),
   casLoop(int, "mul", (cur, v) => `(f64.mul ${cur} ${v})`, { checked: true }),
   // Truncates toward zero; the divisor is never 0 (checked in JS) and −2^63 / −1 cannot occur.
   casLoop(

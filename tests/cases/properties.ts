@@ -4,6 +4,7 @@ import {
   AtomicBigInt,
   AtomicFloat,
   AtomicInt,
+  AtomicIntArray,
   type AtomicKind,
   type BufferHandle,
 } from "../../mod.ts";
@@ -89,6 +90,43 @@ for (const where of places) {
           }
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  // add/sub/inc/dec compute on the cell's i64 form (wasm/generate.mjs `intAddSub`), where a sum of
+  // two safe integers reaches ±(2^54−2): each step either returns the previous value and stores the
+  // exact sum, or throws RangeError with the value unchanged, for AtomicInt and AtomicIntArray.
+  test(`property (${where}): AtomicInt add/sub/inc/dec at the edges: exact, or RangeError and unchanged`, () => {
+    const edge = fc.oneof(
+      safeInt,
+      fc.integer({ min: Number.MAX_SAFE_INTEGER - 4, max: Number.MAX_SAFE_INTEGER }),
+      fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MIN_SAFE_INTEGER + 4 }),
+    );
+    const step = fc.tuple(fc.constantFrom("add", "sub", "inc", "dec"), edge);
+    fc.assert(
+      fc.property(edge, fc.array(step), fc.boolean(), (init, steps, inArray) => {
+        const a = place(where, () => new AtomicInt(init), AtomicInt.from, "int", init);
+        const array = new AtomicIntArray(3);
+        array.store(1, init);
+        let expected = BigInt(init);
+        for (const [op, x] of steps) {
+          const delta = op === "inc" ? 1 : op === "dec" ? -1 : op === "sub" ? -x : x;
+          const next = expected + BigInt(delta);
+          const call = inArray
+            ? () => (array as unknown as Record<string, (i: number, x: number) => number>)[op](1, x)
+            : () => (a as unknown as Record<string, (x: number) => number>)[op](x);
+          if (next > MAX_SAFE || next < -MAX_SAFE) {
+            assert.throws(call, RangeError);
+          } else {
+            assert.equal(call(), Number(expected));
+            expected = next;
+          }
+          assert.equal(inArray ? array.load(1) : a.load(), Number(expected));
+          assert.equal(array.load(0), 0);
+          assert.equal(array.load(2), 0);
+        }
+      }),
       { numRuns: 300 },
     );
   });
