@@ -13,6 +13,12 @@ export interface Bound {
   /** Address of a typed array's first byte (typed arrays over a SharedArrayBuffer never move). */
   readonly addressOf: (view: ArrayBufferView) => number;
   /**
+   * A new `ArrayBuffer` over `length` bytes of native memory at `address`, without a copy (not a
+   * SharedArrayBuffer, and never freed by the collector). The caller must detach it before the
+   * memory goes away.
+   */
+  readonly view: (address: number, length: number) => ArrayBuffer;
+  /**
    * The FFI's own library object. The loader keeps it reachable for the life of the process:
    * node:ffi closes a library whose object is garbage-collected, which would leave every bound
    * function (and V8's fast-call data for it) pointing into unmapped code.

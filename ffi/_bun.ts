@@ -17,6 +17,7 @@ interface BunFfi {
     symbols: Record<string, { args: string[]; returns: string }>,
   ): { symbols: Record<string, NativeFunction> };
   ptr(view: ArrayBufferView): number;
+  toArrayBuffer(pointer: number, offset: number, length: number): ArrayBuffer;
 }
 
 /** Loads `bun:ffi` and creates the Bun backend. */
@@ -32,7 +33,12 @@ export function bunBackend(): Backend {
           returns: sig.result,
         })),
       );
-      return { functions: lib.symbols, addressOf: (view) => ffi.ptr(view), library: lib };
+      return {
+        functions: lib.symbols,
+        addressOf: (view) => ffi.ptr(view),
+        view: (address, length) => ffi.toArrayBuffer(address, 0, length),
+        library: lib,
+      };
     },
   };
 }

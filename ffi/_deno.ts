@@ -19,7 +19,9 @@ interface DenoFfi {
   UnsafePointer: {
     of(value: ArrayBufferView): unknown;
     value(pointer: unknown): number | bigint;
+    create(value: bigint): unknown;
   };
+  UnsafePointerView: { getArrayBuffer(pointer: unknown, length: number): ArrayBuffer };
 }
 
 /** Creates the Deno backend. */
@@ -48,6 +50,11 @@ export function denoBackend(): Backend {
       return {
         functions: lib.symbols,
         addressOf: (view) => Number(deno.UnsafePointer.value(deno.UnsafePointer.of(view))),
+        view: (address, length) =>
+          deno.UnsafePointerView.getArrayBuffer(
+            deno.UnsafePointer.create(BigInt(address)),
+            length,
+          ),
         library: lib,
       };
     },

@@ -10,6 +10,7 @@ import type { NativeFunction } from "./_symbols.ts";
 
 /** The part of koffi this backend uses. */
 interface Koffi {
+  view(address: number, length: number): ArrayBuffer;
   load(path: string): {
     func(
       name: string,
@@ -55,6 +56,7 @@ export function koffiBackend(): Backend {
       return {
         functions: functionsBound,
         addressOf: (view) => functionsBound.atomicx_address_of(view),
+        view: (address, length) => koffi.view(address, length),
         library: lib,
       };
     },

@@ -44,6 +44,25 @@ function selectBackend(): Backend {
   }
 }
 
+/**
+ * Whether region words (lock words, holder tables, bools) run as the built-in `Atomics` on a view
+ * of the mapping (src/_region_view.ts) with this FFI, rather than one FFI call each: chosen by
+ * measurement (scripts/bench/region_ops.ts; BENCHMARKS.md names the CPU): with koffi a region
+ * `bool.load` went from 38 to 10 ns on Node 22; with bun:ffi, node:ffi and Deno's FFI a call costs
+ * about what `Atomics` costs on a non-shared buffer, and the view measured no faster. 64-bit cells
+ * never use it (`Atomics` on a `BigInt64Array` with the safe-integer check is slower than any FFI
+ * call). `ATOMICX_REGION_VIEW=1` or `0` overrides (benchmarks, the cross-process test). Only where
+ * a buffer can be detached (`transfer`, Node 22+): Node 20 keeps the FFI.
+ */
+function regionViews(backend: string): boolean {
+  if (typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer !== "function") {
+    return false;
+  }
+  const forced = getEnv("ATOMICX_REGION_VIEW");
+  if (forced === "1" || forced === "0") return forced === "1";
+  return backend === "koffi";
+}
+
 /** True for the error Deno throws when `--allow-ffi` was not granted. */
 function isPermissionError(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
@@ -136,13 +155,14 @@ function open(
   }
   const bound = backend.open(candidate.path, symbols);
   openLibraries.push(bound.library);
-  const functions = bound.functions as Omit<NativeOps, "addressOf" | "backend" | "path">;
+  const functions = bound.functions as Omit<NativeOps, "addressOf" | "view" | "backend" | "path">;
   return {
     ...functions,
     // Blocking region waits return to JavaScript every few milliseconds (see _sliced_wait.ts).
     atomicx_int_wait: slicedWait(functions.atomicx_int_wait),
     atomicx_bool_wait: slicedWait(functions.atomicx_bool_wait),
     addressOf: bound.addressOf,
+    view: regionViews(backend.name) ? bound.view : undefined,
     backend: backend.name,
     path: candidate.path,
   };

@@ -16,6 +16,7 @@ interface NodeFfi {
     definitions: Record<string, { arguments: string[]; return: string }>,
   ): { functions: Record<string, NativeFunction> };
   getRawPointer(view: ArrayBufferView): bigint;
+  toArrayBuffer(pointer: bigint, length: number, copy: boolean): ArrayBuffer;
 }
 
 const types: Record<string, string> = { f64: "double", buffer: "pointer", void: "void" };
@@ -56,6 +57,8 @@ export function nodeFfiBackend(): Backend | undefined {
       return {
         functions: lib.functions,
         addressOf: (view) => Number(ffi.getRawPointer(view)),
+        // `false`: a view of the memory itself (the default copies it).
+        view: (address, length) => ffi.toArrayBuffer(BigInt(address), length, false),
         library: lib,
       };
     },

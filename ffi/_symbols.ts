@@ -110,6 +110,9 @@ export const symbols = {
   atomicx_shm_retain: { parameters: [f64], result: f64 },
   /** `(region) -> status`: drops a reference taken with retain */
   atomicx_shm_release: { parameters: [f64], result: f64 },
+  /** `(region, out) -> status` (CLOSED once closed); out: [address of the mapping, its length]
+   * (native/src/view.rs) */
+  atomicx_shm_mapping: { parameters: [f64, f64], result: f64 },
   /** `(region, name, name_len, kind (ffi/_codes.ts Kind), length: elements | stripes | 0, out)
    * -> status`; out: [address of the entry's run of slots, entry index, detail: the actual kind
    * (KIND_MISMATCH), the actual length (LENGTH_MISMATCH), the slots left (FULL)] */
@@ -173,7 +176,7 @@ export type NonblockingName = {
 export type AsyncNativeFunction = (...args: number[]) => Promise<number>;
 
 /** The version of the C ABI this TypeScript code speaks; the library must report the same. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** A C function as a loader binds it: numbers (and, for `buffer` parameters, a typed array) in. */
 export type NativeFunction = (...args: (number | ArrayBufferView)[]) => number;
@@ -187,6 +190,11 @@ export type NativeOps =
   & {
     /** Address of `view`'s first byte; stable because `view` is over a SharedArrayBuffer. */
     readonly addressOf: (view: ArrayBufferView) => number;
+    /**
+     * A new `ArrayBuffer` over native memory, no copy (ffi/_backend.ts `Bound.view`), where region
+     * words should run as `Atomics` on such a view (ffi/_load.ts `regionViews`); else undefined.
+     */
+    readonly view: ((address: number, length: number) => ArrayBuffer) | undefined;
     /** Which FFI is in use: `"deno"`, `"bun"`, `"node:ffi"` or `"koffi"`. */
     readonly backend: string;
     /** Path of the loaded library. */

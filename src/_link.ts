@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RegionView } from "./_region_view.ts";
+
 /** The per-thread state of an open region, shared by all of its atomics. */
 export interface RegionLink {
   /** The region's name. */
@@ -13,6 +15,11 @@ export interface RegionLink {
   readonly pointer: number;
   /** Set by `close()`; every operation checks it first. */
   closed: boolean;
+  /**
+   * This thread's view of the mapping (src/_region_view.ts), where the runtime can detach one;
+   * detached by `close()` before the region is unmapped.
+   */
+  readonly view: RegionView | undefined;
   /** Rejecters of this region's pending `waitAsync` Promises, called by `close()`. */
   readonly pending: Set<(error: Error) => void>;
 }

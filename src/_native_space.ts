@@ -103,6 +103,25 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     xor: big(native.atomicx_bigint_fetch_xor),
   };
 
+  // A region's bool words on this thread's view of the mapping, where it has one
+  // (src/_region_view.ts); the waits stay native futexes on the same words.
+  const view = region?.view;
+  if (view !== undefined) {
+    const a = view.i32, base = view.base;
+    const at = (loc: number) => ((loc - base) / 4) | 0;
+    const bool: BoolOps = {
+      load: (loc) => Atomics.load(a, at(loc)),
+      store: (loc, v) => void Atomics.store(a, at(loc), v),
+      swap: (loc, v) => Atomics.exchange(a, at(loc), v),
+      compareExchange: (loc, e, r) => Atomics.compareExchange(a, at(loc), e, r),
+      and: (loc, v) => Atomics.and(a, at(loc), v),
+      or: (loc, v) => Atomics.or(a, at(loc), v),
+      xor: (loc, v) => Atomics.xor(a, at(loc), v),
+      ...futexWaits("bool"),
+    };
+    return { engine: "native", int, bigint, bool, float: floatOps() };
+  }
+
   const bool: BoolOps = {
     load: native.atomicx_bool_load,
     store: native.atomicx_bool_store as BoolOps["store"],
@@ -114,22 +133,25 @@ function tables(native: NativeOps, region: RegionLink | undefined): Space {
     ...futexWaits("bool"),
   };
 
-  const float: FloatOps = {
-    load: native.atomicx_float_load,
-    store: native.atomicx_float_store as FloatOps["store"],
-    swap: native.atomicx_float_swap,
-    compareExchange: (loc, e, r) => {
-      native.atomicx_float_compare_exchange(loc, e, r, outAddress);
-      return out[0];
-    },
-    add: native.atomicx_float_fetch_add,
-    sub: native.atomicx_float_fetch_sub,
-    mul: native.atomicx_float_fetch_mul,
-    div: native.atomicx_float_fetch_div,
-    max: native.atomicx_float_fetch_max,
-    min: native.atomicx_float_fetch_min,
-  };
-  return { engine: "native", int, bigint, bool, float };
+  return { engine: "native", int, bigint, bool, float: floatOps() };
+
+  function floatOps(): FloatOps {
+    return {
+      load: native.atomicx_float_load,
+      store: native.atomicx_float_store as FloatOps["store"],
+      swap: native.atomicx_float_swap,
+      compareExchange: (loc, e, r) => {
+        native.atomicx_float_compare_exchange(loc, e, r, outAddress);
+        return out[0];
+      },
+      add: native.atomicx_float_fetch_add,
+      sub: native.atomicx_float_fetch_sub,
+      mul: native.atomicx_float_fetch_mul,
+      div: native.atomicx_float_fetch_div,
+      max: native.atomicx_float_fetch_max,
+      min: native.atomicx_float_fetch_min,
+    };
+  }
 }
 
 /**

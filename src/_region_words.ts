@@ -1,6 +1,8 @@
 /**
- * Lock words in a shared-memory region: the {@link Words} of `src/locks/` as native calls on the
- * mapped address (futex waits that wake other processes), with the region's owner rules. Word 0 of
+ * Lock words in a shared-memory region: the {@link Words} of `src/locks/` on the mapped words —
+ * the built-in `Atomics` on this thread's view of the mapping where it has one
+ * (src/_region_view.ts), native calls on the address elsewhere; waits and wakes are always native
+ * (futexes that wake other processes) — with the region's owner rules. Word 0 of
  * a held primitive names the holding process (its pid); words 1–3 name the holding thread: its
  * thread id (the kernel's tid, the same for every copy of the library in that thread) and the
  * thread's start time. A waiter whose sleep ran out checks `/proc/<pid>/task/<tid>`: a holder whose
@@ -51,7 +53,12 @@ export function processIdentity(): { pid: number; startLow: number; startHigh: n
     throw new Error("atomicx: locks in shared memory need /proc (Linux) to name their owners");
   }
   const start = out[1];
-  identity = { pid: out[0], startLow: start % 2 ** 32 | 0, startHigh: Math.floor(start / 2 ** 32) };
+  // Small integers (`| 0`): the values are stored with `Atomics`, whose fast path takes no double.
+  identity = {
+    pid: out[0] | 0,
+    startLow: start % 2 ** 32 | 0,
+    startHigh: Math.floor(start / 2 ** 32) | 0,
+  };
   return identity;
 }
 
@@ -65,7 +72,11 @@ function threadIdentity(): { tid: number; startLow: number; startHigh: number } 
     throw new Error("atomicx: locks in shared memory need /proc (Linux) to name their owners");
   }
   const start = out[1];
-  thread = { tid: out[0], startLow: start % 2 ** 32 | 0, startHigh: Math.floor(start / 2 ** 32) };
+  thread = {
+    tid: out[0] | 0,
+    startLow: start % 2 ** 32 | 0,
+    startHigh: Math.floor(start / 2 ** 32) | 0,
+  };
   return thread;
 }
 
@@ -90,10 +101,18 @@ export class RegionWords implements Words {
   readonly holders: HolderTable | undefined;
   readonly #base: number;
   readonly #link: RegionLink;
+  /** The region's words as this thread's view has them (src/_region_view.ts), if it has one. */
+  readonly #i32: Int32Array | undefined;
+  /** Word 0's index in {@link RegionWords.#i32}. */
+  readonly #index: number;
 
   constructor(kind: LockKind, base: number, link: RegionLink, slot: string) {
     this.#base = base;
     this.#link = link;
+    this.#i32 = link.view?.i32;
+    // `| 0`: a small-integer index (a difference of two addresses is a double), which the JIT
+    // needs to inline `Atomics` on the view instead of calling the generic builtin.
+    this.#index = link.view === undefined ? 0 : ((base - link.view.base) / 4) | 0;
     this.handle = Object.freeze({ kind, region: link.name, slot });
     this.place = link.name;
     this.offset = slot;
@@ -104,19 +123,31 @@ export class RegionWords implements Words {
     if (this.#link.closed) throw regionClosed(where, this.#link);
     return this.#base + 4 * i;
   }
+  /** The index of word `i` in the view, after checking the region is open. */
+  #word(i: number): number {
+    if (this.#link.closed) throw regionClosed("lock", this.#link);
+    return this.#index + i;
+  }
   load(i: number): number {
+    if (this.#i32 !== undefined) return Atomics.load(this.#i32, this.#word(i));
     return loadNative().atomicx_word_load(this.#at(i));
   }
   store(i: number, value: number): void {
-    loadNative().atomicx_word_store(this.#at(i), value);
+    if (this.#i32 !== undefined) Atomics.store(this.#i32, this.#word(i), value);
+    else loadNative().atomicx_word_store(this.#at(i), value);
   }
   compareExchange(i: number, expected: number, replacement: number): number {
+    if (this.#i32 !== undefined) {
+      return Atomics.compareExchange(this.#i32, this.#word(i), expected, replacement);
+    }
     return loadNative().atomicx_word_compare_exchange(this.#at(i), expected, replacement);
   }
   add(i: number, delta: number): number {
+    if (this.#i32 !== undefined) return Atomics.add(this.#i32, this.#word(i), delta);
     return loadNative().atomicx_word_add(this.#at(i), delta);
   }
   exchange(i: number, value: number): number {
+    if (this.#i32 !== undefined) return Atomics.exchange(this.#i32, this.#word(i), value);
     return loadNative().atomicx_word_exchange(this.#at(i), value);
   }
   wait(i: number, expected: number, timeoutMs: number): WaitResult {
@@ -139,6 +170,9 @@ export class RegionWords implements Words {
     const extra = count === Infinity ? 0 : this.load(ABANDONED);
     return loadNative().atomicx_wake(this.#at(i), count + extra);
   }
+  // One native call each, on every runtime: the region protocol is eight atomic operations
+  // (word 0 and the holder's three words, both ways), which as eight `Atomics` calls on the view
+  // measured slower than two FFI calls everywhere (scripts/bench/region_ops.ts, BENCHMARKS.md).
   mutexEnter(): number {
     const t = threadIdentity();
     return loadNative().atomicx_mutex_enter(this.#at(0), this.me, t.tid, t.startLow, t.startHigh);

@@ -37,6 +37,7 @@ import type {
 import type { Words } from "./locks/_words.ts";
 import { onWords } from "./locks/_on_words.ts";
 import { RegionWords } from "./_region_words.ts";
+import { detachView, openView } from "./_region_view.ts";
 import {
   arrayKinds,
   kindName,
@@ -171,7 +172,7 @@ export class SharedMemory {
   private constructor(name: string, capacity: number, pointer: number) {
     this.name = name;
     this.capacity = capacity;
-    this.#link = { name, pointer, closed: false, pending: new Set() };
+    this.#link = { name, pointer, closed: false, pending: new Set(), view: openView(pointer) };
     unmapWhenUnreachable(this.#link);
   }
 
@@ -868,6 +869,7 @@ export class SharedMemory {
     if (link.closed) return;
     link.closed = true;
     forgetOpen(this.name, this);
+    detachView(link.view); // first: from here on a stale view can only throw
     unmapNow(link);
     const error = new Error(`the shared-memory region ${JSON.stringify(this.name)} was closed`);
     for (const reject of link.pending) reject(error);

@@ -22,11 +22,12 @@ pub mod int;
 pub mod owner;
 pub mod shm;
 mod sys;
+pub mod view;
 pub mod wait;
 pub mod word;
 
 /// Version of this C ABI. The TypeScript loader refuses a library whose version differs from its own.
-pub const ABI_VERSION: u32 = 4;
+pub const ABI_VERSION: u32 = 5;
 
 /// Returns [`ABI_VERSION`] as an `f64` (the one return type every runtime calls fast). Every loader
 /// calls it first; it also pins the library in memory, so that a runtime unloading it while a

@@ -261,6 +261,11 @@ impl Region {
         self.closed.load(SeqCst)
     }
 
+    /// The mapping's first byte and length (for a view of it: native/src/view.rs).
+    pub(crate) fn mapping(&self) -> (usize, usize) {
+        (self.base as usize, self.len)
+    }
+
     fn entry(&self, i: usize) -> usize {
         HEADER + i * ENTRY
     }

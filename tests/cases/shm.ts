@@ -224,6 +224,34 @@ test("shm: a foreign object or another layout version is a clear Error, not a cr
   }
 });
 
+test("shm: every lock operation of a closed region throws, a guard held across close included", () => {
+  // Where region words run on a view of the mapping (ffi/_load.ts), close detaches the view before
+  // unmapping: a stale lock can only throw, never touch an unmapped page.
+  const name = uniqueName("closed-locks");
+  const region = SharedMemory.open(name);
+  const mutex = region.mutex("m");
+  const semaphore = region.semaphore("s", 2);
+  const rwlock = region.rwLock("r");
+  const guard = mutex.lock();
+  const permit = semaphore.acquire();
+  region.close();
+  SharedMemory.unlink(name);
+  for (
+    const op of [
+      () => mutex.lock(),
+      () => mutex.tryLock(),
+      () => guard.unlock(),
+      () => semaphore.acquire(),
+      () => semaphore.tryAcquire(),
+      () => permit.release(),
+      () => rwlock.read(),
+      () => rwlock.write(),
+    ]
+  ) {
+    assert.throws(op, (e: unknown) => e instanceof Error && /closed/.test((e as Error).message));
+  }
+});
+
 test("shm: every operation on an atomic of a closed region throws", async () => {
   const name = uniqueName("closed");
   const region = SharedMemory.open(name);
