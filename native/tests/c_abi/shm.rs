@@ -591,3 +591,31 @@ fn semaphores_rwlocks_and_barriers_own_their_holder_table_slots() {
     // 32 holders of five 4-byte words fit the table.
     assert!(32 * 5 * 4 <= shm::HOLDER_SLOTS as usize * 128);
 }
+
+#[test]
+fn the_mapping_holds_every_slot_and_is_refused_once_closed() {
+    let name = unique("mapping");
+    let region = open(&name, 4, 0).unwrap();
+    let value = slot(&region, "v", 1).unwrap();
+    let mut out = [0f64; 3];
+    // SAFETY: the region is open; `out` is a live local of three f64s.
+    let s = unsafe { atomicx::view::atomicx_shm_mapping(region.handle, address(out.as_mut_ptr())) };
+    assert_eq!(s, status::OK);
+    let (base, len) = (out[0], out[1]);
+    assert!(base > 0.0 && len >= 4.0 * 128.0, "{base} {len}");
+    assert!(value >= base && value + 8.0 <= base + len);
+    fetch_add(value, 41.0);
+    // SAFETY: `value` is inside the live mapping (checked above), 8-byte aligned.
+    let seen = unsafe { &*((value as usize) as *const std::sync::atomic::AtomicI64) };
+    assert_eq!(seen.load(SeqCst), 41);
+    let handle = region.handle;
+    // SAFETY: the region is open; the reference taken keeps the handle valid after the close.
+    assert_eq!(unsafe { shm::atomicx_shm_retain(handle) }, status::OK);
+    drop(region);
+    // SAFETY: the handle is still referenced (retained above); `out` is a live local.
+    let s = unsafe { atomicx::view::atomicx_shm_mapping(handle, address(out.as_mut_ptr())) };
+    assert_eq!(s, status::CLOSED);
+    // SAFETY: gives back the reference taken above.
+    unsafe { shm::atomicx_shm_release(handle) };
+    unlink(&name);
+}
