@@ -29,6 +29,7 @@
       (local.set $next (i64.add (local.get $cur) (local.get $d)))
       (if (i64.gt_u (i64.add (local.get $next) (i64.const 9007199254740991)) (i64.const 18014398509481982))
         (then (return (f64.const nan))))
+      
       (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
       (if (i64.ne (local.get $seen) (local.get $cur))
         (then (local.set $cur (local.get $seen)) (br $retry))))
@@ -42,6 +43,7 @@
       (local.set $next (i64.sub (local.get $cur) (local.get $d)))
       (if (i64.gt_u (i64.add (local.get $next) (i64.const 9007199254740991)) (i64.const 18014398509481982))
         (then (return (f64.const nan))))
+      
       (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
       (if (i64.ne (local.get $seen) (local.get $cur))
         (then (local.set $cur (local.get $seen)) (br $retry))))
@@ -74,68 +76,71 @@
     (f64.convert_i64_s (local.get $cur)))
 
   (func (export "int_max") (param $p i32) (param $v f64) (result f64)
-    (local $cur i64) (local $seen i64) (local $next f64)
+    (local $d i64) (local $cur i64) (local $seen i64) (local $next i64)
+    (local.set $d (i64.trunc_f64_s (local.get $v)))
     (local.set $cur (i64.atomic.load (local.get $p)))
     (loop $retry
-      (local.set $next (select (f64.convert_i64_s (local.get $cur)) (local.get $v) (f64.ge (f64.convert_i64_s (local.get $cur)) (local.get $v))))
+      (local.set $next (select (local.get $cur) (local.get $d) (i64.ge_s (local.get $cur) (local.get $d))))
       
-      (if (i64.eq (i64.trunc_f64_s (local.get $next)) (local.get $cur))
+      (if (i64.eq (local.get $next) (local.get $cur))
         (then (return (f64.convert_i64_s (local.get $cur)))))
-      (local.set $seen
-        (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (i64.trunc_f64_s (local.get $next))))
+      (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
       (if (i64.ne (local.get $seen) (local.get $cur))
         (then (local.set $cur (local.get $seen)) (br $retry))))
     (f64.convert_i64_s (local.get $cur)))
 
   (func (export "int_min") (param $p i32) (param $v f64) (result f64)
-    (local $cur i64) (local $seen i64) (local $next f64)
+    (local $d i64) (local $cur i64) (local $seen i64) (local $next i64)
+    (local.set $d (i64.trunc_f64_s (local.get $v)))
     (local.set $cur (i64.atomic.load (local.get $p)))
     (loop $retry
-      (local.set $next (select (f64.convert_i64_s (local.get $cur)) (local.get $v) (f64.le (f64.convert_i64_s (local.get $cur)) (local.get $v))))
+      (local.set $next (select (local.get $cur) (local.get $d) (i64.le_s (local.get $cur) (local.get $d))))
       
-      (if (i64.eq (i64.trunc_f64_s (local.get $next)) (local.get $cur))
+      (if (i64.eq (local.get $next) (local.get $cur))
         (then (return (f64.convert_i64_s (local.get $cur)))))
-      (local.set $seen
-        (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (i64.trunc_f64_s (local.get $next))))
+      (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
       (if (i64.ne (local.get $seen) (local.get $cur))
         (then (local.set $cur (local.get $seen)) (br $retry))))
     (f64.convert_i64_s (local.get $cur)))
 
   (func (export "int_and") (param $p i32) (param $v f64) (result f64)
-    (local $cur i64) (local $seen i64) (local $next f64)
+    (local $d i64) (local $cur i64) (local $seen i64) (local $next i64)
+    (local.set $d (i64.trunc_f64_s (local.get $v)))
     (local.set $cur (i64.atomic.load (local.get $p)))
     (loop $retry
-      (local.set $next (f64.convert_i64_s (i64.and (i64.trunc_f64_s (f64.convert_i64_s (local.get $cur))) (i64.trunc_f64_s (local.get $v)))))
-      (if (i32.eqz (f64.le (f64.abs (local.get $next)) (f64.const 9007199254740991))) (then (return (f64.const nan))))
+      (local.set $next (i64.and (local.get $cur) (local.get $d)))
+      (if (i64.gt_u (i64.add (local.get $next) (i64.const 9007199254740991)) (i64.const 18014398509481982))
+        (then (return (f64.const nan))))
       
-      (local.set $seen
-        (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (i64.trunc_f64_s (local.get $next))))
+      (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
       (if (i64.ne (local.get $seen) (local.get $cur))
         (then (local.set $cur (local.get $seen)) (br $retry))))
     (f64.convert_i64_s (local.get $cur)))
 
   (func (export "int_or") (param $p i32) (param $v f64) (result f64)
-    (local $cur i64) (local $seen i64) (local $next f64)
+    (local $d i64) (local $cur i64) (local $seen i64) (local $next i64)
+    (local.set $d (i64.trunc_f64_s (local.get $v)))
     (local.set $cur (i64.atomic.load (local.get $p)))
     (loop $retry
-      (local.set $next (f64.convert_i64_s (i64.or (i64.trunc_f64_s (f64.convert_i64_s (local.get $cur))) (i64.trunc_f64_s (local.get $v)))))
-      (if (i32.eqz (f64.le (f64.abs (local.get $next)) (f64.const 9007199254740991))) (then (return (f64.const nan))))
+      (local.set $next (i64.or (local.get $cur) (local.get $d)))
+      (if (i64.gt_u (i64.add (local.get $next) (i64.const 9007199254740991)) (i64.const 18014398509481982))
+        (then (return (f64.const nan))))
       
-      (local.set $seen
-        (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (i64.trunc_f64_s (local.get $next))))
+      (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
       (if (i64.ne (local.get $seen) (local.get $cur))
         (then (local.set $cur (local.get $seen)) (br $retry))))
     (f64.convert_i64_s (local.get $cur)))
 
   (func (export "int_xor") (param $p i32) (param $v f64) (result f64)
-    (local $cur i64) (local $seen i64) (local $next f64)
+    (local $d i64) (local $cur i64) (local $seen i64) (local $next i64)
+    (local.set $d (i64.trunc_f64_s (local.get $v)))
     (local.set $cur (i64.atomic.load (local.get $p)))
     (loop $retry
-      (local.set $next (f64.convert_i64_s (i64.xor (i64.trunc_f64_s (f64.convert_i64_s (local.get $cur))) (i64.trunc_f64_s (local.get $v)))))
-      (if (i32.eqz (f64.le (f64.abs (local.get $next)) (f64.const 9007199254740991))) (then (return (f64.const nan))))
+      (local.set $next (i64.xor (local.get $cur) (local.get $d)))
+      (if (i64.gt_u (i64.add (local.get $next) (i64.const 9007199254740991)) (i64.const 18014398509481982))
+        (then (return (f64.const nan))))
       
-      (local.set $seen
-        (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (i64.trunc_f64_s (local.get $next))))
+      (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
       (if (i64.ne (local.get $seen) (local.get $cur))
         (then (local.set $cur (local.get $seen)) (br $retry))))
     (f64.convert_i64_s (local.get $cur)))

@@ -115,15 +115,18 @@ const casLoop = (t, op, next, { checked = false, skipIfSame = false } = {}) =>
     ${t.fromCell("(local.get $cur)")})`;
 
 /**
- * AtomicInt `add`/`sub` as `(p, v) -> previous`: a compare-exchange loop computed on the cell's own
- * i64 form, so the chain from the load to the compare-exchange is one integer add. The f64 form
- * (convert, add, abs, compare, truncate: a chain of ~20 cycles before the compare-exchange can
- * start) measured 1.3–2.5 ns slower per call on an AMD EPYC (see BENCHMARKS.md), and is the
- * likely reason `add` cost more than `Atomics.add` on an Intel Xeon. Exact: the cell and `$v` are
- * safe integers (|x| ≤ 2^53−1, checked in JS before the call), so `$cur ± $d` is within
- * ±(2^54−2) and cannot wrap an i64; the one unsigned comparison `$next + MAX_SAFE > 2·MAX_SAFE` is
- * `$next` outside ±MAX_SAFE. Nothing is stored unless the result is in range, so no thread can
- * ever load an unsafe value, and a refused operation changes nothing.
+ * AtomicInt's `add`, `sub`, `max`, `min` and the bitwise operations as `(p, v) -> previous`: a
+ * compare-exchange loop computed on the cell's own i64 form, so the chain from the load to the
+ * compare-exchange is one integer instruction. The f64 form (convert, add, abs, compare,
+ * truncate: a chain of ~20 cycles before the compare-exchange can start) measured 1.3–2.5 ns slower
+ * per call on an AMD EPYC (see BENCHMARKS.md), and is the likely reason `add` cost more than
+ * `Atomics.add` on an Intel Xeon. `next` computes the new i64 value from `$cur` and `$d`.
+ *
+ * Exact: the cell and `$v` are safe integers (|x| ≤ 2^53−1, checked in JS before the call), so
+ * `$cur ± $d` is within ±(2^54−2) and cannot wrap an i64, and a bitwise result is the exact i64
+ * one; with `checked`, the one unsigned comparison `$next + MAX_SAFE > 2·MAX_SAFE` is `$next`
+ * outside ±MAX_SAFE, and such a result returns NaN. Nothing is stored unless the result is in
+ * range, so no thread can ever load an unsafe value, and a refused operation changes nothing.
  *
  * A bare `i64.atomic.rmw.add` (0.3–0.7 ns cheaper still here) with an undo on overshoot is not
  * used: the overshoot is visible until it is undone, and a concurrent add can bring the word back
@@ -131,17 +134,27 @@ const casLoop = (t, op, next, { checked = false, skipIfSame = false } = {}) =>
  * that no order of the operations produces (cell 2^53−1; A adds 10 and will undo; B adds −20 and
  * sees A's overshoot; C adds 0 and sees 2^53−11, while the cell held only 2^53−1, then 2^53−21).
  */
-const intAddSub = (op) =>
+const intOnCell = (op, next, { checked = false, skipIfSame = false } = {}) =>
   `(func (export "int_${op}") (param $p i32) (param $v f64) (result f64)
     (local $d i64) (local $cur i64) (local $seen i64) (local $next i64)
     (local.set $d (i64.trunc_f64_s (local.get $v)))
     (local.set $cur (i64.atomic.load (local.get $p)))
     (loop $retry
-      (local.set $next (i64.${op} (local.get $cur) (local.get $d)))
-      (if (i64.gt_u (i64.add (local.get $next) (i64.const ${MAX_SAFE})) (i64.const ${
-    2n * BigInt(MAX_SAFE)
-  }))
-        (then (return ${int.refuse})))
+      (local.set $next ${next("(local.get $cur)", "(local.get $d)")})
+      ${
+    checked
+      ? `(if (i64.gt_u (i64.add (local.get $next) (i64.const ${MAX_SAFE})) (i64.const ${
+        2n * BigInt(MAX_SAFE)
+      }))
+        (then (return ${int.refuse})))`
+      : ""
+  }
+      ${
+    skipIfSame
+      ? `(if (i64.eq (local.get $next) (local.get $cur))
+        (then (return (f64.convert_i64_s (local.get $cur)))))`
+      : ""
+  }
       (local.set $seen (i64.atomic.rmw.cmpxchg (local.get $p) (local.get $cur) (local.get $next)))
       (if (i64.ne (local.get $seen) (local.get $cur))
         (then (local.set $cur (local.get $seen)) (br $retry))))
@@ -158,18 +171,14 @@ const compareExchange = (t) =>
     )
   })`;
 
-/** Bitwise operations on the i64 form of a safe integer, with the range check on the result. */
-const intBitwise = (op) => (cur, v) =>
-  `(f64.convert_i64_s (i64.${op} (i64.trunc_f64_s ${cur}) (i64.trunc_f64_s ${v})))`;
-
 const functions = [
   // AtomicInt.
   load(int),
   store(int),
   rmw(int, "swap", "i64.atomic.rmw.xchg"),
   compareExchange(int),
-  intAddSub("add"),
-  intAddSub("sub"),
+  intOnCell("add", (cur, d) => `(i64.add ${cur} ${d})`, { checked: true }),
+  intOnCell("sub", (cur, d) => `(i64.sub ${cur} ${d})`, { checked: true }),
   casLoop(int, "mul", (cur, v) => `(f64.mul ${cur} ${v})`, { checked: true }),
   // Truncates toward zero; the divisor is never 0 (checked in JS) and −2^63 / −1 cannot occur.
   casLoop(
@@ -177,15 +186,15 @@ const functions = [
     "div",
     (cur, v) => `(f64.convert_i64_s (i64.div_s (i64.trunc_f64_s ${cur}) (i64.trunc_f64_s ${v})))`,
   ),
-  casLoop(int, "max", (cur, v) => `(select ${cur} ${v} (f64.ge ${cur} ${v}))`, {
+  intOnCell("max", (cur, d) => `(select ${cur} ${d} (i64.ge_s ${cur} ${d}))`, {
     skipIfSame: true,
   }),
-  casLoop(int, "min", (cur, v) => `(select ${cur} ${v} (f64.le ${cur} ${v}))`, {
+  intOnCell("min", (cur, d) => `(select ${cur} ${d} (i64.le_s ${cur} ${d}))`, {
     skipIfSame: true,
   }),
-  casLoop(int, "and", intBitwise("and"), { checked: true }),
-  casLoop(int, "or", intBitwise("or"), { checked: true }),
-  casLoop(int, "xor", intBitwise("xor"), { checked: true }),
+  ...["and", "or", "xor"].map((op) =>
+    intOnCell(op, (cur, d) => `(i64.${op} ${cur} ${d})`, { checked: true })
+  ),
 
   // AtomicBigInt: wrapping two's-complement arithmetic.
   load(bigint),

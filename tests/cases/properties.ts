@@ -94,7 +94,7 @@ for (const where of places) {
     );
   });
 
-  // add/sub/inc/dec compute on the cell's i64 form (wasm/generate.mjs `intAddSub`), where a sum of
+  // add/sub/inc/dec compute on the cell's i64 form (wasm/generate.mjs `intOnCell`), where a sum of
   // two safe integers reaches ±(2^54−2): each step either returns the previous value and stores the
   // exact sum, or throws RangeError with the value unchanged, for AtomicInt and AtomicIntArray.
   test(`property (${where}): AtomicInt add/sub/inc/dec at the edges: exact, or RangeError and unchanged`, () => {
