@@ -12,7 +12,7 @@ fn abi_version_is_the_crate_constant() {
         atomicx::atomicx_abi_version(),
         f64::from(atomicx::ABI_VERSION)
     );
-    assert_eq!(atomicx::atomicx_abi_version(), 4.0);
+    assert_eq!(atomicx::atomicx_abi_version(), 5.0);
 }
 
 #[test]
