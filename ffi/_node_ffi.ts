@@ -35,7 +35,11 @@ export function nodeFfiBackend(): Backend | undefined {
   // on the compiler thread. Compiling on the main thread instead removed every crash in our runs
   // (0 in 160). Its cost: a few call shapes (AtomicInt.load and AtomicFloat.load, bare calls in
   // top-level loops) stay on node:ffi's ~100 ns slow path; the rest keep their fast calls (see
-  // BENCHMARKS.md). Remove this when node:ffi is fixed.
+  // BENCHMARKS.md). Remove this when node:ffi is fixed. Re-counted 2026-12-07 on an AMD EPYC with
+  // Node 26.10: without the flag 0 crashes in 100 runs of a region hot loop (int, counter, float,
+  // bool) and 0 in 100 of examples/float_accumulator.ts on the native engine (10% crashed then);
+  // with it 0 and 0. Kept while node:ffi carries every 64-bit region operation on Node 26 (a view
+  // does not pay there, see ffi/_load.ts) and the metrics tests saw a crash at exit on 2026-12-04.
   try {
     const v8 = requireModule("node:v8", import.meta.url) as {
       setFlagsFromString(flags: string): void;
