@@ -25,6 +25,7 @@
 import { sizedFrom, sizedWords, sizeOf } from "./_config.ts";
 import {
   type Acquire,
+  checkAbort,
   deadlineOf,
   Sleep,
   waitFor,
@@ -255,7 +256,7 @@ export class Barrier {
     const where = "Barrier.wait";
     const w = this.#w;
     const deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    checkAbort(deadline);
     const entry = entryFor(w, where);
     try {
       return waitFor(w, where, deadline, passage(w, where, entry));
@@ -278,7 +279,7 @@ export class Barrier {
     const where = "Barrier.waitAsync";
     const w = this.#w;
     const deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    checkAbort(deadline);
     const entry = entryFor(w, where);
     try {
       return await waitForAsync(w, where, deadline, passage(w, where, entry));

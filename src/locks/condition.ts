@@ -17,6 +17,7 @@
 import { guardLink, type MutexGuard, relock, relockAsync } from "./mutex.ts";
 import {
   type Acquire,
+  checkAbort,
   type Deadline,
   deadlineOf,
   FOREVER,
@@ -116,7 +117,7 @@ export class Condition {
     const where = "Condition.wait";
     const { mutex, link } = guardLink(where, guard);
     const deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    checkAbort(deadline);
     const w = this.#w;
     const seq = w.load(SEQ);
     w.add(WAITERS, 1);
@@ -146,15 +147,18 @@ export class Condition {
     const where = "Condition.waitAsync";
     const { mutex, link } = guardLink(where, guard);
     const deadline: Deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    checkAbort(deadline);
     const w = this.#w;
     const seq = w.load(SEQ);
     w.add(WAITERS, 1);
     link.suspend();
+    // An async hold lets the next task of this thread have the lock meanwhile, and queues again.
+    link.passTurn?.();
     try {
       return await waitForAsync(w, where, deadline, changedFrom(w, seq));
     } finally {
       w.add(WAITERS, -1);
+      await link.takeTurn?.();
       if ((await relockAsync(mutex, where, FOREVER)).ownerDied) link.markOwnerDied();
     }
   }

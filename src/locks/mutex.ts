@@ -18,11 +18,13 @@
 import { describe } from "../_errors.ts";
 import {
   type Acquire,
+  checkAbort,
   type Deadline,
   deadlineOf,
   Sleep,
   waitFor,
   waitForAsync,
+  FOREVER,
   type WaitOptions,
 } from "./_wait.ts";
 import {
@@ -35,6 +37,8 @@ import {
   type Words,
   wordsFromHandle,
 } from "./_words.ts";
+import { holdsTurn, passTurn, queueOf, runHolding, takeTurn, type TaskQueue } from "./_tasks.ts";
+import { markPending } from "./_pending.ts";
 
 const CONTENDED = MUTEX_CONTENDED;
 const STATE = 0;
@@ -52,12 +56,17 @@ interface GuardLink {
   suspend(): void;
   /** Sets `ownerDied` (the lock was taken again from a dead holder). */
   markOwnerDied(): void;
+  /** After `suspend`: an async hold gives its task's turn to the next task of this thread. */
+  passTurn?(): void;
+  /** Before taking the lock again: an async hold waits for its task's turn (FIFO). */
+  takeTurn?(): Promise<void>;
 }
 
 let releaseMutex: (m: Mutex) => void;
-let makeGuard: (m: Mutex, ownerDied: boolean) => MutexGuard;
+let makeGuard: (m: Mutex, ownerDied: boolean, queue?: TaskQueue) => MutexGuard;
 let guardMutex: (g: MutexGuard) => Mutex | undefined;
 let wordsOfMutex: (m: Mutex) => Words;
+let queueOfMutex: (m: Mutex) => TaskQueue;
 
 /** The mutex at words 0–3 of `words` (an `RwLock`'s writers' side). */
 export function mutexOn(words: Words): Mutex {
@@ -83,10 +92,13 @@ export class MutexGuard {
   /** True if the previous holder (a process, or a thread) died holding the lock (its data may be half-written). */
   readonly ownerDied: boolean;
   #mutex: Mutex | undefined;
+  /** The task queue whose turn an async hold has (passed on at unlock); `undefined` if blocking. */
+  readonly #queue: TaskQueue | undefined;
 
-  private constructor(mutex: Mutex, ownerDied: boolean) {
+  private constructor(mutex: Mutex, ownerDied: boolean, queue: TaskQueue | undefined) {
     this.#mutex = mutex;
     this.ownerDied = ownerDied;
+    this.#queue = queue;
   }
 
   /** The mutex this guard holds, or `undefined` once unlocked. */
@@ -101,10 +113,13 @@ export class MutexGuard {
   [GUARD](): object | undefined {
     const m = this.#mutex;
     if (m === undefined) return undefined;
+    const q = this.#queue;
     const link: GuardLink = {
       handle: m.handle,
       suspend: () => releaseMutex(m),
       markOwnerDied: () => Object.defineProperty(this, "ownerDied", { value: true }),
+      passTurn: () => q !== undefined && passTurn(q),
+      takeTurn: () => q === undefined ? Promise.resolve() : takeTurn(q, "Condition.waitAsync", FOREVER),
     };
     return link;
   }
@@ -126,6 +141,7 @@ export class MutexGuard {
     if (m === undefined) return;
     this.#mutex = undefined;
     releaseMutex(m);
+    if (this.#queue !== undefined) passTurn(this.#queue);
   }
 
   /** `using guard = mutex.lock()` unlocks at the end of the scope. */
@@ -134,7 +150,7 @@ export class MutexGuard {
   }
 
   static {
-    makeGuard = (m, ownerDied) => new MutexGuard(m, ownerDied);
+    makeGuard = (m, ownerDied, queue) => new MutexGuard(m, ownerDied, queue);
     guardMutex = (g) => g.#mutex;
   }
 
@@ -165,6 +181,8 @@ export class Mutex {
   /** The in-process words' `Int32Array` (the fast paths use it directly), else `undefined`. */
   readonly #a: Int32Array | undefined;
   readonly #me: number;
+  /** This thread's task queue for it (made on first async use). */
+  #q: TaskQueue | undefined;
 
   /** A new, unlocked in-process mutex. */
   constructor() {
@@ -278,24 +296,97 @@ export class Mutex {
   }
 
   /**
-   * Takes the lock without blocking the event loop.
+   * Takes the lock without blocking the event loop. The hold belongs to the async task that
+   * awaited it: other tasks of this thread queue behind it, first come first served, and get it
+   * as it is unlocked; other threads and processes wait on the lock's words.
    *
    * @example
    * ```ts
    * import { Mutex } from "@atomicx/atomicx";
    *
    * const mutex = new Mutex();
-   * await using guard = await mutex.lockAsync({ timeout: 1000, signal: AbortSignal.timeout(500) });
+   * let count = 0;
+   * async function handler() {
+   *   const guard = await mutex.lockAsync({ timeout: 1000 });
+   *   try {
+   *     const seen = count;
+   *     await new Promise((resolve) => setTimeout(resolve, 1));
+   *     count = seen + 1; // exact: no other handler ran in between
+   *   } finally {
+   *     guard.unlock();
+   *   }
+   * }
+   * await Promise.all([handler(), handler(), handler(), handler()]);
+   * console.log(count); // 4
    * ```
    * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
-   * @throws {Error} (rejects) if this thread already holds it
+   * @throws {Error} (rejects) inside this mutex's own `runExclusive` (a task waiting for itself),
+   * where the runtime can tell (Deno, Bun, Node)
    */
   lockAsync(options?: WaitOptions): Promise<MutexGuard> {
-    try {
-      return lockWithAsync(this, "Mutex.lockAsync", deadlineOf("Mutex.lockAsync", options));
-    } catch (error) {
-      return Promise.reject(error);
+    let p: Promise<MutexGuard>;
+    const q = this.#q ??= queueOf(this.#w);
+    if (options === undefined && !q.busy && this.#w.mutexEnter() === 0) {
+      q.busy = true;
+      p = Promise.resolve(makeGuard(this, false, q));
+    } else {
+      try {
+        p = lockWithAsync(this, "Mutex.lockAsync", deadlineOf("Mutex.lockAsync", options));
+      } catch (error) {
+        p = Promise.reject(error);
+      }
     }
+    return markPending(p, "Mutex.lockAsync", "unlock");
+  }
+
+  /**
+   * Takes the lock as `lockAsync` does, runs `fn`, and releases the lock when `fn`'s promise
+   * settles (also when it throws); resolves with `fn`'s value. The guard-free form: nothing to
+   * forget to unlock. Inside `fn`, waiting for this same mutex again is an `Error` where the
+   * runtime can tell (an `AsyncLocalStorage`: Deno, Bun, Node), not a deadlock.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "@atomicx/atomicx";
+   *
+   * const mutex = new Mutex();
+   * const value = await mutex.runExclusive(async () => {
+   *   await new Promise((resolve) => setTimeout(resolve, 1));
+   *   return 42;
+   * }, { timeout: 1000 });
+   * console.log(value, mutex.locked); // 42 false
+   * ```
+   * @throws {TypeError} (rejects) if `fn` is not a function; what `lockAsync` and `fn` throw
+   */
+  async runExclusive<R>(fn: () => R | PromiseLike<R>, options?: WaitOptions): Promise<Awaited<R>> {
+    if (typeof fn !== "function") {
+      throw new TypeError(`Mutex.runExclusive: expected a function, got ${describe(fn)}`);
+    }
+    const guard = await this.lockAsync(options);
+    try {
+      return await runHolding(this.#q!, fn);
+    } finally {
+      guard.unlock();
+    }
+  }
+
+  /**
+   * Resolves once the lock is free for this task: it waits its turn like `lockAsync` (behind the
+   * tasks of this thread queued before it) and lets go at once. Nothing is held afterwards, so
+   * another task or thread may take the lock before the caller's next step.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "@atomicx/atomicx";
+   *
+   * const mutex = new Mutex();
+   * await mutex.waitForUnlock({ timeout: 1000 });
+   * console.log(mutex.locked); // false
+   * ```
+   * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
+   */
+  async waitForUnlock(options?: WaitOptions): Promise<void> {
+    (await this.lockAsync(options)).unlock();
   }
 
   /** `Mutex(locked)` or `Mutex(unlocked)`. */
@@ -305,6 +396,7 @@ export class Mutex {
 
   static {
     wordsOfMutex = (m) => m.#w;
+    queueOfMutex = (m) => m.#q ??= queueOf(m.#w);
     releaseMutex = (m: Mutex) => {
       const a = m.#a;
       if (a !== undefined) {
@@ -317,7 +409,7 @@ export class Mutex {
 }
 
 /** The slow path's rules: take word 0 (marking it contended), or sleep on it. */
-function acquireRules(m: Mutex): Acquire<MutexGuard> {
+function acquireRules(m: Mutex, q?: TaskQueue): Acquire<MutexGuard> {
   const w = wordsOfMutex(m);
   const me = w.me;
   return {
@@ -327,7 +419,7 @@ function acquireRules(m: Mutex): Acquire<MutexGuard> {
         if (c === 0) {
           if (w.compareExchange(STATE, 0, me | CONTENDED) !== 0) continue;
           w.claim();
-          return makeGuard(m, false);
+          return makeGuard(m, false, q);
         }
         if ((c & CONTENDED) === 0 && w.compareExchange(STATE, c, c | CONTENDED) !== c) continue;
         return new Sleep(STATE, c | CONTENDED);
@@ -337,21 +429,22 @@ function acquireRules(m: Mutex): Acquire<MutexGuard> {
       const c = w.load(STATE);
       if (c === 0 || !w.takeOverDead(c, me | CONTENDED)) return undefined;
       w.claim();
-      return makeGuard(m, true);
+      return makeGuard(m, true, q);
     },
   };
 }
 
-/** The first try of `lockWith`/`lockWithAsync`: a guard, or `undefined` after a re-entry check. */
+/** The first try of `lockWith`: a guard, or `undefined` after a re-entry check. */
 function enter(m: Mutex, where: string, deadline: Deadline): MutexGuard | undefined {
   const w = wordsOfMutex(m);
-  if (deadline.signal?.aborted) throw deadline.signal.reason;
+  checkAbort(deadline);
   const c = w.mutexEnter();
   if (c === 0) return makeGuard(m, false);
   if (w.heldHere(c)) {
     throw new Error(
-      `${where}: this thread already holds the lock; unlock its guard first (locks are not ` +
-        "re-entrant, and waiting for itself would deadlock)",
+      `${where}: this thread already holds the lock (through a guard of lock() or of an async ` +
+        "task); a blocking wait would block its own holder: unlock first, or use lockAsync, " +
+        "whose tasks queue",
     );
   }
   return undefined;
@@ -363,11 +456,29 @@ export function lockWith(m: Mutex, where: string, deadline: Deadline): MutexGuar
     waitFor(wordsOfMutex(m), where, deadline, acquireRules(m));
 }
 
-/** As {@link lockWith}, without blocking. */
-export function lockWithAsync(m: Mutex, where: string, deadline: Deadline): Promise<MutexGuard> {
-  const guard = enter(m, where, deadline);
-  if (guard !== undefined) return Promise.resolve(guard);
-  return waitForAsync(wordsOfMutex(m), where, deadline, acquireRules(m));
+/**
+ * As {@link lockWith}, for an async task: it waits for its turn among this thread's tasks, then
+ * for the lock's words; the guard passes the turn on at unlock.
+ */
+export async function lockWithAsync(
+  m: Mutex,
+  where: string,
+  deadline: Deadline,
+): Promise<MutexGuard> {
+  const q = queueOfMutex(m);
+  if (q.busy && holdsTurn(q)) {
+    throw new Error(
+      `${where}: this task holds the lock already (inside its runExclusive): waiting for itself ` +
+        "would never end",
+    );
+  }
+  await takeTurn(q, where, deadline);
+  try {
+    return await relockAsync(m, where, deadline, q);
+  } catch (error) {
+    passTurn(q);
+    throw error;
+  }
 }
 
 /** Takes the lock again after a condition wait, with no re-entry check (the guard is ours). */
@@ -375,9 +486,17 @@ export function relock(m: Mutex, where: string, deadline: Deadline): MutexGuard 
   return waitFor(wordsOfMutex(m), where, deadline, acquireRules(m));
 }
 
-/** As {@link relock}, without blocking. */
-export function relockAsync(m: Mutex, where: string, deadline: Deadline): Promise<MutexGuard> {
-  return waitForAsync(wordsOfMutex(m), where, deadline, acquireRules(m));
+/** As {@link relock}, without blocking, for a task that has its turn (`q`) if it is async. */
+export function relockAsync(
+  m: Mutex,
+  where: string,
+  deadline: Deadline,
+  q?: TaskQueue,
+): Promise<MutexGuard> {
+  const w = wordsOfMutex(m);
+  checkAbort(deadline);
+  if (w.mutexEnter() === 0) return Promise.resolve(makeGuard(m, false, q));
+  return waitForAsync(w, where, deadline, acquireRules(m, q));
 }
 
 /** A held guard's link, of this copy of the library or another; `TypeError` for anything else. */

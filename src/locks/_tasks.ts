@@ -1,0 +1,119 @@
+/**
+ * The in-thread queue of async tasks: how tasks of one thread share a primitive without futex
+ * traffic. An async acquisition belongs to the task that awaited it; while one task of this thread
+ * has the primitive's turn (it holds it, or it is the one task of this thread waiting on its words),
+ * the thread's other tasks wait here, first come first served, on plain promises. The task with the
+ * turn runs the word protocol (`_words.ts`, `_wait.ts`) against other threads and processes;
+ * passing the turn on hands it to the next task of this thread (which then takes the words again,
+ * so other threads are never starved by a busy thread).
+ *
+ * The queues live on `globalThis` under a `Symbol.for` key, keyed by the primitive's memory place
+ * and offset, so that two copies of the library in one thread (an ESM import beside a CommonJS
+ * require, or two versions) queue their tasks in one line. They are plain data with a fixed
+ * protocol for that reason: `busy`, and `waiting` (functions called once to hand over the turn).
+ *
+ * Re-entry — a task awaiting a turn it holds itself — is seen where the runtime has an
+ * `AsyncLocalStorage` (Node, Deno, Bun) inside `runExclusive`: {@link holdsTurn}.
+ *
+ * @module
+ */
+
+import { builtinModule } from "../../engine/_runtime.ts";
+import { atDeadline, checkAbort, type Deadline, lateError } from "./deadline.ts";
+import type { Words } from "./_words.ts";
+
+/** A primitive's queue of this thread's tasks. */
+export interface TaskQueue {
+  /** True while a task of this thread has the turn. */
+  busy: boolean;
+  /** Tasks waiting for the turn, first first: each is called once to hand it the turn. */
+  readonly waiting: Array<() => void>;
+}
+
+interface Registry {
+  readonly inMemory: WeakMap<object, Map<number | string, TaskQueue>>;
+  readonly inRegions: Map<string, Map<number | string, TaskQueue>>;
+}
+
+const KEY = Symbol.for("atomicx.locks.taskQueues");
+const registry: Registry = ((globalThis as unknown as Record<symbol, Registry | undefined>)[KEY] ??=
+  { inMemory: new WeakMap(), inRegions: new Map() });
+
+/** The queue of the primitive on `words` (one per place and offset, shared by library copies). */
+export function queueOf(words: Words): TaskQueue {
+  const place = words.place;
+  let table = typeof place === "string"
+    ? registry.inRegions.get(place)
+    : registry.inMemory.get(place);
+  if (table === undefined) {
+    table = new Map();
+    if (typeof place === "string") registry.inRegions.set(place, table);
+    else registry.inMemory.set(place, table);
+  }
+  let q = table.get(words.offset);
+  if (q === undefined) table.set(words.offset, q = { busy: false, waiting: [] });
+  return q;
+}
+
+/**
+ * Waits for the turn (at once if nobody of this thread has it), within the deadline: rejects
+ * with the `TimeoutError` or `signal.reason`, leaving the queue as it was.
+ */
+export function takeTurn(q: TaskQueue, where: string, deadline: Deadline): Promise<void> {
+  checkAbort(deadline);
+  if (!q.busy) {
+    q.busy = true;
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const signal = deadline.signal;
+    const go = () => {
+      cancelTimer();
+      signal?.removeEventListener("abort", quit);
+      resolve();
+    };
+    const quit = () => {
+      const i = q.waiting.indexOf(go);
+      if (i < 0) return; // handed the turn already: the caller sees the abort and passes it on
+      q.waiting.splice(i, 1);
+      cancelTimer();
+      signal?.removeEventListener("abort", quit);
+      reject(lateError(where, deadline));
+    };
+    const cancelTimer = atDeadline(deadline, quit);
+    signal?.addEventListener("abort", quit, { once: true });
+    q.waiting.push(go);
+  });
+}
+
+/** Hands the turn to the next waiting task of this thread, or frees it. */
+export function passTurn(q: TaskQueue): void {
+  const next = q.waiting.shift();
+  if (next === undefined) q.busy = false;
+  else next();
+}
+
+interface ContextStore {
+  getStore(): readonly TaskQueue[] | undefined;
+  run<R>(store: readonly TaskQueue[], fn: () => R): R;
+}
+const CONTEXT = Symbol.for("atomicx.locks.turnsHeld");
+const Als = builtinModule<{ AsyncLocalStorage: new () => ContextStore }>("node:async_hooks")
+  ?.AsyncLocalStorage;
+/** The turns the current async context holds (inside `runExclusive`), where the runtime can tell. */
+const turnsHeld: ContextStore | undefined = Als === undefined
+  ? undefined
+  : ((globalThis as unknown as Record<symbol, ContextStore | undefined>)[CONTEXT] ??= new Als());
+
+/** Whether the runtime can see re-entry (it has an `AsyncLocalStorage`). */
+export const seesReentry: boolean = turnsHeld !== undefined;
+
+/** True if the current async context runs inside a `runExclusive` holding `q`'s turn. */
+export function holdsTurn(q: TaskQueue): boolean {
+  return turnsHeld?.getStore()?.includes(q) ?? false;
+}
+
+/** Runs `fn` recorded as holding `q`'s turn in its async context. */
+export function runHolding<R>(q: TaskQueue, fn: () => R): R {
+  return turnsHeld === undefined ? fn() : turnsHeld.run([...turnsHeld.getStore() ?? [], q], fn);
+}
