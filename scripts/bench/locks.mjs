@@ -95,6 +95,51 @@ console.log(
     `${(asyncRate / amRate).toFixed(2)}×`,
 );
 
+// 2b. Eight async tasks of one thread taking one lock in turn (each awaits the lock, bumps a
+// plain counter, unlocks, and asks again): lockAsync against async-mutex and the Web Locks API
+// (`navigator.locks.request`, present on Node 24+; not on Node 22 or Bun).
+const TASKS = 8;
+async function inTurn(n, take) {
+  let count = 0;
+  const each = n / TASKS;
+  await Promise.all(Array.from({ length: TASKS }, async () => {
+    for (let i = 0; i < each; i++) await take(() => void count++);
+  }));
+  if (count !== n) throw new Error(`eight tasks: counted ${count}, not ${n}`);
+}
+const tm = new Mutex();
+const tam = new AsyncMutex();
+const webLocks = globalThis.navigator?.locks;
+const NT = 160_000;
+const [tasksRate, tasksAmRate] = await interleaved(NT, [
+  (n) =>
+    inTurn(n, async (fn) => {
+      const g = await tm.lockAsync();
+      try {
+        fn();
+      } finally {
+        g.unlock();
+      }
+    }),
+  (n) =>
+    inTurn(n, async (fn) => {
+      const release = await tam.acquire();
+      try {
+        fn();
+      } finally {
+        release();
+      }
+    }),
+]);
+const NW = 16_000;
+const webRate = webLocks === undefined
+  ? 0
+  : await best(NW, (n) => inTurn(n, (fn) => webLocks.request("atomicx-bench", fn)));
+console.log(
+  `8 tasks: lockAsync ${fmt(tasksRate)}/s vs async-mutex ${fmt(tasksAmRate)}/s` +
+    (webRate === 0 ? "" : ` vs navigator.locks ${fmt(webRate)}/s`),
+);
+
 // 3. 2 Workers contending for a counter, against the hand-written wait/notify mutex.
 const workerSource = `
 import { workerData, parentPort } from "node:worker_threads";
@@ -302,6 +347,20 @@ const rows = [
     `${(asyncRate / amRate).toFixed(2)}×`,
     asyncRate >= amRate,
   ],
+  [
+    "8 async tasks of one thread taking one `Mutex` in turn (`lockAsync`) ≥ 1.0× `async-mutex`",
+    `${fmt(tasksRate)}/s vs ${fmt(tasksAmRate)}/s`,
+    `${(tasksRate / tasksAmRate).toFixed(2)}×`,
+    tasksRate >= tasksAmRate,
+  ],
+  webRate === 0
+    ? ["… and ≥ 50× `navigator.locks.request`", "no `navigator.locks` on this Node", "—", false]
+    : [
+      "… and ≥ 50× `navigator.locks.request` (Web Locks, same 8 tasks)",
+      `${fmt(tasksRate)}/s vs ${fmt(webRate)}/s`,
+      x(tasksRate / webRate),
+      tasksRate >= 50 * webRate,
+    ],
   [
     "2 Workers contending on a `Mutex` ≥ 1.0× a hand-written `Atomics.wait`/`notify` mutex",
     `${fmt(wMutex)}/s vs ${fmt(wHand)}/s (best rounds); per-round ratios ${workersSpread}`,

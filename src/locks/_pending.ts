@@ -15,40 +15,35 @@ function letGo(held: Releasable): void {
   else held.release();
 }
 
-/** The misuse methods for one acquisition (`where`, e.g. "Mutex.lockAsync"), made once each. */
-const methods = new Map<string, (this: Promise<Releasable>) => never>();
-
-function misuse(where: string): (this: Promise<Releasable>) => never {
-  let f = methods.get(where);
-  if (f === undefined) {
-    const method = where.slice(where.indexOf(".") + 1);
-    f = function (this: Promise<Releasable>): never {
-      this.then(letGo, () => {});
-      throw new TypeError(
-        `${where}() returned a Promise, not a guard: await it first ` +
-          `(\`const guard = await ${method}()\`, or \`await using guard = await ${method}()\`); ` +
-          "this acquisition is released as soon as it arrives",
-      );
-    };
-    methods.set(where, f);
-  }
-  return f;
+/** The misuse method for one acquisition (`where`, e.g. "Mutex.lockAsync"): made once per kind. */
+export function misuse(where: string): (this: Promise<Releasable>) => never {
+  const method = where.slice(where.indexOf(".") + 1);
+  return function (this: Promise<Releasable>): never {
+    this.then(letGo, () => {});
+    throw new TypeError(
+      `${where}() returned a Promise, not a guard: await it first ` +
+        `(\`const guard = await ${method}()\`, or \`await using guard = await ${method}()\`); ` +
+        "this acquisition is released as soon as it arrives",
+    );
+  };
 }
 
+/** `Symbol.dispose`, where the runtime has it. */
+const DISPOSE: symbol | undefined = Symbol.dispose;
+
 /**
- * Marks `p` (the promise of an acquisition named `where`) with the guard's methods — `unlock`
- * (or `release` for a permit), `[Symbol.dispose]`, `[Symbol.asyncDispose]` — each a `TypeError`
- * that says to await first, and each releasing what `p` brings once it arrives.
+ * Marks `p` (the promise of an acquisition) with the guard's methods — `unlock` (or `release` for
+ * a permit) and `[Symbol.dispose]` (which `await using` also falls back to) — as `f`, a
+ * {@link misuse} method: a `TypeError` that says to await first, releasing what `p` brings once
+ * it arrives. Two stores: it runs on every async acquisition.
  */
 export function markPending<G extends Releasable>(
   p: Promise<G>,
-  where: string,
+  f: (this: Promise<Releasable>) => never,
   release: "unlock" | "release",
 ): Promise<G> {
-  const f = misuse(where);
   const marked = p as unknown as Record<string | symbol, unknown>;
   marked[release] = f;
-  if (Symbol.dispose !== undefined) marked[Symbol.dispose] = f;
-  if (Symbol.asyncDispose !== undefined) marked[Symbol.asyncDispose] = f;
+  if (DISPOSE !== undefined) marked[DISPOSE] = f;
   return p;
 }

@@ -26,6 +26,11 @@ import type { Words } from "./_words.ts";
 export interface TaskQueue {
   /** True while a task of this thread has the turn. */
   busy: boolean;
+  /**
+   * Set by a mutex holder that passes the turn on together with the words (nobody else waits
+   * for them), for the next task to take them as they are; cleared by that task.
+   */
+  handed: boolean;
   /** Tasks waiting for the turn, first first: each is called once to hand it the turn. */
   readonly waiting: Array<() => void>;
 }
@@ -51,30 +56,56 @@ export function queueOf(words: Words): TaskQueue {
     else registry.inMemory.set(place, table);
   }
   let q = table.get(words.offset);
-  if (q === undefined) table.set(words.offset, q = { busy: false, waiting: [] });
+  if (q === undefined) table.set(words.offset, q = { busy: false, handed: false, waiting: [] });
   return q;
 }
 
 /**
- * Waits for the turn (at once if nobody of this thread has it), within the deadline: rejects
- * with the `TimeoutError` or `signal.reason`, leaving the queue as it was.
+ * Runs `onTurn` once this task has the turn — at once if no task of this thread has it, else
+ * when the task before it passes the turn on (synchronously, inside that `passTurn`: no extra
+ * promise hop) — and resolves with its result. Rejects with the `TimeoutError` or
+ * `signal.reason` if the deadline passes or the signal aborts first, leaving the queue as it was.
+ * If `onTurn` throws or rejects, the turn is passed on.
  */
-export function takeTurn(q: TaskQueue, where: string, deadline: Deadline): Promise<void> {
+export function withTurn<T>(
+  q: TaskQueue,
+  where: string,
+  deadline: Deadline,
+  onTurn: () => T | Promise<T>,
+): Promise<T> {
   checkAbort(deadline);
   if (!q.busy) {
     q.busy = true;
-    return Promise.resolve();
+    return run(q, onTurn);
   }
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     const signal = deadline.signal;
+    // Called inside the previous task's `passTurn`: settles this task's promise directly.
+    const hand = () => {
+      try {
+        const r = onTurn();
+        if (!(r instanceof Promise)) return resolve(r);
+        r.then(resolve, (error) => {
+          passTurn(q);
+          reject(error);
+        });
+      } catch (error) {
+        passTurn(q);
+        reject(error);
+      }
+    };
+    if (deadline.at === Infinity && signal === undefined) {
+      q.waiting.push(hand); // nothing can end this wait early: nothing to clean up
+      return;
+    }
     const go = () => {
       cancelTimer();
       signal?.removeEventListener("abort", quit);
-      resolve();
+      hand();
     };
     const quit = () => {
       const i = q.waiting.indexOf(go);
-      if (i < 0) return; // handed the turn already: the caller sees the abort and passes it on
+      if (i < 0) return;
       q.waiting.splice(i, 1);
       cancelTimer();
       signal?.removeEventListener("abort", quit);
@@ -85,6 +116,28 @@ export function takeTurn(q: TaskQueue, where: string, deadline: Deadline): Promi
     q.waiting.push(go);
   });
 }
+
+/** `onTurn()` for a task that has the turn; the turn is passed on if it fails. */
+function run<T>(q: TaskQueue, onTurn: () => T | Promise<T>): Promise<T> {
+  try {
+    const r = onTurn();
+    if (!(r instanceof Promise)) return Promise.resolve(r);
+    return r.catch((error) => {
+      passTurn(q);
+      throw error;
+    });
+  } catch (error) {
+    passTurn(q);
+    return Promise.reject(error);
+  }
+}
+
+/** Waits for the turn (see {@link withTurn}). */
+export function takeTurn(q: TaskQueue, where: string, deadline: Deadline): Promise<void> {
+  return withTurn(q, where, deadline, noop);
+}
+
+const noop = () => {};
 
 /** Hands the turn to the next waiting task of this thread, or frees it. */
 export function passTurn(q: TaskQueue): void {
@@ -108,12 +161,24 @@ const turnsHeld: ContextStore | undefined = Als === undefined
 /** Whether the runtime can see re-entry (it has an `AsyncLocalStorage`). */
 export const seesReentry: boolean = turnsHeld !== undefined;
 
+/** Runs of `runHolding` not yet settled in this thread (all copies): none, nothing to look up. */
+const RUNS = Symbol.for("atomicx.locks.runsHolding");
+const runs = ((globalThis as unknown as Record<symbol, { n: number } | undefined>)[RUNS] ??= {
+  n: 0,
+});
+
 /** True if the current async context runs inside a `runExclusive` holding `q`'s turn. */
 export function holdsTurn(q: TaskQueue): boolean {
-  return turnsHeld?.getStore()?.includes(q) ?? false;
+  return runs.n > 0 && (turnsHeld?.getStore()?.includes(q) ?? false);
 }
 
-/** Runs `fn` recorded as holding `q`'s turn in its async context. */
-export function runHolding<R>(q: TaskQueue, fn: () => R): R {
-  return turnsHeld === undefined ? fn() : turnsHeld.run([...turnsHeld.getStore() ?? [], q], fn);
+/** Runs `fn` (awaiting its result) recorded as holding `q`'s turn in its async context. */
+export async function runHolding<R>(q: TaskQueue, fn: () => R | PromiseLike<R>): Promise<R> {
+  if (turnsHeld === undefined) return await fn();
+  runs.n++;
+  try {
+    return await turnsHeld.run([...turnsHeld.getStore() ?? [], q], fn);
+  } finally {
+    runs.n--;
+  }
 }

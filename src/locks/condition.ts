@@ -158,8 +158,10 @@ export class Condition {
       return await waitForAsync(w, where, deadline, changedFrom(w, seq));
     } finally {
       w.add(WAITERS, -1);
-      await link.takeTurn?.();
-      if ((await relockAsync(mutex, where, FOREVER)).ownerDied) link.markOwnerDied();
+      const ownerDied = link.relockAsync !== undefined
+        ? await link.relockAsync()
+        : (await relockAsync(mutex, where, FOREVER)).ownerDied;
+      if (ownerDied) link.markOwnerDied();
     }
   }
 

@@ -37,8 +37,18 @@ import {
   type Words,
   wordsFromHandle,
 } from "./_words.ts";
-import { holdsTurn, passTurn, queueOf, runHolding, takeTurn, type TaskQueue } from "./_tasks.ts";
-import { markPending } from "./_pending.ts";
+import {
+  holdsTurn,
+  passTurn,
+  queueOf,
+  runHolding,
+  type TaskQueue,
+  withTurn,
+} from "./_tasks.ts";
+import { markPending, misuse } from "./_pending.ts";
+
+/** What an un-awaited acquisition's promise answers to `unlock`/`release`/dispose. */
+const MISUSE_LOCKASYNC = misuse("Mutex.lockAsync");
 
 const CONTENDED = MUTEX_CONTENDED;
 const STATE = 0;
@@ -58,14 +68,15 @@ interface GuardLink {
   markOwnerDied(): void;
   /** After `suspend`: an async hold gives its task's turn to the next task of this thread. */
   passTurn?(): void;
-  /** Before taking the lock again: an async hold waits for its task's turn (FIFO). */
-  takeTurn?(): Promise<void>;
+  /** Takes the lock again after a suspend (an async hold queues for its task's turn first). */
+  relockAsync?(): Promise<boolean>;
 }
 
 let releaseMutex: (m: Mutex) => void;
 let makeGuard: (m: Mutex, ownerDied: boolean, queue?: TaskQueue) => MutexGuard;
 let guardMutex: (g: MutexGuard) => Mutex | undefined;
 let wordsOfMutex: (m: Mutex) => Words;
+let contended: (m: Mutex) => boolean;
 let queueOfMutex: (m: Mutex) => TaskQueue;
 
 /** The mutex at words 0–3 of `words` (an `RwLock`'s writers' side). */
@@ -119,7 +130,13 @@ export class MutexGuard {
       suspend: () => releaseMutex(m),
       markOwnerDied: () => Object.defineProperty(this, "ownerDied", { value: true }),
       passTurn: () => q !== undefined && passTurn(q),
-      takeTurn: () => q === undefined ? Promise.resolve() : takeTurn(q, "Condition.waitAsync", FOREVER),
+      relockAsync: async () => {
+        const where = "Condition.waitAsync";
+        const g = q === undefined
+          ? await relockAsync(m, where, FOREVER)
+          : await withTurn(q, where, FOREVER, () => takeWords(m, where, FOREVER, q));
+        return g.ownerDied;
+      },
     };
     return link;
   }
@@ -140,8 +157,13 @@ export class MutexGuard {
     const m = this.#mutex;
     if (m === undefined) return;
     this.#mutex = undefined;
-    releaseMutex(m);
-    if (this.#queue !== undefined) passTurn(this.#queue);
+    const q = this.#queue;
+    if (q === undefined) return releaseMutex(m);
+    // The next task of this thread takes the words as they are, unless another thread waits for
+    // them: then they are released (and that thread woken) and the next task competes for them.
+    if (q.waiting.length > 0 && !contended(m)) q.handed = true;
+    else releaseMutex(m);
+    passTurn(q);
   }
 
   /** `using guard = mutex.lock()` unlocks at the end of the scope. */
@@ -336,7 +358,7 @@ export class Mutex {
         p = Promise.reject(error);
       }
     }
-    return markPending(p, "Mutex.lockAsync", "unlock");
+    return markPending(p, MISUSE_LOCKASYNC, "unlock");
   }
 
   /**
@@ -396,6 +418,7 @@ export class Mutex {
 
   static {
     wordsOfMutex = (m) => m.#w;
+    contended = (m) => ((m.#a !== undefined ? Atomics.load(m.#a, STATE) : m.#w.load(STATE)) & CONTENDED) !== 0;
     queueOfMutex = (m) => m.#q ??= queueOf(m.#w);
     releaseMutex = (m: Mutex) => {
       const a = m.#a;
@@ -460,25 +483,38 @@ export function lockWith(m: Mutex, where: string, deadline: Deadline): MutexGuar
  * As {@link lockWith}, for an async task: it waits for its turn among this thread's tasks, then
  * for the lock's words; the guard passes the turn on at unlock.
  */
-export async function lockWithAsync(
+export function lockWithAsync(m: Mutex, where: string, deadline: Deadline): Promise<MutexGuard> {
+  const q = queueOfMutex(m);
+  if (q.busy && holdsTurn(q)) {
+    return Promise.reject(
+      new Error(
+        `${where}: this task holds the lock already (inside its runExclusive): waiting for ` +
+          "itself would never end",
+      ),
+    );
+  }
+  try {
+    return withTurn(q, where, deadline, () => takeWords(m, where, deadline, q));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The lock's words for a task that has its turn: a guard now if free, else after a wait. */
+function takeWords(
   m: Mutex,
   where: string,
   deadline: Deadline,
-): Promise<MutexGuard> {
-  const q = queueOfMutex(m);
-  if (q.busy && holdsTurn(q)) {
-    throw new Error(
-      `${where}: this task holds the lock already (inside its runExclusive): waiting for itself ` +
-        "would never end",
-    );
+  q: TaskQueue,
+): MutexGuard | Promise<MutexGuard> {
+  if (q.handed) {
+    q.handed = false;
+    return makeGuard(m, false, q);
   }
-  await takeTurn(q, where, deadline);
-  try {
-    return await relockAsync(m, where, deadline, q);
-  } catch (error) {
-    passTurn(q);
-    throw error;
-  }
+  const w = wordsOfMutex(m);
+  if (w.mutexEnter() === 0) return makeGuard(m, false, q);
+  checkAbort(deadline);
+  return waitForAsync(w, where, deadline, acquireRules(m, q));
 }
 
 /** Takes the lock again after a condition wait, with no re-entry check (the guard is ours). */

@@ -45,7 +45,11 @@ import {
   wordsFromHandle,
 } from "./_words.ts";
 import { HOLDERS } from "./_holders.ts";
-import { markPending } from "./_pending.ts";
+import { markPending, misuse } from "./_pending.ts";
+
+/** What an un-awaited acquisition's promise answers to `unlock`/`release`/dispose. */
+const MISUSE_READASYNC = misuse("RwLock.readAsync");
+const MISUSE_WRITEASYNC = misuse("RwLock.writeAsync");
 
 const WRITER = 0;
 const READERS = 4;
@@ -423,7 +427,7 @@ export class RwLock {
    * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
    */
   readAsync(options?: WaitOptions): Promise<RwLockReadGuard> {
-    return markPending(this.#readAsync(options), "RwLock.readAsync", "unlock");
+    return markPending(this.#readAsync(options), MISUSE_READASYNC, "unlock");
   }
 
   async #readAsync(options: WaitOptions | undefined): Promise<RwLockReadGuard> {
@@ -495,7 +499,7 @@ export class RwLock {
    * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
    */
   writeAsync(options?: WaitOptions): Promise<RwLockWriteGuard> {
-    return markPending(this.#writeAsync(options), "RwLock.writeAsync", "unlock");
+    return markPending(this.#writeAsync(options), MISUSE_WRITEASYNC, "unlock");
   }
 
   async #writeAsync(options: WaitOptions | undefined): Promise<RwLockWriteGuard> {

@@ -30,7 +30,10 @@ import {
 import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
 import { HOLDERS } from "./_holders.ts";
 import { passTurn, queueOf, takeTurn, type TaskQueue } from "./_tasks.ts";
-import { markPending } from "./_pending.ts";
+import { markPending, misuse } from "./_pending.ts";
+
+/** What an un-awaited acquisition's promise answers to `unlock`/`release`/dispose. */
+const MISUSE_ACQUIREASYNC = misuse("Semaphore.acquireAsync");
 
 const TAKEN = 0;
 const PERMITS = 1;
@@ -311,7 +314,7 @@ export class Semaphore {
    * ```
    */
   acquireAsync(n = 1, options?: WaitOptions): Promise<Permit> {
-    return markPending(this.#acquireAsync(n, options), "Semaphore.acquireAsync", "release");
+    return markPending(this.#acquireAsync(n, options), MISUSE_ACQUIREASYNC, "release");
   }
 
   async #acquireAsync(n: number, options: WaitOptions | undefined): Promise<Permit> {

@@ -1229,7 +1229,8 @@ test("locks: an async acquisition used without await is a TypeError naming await
     ["acquireAsync", "release", () => semaphore.acquireAsync(), () => semaphore.available === 1],
   ];
   for (const [name, release, acquire, free] of cases) {
-    for (const misuse of [release, Symbol.dispose, Symbol.asyncDispose]) {
+    // `await using` falls back to `[Symbol.dispose]` when there is no `[Symbol.asyncDispose]`.
+    for (const misuse of [release, Symbol.dispose]) {
       const p = acquire() as unknown as Record<string | symbol, unknown>;
       const method = p[misuse];
       assert.equal(typeof method, "function");
@@ -1295,4 +1296,37 @@ test("locks: an aborted async wait never delays exit (a child process)", async (
     assert.equal(rejected, of);
     assert.ok(ended - aborted < 1000, `exited ${ended - aborted} ms after the abort`);
   }, 16);
+});
+
+test("locks: tasks handing the lock on within a thread never starve Workers (plain data exact)", async () => {
+  const mutex = new Mutex();
+  const data = new SharedArrayBuffer(4);
+  const plain = new Int32Array(data);
+  const n = 5_000;
+  const workers = run([false, true].map((async) => ({
+    op: "count",
+    mutex: mutex.handle,
+    data,
+    iterations: n,
+    async,
+  })));
+  let local = 0;
+  await Promise.all([0, 1, 2, 3].map(async () => {
+    for (let i = 0; i < 1_000; i++) {
+      const g = await mutex.lockAsync();
+      try {
+        const seen = plain[0];
+        if (i % 50 === 0) await sleep(0);
+        else await null;
+        plain[0] = seen + 1;
+        local++;
+      } finally {
+        g.unlock();
+      }
+    }
+  }));
+  await workers;
+  assert.equal(local, 4_000);
+  assert.equal(plain[0], 2 * n + 4_000);
+  assert.equal(mutex.locked, false);
 });
