@@ -19,7 +19,7 @@ import process from "node:process";
 import { Worker } from "node:worker_threads";
 import { startRedis } from "../lib/redis.mjs";
 import { publishSection, sectionBench } from "../lib/report_section.mjs";
-import { onPinnedNodeWithFfi } from "../lib/runtimes.mjs";
+import { onPinnedNodeWithFfi, runForJson } from "../lib/runtimes.mjs";
 import { benchPackages, packageVersion } from "../lib/paths.mjs";
 
 const options = sectionBench("locks");
@@ -95,50 +95,18 @@ console.log(
     `${(asyncRate / amRate).toFixed(2)}×`,
 );
 
-// 2b. Eight async tasks of one thread taking one lock in turn (each awaits the lock, bumps a
-// plain counter, unlocks, and asks again): lockAsync against async-mutex and the Web Locks API
-// (`navigator.locks.request`, present on Node 24+; not on Node 22 or Bun).
-const TASKS = 8;
-async function inTurn(n, take) {
-  let count = 0;
-  const each = n / TASKS;
-  await Promise.all(Array.from({ length: TASKS }, async () => {
-    for (let i = 0; i < each; i++) await take(() => void count++);
-  }));
-  if (count !== n) throw new Error(`eight tasks: counted ${count}, not ${n}`);
+// 2b. Eight async tasks of one thread taking one lock in turn (scripts/bench/locks_tasks.ts, in a
+// process of its own on Node 26 and on Deno): lockAsync against async-mutex, the Web Locks API
+// (`navigator.locks.request`) and the floor (a bare in-thread FIFO of resolvers).
+const tasksNode = await runForJson("node", "scripts/bench/locks_tasks.ts", [7]);
+const tasksDeno = await runForJson("deno", "scripts/bench/locks_tasks.ts", [7]);
+for (const [label, t] of [["node", tasksNode], ["deno", tasksDeno]]) {
+  console.log(
+    `8 tasks (${label}): lockAsync ${fmt(t.best.ours)}/s; vs navigator.locks ` +
+      `${t.median.web.toFixed(1)}×; vs async-mutex ${t.median.asyncMutex.toFixed(2)}×; ` +
+      `${t.median.floor.toFixed(2)}× the floor`,
+  );
 }
-const tm = new Mutex();
-const tam = new AsyncMutex();
-const webLocks = globalThis.navigator?.locks;
-const NT = 160_000;
-const [tasksRate, tasksAmRate] = await interleaved(NT, [
-  (n) =>
-    inTurn(n, async (fn) => {
-      const g = await tm.lockAsync();
-      try {
-        fn();
-      } finally {
-        g.unlock();
-      }
-    }),
-  (n) =>
-    inTurn(n, async (fn) => {
-      const release = await tam.acquire();
-      try {
-        fn();
-      } finally {
-        release();
-      }
-    }),
-]);
-const NW = 16_000;
-const webRate = webLocks === undefined
-  ? 0
-  : await best(NW, (n) => inTurn(n, (fn) => webLocks.request("atomicx-bench", fn)));
-console.log(
-  `8 tasks: lockAsync ${fmt(tasksRate)}/s vs async-mutex ${fmt(tasksAmRate)}/s` +
-    (webRate === 0 ? "" : ` vs navigator.locks ${fmt(webRate)}/s`),
-);
 
 // 3. 2 Workers contending for a counter, against the hand-written wait/notify mutex.
 const workerSource = `
@@ -348,19 +316,23 @@ const rows = [
     asyncRate >= amRate,
   ],
   [
-    "8 async tasks of one thread taking one `Mutex` in turn (`lockAsync`) ≥ 1.0× `async-mutex`",
-    `${fmt(tasksRate)}/s vs ${fmt(tasksAmRate)}/s`,
-    `${(tasksRate / tasksAmRate).toFixed(2)}×`,
-    tasksRate >= tasksAmRate,
+    "8 async tasks of one thread taking one `Mutex` in turn (`lockAsync`) ≥ 1.0× `async-mutex` (Node)",
+    `${fmt(tasksNode.best.ours)}/s vs ${fmt(tasksNode.best.asyncMutex)}/s (best rounds)`,
+    `${tasksNode.median.asyncMutex.toFixed(2)}× (median)`,
+    tasksNode.median.asyncMutex >= 1,
   ],
-  webRate === 0
-    ? ["… and ≥ 50× `navigator.locks.request`", "no `navigator.locks` on this Node", "—", false]
-    : [
-      "… and ≥ 50× `navigator.locks.request` (Web Locks, same 8 tasks)",
-      `${fmt(tasksRate)}/s vs ${fmt(webRate)}/s`,
-      x(tasksRate / webRate),
-      tasksRate >= 50 * webRate,
-    ],
+  ...[["Node", tasksNode], ["Deno", tasksDeno]].map(([label, t]) =>
+    t.best.web === 0
+      ? [`… ≥ 50× \`navigator.locks.request\` (${label})`, "no `navigator.locks`", "—", false]
+      : [
+        `… ≥ 50× \`navigator.locks.request\` (Web Locks, same 8 tasks; ${label})`,
+        `${fmt(t.best.ours)}/s vs ${fmt(t.best.web)}/s (best rounds); per-round ${
+          t.spread.web.map((r) => r.toFixed(0)).join("–")
+        }×; the floor (a bare FIFO of resolvers) ${fmt(t.best.floor)}/s`,
+        `${t.median.web.toFixed(1)}× (median)`,
+        t.median.web >= 50,
+      ]
+  ),
   [
     "2 Workers contending on a `Mutex` ≥ 1.0× a hand-written `Atomics.wait`/`notify` mutex",
     `${fmt(wMutex)}/s vs ${fmt(wHand)}/s (best rounds); per-round ratios ${workersSpread}`,
