@@ -11,8 +11,10 @@ import { Mutex } from "../../mod.ts";
 const TASKS = 8;
 const N = 320_000;
 const N_WEB = 16_000;
-const rounds = Number((globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ??
-  (globalThis as { process?: { argv: string[] } }).process?.argv[2] ?? 7);
+const rounds = Number(
+  (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ??
+    (globalThis as { process?: { argv: string[] } }).process?.argv[2] ?? 7,
+);
 
 type Run = (n: number) => Promise<void>;
 

@@ -41,8 +41,11 @@ interface Registry {
 }
 
 const KEY = Symbol.for("atomicx.locks.taskQueues");
-const registry: Registry = ((globalThis as unknown as Record<symbol, Registry | undefined>)[KEY] ??=
-  { inMemory: new WeakMap(), inRegions: new Map() });
+const registry: Registry =
+  ((globalThis as unknown as Record<symbol, Registry | undefined>)[KEY] ??= {
+    inMemory: new WeakMap(),
+    inRegions: new Map(),
+  });
 
 /** The queue of the primitive on `words` (one per place and offset, shared by library copies). */
 export function queueOf(words: Words): TaskQueue {

@@ -99,7 +99,6 @@ export function checkAbort(deadline: Deadline): void {
   if (deadline.signal?.aborted) throw deadline.signal.reason;
 }
 
-
 /**
  * Milliseconds left until the deadline (0 once it passed; Infinity for none).
  *

@@ -21,10 +21,10 @@ import {
   checkAbort,
   type Deadline,
   deadlineOf,
+  FOREVER,
   Sleep,
   waitFor,
   waitForAsync,
-  FOREVER,
   type WaitOptions,
 } from "./_wait.ts";
 import {
@@ -37,14 +37,7 @@ import {
   type Words,
   wordsFromHandle,
 } from "./_words.ts";
-import {
-  holdsTurn,
-  passTurn,
-  queueOf,
-  runHolding,
-  type TaskQueue,
-  withTurn,
-} from "./_tasks.ts";
+import { holdsTurn, passTurn, queueOf, runHolding, type TaskQueue, withTurn } from "./_tasks.ts";
 import { markPending, misuse } from "./_pending.ts";
 
 /** What an un-awaited acquisition's promise answers to `unlock`/`release`/dispose. */
@@ -418,7 +411,8 @@ export class Mutex {
 
   static {
     wordsOfMutex = (m) => m.#w;
-    contended = (m) => ((m.#a !== undefined ? Atomics.load(m.#a, STATE) : m.#w.load(STATE)) & CONTENDED) !== 0;
+    contended = (m) =>
+      ((m.#a !== undefined ? Atomics.load(m.#a, STATE) : m.#w.load(STATE)) & CONTENDED) !== 0;
     queueOfMutex = (m) => m.#q ??= queueOf(m.#w);
     releaseMutex = (m: Mutex) => {
       const a = m.#a;

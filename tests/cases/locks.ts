@@ -1071,23 +1071,23 @@ test("locks: readers of one thread share; a writer task queues behind them, and 
       return g;
     });
     await sleep(10);
-    assert.deepEqual(events, []);
+    assert.deepEqual([...events], []);
     a.unlock();
     await sleep(5);
-    assert.deepEqual(events, []);
+    assert.deepEqual([...events], []);
     b.unlock();
     const w = await writer;
-    assert.deepEqual(events, ["write"]);
+    assert.deepEqual([...events], ["write"]);
     // A reader task now waits for the writer task.
     const reader = rw.readAsync().then((g) => {
       events.push("read");
       return g;
     });
     await sleep(10);
-    assert.deepEqual(events, ["write"]);
+    assert.deepEqual([...events], ["write"]);
     w.unlock();
     (await reader).unlock();
-    assert.deepEqual(events, ["write", "read"]);
+    assert.deepEqual([...events], ["write", "read"]);
     assert.equal(rw.readers, 0);
   }
 });
@@ -1095,7 +1095,9 @@ test("locks: readers of one thread share; a writer task queues behind them, and 
 test("locks: Barrier, Latch and Once serve four tasks of one thread", async () => {
   const barrier = new Barrier(4);
   for (let round = 0; round < 2; round++) {
-    const leaders = await Promise.all([0, 1, 2, 3].map(() => barrier.waitAsync({ timeout: 10_000 })));
+    const leaders = await Promise.all(
+      [0, 1, 2, 3].map(() => barrier.waitAsync({ timeout: 10_000 })),
+    );
     assert.equal(leaders.filter((x) => x).length, 1);
   }
   const latch = new Latch(1);
@@ -1168,17 +1170,23 @@ test("locks: a timed-out or aborted task leaves the in-thread queue; the others 
   await d;
   assert.deepEqual(order, ["d"]);
   assert.equal(mutex.locked, false);
-  await assert.rejects(mutex.lockAsync({ signal: AbortSignal.abort(new Error("before")) }), /before/);
+  await assert.rejects(
+    mutex.lockAsync({ signal: AbortSignal.abort(new Error("before")) }),
+    /before/,
+  );
   (await mutex.lockAsync()).unlock();
 });
 
 test("locks: runExclusive returns fn's value, releases on throw; waitForUnlock; re-entry", async () => {
   const mutex = new Mutex();
   assert.equal(await mutex.runExclusive(() => 7), 7);
-  assert.equal(await mutex.runExclusive(async () => "x", { timeout: 1000 }), "x");
-  await assert.rejects(mutex.runExclusive(() => {
-    throw new RangeError("inside");
-  }), RangeError);
+  assert.equal(await mutex.runExclusive(() => Promise.resolve("x"), { timeout: 1000 }), "x");
+  await assert.rejects(
+    mutex.runExclusive(() => {
+      throw new RangeError("inside");
+    }),
+    RangeError,
+  );
   assert.equal(mutex.locked, false);
   await assert.rejects(mutex.runExclusive(42 as never), TypeError);
   const guard = await mutex.lockAsync();
@@ -1236,8 +1244,7 @@ test("locks: an async acquisition used without await is a TypeError naming await
       assert.equal(typeof method, "function");
       assert.throws(
         () => (method as () => void).call(p),
-        (e: unknown) =>
-          e instanceof TypeError && new RegExp(`await ${name}\\(\\)`).test(e.message),
+        (e: unknown) => e instanceof TypeError && new RegExp(`await ${name}\\(\\)`).test(e.message),
       );
       await p;
       await sleep(1);
