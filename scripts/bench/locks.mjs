@@ -119,6 +119,10 @@ Atomics.wait(data, 2, 0); // the start flag: timing begins when both Workers are
 if (kind === "mutex") {
   const m = Mutex.from(handle);
   for (let i = 0; i < n; i++) { const g = m.lock(); data[1]++; g.unlock(); }
+} else if (kind === "withLock") {
+  const m = Mutex.from(handle);
+  const bump = () => { data[1]++; };
+  for (let i = 0; i < n; i++) m.withLock(bump);
 } else {
   for (let i = 0; i < n; i++) {
     let c = Atomics.compareExchange(data, 0, 0, 1);
@@ -161,21 +165,30 @@ const ROUNDS = 7;
 const NW = 500_000;
 // Paired rounds (Mutex, then the hand-written one): the median of the per-round ratios, since two
 // Workers on a shared 2-core machine swing from round to round.
-let wMutex = 0, wHand = 0;
+let wMutex = 0, wHand = 0, wWith = 0;
 const pairs = [];
+const withPairs = [];
 for (let round = 0; round < ROUNDS; round++) {
   const mutexRound = await contended("mutex", NW);
   const handRound = await contended("hand", NW);
+  const withRound = await contended("withLock", NW);
   wMutex = Math.max(wMutex, mutexRound);
   wHand = Math.max(wHand, handRound);
+  wWith = Math.max(wWith, withRound);
   pairs.push(mutexRound / handRound);
+  withPairs.push(withRound / handRound);
 }
 pairs.sort((p, q) => p - q);
+withPairs.sort((p, q) => p - q);
 const workersRatio = pairs[(ROUNDS - 1) / 2];
+const withRatio = withPairs[(ROUNDS - 1) / 2];
 const workersSpread = `${pairs[0].toFixed(2)}–${pairs[ROUNDS - 1].toFixed(2)}×`;
 console.log(
   `2 Workers contending: Mutex ${fmt(wMutex)}/s, hand wait/notify ${fmt(wHand)}/s (best rounds); ` +
-    `median ratio ${workersRatio.toFixed(2)}× (rounds ${workersSpread})`,
+    `median ratio ${workersRatio.toFixed(2)}× (rounds ${workersSpread}); withLock ${
+      fmt(wWith)
+    }/s, ` +
+    `median ratio ${withRatio.toFixed(2)}×`,
 );
 
 // 4. 2 processes taking one lock in turn, for each contender: both start at one instant (after
@@ -338,6 +351,14 @@ const rows = [
     `${fmt(wMutex)}/s vs ${fmt(wHand)}/s (best rounds); per-round ratios ${workersSpread}`,
     `${workersRatio.toFixed(2)}× (median)`,
     workersRatio >= 1,
+  ],
+  [
+    "… guard-free: `mutex.withLock(fn)` ≥ 1.0× the hand-written mutex",
+    `${fmt(wWith)}/s vs ${fmt(wHand)}/s (best rounds); per-round ratios ${
+      withPairs[0].toFixed(2)
+    }–${withPairs[ROUNDS - 1].toFixed(2)}×`,
+    `${withRatio.toFixed(2)}× (median)`,
+    withRatio >= 1,
   ],
   ...[
     ["`proper-lockfile`", fileRate, fileOneRate],
