@@ -1337,3 +1337,32 @@ test("locks: tasks handing the lock on within a thread never starve Workers (pla
   assert.equal(plain[0], 2 * n + 4_000);
   assert.equal(mutex.locked, false);
 });
+
+test("locks: withLock — the guard-free form keeps a plain count exact (2 + 2 Workers), returns fn's value", async () => {
+  const mutex = new Mutex();
+  const data = new SharedArrayBuffer(4);
+  const n = 50_000;
+  await run([true, false, true, false].map((withLock) => ({
+    op: "count",
+    mutex: mutex.handle,
+    data,
+    iterations: n,
+    withLock,
+  })));
+  assert.equal(new Int32Array(data)[0], 4 * n);
+  assert.equal(mutex.withLock(() => 5), 5);
+  assert.throws(() =>
+    mutex.withLock(() => {
+      throw new RangeError("inside");
+    }), RangeError);
+  assert.equal(mutex.locked, false);
+  const guard = mutex.lock();
+  assert.throws(() => mutex.withLock(() => 1), /already holds/);
+  guard.unlock();
+  assert.equal(mutex.withLock(() => "t", { timeout: 100 }), "t");
+  await withRegion("withlock", (region) => {
+    const m = region.mutex("m");
+    assert.equal(m.withLock(() => m.locked), true);
+    assert.equal(m.locked, false);
+  });
+});
