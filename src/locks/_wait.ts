@@ -126,3 +126,30 @@ export async function waitForAsync<T>(
     if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
   }
 }
+
+/**
+ * Runs `run` — a blocking wait, or an async one returning a promise — and then `cleanup`: at once
+ * for a blocking wait (also when it throws), when the promise settles for an async one. How a
+ * primitive writes the setup and cleanup around `waitFor` and `waitForAsync` once.
+ */
+export function thenCleanUp<T>(run: () => T, cleanup: () => void): T {
+  let result: T;
+  try {
+    result = run();
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(cleanup) as T;
+  cleanup();
+  return result;
+}
+
+/** `run()`'s promise, or a rejected one if `run` throws (the async forms never throw). */
+export function rejecting<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
