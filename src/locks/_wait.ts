@@ -57,6 +57,7 @@ export interface Acquire<T> {
 
 /** Milliseconds of the next sleep (at most `cap`), or 0 when the deadline has passed. */
 function sliceOf(deadline: Deadline, cap: number): number {
+  if (deadline.at === Infinity) return cap; // no clock to read
   const left = deadline.at - performance.now();
   return left <= 0 ? 0 : Math.min(left, cap);
 }

@@ -271,19 +271,7 @@ export class Mutex {
    * @throws {Error} if this thread already holds it, or `signal.reason` if already aborted
    */
   lock(options?: WaitOptions): MutexGuard {
-    // The uncontended path without options: one compare-exchange and the guard.
-    const a = this.#a;
-    if (a !== undefined && options === undefined) {
-      // The guard first: a garbage collection its allocation may start then runs before the lock
-      // is taken, not while other threads wait for it.
-      const guard = makeGuard(this, false);
-      const c = Atomics.compareExchange(a, STATE, 0, this.#me);
-      if (c === 0) return guard;
-      if ((c & ~CONTENDED) !== this.#me) {
-        this.#lockLocal(a, c);
-        return guard;
-      }
-    }
+    // One compare-exchange in the words (`mutexEnter`) when free; else the one wait loop.
     return lockWith(this, "Mutex.lock", deadlineOf("Mutex.lock", options));
   }
 
@@ -306,47 +294,20 @@ export class Mutex {
    * @throws {Error} if this thread already holds it
    */
   withLock<R>(fn: () => R, options?: WaitOptions): R {
-    const a = this.#a;
-    if (a !== undefined && options === undefined) {
-      const c = Atomics.compareExchange(a, STATE, 0, this.#me);
-      if (c !== 0) {
-        if ((c & ~CONTENDED) === this.#me) return withGuard(this.lock(), fn); // throws: re-entry
-        this.#lockLocal(a, c);
-      }
-      try {
-        return fn();
-      } finally {
-        releaseMutex(this);
-      }
+    const where = "Mutex.withLock";
+    const deadline = deadlineOf(where, options);
+    if (enterBare(this, where, deadline) !== 0) {
+      waitFor(this.#w, where, deadline, this.#bare ??= bareRules(this));
     }
-    return withGuard(lockWith(this, "Mutex.withLock", deadlineOf("Mutex.withLock", options)), fn);
+    try {
+      return fn();
+    } finally {
+      releaseMutex(this);
+    }
   }
 
-  /**
-   * The in-process slow path without a deadline or signal: `Atomics` straight on the array, with
-   * the guard made before the lock is taken. It sleeps at once, as the hand-written futex mutex
-   * does (spinning first measured no better on a busy 2-core machine).
-   */
-  #lockLocal(a: Int32Array, c: number): void {
-    const me = this.#me;
-    for (;;) {
-      if (c === 0) {
-        c = Atomics.compareExchange(a, STATE, 0, me | CONTENDED);
-        if (c === 0) return;
-        continue;
-      }
-      if ((c & CONTENDED) === 0) {
-        const seen = Atomics.compareExchange(a, STATE, c, c | CONTENDED);
-        if (seen !== c) {
-          c = seen;
-          continue;
-        }
-        c |= CONTENDED;
-      }
-      Atomics.wait(a, STATE, c);
-      c = Atomics.load(a, STATE);
-    }
-  }
+  /** The wait loop's rules for a hold without a guard (`withLock`), made once. */
+  #bare: Acquire<true> | undefined;
 
   /**
    * Takes the lock without blocking the event loop. The hold belongs to the async task that
@@ -472,8 +433,11 @@ function withGuard<R>(guard: MutexGuard, fn: () => R): R {
   }
 }
 
-/** The slow path's rules: take word 0 (marking it contended), or sleep on it. */
-function acquireRules(m: Mutex, q?: TaskQueue): Acquire<MutexGuard> {
+/**
+ * The slow path's rules: take word 0 (marking it contended), or sleep on it; `held(ownerDied)`
+ * makes the result.
+ */
+function rulesOf<T>(m: Mutex, held: (ownerDied: boolean) => T): Acquire<T> {
   const w = wordsOfMutex(m);
   const me = w.me;
   return {
@@ -483,7 +447,7 @@ function acquireRules(m: Mutex, q?: TaskQueue): Acquire<MutexGuard> {
         if (c === 0) {
           if (w.compareExchange(STATE, 0, me | CONTENDED) !== 0) continue;
           w.claim();
-          return makeGuard(m, false, q);
+          return held(false);
         }
         if ((c & CONTENDED) === 0 && w.compareExchange(STATE, c, c | CONTENDED) !== c) continue;
         return new Sleep(STATE, c | CONTENDED);
@@ -493,17 +457,32 @@ function acquireRules(m: Mutex, q?: TaskQueue): Acquire<MutexGuard> {
       const c = w.load(STATE);
       if (c === 0 || !w.takeOverDead(c, me | CONTENDED)) return undefined;
       w.claim();
-      return makeGuard(m, true, q);
+      return held(true);
     },
   };
 }
 
+/** The rules for a guard (of task queue `q`, for an async hold). */
+function acquireRules(m: Mutex, q?: TaskQueue): Acquire<MutexGuard> {
+  return rulesOf(m, (ownerDied) => makeGuard(m, ownerDied, q));
+}
+
+/** The rules for a hold without a guard (`withLock`; a dead holder's data is `fn`'s to check). */
+function bareRules(m: Mutex): Acquire<true> {
+  return rulesOf(m, () => true as const);
+}
+
 /** The first try of `lockWith`: a guard, or `undefined` after a re-entry check. */
 function enter(m: Mutex, where: string, deadline: Deadline): MutexGuard | undefined {
+  return enterBare(m, where, deadline) === 0 ? makeGuard(m, false) : undefined;
+}
+
+/** The first try of a blocking hold: 0 if taken; else the word, after a re-entry check. */
+function enterBare(m: Mutex, where: string, deadline: Deadline): number {
   const w = wordsOfMutex(m);
   checkAbort(deadline);
   const c = w.mutexEnter();
-  if (c === 0) return makeGuard(m, false);
+  if (c === 0) return 0;
   if (w.heldHere(c)) {
     throw new Error(
       `${where}: this thread already holds the lock (through a guard of lock() or of an async ` +
@@ -511,7 +490,7 @@ function enter(m: Mutex, where: string, deadline: Deadline): MutexGuard | undefi
         "whose tasks queue",
     );
   }
-  return undefined;
+  return c;
 }
 
 /** `lock` with a checked deadline, naming `where` in errors (`RwLock` and `Condition` too). */
