@@ -271,7 +271,13 @@ export class Mutex {
    * @throws {Error} if this thread already holds it, or `signal.reason` if already aborted
    */
   lock(options?: WaitOptions): MutexGuard {
-    // One compare-exchange in the words (`mutexEnter`) when free; else the one wait loop.
+    if (options === undefined) {
+      // The guard first: a garbage collection its allocation may start then runs before the lock
+      // is taken, not while other threads wait for it. Then the words' one compare-exchange.
+      const guard = makeGuard(this, false);
+      if (this.#w.mutexEnter() === 0) return guard;
+    }
+    // Held (or options to check): the re-entry check, then the one wait loop.
     return lockWith(this, "Mutex.lock", deadlineOf("Mutex.lock", options));
   }
 
