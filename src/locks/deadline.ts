@@ -133,7 +133,8 @@ export function keepAliveUntil(deadline: Deadline): () => void {
 
 /**
  * Calls `fn` once the deadline passes (never for none; any length, in steps of at most 2^31−1 ms);
- * returns the function that cancels it. The timer keeps the event loop open like any timer.
+ * returns the function that cancels it. The timer keeps the event loop open like any timer,
+ * unless `quiet` (then something else must: a Redis client's connection, say).
  *
  * @example
  * ```ts
@@ -143,21 +144,35 @@ export function keepAliveUntil(deadline: Deadline): () => void {
  * cancel();
  * ```
  */
-export function atDeadline(deadline: Deadline, fn: () => void): () => void {
+export function atDeadline(deadline: Deadline, fn: () => void, quiet = false): () => void {
   if (deadline.at === Infinity) return noop;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     const left = msLeft(deadline);
     if (left === 0) return fn();
     timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    if (quiet) unref(timer);
   };
   timer = setTimeout(arm, Math.min(msLeft(deadline), MAX_TIMER_MS));
+  if (quiet) unref(timer);
   return () => clearTimeout(timer);
+}
+
+/** Lets a timer not keep the process alive (Node and Bun: `unref`; Deno: `Deno.unrefTimer`). */
+function unref(timer: ReturnType<typeof setTimeout>): void {
+  if (typeof timer === "object" && timer !== null && "unref" in timer) {
+    (timer as { unref(): void }).unref();
+  } else {
+    (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(
+      timer as unknown as number,
+    );
+  }
 }
 
 /**
  * `promise`'s value, or `undefined` once the deadline passes or the signal aborts first (then
- * `lateError` says which). Nothing is left behind when it settles: no timer, no listener.
+ * `lateError` says which). Nothing is left behind when it settles: no timer, no listener. With
+ * `quiet`, its timer keeps nobody alive (see {@link atDeadline}).
  *
  * @example
  * ```ts
@@ -167,7 +182,11 @@ export function atDeadline(deadline: Deadline, fn: () => void): () => void {
  * console.log(await byDeadline(deadlineOf("example", { timeout: 5 }), never)); // undefined
  * ```
  */
-export function byDeadline<V>(deadline: Deadline, promise: Promise<V>): Promise<V | undefined> {
+export function byDeadline<V>(
+  deadline: Deadline,
+  promise: Promise<V>,
+  quiet = false,
+): Promise<V | undefined> {
   const signal = deadline.signal;
   if (deadline.at === Infinity && signal === undefined) return promise;
   return new Promise<V | undefined>((resolve, reject) => {
@@ -180,7 +199,7 @@ export function byDeadline<V>(deadline: Deadline, promise: Promise<V>): Promise<
       settle();
     };
     const onAbort = () => finish(() => resolve(undefined));
-    const cancel = atDeadline(deadline, onAbort);
+    const cancel = atDeadline(deadline, onAbort, quiet);
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) onAbort();
     promise.then((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));

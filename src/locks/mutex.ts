@@ -430,15 +430,6 @@ export class Mutex {
   }
 }
 
-/** `fn()` under `guard`, unlocked when it returns or throws. */
-function withGuard<R>(guard: MutexGuard, fn: () => R): R {
-  try {
-    return fn();
-  } finally {
-    guard.unlock();
-  }
-}
-
 /**
  * The slow path's rules: take word 0 (marking it contended), or sleep on it; `held(ownerDied)`
  * makes the result.
