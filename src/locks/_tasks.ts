@@ -81,26 +81,11 @@ export function withTurn<T>(
     q.busy = true;
     return run(q, onTurn);
   }
+  const signal = deadline.signal;
+  // Nothing can end this wait early: nothing to clean up.
+  if (deadline.at === Infinity && signal === undefined) return lineUp(q, onTurn);
   return new Promise<T>((resolve, reject) => {
-    const signal = deadline.signal;
-    // Called inside the previous task's `passTurn`: settles this task's promise directly.
-    const hand = () => {
-      try {
-        const r = onTurn();
-        if (!(r instanceof Promise)) return resolve(r);
-        r.then(resolve, (error) => {
-          passTurn(q);
-          reject(error);
-        });
-      } catch (error) {
-        passTurn(q);
-        reject(error);
-      }
-    };
-    if (deadline.at === Infinity && signal === undefined) {
-      q.waiting.push(hand); // nothing can end this wait early: nothing to clean up
-      return;
-    }
+    const hand = handing(q, onTurn, resolve, reject);
     const go = () => {
       cancelTimer();
       signal?.removeEventListener("abort", quit);
@@ -118,6 +103,41 @@ export function withTurn<T>(
     signal?.addEventListener("abort", quit, { once: true });
     q.waiting.push(go);
   });
+}
+
+/**
+ * Waits behind the task that has `q`'s turn (the caller checked it is taken) with no deadline or
+ * signal; resolves with `onTurn()`'s result once handed the turn.
+ */
+export function lineUp<T>(q: TaskQueue, onTurn: () => T | Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    q.waiting.push(handing(q, onTurn, resolve, reject));
+  });
+}
+
+/**
+ * What the previous task's `passTurn` calls: `onTurn()`, settling this task's promise directly
+ * (no extra promise hop); the turn is passed on if it fails.
+ */
+function handing<T>(
+  q: TaskQueue,
+  onTurn: () => T | Promise<T>,
+  resolve: (value: T) => void,
+  reject: (error: unknown) => void,
+): () => void {
+  return () => {
+    try {
+      const r = onTurn();
+      if (!(r instanceof Promise)) return resolve(r);
+      r.then(resolve, (error) => {
+        passTurn(q);
+        reject(error);
+      });
+    } catch (error) {
+      passTurn(q);
+      reject(error);
+    }
+  };
 }
 
 /** `onTurn()` for a task that has the turn; the turn is passed on if it fails. */

@@ -37,7 +37,15 @@ import {
   type Words,
   wordsFromHandle,
 } from "./_words.ts";
-import { holdsTurn, passTurn, queueOf, runHolding, type TaskQueue, withTurn } from "./_tasks.ts";
+import {
+  holdsTurn,
+  lineUp,
+  passTurn,
+  queueOf,
+  runHolding,
+  type TaskQueue,
+  withTurn,
+} from "./_tasks.ts";
 import { markPending, misuse } from "./_pending.ts";
 
 /** What an un-awaited acquisition's promise answers to `unlock`/`release`/dispose. */
@@ -198,6 +206,8 @@ export class Mutex {
   readonly #me: number;
   /** This thread's task queue for it (made on first async use). */
   #q: TaskQueue | undefined;
+  /** What a queued `lockAsync` without options does once handed the turn (made once). */
+  #onTurn: (() => MutexGuard | Promise<MutexGuard>) | undefined;
 
   /** A new, unlocked in-process mutex. */
   constructor() {
@@ -349,6 +359,9 @@ export class Mutex {
     if (options === undefined && !q.busy && this.#w.mutexEnter() === 0) {
       q.busy = true;
       p = Promise.resolve(makeGuard(this, false, q));
+    } else if (options === undefined && q.busy && !holdsTurn(q)) {
+      // Behind another task of this thread, with nothing to time out or abort.
+      p = lineUp(q, this.#onTurn ??= () => takeWords(this, "Mutex.lockAsync", FOREVER, q));
     } else {
       try {
         p = lockWithAsync(this, "Mutex.lockAsync", deadlineOf("Mutex.lockAsync", options));
