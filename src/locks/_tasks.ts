@@ -181,9 +181,6 @@ const turnsHeld: ContextStore | undefined = Als === undefined
   ? undefined
   : ((globalThis as unknown as Record<symbol, ContextStore | undefined>)[CONTEXT] ??= new Als());
 
-/** Whether the runtime can see re-entry (it has an `AsyncLocalStorage`). */
-export const seesReentry: boolean = turnsHeld !== undefined;
-
 /** Runs of `runHolding` not yet settled in this thread (all copies): none, nothing to look up. */
 const RUNS = Symbol.for("atomicx.locks.runsHolding");
 const runs = ((globalThis as unknown as Record<symbol, { n: number } | undefined>)[RUNS] ??= {
