@@ -76,9 +76,7 @@ const [mutexRate, handRate] = await interleaved(N, [
 ]);
 const uncontended = handRate / mutexRate;
 console.log(
-  `uncontended lock+unlock: Mutex ${fmt(mutexRate)}/s, hand CAS ${
-    fmt(handRate)
-  }/s: ` +
+  `uncontended lock+unlock: Mutex ${fmt(mutexRate)}/s, hand CAS ${fmt(handRate)}/s: ` +
     `Mutex costs ${uncontended.toFixed(2)}× the hand-written pair`,
 );
 
@@ -106,9 +104,7 @@ const tasksDeno = await runForJson("deno", "scripts/bench/locks_tasks.ts", [7]);
 for (const [label, t] of [["node", tasksNode], ["deno", tasksDeno]]) {
   console.log(
     `8 tasks (${label}): lockAsync ${fmt(t.best.ours)}/s; vs navigator.locks ` +
-      `${t.median.web.toFixed(1)}×; vs async-mutex ${
-        t.median.asyncMutex.toFixed(2)
-      }×; ` +
+      `${t.median.web.toFixed(1)}×; vs async-mutex ${t.median.asyncMutex.toFixed(2)}×; ` +
       `${t.median.floor.toFixed(2)}× the floor`,
   );
 }
@@ -191,12 +187,10 @@ const workersRatio = pairs[(ROUNDS - 1) / 2];
 const withRatio = withPairs[(ROUNDS - 1) / 2];
 const workersSpread = `${pairs[0].toFixed(2)}–${pairs[ROUNDS - 1].toFixed(2)}×`;
 console.log(
-  `2 Workers contending: Mutex ${fmt(wMutex)}/s, hand wait/notify ${
-    fmt(wHand)
-  }/s (best rounds); ` +
-    `median ratio ${
-      workersRatio.toFixed(2)
-    }× (rounds ${workersSpread}); withLock ${fmt(wWith)}/s, ` +
+  `2 Workers contending: Mutex ${fmt(wMutex)}/s, hand wait/notify ${fmt(wHand)}/s (best rounds); ` +
+    `median ratio ${workersRatio.toFixed(2)}× (rounds ${workersSpread}); withLock ${
+      fmt(wWith)
+    }/s, ` +
     `median ratio ${withRatio.toFixed(2)}×`,
 );
 
@@ -210,9 +204,7 @@ writeFileSync(lockTarget, "0");
 const childSource = `
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-const require = createRequire(${
-  JSON.stringify(join(benchPackages, "package.json"))
-});
+const require = createRequire(${JSON.stringify(join(benchPackages, "package.json"))});
 const [kind, at, n, port] = process.argv.slice(2);
 let lock, unlock, bump, close = () => {};
 if (kind === "region") {
@@ -342,9 +334,7 @@ if (redis) {
       }
     });
     console.log(
-      `redis-semaphore Mutex acquire+release (1 process): ${
-        fmt(redisOneRate)
-      }/s`,
+      `redis-semaphore Mutex acquire+release (1 process): ${fmt(redisOneRate)}/s`,
     );
   } finally {
     client.disconnect();
@@ -356,8 +346,7 @@ rmSync(dir, { recursive: true, force: true });
 // The section.
 const pkg = packageVersion;
 const mark = (ok) => (ok ? "✅" : "❌");
-const x = (r) =>
-  `${r.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
+const x = (r) => `${r.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
 const rows = [
   [
     "Uncontended `lock()`+`unlock()` costs ≤ 1.25× a hand-written `Atomics.compareExchange`/`Atomics.store` mutex",
@@ -373,9 +362,7 @@ const rows = [
   ],
   [
     "8 async tasks of one thread taking one `Mutex` in turn (`lockAsync`) ≥ 1.0× `async-mutex` (Node)",
-    `${fmt(tasksNode.best.ours)}/s vs ${
-      fmt(tasksNode.best.asyncMutex)
-    }/s (best rounds)`,
+    `${fmt(tasksNode.best.ours)}/s vs ${fmt(tasksNode.best.asyncMutex)}/s (best rounds)`,
     `${tasksNode.median.asyncMutex.toFixed(2)}× (median)`,
     tasksNode.median.asyncMutex >= 1,
   ],
@@ -389,9 +376,7 @@ const rows = [
       ]
       : [
         `… ≥ 50× \`navigator.locks.request\` (Web Locks, same 8 tasks; ${label})`,
-        `${fmt(t.best.ours)}/s vs ${
-          fmt(t.best.web)
-        }/s (best rounds); per-round ${
+        `${fmt(t.best.ours)}/s vs ${fmt(t.best.web)}/s (best rounds); per-round ${
           t.spread.web.map((r) => r.toFixed(0)).join("–")
         }×; the floor (a bare FIFO of resolvers) ${fmt(t.best.floor)}/s`,
         `${t.median.web.toFixed(1)}× (median)`,
@@ -400,9 +385,7 @@ const rows = [
   ),
   [
     "2 Workers contending on a `Mutex` ≥ 1.0× a hand-written `Atomics.wait`/`notify` mutex",
-    `${fmt(wMutex)}/s vs ${
-      fmt(wHand)
-    }/s (best rounds); per-round ratios ${workersSpread}`,
+    `${fmt(wMutex)}/s vs ${fmt(wHand)}/s (best rounds); per-round ratios ${workersSpread}`,
     `${workersRatio.toFixed(2)}× (median)`,
     workersRatio >= 1,
   ],
@@ -422,22 +405,20 @@ const rows = [
       redisOneRate,
     ],
   ].flatMap(([what, two, one]) =>
-    two === 0
-      ? [[`2 processes vs ${what}`, "redis-server missing", "—", false]]
-      : [
-        [
-          `2 processes on a region \`Mutex\` ≥ 1,000× ${what}, both taking it in turn`,
-          `${fmt(regionRate)}/s vs ${fmt(two)}/s`,
-          x(regionRate / two),
-          regionRate >= 1000 * two,
-        ],
-        [
-          `… and ≥ 1,000× ${what} at its best (1 process, uncontended)`,
-          `${fmt(regionRate)}/s vs ${fmt(one)}/s`,
-          x(regionRate / one),
-          regionRate >= 1000 * one,
-        ],
-      ]
+    two === 0 ? [[`2 processes vs ${what}`, "redis-server missing", "—", false]] : [
+      [
+        `2 processes on a region \`Mutex\` ≥ 1,000× ${what}, both taking it in turn`,
+        `${fmt(regionRate)}/s vs ${fmt(two)}/s`,
+        x(regionRate / two),
+        regionRate >= 1000 * two,
+      ],
+      [
+        `… and ≥ 1,000× ${what} at its best (1 process, uncontended)`,
+        `${fmt(regionRate)}/s vs ${fmt(one)}/s`,
+        x(regionRate / one),
+        regionRate >= 1000 * one,
+      ],
+    ]
   ),
 ];
 const date = new Date().toISOString().replace("T", " ").slice(0, 19);
@@ -449,11 +430,9 @@ cores (a machine shared with other work: figures are noisy, ratios from one run 
 load average ${loadBefore} at the start, ${
   loadavg().map((l) => l.toFixed(2)).join(", ")
 } at the end.
-Node ${process.version} (\`node:ffi\`), async-mutex ${
-  pkg("async-mutex")
-}, proper-lockfile ${pkg("proper-lockfile")}, redis-semaphore ${
-  pkg("redis-semaphore")
-} with ioredis ${pkg("ioredis")}, ${redisVersion}.
+Node ${process.version} (\`node:ffi\`), async-mutex ${pkg("async-mutex")}, proper-lockfile ${
+  pkg("proper-lockfile")
+}, redis-semaphore ${pkg("redis-semaphore")} with ioredis ${pkg("ioredis")}, ${redisVersion}.
 
 Each figure is lock+unlock pairs per second, the best of three rounds, with its baseline measured
 in the same run (2 Workers: seven paired rounds, and the target is judged on the median of the
@@ -470,9 +449,7 @@ release it, retried every 1 ms while held, auto-refresh off) on Debian's \`redis
 | target | measured | ratio | met |
 | --- | --- | ---: | :---: |
 ${
-  rows.map(([what, measured, ratio, ok]) =>
-    `| ${what} | ${measured} | ${ratio} | ${mark(ok)} |`
-  )
+  rows.map(([what, measured, ratio, ok]) => `| ${what} | ${measured} | ${ratio} | ${mark(ok)} |`)
     .join("\n")
 }
 
