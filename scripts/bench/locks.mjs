@@ -13,16 +13,17 @@
 // with node:ffi (the measurements import the TypeScript sources).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { Worker } from "node:worker_threads";
 import { startRedis } from "../lib/redis.mjs";
 import { publishSection, sectionBench } from "../lib/report_section.mjs";
-import { onPinnedNodeWithFfi } from "../lib/runtimes.mjs";
+import { onPinnedNodeWithFfi, runForJson } from "../lib/runtimes.mjs";
 import { benchPackages, packageVersion } from "../lib/paths.mjs";
 
 const options = sectionBench("locks");
+const loadBefore = loadavg().map((l) => l.toFixed(2)).join(", ");
 // The measurements import the TypeScript sources: they run on the pinned Node 26 with node:ffi.
 onPinnedNodeWithFfi(import.meta.url);
 const { Mutex: AsyncMutex } = await import("async-mutex");
@@ -95,6 +96,19 @@ console.log(
     `${(asyncRate / amRate).toFixed(2)}×`,
 );
 
+// 2b. Eight async tasks of one thread taking one lock in turn (scripts/bench/locks_tasks.ts, in a
+// process of its own on Node 26 and on Deno): lockAsync against async-mutex, the Web Locks API
+// (`navigator.locks.request`) and the floor (a bare in-thread FIFO of resolvers).
+const tasksNode = await runForJson("node", "scripts/bench/locks_tasks.ts", [7]);
+const tasksDeno = await runForJson("deno", "scripts/bench/locks_tasks.ts", [7]);
+for (const [label, t] of [["node", tasksNode], ["deno", tasksDeno]]) {
+  console.log(
+    `8 tasks (${label}): lockAsync ${fmt(t.best.ours)}/s; vs navigator.locks ` +
+      `${t.median.web.toFixed(1)}×; vs async-mutex ${t.median.asyncMutex.toFixed(2)}×; ` +
+      `${t.median.floor.toFixed(2)}× the floor`,
+  );
+}
+
 // 3. 2 Workers contending for a counter, against the hand-written wait/notify mutex.
 const workerSource = `
 import { workerData, parentPort } from "node:worker_threads";
@@ -106,6 +120,10 @@ Atomics.wait(data, 2, 0); // the start flag: timing begins when both Workers are
 if (kind === "mutex") {
   const m = Mutex.from(handle);
   for (let i = 0; i < n; i++) { const g = m.lock(); data[1]++; g.unlock(); }
+} else if (kind === "withLock") {
+  const m = Mutex.from(handle);
+  const bump = () => { data[1]++; };
+  for (let i = 0; i < n; i++) m.withLock(bump);
 } else {
   for (let i = 0; i < n; i++) {
     let c = Atomics.compareExchange(data, 0, 0, 1);
@@ -124,7 +142,9 @@ async function contended(kind, n) {
   const buffer = new SharedArrayBuffer(12);
   const mutex = new Mutex();
   const workers = [0, 1].map(() =>
-    new Worker(workerFile, { workerData: { kind, handle: mutex.handle, buffer, n } })
+    new Worker(workerFile, {
+      workerData: { kind, handle: mutex.handle, buffer, n },
+    })
   );
   const message = (w) =>
     new Promise((resolve, reject) => {
@@ -148,21 +168,30 @@ const ROUNDS = 7;
 const NW = 500_000;
 // Paired rounds (Mutex, then the hand-written one): the median of the per-round ratios, since two
 // Workers on a shared 2-core machine swing from round to round.
-let wMutex = 0, wHand = 0;
+let wMutex = 0, wHand = 0, wWith = 0;
 const pairs = [];
+const withPairs = [];
 for (let round = 0; round < ROUNDS; round++) {
   const mutexRound = await contended("mutex", NW);
   const handRound = await contended("hand", NW);
+  const withRound = await contended("withLock", NW);
   wMutex = Math.max(wMutex, mutexRound);
   wHand = Math.max(wHand, handRound);
+  wWith = Math.max(wWith, withRound);
   pairs.push(mutexRound / handRound);
+  withPairs.push(withRound / handRound);
 }
 pairs.sort((p, q) => p - q);
+withPairs.sort((p, q) => p - q);
 const workersRatio = pairs[(ROUNDS - 1) / 2];
+const withRatio = withPairs[(ROUNDS - 1) / 2];
 const workersSpread = `${pairs[0].toFixed(2)}–${pairs[ROUNDS - 1].toFixed(2)}×`;
 console.log(
   `2 Workers contending: Mutex ${fmt(wMutex)}/s, hand wait/notify ${fmt(wHand)}/s (best rounds); ` +
-    `median ratio ${workersRatio.toFixed(2)}× (rounds ${workersSpread})`,
+    `median ratio ${workersRatio.toFixed(2)}× (rounds ${workersSpread}); withLock ${
+      fmt(wWith)
+    }/s, ` +
+    `median ratio ${withRatio.toFixed(2)}×`,
 );
 
 // 4. 2 processes taking one lock in turn, for each contender: both start at one instant (after
@@ -216,8 +245,18 @@ const childFile = join(dir, "c.mjs");
 writeFileSync(childFile, childSource);
 function child(kind, at, n, port = 0) {
   return new Promise((resolve, reject) => {
-    const args = ["--experimental-ffi", "--no-warnings", childFile, kind, at, n, port];
-    const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const args = [
+      "--experimental-ffi",
+      "--no-warnings",
+      childFile,
+      kind,
+      at,
+      n,
+      port,
+    ];
+    const p = spawn(process.execPath, args, {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     p.stdout.on("data", (c) => (out += c));
     p.on(
@@ -235,15 +274,26 @@ async function twoProcesses(kind, n, rounds, count, port) {
   for (let round = 0; round < rounds; round++) {
     const before = await count();
     const at = Date.now() + 1500;
-    const runs = await Promise.all([child(kind, at, n, port), child(kind, at, n, port)]);
+    const runs = await Promise.all([
+      child(kind, at, n, port),
+      child(kind, at, n, port),
+    ]);
     const after = await count();
-    if (after - before !== 2 * n) throw new Error(`${kind}: ${after - before} ≠ ${2 * n}`);
-    const ms = Math.max(...runs.map((r) => r.endMs)) - Math.min(...runs.map((r) => r.startMs));
+    if (after - before !== 2 * n) {
+      throw new Error(`${kind}: ${after - before} ≠ ${2 * n}`);
+    }
+    const ms = Math.max(...runs.map((r) => r.endMs)) -
+      Math.min(...runs.map((r) => r.startMs));
     top = Math.max(top, rate(2 * n, ms));
   }
   return top;
 }
-const regionRate = await twoProcesses("region", 1_000_000, 2, () => region.int("count").load());
+const regionRate = await twoProcesses(
+  "region",
+  1_000_000,
+  2,
+  () => region.int("count").load(),
+);
 region.close();
 SharedMemory.unlink(name);
 console.log(`2 processes on a region Mutex: ${fmt(regionRate)}/s`);
@@ -253,7 +303,9 @@ console.log(`2 processes on proper-lockfile: ${fmt(fileRate)}/s`);
 
 // The baselines' best case, uncontended in one process: contention only adds retries.
 const fileOneRate = await best(300, async (n) => {
-  for (let i = 0; i < n; i++) await (await lockfile.lock(lockTarget, { realpath: false }))();
+  for (let i = 0; i < n; i++) {
+    await (await lockfile.lock(lockTarget, { realpath: false }))();
+  }
 });
 console.log(`proper-lockfile lock+unlock (1 process): ${fmt(fileOneRate)}/s`);
 
@@ -264,7 +316,11 @@ if (redis) {
   redisVersion = redis.version;
   const { default: Redis } = await import("ioredis");
   const { Mutex: RedisMutex } = await import("redis-semaphore");
-  const client = new Redis({ host: "127.0.0.1", port: redis.port, lazyConnect: true });
+  const client = new Redis({
+    host: "127.0.0.1",
+    port: redis.port,
+    lazyConnect: true,
+  });
   try {
     await client.connect();
     const redisCount = async () => Number(await client.get("count"));
@@ -277,7 +333,9 @@ if (redis) {
         await mutex.release();
       }
     });
-    console.log(`redis-semaphore Mutex acquire+release (1 process): ${fmt(redisOneRate)}/s`);
+    console.log(
+      `redis-semaphore Mutex acquire+release (1 process): ${fmt(redisOneRate)}/s`,
+    );
   } finally {
     client.disconnect();
     redis.stop();
@@ -303,14 +361,49 @@ const rows = [
     asyncRate >= amRate,
   ],
   [
+    "8 async tasks of one thread taking one `Mutex` in turn (`lockAsync`) ≥ 1.0× `async-mutex` (Node)",
+    `${fmt(tasksNode.best.ours)}/s vs ${fmt(tasksNode.best.asyncMutex)}/s (best rounds)`,
+    `${tasksNode.median.asyncMutex.toFixed(2)}× (median)`,
+    tasksNode.median.asyncMutex >= 1,
+  ],
+  ...[["Node", tasksNode], ["Deno", tasksDeno]].map(([label, t]) =>
+    t.best.web === 0
+      ? [
+        `… ≥ 50× \`navigator.locks.request\` (${label})`,
+        "no `navigator.locks`",
+        "—",
+        false,
+      ]
+      : [
+        `… ≥ 50× \`navigator.locks.request\` (Web Locks, same 8 tasks; ${label})`,
+        `${fmt(t.best.ours)}/s vs ${fmt(t.best.web)}/s (best rounds); per-round ${
+          t.spread.web.map((r) => r.toFixed(0)).join("–")
+        }×; the floor (a bare FIFO of resolvers) ${fmt(t.best.floor)}/s`,
+        `${t.median.web.toFixed(1)}× (median)`,
+        t.median.web >= 50,
+      ]
+  ),
+  [
     "2 Workers contending on a `Mutex` ≥ 1.0× a hand-written `Atomics.wait`/`notify` mutex",
     `${fmt(wMutex)}/s vs ${fmt(wHand)}/s (best rounds); per-round ratios ${workersSpread}`,
     `${workersRatio.toFixed(2)}× (median)`,
     workersRatio >= 1,
   ],
+  [
+    "… guard-free: `mutex.withLock(fn)` ≥ 1.0× the hand-written mutex",
+    `${fmt(wWith)}/s vs ${fmt(wHand)}/s (best rounds); per-round ratios ${
+      withPairs[0].toFixed(2)
+    }–${withPairs[ROUNDS - 1].toFixed(2)}×`,
+    `${withRatio.toFixed(2)}× (median)`,
+    withRatio >= 1,
+  ],
   ...[
     ["`proper-lockfile`", fileRate, fileOneRate],
-    ["`redis-semaphore`'s `Mutex` on a local redis-server", redisRate, redisOneRate],
+    [
+      "`redis-semaphore`'s `Mutex` on a local redis-server",
+      redisRate,
+      redisOneRate,
+    ],
   ].flatMap(([what, two, one]) =>
     two === 0 ? [[`2 processes vs ${what}`, "redis-server missing", "—", false]] : [
       [
@@ -333,7 +426,10 @@ const cpu = cpus()[0]?.model.replace(/\s+/g, " ").trim() ?? "?";
 const section = `## Locks
 
 Measured ${date} UTC by \`npm run bench:locks\` (scripts/bench/locks.mjs) on ${cpu}, ${cpus().length}
-cores (a machine shared with other work: figures are noisy, ratios from one run are what count).
+cores (a machine shared with other work: figures are noisy, ratios from one run are what count);
+load average ${loadBefore} at the start, ${
+  loadavg().map((l) => l.toFixed(2)).join(", ")
+} at the end.
 Node ${process.version} (\`node:ffi\`), async-mutex ${pkg("async-mutex")}, proper-lockfile ${
   pkg("proper-lockfile")
 }, redis-semaphore ${pkg("redis-semaphore")} with ioredis ${pkg("ioredis")}, ${redisVersion}.
@@ -357,6 +453,15 @@ ${
     .join("\n")
 }
 
+- Eight async tasks of one thread (scripts/bench/locks_tasks.ts, 7 paired rounds in a process of
+  its own on Node 26 and on Deno): each task awaits the lock, bumps a plain counter, releases and
+  asks again, so every acquisition but the first of a round waits in the mutex's in-thread queue
+  and is handed the lock by the task before it (the words stay taken while no other thread waits
+  for them). The floor is a bare FIFO of promise resolvers with nothing else (no guard, no words,
+  no timeout or abort handling): \`lockAsync\` runs at about a third of it, and the floor itself is
+  only about 50–75× \`navigator.locks.request\` here, so the 50× target sits at the cost of one
+  promise hand-over per acquisition.
+- \`withLock(fn)\` is the guard-free blocking form (no guard object; the same words and wait loop).
 - Uncontended, a \`Mutex\` pair is the hand-written pair plus a guard object (allocation, and the
   call through the guard's \`unlock\`); the guard is what makes \`using\` and idempotent unlock work.
 - Contended, both sides sleep in \`Atomics.wait\` and wake with \`Atomics.notify\`, with the same

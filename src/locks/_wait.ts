@@ -12,96 +12,20 @@
  * @module
  */
 
-import { describe } from "../_errors.ts";
 import type { Words } from "./_words.ts";
+import { keepAliveUntil } from "./deadline.ts";
+import {
+  type AbortSignalLike,
+  checkAbort,
+  type Deadline,
+  deadlineOf,
+  FOREVER,
+  timeoutError,
+  type WaitOptions,
+} from "./deadline.ts";
 
-/**
- * An `AbortSignal` as atomicx's types name it — a real `AbortSignal` fits — so that the package's
- * types need no DOM library.
- *
- * @example
- * ```ts
- * import type { AbortSignalLike } from "@atomicx/atomicx";
- *
- * const signal: AbortSignalLike = AbortSignal.timeout(1000);
- * console.log(signal.aborted); // false
- * ```
- */
-export interface AbortSignalLike {
-  /** Whether it was aborted. */
-  readonly aborted: boolean;
-  /** Why it was aborted. */
-  readonly reason: unknown;
-  /** Listens for the abort. */
-  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
-  /** Stops listening. */
-  removeEventListener(type: "abort", listener: () => void): void;
-}
-
-const AbortSignalClass = (globalThis as unknown as { AbortSignal: abstract new () => unknown })
-  .AbortSignal;
-const DOMExceptionClass = (globalThis as unknown as {
-  DOMException: new (message: string, name: string) => Error;
-}).DOMException;
-
-/**
- * Options of every wait: `timeout` in milliseconds (default Infinity) and an `AbortSignal`.
- *
- * @example
- * ```ts
- * import { Mutex, type WaitOptions } from "@atomicx/atomicx";
- *
- * const options: WaitOptions = { timeout: 50, signal: new AbortController().signal };
- * await using guard = await new Mutex().lockAsync(options);
- * ```
- */
-export interface WaitOptions {
-  /** Milliseconds to wait at most (default Infinity). */
-  readonly timeout?: number;
-  /**
-   * Aborting it ends the wait with `signal.reason`. A blocking wait checks it on entry only (its
-   * thread is blocked, so no abort can fire meanwhile); an already-aborted signal changes nothing.
-   */
-  readonly signal?: AbortSignalLike;
-}
-
-/** A checked wait: its deadline on the monotonic clock and its signal. */
-export interface Deadline {
-  readonly at: number;
-  readonly signal: AbortSignalLike | undefined;
-}
-
-/** No deadline and no signal (relocking after a condition wait). */
-export const FOREVER: Deadline = Object.freeze({ at: Infinity, signal: undefined });
-
-/** Checks `options` and starts the clock. */
-export function deadlineOf(where: string, options: unknown): Deadline {
-  if (options === undefined) return FOREVER;
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  }
-  const { timeout = Infinity, signal } = options as WaitOptions;
-  if (typeof timeout !== "number") {
-    throw new TypeError(`${where}: timeout must be a number, got ${describe(timeout)}`);
-  }
-  if (!(timeout >= 0)) {
-    throw new RangeError(`${where}: timeout must be ≥ 0 or Infinity, got ${timeout}`);
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignalClass)) {
-    throw new TypeError(`${where}: signal must be an AbortSignal, got ${describe(signal)}`);
-  }
-  return { at: performance.now() + timeout, signal };
-}
-
-/** The `DOMException` named `"TimeoutError"`. */
-export function timeoutError(where: string): Error {
-  return new DOMExceptionClass(`${where}: timed out`, "TimeoutError");
-}
-
-/** Throws `signal.reason` if aborted. */
-export function checkAbort(deadline: Deadline): void {
-  if (deadline.signal?.aborted) throw deadline.signal.reason;
-}
+export { type AbortSignalLike, checkAbort, type Deadline, deadlineOf, FOREVER, timeoutError };
+export type { WaitOptions };
 
 /** What one try asks for instead of a result: a sleep while word `i` still holds `value`. */
 export class Sleep {
@@ -133,6 +57,7 @@ export interface Acquire<T> {
 
 /** Milliseconds of the next sleep (at most `cap`), or 0 when the deadline has passed. */
 function sliceOf(deadline: Deadline, cap: number): number {
+  if (deadline.at === Infinity) return cap; // no clock to read
   const left = deadline.at - performance.now();
   return left <= 0 ? 0 : Math.min(left, cap);
 }
@@ -146,8 +71,8 @@ function giveUp<T>(op: Acquire<T>, why: Cancel, where: string, deadline: Deadlin
 
 /** Runs `op` to a result, sleeping with the blocking `words.wait`. */
 export function waitFor<T>(words: Words, where: string, deadline: Deadline, op: Acquire<T>): T {
+  checkAbort(deadline);
   const signal = deadline.signal;
-  if (signal?.aborted) throw signal.reason;
   for (;;) {
     const r = op.attempt();
     if (!(r instanceof Sleep)) return r;
@@ -168,8 +93,11 @@ export async function waitForAsync<T>(
   deadline: Deadline,
   op: Acquire<T>,
 ): Promise<T> {
+  checkAbort(deadline);
   const signal = deadline.signal;
-  if (signal?.aborted) throw signal.reason;
+  // The event loop is held open until the deadline (a pending `Atomics.waitAsync` does not count
+  // as work everywhere), and let go as soon as this wait ends — an abandoned sleep holds nothing.
+  const release = keepAliveUntil(deadline);
   let onAbort: (() => void) | undefined;
   const aborted = signal === undefined ? undefined : new Promise<"aborted">((resolve) => {
     onAbort = () => resolve("aborted");
@@ -195,6 +123,34 @@ export async function waitForAsync<T>(
       }
     }
   } finally {
+    release();
     if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * Runs `run` — a blocking wait, or an async one returning a promise — and then `cleanup`: at once
+ * for a blocking wait (also when it throws), when the promise settles for an async one. How a
+ * primitive writes the setup and cleanup around `waitFor` and `waitForAsync` once.
+ */
+export function thenCleanUp<T>(run: () => T, cleanup: () => void): T {
+  let result: T;
+  try {
+    result = run();
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(cleanup) as T;
+  cleanup();
+  return result;
+}
+
+/** `run()`'s promise, or a rejected one if `run` throws (the async forms never throw). */
+export function rejecting<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }

@@ -18,7 +18,6 @@
 import { describe } from "../_errors.ts";
 import { regionHook } from "../_region_hook.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
-import { keepAlive } from "../../engine/_keep_alive.ts";
 import { threadToken } from "./_owner.ts";
 import { type Block, handleFor, newBlock, placeBlock } from "../handle.ts";
 import type { HolderTable } from "./_holders.ts";
@@ -173,11 +172,8 @@ export class LocalWords implements Words {
   }
   waitAsync(i: number, expected: number, timeoutMs: number): Promise<WaitResult> {
     const r = atomicsWaitAsync(this.a, i, expected, timeoutMs);
-    if (!r.async) return Promise.resolve(r.value as WaitResult);
-    // A pending `Atomics.waitAsync` does not keep the event loop alive on every runtime; a wait
-    // with a timeout must still end, so the loop is held open until a little after then.
-    const release = keepAlive(timeoutMs + 50);
-    return (r.value as Promise<WaitResult>).finally(release);
+    // The wait loop (`_wait.ts`) holds the event loop open until its deadline, and no longer.
+    return r.async ? r.value as Promise<WaitResult> : Promise.resolve(r.value as WaitResult);
   }
   abandon(i: number, sleeping: Promise<WaitResult>): void {
     passOn(this, i, sleeping);

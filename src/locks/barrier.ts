@@ -25,8 +25,12 @@
 import { sizedFrom, sizedWords, sizeOf } from "./_config.ts";
 import {
   type Acquire,
+  checkAbort,
+  type Deadline,
   deadlineOf,
+  rejecting,
   Sleep,
+  thenCleanUp,
   waitFor,
   waitForAsync,
   type WaitOptions,
@@ -252,16 +256,7 @@ export class Barrier {
    * {Error} when 32 parties of a region barrier wait already
    */
   wait(options?: WaitOptions): boolean {
-    const where = "Barrier.wait";
-    const w = this.#w;
-    const deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
-    const entry = entryFor(w, where);
-    try {
-      return waitFor(w, where, deadline, passage(w, where, entry));
-    } finally {
-      if (entry >= 0) w.holders!.free(entry);
-    }
+    return this.#pass("Barrier.wait", options, waitFor);
   }
 
   /**
@@ -274,16 +269,23 @@ export class Barrier {
    * console.log(await new Barrier(1).waitAsync()); // true
    * ```
    */
-  async waitAsync(options?: WaitOptions): Promise<boolean> {
-    const where = "Barrier.waitAsync";
+  waitAsync(options?: WaitOptions): Promise<boolean> {
+    return rejecting(() => this.#pass("Barrier.waitAsync", options, waitForAsync));
+  }
+
+  /** A wait at the barrier through `loop` (`waitFor` or `waitForAsync`). */
+  #pass<R extends boolean | Promise<boolean>>(
+    where: string,
+    options: WaitOptions | undefined,
+    loop: (w: Words, where: string, deadline: Deadline, op: Acquire<boolean>) => R,
+  ): R {
     const w = this.#w;
     const deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    checkAbort(deadline);
     const entry = entryFor(w, where);
-    try {
-      return await waitForAsync(w, where, deadline, passage(w, where, entry));
-    } finally {
-      if (entry >= 0) w.holders!.free(entry);
-    }
+    return thenCleanUp(
+      () => loop(w, where, deadline, passage(w, where, entry)),
+      () => entry >= 0 && w.holders!.free(entry),
+    );
   }
 }

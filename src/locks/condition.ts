@@ -17,6 +17,7 @@
 import { guardLink, type MutexGuard, relock, relockAsync } from "./mutex.ts";
 import {
   type Acquire,
+  checkAbort,
   type Deadline,
   deadlineOf,
   FOREVER,
@@ -114,17 +115,11 @@ export class Condition {
    */
   wait(guard: MutexGuard, options?: WaitOptions): "ok" | "timed-out" {
     const where = "Condition.wait";
-    const { mutex, link } = guardLink(where, guard);
-    const deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
-    const w = this.#w;
-    const seq = w.load(SEQ);
-    w.add(WAITERS, 1);
-    link.suspend();
+    const { mutex, link, deadline, rules } = this.#suspend(where, guard, options);
     try {
-      return waitFor(w, where, deadline, changedFrom(w, seq));
+      return waitFor(this.#w, where, deadline, rules);
     } finally {
-      w.add(WAITERS, -1);
+      this.#w.add(WAITERS, -1);
       if (relock(mutex, where, FOREVER).ownerDied) link.markOwnerDied();
     }
   }
@@ -144,19 +139,34 @@ export class Condition {
    */
   async waitAsync(guard: MutexGuard, options?: WaitOptions): Promise<"ok" | "timed-out"> {
     const where = "Condition.waitAsync";
+    const { mutex, link, deadline, rules } = this.#suspend(where, guard, options);
+    // An async hold lets the next task of this thread have the lock meanwhile, and queues again.
+    link.passTurn?.();
+    try {
+      return await waitForAsync(this.#w, where, deadline, rules);
+    } finally {
+      this.#w.add(WAITERS, -1);
+      const ownerDied = link.relockAsync !== undefined
+        ? await link.relockAsync()
+        : (await relockAsync(mutex, where, FOREVER)).ownerDied;
+      if (ownerDied) link.markOwnerDied();
+    }
+  }
+
+  /**
+   * The start of every wait (blocking or async): checks the guard and options, counts a waiter,
+   * reads the sequence word and gives the guard's mutex up. Each form then sleeps and takes the
+   * mutex back in its own way (blocking, or queued behind this thread's tasks).
+   */
+  #suspend(where: string, guard: MutexGuard, options: WaitOptions | undefined) {
     const { mutex, link } = guardLink(where, guard);
     const deadline: Deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    checkAbort(deadline);
     const w = this.#w;
     const seq = w.load(SEQ);
     w.add(WAITERS, 1);
     link.suspend();
-    try {
-      return await waitForAsync(w, where, deadline, changedFrom(w, seq));
-    } finally {
-      w.add(WAITERS, -1);
-      if ((await relockAsync(mutex, where, FOREVER)).ownerDied) link.markOwnerDied();
-    }
+    return { mutex, link, deadline, rules: changedFrom(w, seq) };
   }
 
   /**

@@ -18,8 +18,10 @@
 import { describe } from "../_errors.ts";
 import {
   type Acquire,
+  checkAbort,
   type Deadline,
   deadlineOf,
+  FOREVER,
   Sleep,
   waitFor,
   waitForAsync,
@@ -35,6 +37,19 @@ import {
   type Words,
   wordsFromHandle,
 } from "./_words.ts";
+import {
+  holdsTurn,
+  lineUp,
+  passTurn,
+  queueOf,
+  runHolding,
+  type TaskQueue,
+  withTurn,
+} from "./_tasks.ts";
+import { markPending, misuse } from "./_pending.ts";
+
+/** What an un-awaited acquisition's promise answers to `unlock`/`release`/dispose. */
+const MISUSE_LOCKASYNC = misuse("Mutex.lockAsync");
 
 const CONTENDED = MUTEX_CONTENDED;
 const STATE = 0;
@@ -52,12 +67,18 @@ interface GuardLink {
   suspend(): void;
   /** Sets `ownerDied` (the lock was taken again from a dead holder). */
   markOwnerDied(): void;
+  /** After `suspend`: an async hold gives its task's turn to the next task of this thread. */
+  passTurn?(): void;
+  /** Takes the lock again after a suspend (an async hold queues for its task's turn first). */
+  relockAsync?(): Promise<boolean>;
 }
 
 let releaseMutex: (m: Mutex) => void;
-let makeGuard: (m: Mutex, ownerDied: boolean) => MutexGuard;
+let makeGuard: (m: Mutex, ownerDied: boolean, queue?: TaskQueue) => MutexGuard;
 let guardMutex: (g: MutexGuard) => Mutex | undefined;
 let wordsOfMutex: (m: Mutex) => Words;
+let contended: (m: Mutex) => boolean;
+let queueOfMutex: (m: Mutex) => TaskQueue;
 
 /** The mutex at words 0–3 of `words` (an `RwLock`'s writers' side). */
 export function mutexOn(words: Words): Mutex {
@@ -83,10 +104,13 @@ export class MutexGuard {
   /** True if the previous holder (a process, or a thread) died holding the lock (its data may be half-written). */
   readonly ownerDied: boolean;
   #mutex: Mutex | undefined;
+  /** The task queue whose turn an async hold has (passed on at unlock); `undefined` if blocking. */
+  readonly #queue: TaskQueue | undefined;
 
-  private constructor(mutex: Mutex, ownerDied: boolean) {
+  private constructor(mutex: Mutex, ownerDied: boolean, queue: TaskQueue | undefined) {
     this.#mutex = mutex;
     this.ownerDied = ownerDied;
+    this.#queue = queue;
   }
 
   /** The mutex this guard holds, or `undefined` once unlocked. */
@@ -101,10 +125,19 @@ export class MutexGuard {
   [GUARD](): object | undefined {
     const m = this.#mutex;
     if (m === undefined) return undefined;
+    const q = this.#queue;
     const link: GuardLink = {
       handle: m.handle,
       suspend: () => releaseMutex(m),
       markOwnerDied: () => Object.defineProperty(this, "ownerDied", { value: true }),
+      passTurn: () => q !== undefined && passTurn(q),
+      relockAsync: async () => {
+        const where = "Condition.waitAsync";
+        const g = q === undefined
+          ? await relockAsync(m, where, FOREVER)
+          : await withTurn(q, where, FOREVER, () => takeWords(m, where, FOREVER, q));
+        return g.ownerDied;
+      },
     };
     return link;
   }
@@ -125,7 +158,13 @@ export class MutexGuard {
     const m = this.#mutex;
     if (m === undefined) return;
     this.#mutex = undefined;
-    releaseMutex(m);
+    const q = this.#queue;
+    if (q === undefined) return releaseMutex(m);
+    // The next task of this thread takes the words as they are, unless another thread waits for
+    // them: then they are released (and that thread woken) and the next task competes for them.
+    if (q.waiting.length > 0 && !contended(m)) q.handed = true;
+    else releaseMutex(m);
+    passTurn(q);
   }
 
   /** `using guard = mutex.lock()` unlocks at the end of the scope. */
@@ -134,7 +173,7 @@ export class MutexGuard {
   }
 
   static {
-    makeGuard = (m, ownerDied) => new MutexGuard(m, ownerDied);
+    makeGuard = (m, ownerDied, queue) => new MutexGuard(m, ownerDied, queue);
     guardMutex = (g) => g.#mutex;
   }
 
@@ -165,6 +204,10 @@ export class Mutex {
   /** The in-process words' `Int32Array` (the fast paths use it directly), else `undefined`. */
   readonly #a: Int32Array | undefined;
   readonly #me: number;
+  /** This thread's task queue for it (made on first async use). */
+  #q: TaskQueue | undefined;
+  /** What a queued `lockAsync` without options does once handed the turn (made once). */
+  #onTurn: (() => MutexGuard | Promise<MutexGuard>) | undefined;
 
   /** A new, unlocked in-process mutex. */
   constructor() {
@@ -238,64 +281,145 @@ export class Mutex {
    * @throws {Error} if this thread already holds it, or `signal.reason` if already aborted
    */
   lock(options?: WaitOptions): MutexGuard {
-    // The uncontended path without options: one compare-exchange and the guard.
-    const a = this.#a;
-    if (a !== undefined && options === undefined) {
+    if (options === undefined) {
       // The guard first: a garbage collection its allocation may start then runs before the lock
-      // is taken, not while other threads wait for it.
+      // is taken, not while other threads wait for it. Then the words' one compare-exchange.
       const guard = makeGuard(this, false);
-      const c = Atomics.compareExchange(a, STATE, 0, this.#me);
-      if (c === 0) return guard;
-      if ((c & ~CONTENDED) !== this.#me) return this.#lockLocal(a, c, guard);
+      if (this.#w.mutexEnter() === 0) return guard;
     }
+    // Held (or options to check): the re-entry check, then the one wait loop.
     return lockWith(this, "Mutex.lock", deadlineOf("Mutex.lock", options));
   }
 
   /**
-   * The in-process slow path without a deadline or signal: `Atomics` straight on the array, with
-   * the guard made before the lock is taken. It sleeps at once, as the hand-written futex mutex
-   * does (spinning first measured no better on a busy 2-core machine).
-   */
-  #lockLocal(a: Int32Array, c: number, guard: MutexGuard): MutexGuard {
-    const me = this.#me;
-    for (;;) {
-      if (c === 0) {
-        c = Atomics.compareExchange(a, STATE, 0, me | CONTENDED);
-        if (c === 0) return guard;
-        continue;
-      }
-      if ((c & CONTENDED) === 0) {
-        const seen = Atomics.compareExchange(a, STATE, c, c | CONTENDED);
-        if (seen !== c) {
-          c = seen;
-          continue;
-        }
-        c |= CONTENDED;
-      }
-      Atomics.wait(a, STATE, c);
-      c = Atomics.load(a, STATE);
-    }
-  }
-
-  /**
-   * Takes the lock without blocking the event loop.
+   * Takes the lock (blocking, as `lock`), runs `fn` and releases the lock when `fn` returns or
+   * throws; returns `fn`'s value. The guard-free form: no guard object is made, the fastest way
+   * to hold the lock for a synchronous `fn` (use `runExclusive` for an async one — a promise `fn`
+   * returns would outlive the hold).
    *
    * @example
    * ```ts
    * import { Mutex } from "@atomicx/atomicx";
    *
    * const mutex = new Mutex();
-   * await using guard = await mutex.lockAsync({ timeout: 1000, signal: AbortSignal.timeout(500) });
+   * const counts = new Int32Array(new SharedArrayBuffer(4)); // share with Workers
+   * console.log(mutex.withLock(() => ++counts[0])); // 1
+   * ```
+   * @throws {DOMException} named `"TimeoutError"`; `signal.reason` if already aborted; what `fn`
+   * throws
+   * @throws {Error} if this thread already holds it
+   */
+  withLock<R>(fn: () => R, options?: WaitOptions): R {
+    const where = "Mutex.withLock";
+    const deadline = deadlineOf(where, options);
+    if (enterBare(this, where, deadline) !== 0) {
+      waitFor(this.#w, where, deadline, this.#bare ??= bareRules(this));
+    }
+    try {
+      return fn();
+    } finally {
+      releaseMutex(this);
+    }
+  }
+
+  /** The wait loop's rules for a hold without a guard (`withLock`), made once. */
+  #bare: Acquire<true> | undefined;
+
+  /**
+   * Takes the lock without blocking the event loop. The hold belongs to the async task that
+   * awaited it: other tasks of this thread queue behind it, first come first served, and get it
+   * as it is unlocked; other threads and processes wait on the lock's words.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "@atomicx/atomicx";
+   *
+   * const mutex = new Mutex();
+   * let count = 0;
+   * async function handler() {
+   *   const guard = await mutex.lockAsync({ timeout: 1000 });
+   *   try {
+   *     const seen = count;
+   *     await new Promise((resolve) => setTimeout(resolve, 1));
+   *     count = seen + 1; // exact: no other handler ran in between
+   *   } finally {
+   *     guard.unlock();
+   *   }
+   * }
+   * await Promise.all([handler(), handler(), handler(), handler()]);
+   * console.log(count); // 4
    * ```
    * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
-   * @throws {Error} (rejects) if this thread already holds it
+   * @throws {Error} (rejects) inside this mutex's own `runExclusive` (a task waiting for itself),
+   * where the runtime can tell (Deno, Bun, Node)
    */
   lockAsync(options?: WaitOptions): Promise<MutexGuard> {
-    try {
-      return lockWithAsync(this, "Mutex.lockAsync", deadlineOf("Mutex.lockAsync", options));
-    } catch (error) {
-      return Promise.reject(error);
+    let p: Promise<MutexGuard>;
+    const q = this.#q ??= queueOf(this.#w);
+    if (options === undefined && !q.busy && this.#w.mutexEnter() === 0) {
+      q.busy = true;
+      p = Promise.resolve(makeGuard(this, false, q));
+    } else if (options === undefined && q.busy && !holdsTurn(q)) {
+      // Behind another task of this thread, with nothing to time out or abort.
+      p = lineUp(q, this.#onTurn ??= () => takeWords(this, "Mutex.lockAsync", FOREVER, q));
+    } else {
+      try {
+        p = lockWithAsync(this, "Mutex.lockAsync", deadlineOf("Mutex.lockAsync", options));
+      } catch (error) {
+        p = Promise.reject(error);
+      }
     }
+    return markPending(p, MISUSE_LOCKASYNC, "unlock");
+  }
+
+  /**
+   * Takes the lock as `lockAsync` does, runs `fn`, and releases the lock when `fn`'s promise
+   * settles (also when it throws); resolves with `fn`'s value. The guard-free form: nothing to
+   * forget to unlock. Inside `fn`, waiting for this same mutex again is an `Error` where the
+   * runtime can tell (an `AsyncLocalStorage`: Deno, Bun, Node), not a deadlock.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "@atomicx/atomicx";
+   *
+   * const mutex = new Mutex();
+   * const value = await mutex.runExclusive(async () => {
+   *   await new Promise((resolve) => setTimeout(resolve, 1));
+   *   return 42;
+   * }, { timeout: 1000 });
+   * console.log(value, mutex.locked); // 42 false
+   * ```
+   * @throws {TypeError} (rejects) if `fn` is not a function; what `lockAsync` and `fn` throw
+   */
+  async runExclusive<R>(fn: () => R | PromiseLike<R>, options?: WaitOptions): Promise<Awaited<R>> {
+    if (typeof fn !== "function") {
+      throw new TypeError(`Mutex.runExclusive: expected a function, got ${describe(fn)}`);
+    }
+    const guard = await this.lockAsync(options);
+    try {
+      return await runHolding(this.#q!, fn);
+    } finally {
+      guard.unlock();
+    }
+  }
+
+  /**
+   * Resolves once the lock is free for this task: it waits its turn like `lockAsync` (behind the
+   * tasks of this thread queued before it) and lets go at once. Nothing is held afterwards, so
+   * another task or thread may take the lock before the caller's next step.
+   *
+   * @example
+   * ```ts
+   * import { Mutex } from "@atomicx/atomicx";
+   *
+   * const mutex = new Mutex();
+   * await mutex.waitForUnlock({ timeout: 1000 });
+   * console.log(mutex.locked); // false
+   * ```
+   * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
+   */
+  async waitForUnlock(options?: WaitOptions): Promise<void> {
+    (await this.lockAsync(options)).unlock();
   }
 
   /** `Mutex(locked)` or `Mutex(unlocked)`. */
@@ -305,6 +429,9 @@ export class Mutex {
 
   static {
     wordsOfMutex = (m) => m.#w;
+    contended = (m) =>
+      ((m.#a !== undefined ? Atomics.load(m.#a, STATE) : m.#w.load(STATE)) & CONTENDED) !== 0;
+    queueOfMutex = (m) => m.#q ??= queueOf(m.#w);
     releaseMutex = (m: Mutex) => {
       const a = m.#a;
       if (a !== undefined) {
@@ -316,8 +443,11 @@ export class Mutex {
   }
 }
 
-/** The slow path's rules: take word 0 (marking it contended), or sleep on it. */
-function acquireRules(m: Mutex): Acquire<MutexGuard> {
+/**
+ * The slow path's rules: take word 0 (marking it contended), or sleep on it; `held(ownerDied)`
+ * makes the result.
+ */
+function rulesOf<T>(m: Mutex, held: (ownerDied: boolean) => T): Acquire<T> {
   const w = wordsOfMutex(m);
   const me = w.me;
   return {
@@ -327,7 +457,7 @@ function acquireRules(m: Mutex): Acquire<MutexGuard> {
         if (c === 0) {
           if (w.compareExchange(STATE, 0, me | CONTENDED) !== 0) continue;
           w.claim();
-          return makeGuard(m, false);
+          return held(false);
         }
         if ((c & CONTENDED) === 0 && w.compareExchange(STATE, c, c | CONTENDED) !== c) continue;
         return new Sleep(STATE, c | CONTENDED);
@@ -337,24 +467,40 @@ function acquireRules(m: Mutex): Acquire<MutexGuard> {
       const c = w.load(STATE);
       if (c === 0 || !w.takeOverDead(c, me | CONTENDED)) return undefined;
       w.claim();
-      return makeGuard(m, true);
+      return held(true);
     },
   };
 }
 
-/** The first try of `lockWith`/`lockWithAsync`: a guard, or `undefined` after a re-entry check. */
+/** The rules for a guard (of task queue `q`, for an async hold). */
+function acquireRules(m: Mutex, q?: TaskQueue): Acquire<MutexGuard> {
+  return rulesOf(m, (ownerDied) => makeGuard(m, ownerDied, q));
+}
+
+/** The rules for a hold without a guard (`withLock`; a dead holder's data is `fn`'s to check). */
+function bareRules(m: Mutex): Acquire<true> {
+  return rulesOf(m, () => true as const);
+}
+
+/** The first try of `lockWith`: a guard, or `undefined` after a re-entry check. */
 function enter(m: Mutex, where: string, deadline: Deadline): MutexGuard | undefined {
+  return enterBare(m, where, deadline) === 0 ? makeGuard(m, false) : undefined;
+}
+
+/** The first try of a blocking hold: 0 if taken; else the word, after a re-entry check. */
+function enterBare(m: Mutex, where: string, deadline: Deadline): number {
   const w = wordsOfMutex(m);
-  if (deadline.signal?.aborted) throw deadline.signal.reason;
+  checkAbort(deadline);
   const c = w.mutexEnter();
-  if (c === 0) return makeGuard(m, false);
+  if (c === 0) return 0;
   if (w.heldHere(c)) {
     throw new Error(
-      `${where}: this thread already holds the lock; unlock its guard first (locks are not ` +
-        "re-entrant, and waiting for itself would deadlock)",
+      `${where}: this thread already holds the lock (through a guard of lock() or of an async ` +
+        "task); a blocking wait would block its own holder: unlock first, or use lockAsync, " +
+        "whose tasks queue",
     );
   }
-  return undefined;
+  return c;
 }
 
 /** `lock` with a checked deadline, naming `where` in errors (`RwLock` and `Condition` too). */
@@ -363,11 +509,42 @@ export function lockWith(m: Mutex, where: string, deadline: Deadline): MutexGuar
     waitFor(wordsOfMutex(m), where, deadline, acquireRules(m));
 }
 
-/** As {@link lockWith}, without blocking. */
+/**
+ * As {@link lockWith}, for an async task: it waits for its turn among this thread's tasks, then
+ * for the lock's words; the guard passes the turn on at unlock.
+ */
 export function lockWithAsync(m: Mutex, where: string, deadline: Deadline): Promise<MutexGuard> {
-  const guard = enter(m, where, deadline);
-  if (guard !== undefined) return Promise.resolve(guard);
-  return waitForAsync(wordsOfMutex(m), where, deadline, acquireRules(m));
+  const q = queueOfMutex(m);
+  if (q.busy && holdsTurn(q)) {
+    return Promise.reject(
+      new Error(
+        `${where}: this task holds the lock already (inside its runExclusive): waiting for ` +
+          "itself would never end",
+      ),
+    );
+  }
+  try {
+    return withTurn(q, where, deadline, () => takeWords(m, where, deadline, q));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The lock's words for a task that has its turn: a guard now if free, else after a wait. */
+function takeWords(
+  m: Mutex,
+  where: string,
+  deadline: Deadline,
+  q: TaskQueue,
+): MutexGuard | Promise<MutexGuard> {
+  if (q.handed) {
+    q.handed = false;
+    return makeGuard(m, false, q);
+  }
+  const w = wordsOfMutex(m);
+  if (w.mutexEnter() === 0) return makeGuard(m, false, q);
+  checkAbort(deadline);
+  return waitForAsync(w, where, deadline, acquireRules(m, q));
 }
 
 /** Takes the lock again after a condition wait, with no re-entry check (the guard is ours). */
@@ -375,9 +552,17 @@ export function relock(m: Mutex, where: string, deadline: Deadline): MutexGuard 
   return waitFor(wordsOfMutex(m), where, deadline, acquireRules(m));
 }
 
-/** As {@link relock}, without blocking. */
-export function relockAsync(m: Mutex, where: string, deadline: Deadline): Promise<MutexGuard> {
-  return waitForAsync(wordsOfMutex(m), where, deadline, acquireRules(m));
+/** As {@link relock}, without blocking, for a task that has its turn (`q`) if it is async. */
+export function relockAsync(
+  m: Mutex,
+  where: string,
+  deadline: Deadline,
+  q?: TaskQueue,
+): Promise<MutexGuard> {
+  const w = wordsOfMutex(m);
+  checkAbort(deadline);
+  if (w.mutexEnter() === 0) return Promise.resolve(makeGuard(m, false, q));
+  return waitForAsync(w, where, deadline, acquireRules(m, q));
 }
 
 /** A held guard's link, of this copy of the library or another; `TypeError` for anything else. */

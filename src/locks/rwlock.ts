@@ -28,6 +28,7 @@
 import { lockWith, lockWithAsync, type Mutex, type MutexGuard, mutexOn } from "./mutex.ts";
 import {
   type Acquire,
+  checkAbort,
   type Deadline,
   deadlineOf,
   Sleep,
@@ -44,6 +45,11 @@ import {
   wordsFromHandle,
 } from "./_words.ts";
 import { HOLDERS } from "./_holders.ts";
+import { markPending, misuse } from "./_pending.ts";
+
+/** What an un-awaited acquisition's promise answers to `unlock`/`release`/dispose. */
+const MISUSE_READASYNC = misuse("RwLock.readAsync");
+const MISUSE_WRITEASYNC = misuse("RwLock.writeAsync");
 
 const WRITER = 0;
 const READERS = 4;
@@ -420,7 +426,11 @@ export class RwLock {
    * ```
    * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
    */
-  async readAsync(options?: WaitOptions): Promise<RwLockReadGuard> {
+  readAsync(options?: WaitOptions): Promise<RwLockReadGuard> {
+    return markPending(this.#readAsync(options), MISUSE_READASYNC, "unlock");
+  }
+
+  async #readAsync(options: WaitOptions | undefined): Promise<RwLockReadGuard> {
     const where = "RwLock.readAsync";
     const deadline = this.#checked(where, options);
     return this.#enter() ?? this.#enterPast(await lockWithAsync(this.#mutex, where, deadline));
@@ -429,7 +439,7 @@ export class RwLock {
   /** The checked deadline; `signal.reason` if already aborted. */
   #checked(where: string, options: unknown): Deadline {
     const deadline = deadlineOf(where, options);
-    if (deadline.signal?.aborted) throw deadline.signal.reason;
+    checkAbort(deadline);
     return deadline;
   }
 
@@ -488,10 +498,15 @@ export class RwLock {
    * ```
    * @throws {DOMException} (rejects) named `"TimeoutError"`; `signal.reason` if aborted
    */
-  async writeAsync(options?: WaitOptions): Promise<RwLockWriteGuard> {
+  writeAsync(options?: WaitOptions): Promise<RwLockWriteGuard> {
+    return markPending(this.#writeAsync(options), MISUSE_WRITEASYNC, "unlock");
+  }
+
+  async #writeAsync(options: WaitOptions | undefined): Promise<RwLockWriteGuard> {
     const where = "RwLock.writeAsync";
     const deadline = this.#checked(where, options);
-    if (readsHere(this.#w) > 0) throw readingError(where);
+    // A writer task queues behind the writers and then the readers, this thread's tasks included
+    // (they release at their next await).
     const guard = await lockWithAsync(this.#mutex, where, deadline);
     return await waitForAsync(this.#w, where, deadline, drained(this.#w, guard));
   }

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { describe } from "../_errors.ts";
 import { checkSize, sizedFrom, sizedWords, sizeOf } from "./_config.ts";
 import {
   type Acquire,
@@ -28,6 +29,11 @@ import {
 } from "./_wait.ts";
 import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
 import { HOLDERS } from "./_holders.ts";
+import { passTurn, queueOf, takeTurn, type TaskQueue } from "./_tasks.ts";
+import { markPending, misuse } from "./_pending.ts";
+
+/** What an un-awaited acquisition's promise answers to `unlock`/`release`/dispose. */
+const MISUSE_ACQUIREASYNC = misuse("Semaphore.acquireAsync");
 
 const TAKEN = 0;
 const PERMITS = 1;
@@ -197,6 +203,8 @@ export class Permit {
  */
 export class Semaphore {
   readonly #w: Words;
+  /** This thread's task queue for it (made on first async use). */
+  #q: TaskQueue | undefined;
 
   /**
    * A new in-process semaphore with `permits` permits.
@@ -305,10 +313,52 @@ export class Semaphore {
    * permit.release();
    * ```
    */
-  async acquireAsync(n = 1, options?: WaitOptions): Promise<Permit> {
+  acquireAsync(n = 1, options?: WaitOptions): Promise<Permit> {
+    return markPending(this.#acquireAsync(n, options), MISUSE_ACQUIREASYNC, "release");
+  }
+
+  async #acquireAsync(n: number, options: WaitOptions | undefined): Promise<Permit> {
     const where = "Semaphore.acquireAsync";
     this.#checkN(where, n);
-    return await waitForAsync(this.#w, where, deadlineOf(where, options), this.#rules(where, n));
+    const deadline = deadlineOf(where, options);
+    // Tasks of this thread line up (first come first served); the first one waits on the words.
+    const q = this.#q ??= queueOf(this.#w);
+    await takeTurn(q, where, deadline);
+    try {
+      return await waitForAsync(this.#w, where, deadline, this.#rules(where, n));
+    } finally {
+      passTurn(q);
+    }
+  }
+
+  /**
+   * Takes `n` permits as `acquireAsync` does, runs `fn`, and gives them back when `fn`'s promise
+   * settles (also when it throws); resolves with `fn`'s value.
+   *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@atomicx/atomicx";
+   *
+   * const pool = new Semaphore(4);
+   * const rows = await pool.runExclusive(async () => ["row"], 2, { timeout: 1000 });
+   * console.log(rows, pool.available); // [ "row" ] 4
+   * ```
+   * @throws {TypeError} (rejects) if `fn` is not a function; what `acquireAsync` and `fn` throw
+   */
+  async runExclusive<R>(
+    fn: () => R | PromiseLike<R>,
+    n = 1,
+    options?: WaitOptions,
+  ): Promise<Awaited<R>> {
+    if (typeof fn !== "function") {
+      throw new TypeError(`Semaphore.runExclusive: expected a function, got ${describe(fn)}`);
+    }
+    const permit = await this.acquireAsync(n, options);
+    try {
+      return await fn();
+    } finally {
+      permit.release();
+    }
   }
 
   /**

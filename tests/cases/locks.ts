@@ -20,6 +20,8 @@ import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
 import { libraryCopy } from "../support/library_copy.ts";
 import { runWorker, runWorkers } from "../support/workers.ts";
+import { withRegion } from "../support/regions.ts";
+import { run as runProcess, runtimeCommand } from "../support/spawn.ts";
 import { test } from "../harness.ts";
 
 const worker = new URL("../fixtures/lock_worker.ts", import.meta.url);
@@ -322,7 +324,8 @@ test("locks: RwLock basics — guards, try, using, re-entry, timeouts, aborts", 
     assert.equal(lock.writeLocked, false); // a failed tryWrite leaves nothing behind
     // Writing while this thread reads would wait for itself: an Error at once, nothing taken.
     assert.throws(() => lock.write({ timeout: 5 }), /holds a read lock/);
-    await assert.rejects(lock.writeAsync({ timeout: 5 }), /holds a read lock/);
+    // A writer task waits for the thread's readers (here it times out).
+    await assert.rejects(lock.writeAsync({ timeout: 5 }), (e: unknown) => isTimeout(e));
     assert.equal(lock.writeLocked, false);
     lock.read().unlock(); // and readers still get in
     r1.unlock();
@@ -339,10 +342,11 @@ test("locks: RwLock basics — guards, try, using, re-entry, timeouts, aborts", 
     assert.equal(lock.tryWrite(), undefined);
     assert.throws(() => lock.write(), /already holds/);
     assert.throws(() => lock.read(), /already holds/);
-    await assert.rejects(lock.readAsync({ timeout: 5 }), /already holds/);
+    // Async tasks wait for the thread's blocking hold (here they time out).
+    await assert.rejects(lock.readAsync({ timeout: 5 }), (e: unknown) => isTimeout(e));
     const reason = new Error("stop");
     assert.throws(() => lock.read({ signal: AbortSignal.abort(reason) }), (e) => e === reason);
-    await assert.rejects(lock.writeAsync({ timeout: 5 }), /already holds/);
+    await assert.rejects(lock.writeAsync({ timeout: 5 }), (e: unknown) => isTimeout(e));
     assert.equal(lock.readers, 0);
   }
   assert.equal(lock.writeLocked, false);
@@ -617,9 +621,10 @@ test("locks: timeouts of 2^31 ms and more are long waits — no overflow, no pol
     const int = new AtomicInt(0);
     const changed = int.waitAsync(0, 2 ** 32);
     await sleep(300);
-    // Each wait sleeps once: a timer overflowing to 1 ms would have left a waiter per poll.
+    // Each wait sleeps once: a timer overflowing to 1 ms would have left a waiter per poll. Only
+    // the first of this thread's three tasks sleeps on the word; the others queue in the thread.
     Atomics.store(words, 0, 0);
-    assert.equal(Atomics.notify(words, 0), 3);
+    assert.equal(Atomics.notify(words, 0), 1);
     await Promise.all(pending);
     semaphore.release();
     (await permit).release();
@@ -879,7 +884,8 @@ test("locks: two copies of the library in one thread agree on holders and guards
     const guard = mutex.lock();
     const theirs = second.Mutex.from(mutex.handle);
     assert.throws(() => theirs.lock({ timeout: 2000 }), /already holds/);
-    await assert.rejects(theirs.lockAsync({ timeout: 2000 }), /already holds/);
+    // An async task waits for the thread's hold instead (here it times out).
+    await assert.rejects(theirs.lockAsync({ timeout: 20 }), (e: unknown) => isTimeout(e));
     // The other copy's Condition takes this copy's guard (and gives the lock back held).
     assert.equal(new second.Condition().wait(guard, { timeout: 5 }), "timed-out");
     assert.equal(
@@ -941,4 +947,422 @@ test("locks: an aborted region lockAsync whose region is then closed leaves no s
     region.close();
     SharedMemory.unlink(name);
   }
+});
+
+// ---- Tasks of one thread: an async hold belongs to its task; the thread's other tasks queue. ----
+
+/** Something an acquisition gives: released by `unlock()` or `release()`. */
+type Held = { unlock(): void } | { release(): void };
+const letGo = (h: Held) => "unlock" in h ? h.unlock() : h.release();
+
+/**
+ * The server-handler program: 4 tasks, 3 rounds each, `await acquire(); try { …await… } finally
+ * { release }` around a plain read-then-write with awaits inside. The count must be exact and the
+ * tasks must get the lock in the order they asked for it (first come first served).
+ */
+async function fourHandlers(acquire: () => Promise<Held>, fifo = true): Promise<void> {
+  let count = 0;
+  const asked: number[] = [];
+  const got: number[] = [];
+  await Promise.all([0, 1, 2, 3].map(async (task) => {
+    for (let round = 0; round < 3; round++) {
+      asked.push(task);
+      const held = await acquire();
+      try {
+        got.push(task);
+        const seen = count;
+        await sleep(1);
+        await null;
+        count = seen + 1;
+      } finally {
+        letGo(held);
+      }
+    }
+  }));
+  assert.equal(count, 12);
+  if (fifo) assert.deepEqual(got, asked);
+}
+
+/** The same program through a `runExclusive`-style function. */
+async function fourRunners(run: (fn: () => Promise<void>) => Promise<unknown>): Promise<void> {
+  let count = 0;
+  const asked: number[] = [];
+  const got: number[] = [];
+  await Promise.all([0, 1, 2, 3].map(async (task) => {
+    for (let round = 0; round < 3; round++) {
+      asked.push(task);
+      await run(async () => {
+        got.push(task);
+        const seen = count;
+        await sleep(1);
+        count = seen + 1;
+      });
+    }
+  }));
+  assert.equal(count, 12);
+  assert.deepEqual(got, asked);
+}
+
+/** Every primitive with an async acquisition, run through the four-handler program. */
+async function fourHandlersOnEvery(
+  make: {
+    mutex(): Mutex;
+    rwLock(): RwLock;
+    semaphore(permits: number): Semaphore;
+    condition(): Condition;
+  },
+): Promise<void> {
+  const mutex = make.mutex();
+  await fourHandlers(() => mutex.lockAsync());
+  await fourHandlers(() => mutex.lockAsync({ timeout: 10_000 }));
+  await fourRunners((fn) => mutex.runExclusive(fn));
+  assert.equal(mutex.locked, false);
+  const rw = make.rwLock();
+  await fourHandlers(() => rw.writeAsync());
+  assert.equal(rw.writeLocked, false);
+  const one = make.semaphore(1);
+  await fourHandlers(() => one.acquireAsync());
+  await fourRunners((fn) => one.runExclusive(fn));
+  const three = make.semaphore(3);
+  await fourHandlers(() => three.acquireAsync(3, { timeout: 10_000 })); // weighted: all 3 at once
+  await fourRunners((fn) => three.runExclusive(fn, 3));
+  assert.equal(three.available, 3);
+  // Condition.waitAsync gives the mutex up and queues again for it behind the other tasks (in
+  // the order their waits end, not the order they first asked).
+  const condition = make.condition();
+  await fourHandlers(async () => {
+    const guard = await mutex.lockAsync();
+    assert.equal(await condition.waitAsync(guard, { timeout: 2 }), "timed-out");
+    return guard;
+  }, false);
+  assert.equal(mutex.locked, false);
+}
+
+test("locks: four async handlers of one thread queue in order — exact counts, in-process", async () => {
+  await fourHandlersOnEvery({
+    mutex: () => new Mutex(),
+    rwLock: () => new RwLock(),
+    semaphore: (n) => new Semaphore(n),
+    condition: () => new Condition(),
+  });
+});
+
+test("locks: four async handlers of one thread queue in order — exact counts, in a region", async () => {
+  await withRegion("tasks", async (region) => {
+    await fourHandlersOnEvery({
+      mutex: () => region.mutex("m"),
+      rwLock: () => region.rwLock("rw"),
+      semaphore: (n) => region.semaphore(`s${n}`, n),
+      condition: () => region.condition("c"),
+    });
+    // Two objects for one slot are one lock, and one queue.
+    await fourHandlers(() => region.mutex("m").lockAsync());
+  }, 32);
+});
+
+test("locks: readers of one thread share; a writer task queues behind them, and readers behind it", async () => {
+  for (const rw of [new RwLock()]) {
+    const a = await rw.readAsync();
+    const b = await rw.readAsync(); // both tasks read at once
+    assert.equal(rw.readers, 2);
+    const events: string[] = [];
+    const writer = rw.writeAsync().then((g) => {
+      events.push("write");
+      return g;
+    });
+    await sleep(10);
+    assert.deepEqual([...events], []);
+    a.unlock();
+    await sleep(5);
+    assert.deepEqual([...events], []);
+    b.unlock();
+    const w = await writer;
+    assert.deepEqual([...events], ["write"]);
+    // A reader task now waits for the writer task.
+    const reader = rw.readAsync().then((g) => {
+      events.push("read");
+      return g;
+    });
+    await sleep(10);
+    assert.deepEqual([...events], ["write"]);
+    w.unlock();
+    (await reader).unlock();
+    assert.deepEqual([...events], ["write", "read"]);
+    assert.equal(rw.readers, 0);
+  }
+});
+
+test("locks: Barrier, Latch and Once serve four tasks of one thread", async () => {
+  const barrier = new Barrier(4);
+  for (let round = 0; round < 2; round++) {
+    const leaders = await Promise.all(
+      [0, 1, 2, 3].map(() => barrier.waitAsync({ timeout: 10_000 })),
+    );
+    assert.equal(leaders.filter((x) => x).length, 1);
+  }
+  const latch = new Latch(1);
+  const opened = Promise.all([0, 1, 2, 3].map(() => latch.waitAsync({ timeout: 10_000 })));
+  await sleep(5);
+  latch.countDown();
+  await opened;
+  const once = new Once();
+  let runs = 0;
+  const ran = await Promise.all([0, 1, 2, 3].map(() =>
+    once.runAsync(async () => {
+      const seen = runs;
+      await sleep(5);
+      runs = seen + 1;
+    })
+  ));
+  assert.equal(runs, 1);
+  assert.deepEqual(ran.filter((x) => x).length, 1);
+  await withRegion("tasks-b", async (region) => {
+    const b = region.barrier("b", 4);
+    const leaders = await Promise.all([0, 1, 2, 3].map(() => b.waitAsync({ timeout: 10_000 })));
+    assert.equal(leaders.filter((x) => x).length, 1);
+    const l = region.latch("l", 1);
+    const waiting = Promise.all([0, 1, 2, 3].map(() => l.waitAsync({ timeout: 10_000 })));
+    l.countDown();
+    await waiting;
+    const o = region.once("o");
+    let n = 0;
+    await Promise.all([0, 1, 2, 3].map(() => o.runAsync(async () => void (await sleep(5), n++))));
+    assert.equal(n, 1);
+  }, 16);
+});
+
+test("locks: a blocking acquisition under an async hold of this thread throws at once", async () => {
+  const mutex = new Mutex();
+  const guard = await mutex.lockAsync();
+  assert.throws(() => mutex.lock({ timeout: 5_000 }), /already holds/);
+  assert.throws(() => mutex.lock(), /already holds/);
+  guard.unlock();
+  const rw = new RwLock();
+  const writing = await rw.writeAsync();
+  assert.throws(() => rw.read({ timeout: 5_000 }), /already holds/);
+  assert.throws(() => rw.write({ timeout: 5_000 }), /already holds/);
+  writing.unlock();
+  const reading = await rw.readAsync();
+  assert.throws(() => rw.write({ timeout: 5_000 }), /read lock/);
+  reading.unlock();
+  // The reverse is a queue, not an error: a task waits for the thread's blocking hold.
+  const held = mutex.lock();
+  const task = mutex.lockAsync({ timeout: 10_000 });
+  await sleep(5);
+  held.unlock();
+  (await task).unlock();
+  assert.equal(mutex.locked, false);
+});
+
+test("locks: a timed-out or aborted task leaves the in-thread queue; the others go on in order", async () => {
+  const mutex = new Mutex();
+  const first = await mutex.lockAsync();
+  const order: string[] = [];
+  const controller = new AbortController();
+  const b = mutex.lockAsync({ signal: controller.signal });
+  const c = mutex.lockAsync({ timeout: 20 });
+  const d = mutex.lockAsync().then((g) => (order.push("d"), g.unlock()));
+  controller.abort(new Error("no longer"));
+  await assert.rejects(b, /no longer/);
+  await assert.rejects(c, (e: unknown) => isTimeout(e));
+  assert.deepEqual(order, []);
+  first.unlock();
+  await d;
+  assert.deepEqual(order, ["d"]);
+  assert.equal(mutex.locked, false);
+  await assert.rejects(
+    mutex.lockAsync({ signal: AbortSignal.abort(new Error("before")) }),
+    /before/,
+  );
+  (await mutex.lockAsync()).unlock();
+});
+
+test("locks: runExclusive returns fn's value, releases on throw; waitForUnlock; re-entry", async () => {
+  const mutex = new Mutex();
+  assert.equal(await mutex.runExclusive(() => 7), 7);
+  assert.equal(await mutex.runExclusive(() => Promise.resolve("x"), { timeout: 1000 }), "x");
+  await assert.rejects(
+    mutex.runExclusive(() => {
+      throw new RangeError("inside");
+    }),
+    RangeError,
+  );
+  assert.equal(mutex.locked, false);
+  await assert.rejects(mutex.runExclusive(42 as never), TypeError);
+  const guard = await mutex.lockAsync();
+  let waited = false;
+  const unlocked = mutex.waitForUnlock({ timeout: 10_000 }).then(() => (waited = true));
+  await sleep(5);
+  assert.equal(waited, false);
+  guard.unlock();
+  await unlocked;
+  assert.equal(mutex.locked, false);
+  // A task awaiting a lock it holds itself: an Error where AsyncLocalStorage exists, else bounded.
+  const hasAls = typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process
+    ?.getBuiltinModule === "function";
+  if (hasAls) {
+    await assert.rejects(
+      mutex.runExclusive(() => mutex.lockAsync({ timeout: 5_000 })),
+      /holds the lock already/,
+    );
+    await assert.rejects(
+      mutex.runExclusive(async () => {
+        await sleep(1);
+        await mutex.runExclusive(() => {});
+      }),
+      /holds the lock already/,
+    );
+  } else {
+    await assert.rejects(
+      mutex.runExclusive(() => mutex.lockAsync({ timeout: 20 })),
+      (e: unknown) => isTimeout(e),
+    );
+  }
+  assert.equal(mutex.locked, false);
+  const s = new Semaphore(2);
+  assert.equal(await s.runExclusive(() => s.available, 2), 0);
+  assert.equal(s.available, 2);
+  await assert.rejects(s.runExclusive(() => Promise.reject(new Error("x"))), /x/);
+  assert.equal(s.available, 2);
+});
+
+test("locks: an async acquisition used without await is a TypeError naming await, and released", async () => {
+  const mutex = new Mutex();
+  const rw = new RwLock();
+  const semaphore = new Semaphore(1);
+  const cases: [string, string, () => Promise<unknown>, () => boolean][] = [
+    ["lockAsync", "unlock", () => mutex.lockAsync(), () => !mutex.locked],
+    ["readAsync", "unlock", () => rw.readAsync(), () => rw.readers === 0],
+    ["writeAsync", "unlock", () => rw.writeAsync(), () => !rw.writeLocked],
+    ["acquireAsync", "release", () => semaphore.acquireAsync(), () => semaphore.available === 1],
+  ];
+  for (const [name, release, acquire, free] of cases) {
+    // `await using` falls back to `[Symbol.dispose]` when there is no `[Symbol.asyncDispose]`.
+    for (const misuse of [release, Symbol.dispose]) {
+      const p = acquire() as unknown as Record<string | symbol, unknown>;
+      const method = p[misuse];
+      assert.equal(typeof method, "function");
+      assert.throws(
+        () => (method as () => void).call(p),
+        (e: unknown) => e instanceof TypeError && new RegExp(`await ${name}\\(\\)`).test(e.message),
+      );
+      await p;
+      await sleep(1);
+      assert.ok(free(), `${name}: released after ${String(misuse)}`);
+    }
+  }
+});
+
+test("locks: two copies of the library queue their tasks in one line", async () => {
+  const { pathToFileURL } = await import("node:url");
+  const copy = libraryCopy();
+  try {
+    const second: typeof import("../../mod.ts") = await import(pathToFileURL(copy.entry).href);
+    const mutex = new Mutex();
+    const theirs = second.Mutex.from(mutex.handle);
+    let count = 0;
+    const asked: number[] = [];
+    const got: number[] = [];
+    await Promise.all([0, 1, 2, 3].map(async (task) => {
+      for (let round = 0; round < 2; round++) {
+        asked.push(task);
+        const g = await (task % 2 === 0 ? mutex : theirs).lockAsync();
+        try {
+          got.push(task);
+          const seen = count;
+          await sleep(1);
+          count = seen + 1;
+        } finally {
+          g.unlock();
+        }
+      }
+    }));
+    assert.equal(count, 8);
+    assert.deepEqual(got, asked);
+    // A blocking lock through one copy under an async hold through the other throws.
+    const g = await theirs.lockAsync();
+    assert.throws(() => mutex.lock({ timeout: 2000 }), /already holds/);
+    g.unlock();
+  } finally {
+    copy.remove();
+  }
+});
+
+test("locks: an aborted async wait never delays exit (a child process)", async () => {
+  await withRegion("exit", async (_region, name) => {
+    _region.latch("exit-latch", 1);
+    const [command, args] = runtimeCommand(
+      new URL("../fixtures/lock_exit.ts", import.meta.url).pathname,
+    );
+    const result = await runProcess(command, [...args, name], { timeoutMs: 60_000 });
+    const ended = Date.now();
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const { aborted } = lines.find((l) => "aborted" in l);
+    const { rejected, of } = lines.find((l) => "rejected" in l);
+    assert.equal(rejected, of);
+    assert.ok(ended - aborted < 1000, `exited ${ended - aborted} ms after the abort`);
+  }, 16);
+});
+
+test("locks: tasks handing the lock on within a thread never starve Workers (plain data exact)", async () => {
+  const mutex = new Mutex();
+  const data = new SharedArrayBuffer(4);
+  const plain = new Int32Array(data);
+  const n = 5_000;
+  const workers = run([false, true].map((async) => ({
+    op: "count",
+    mutex: mutex.handle,
+    data,
+    iterations: n,
+    async,
+  })));
+  let local = 0;
+  await Promise.all([0, 1, 2, 3].map(async () => {
+    for (let i = 0; i < 1_000; i++) {
+      const g = await mutex.lockAsync();
+      try {
+        const seen = plain[0];
+        if (i % 50 === 0) await sleep(0);
+        else await null;
+        plain[0] = seen + 1;
+        local++;
+      } finally {
+        g.unlock();
+      }
+    }
+  }));
+  await workers;
+  assert.equal(local, 4_000);
+  assert.equal(plain[0], 2 * n + 4_000);
+  assert.equal(mutex.locked, false);
+});
+
+test("locks: withLock — the guard-free form keeps a plain count exact (2 + 2 Workers), returns fn's value", async () => {
+  const mutex = new Mutex();
+  const data = new SharedArrayBuffer(4);
+  const n = 50_000;
+  await run([true, false, true, false].map((withLock) => ({
+    op: "count",
+    mutex: mutex.handle,
+    data,
+    iterations: n,
+    withLock,
+  })));
+  assert.equal(new Int32Array(data)[0], 4 * n);
+  assert.equal(mutex.withLock(() => 5), 5);
+  assert.throws(() =>
+    mutex.withLock(() => {
+      throw new RangeError("inside");
+    }), RangeError);
+  assert.equal(mutex.locked, false);
+  const guard = mutex.lock();
+  assert.throws(() => mutex.withLock(() => 1), /already holds/);
+  guard.unlock();
+  assert.equal(mutex.withLock(() => "t", { timeout: 100 }), "t");
+  await withRegion("withlock", (region) => {
+    const m = region.mutex("m");
+    assert.equal(m.withLock(() => m.locked), true);
+    assert.equal(m.locked, false);
+  });
 });
