@@ -118,6 +118,12 @@ const suites = [
     count: nodeCounts,
   },
   {
+    // Region rate limiters: Deno, Bun, Node 26 (node:ffi) and Node (koffi) processes and Workers.
+    ...testCommand("node", "tests/processes/rate_limit.test.ts"),
+    name: "shared memory: rate limiter across processes and Workers",
+    count: nodeCounts,
+  },
+  {
     // Spawns Deno, Bun and Node 26 (node:ffi) processes on region locks, and SIGKILLs holders.
     name: "locks between processes (deno + bun + node)",
     ...testCommand("node", "tests/processes/locks.test.ts"),

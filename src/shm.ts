@@ -63,6 +63,12 @@ import {
   unmapWhenUnreachable,
 } from "./_shm_attach.ts";
 import { type BlockKind, installRegionHook, type RegionRef } from "./_region_hook.ts";
+import {
+  claimRateLimiter,
+  rateLimiterOptions,
+  RegionRateLimiter,
+  type RegionRateLimiterOptions,
+} from "./rate_limiter.ts";
 
 export type { RegionEntryKind } from "./_shm_layout.ts";
 
@@ -621,6 +627,34 @@ export class SharedMemory {
   floatCounter(slot: string): FloatCounter {
     const block = this.#stripedBlock(slot, "floatCounter", "SharedMemory.floatCounter");
     return Reflect.construct(FloatCounter, [block]) as FloatCounter;
+  }
+
+  /**
+   * The rate limiter `name` of this region, made if it does not exist: GCRA buckets per key,
+   * exact across every process and Worker that opens the region (see {@link RegionRateLimiter}).
+   * Keys hold a table entry only while their bucket is not full, so any number of distinct keys
+   * pass through; `keys` (default 1024) is how many can hold tokens at once, 16 per region slot.
+   *
+   * @example 100 requests a second per client IP, in every worker of a server
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("rate-limit-demo");
+   * const limiter = region.rateLimiter("api", { limit: 100, windowMs: 1_000 });
+   * const { allowed, retryAfterMs } = limiter.take("203.0.113.7");
+   * if (!allowed) console.log(`429, Retry-After: ${Math.ceil(retryAfterMs / 1000)}`);
+   * SharedMemory.unlink("rate-limit-demo");
+   * ```
+   * @throws {TypeError} / {RangeError} for a bad name or option (nothing is made)
+   * @throws {RangeError} if the limiter exists with another limit, window or `keys`, or the region
+   *   has too few free slots left
+   */
+  rateLimiter(name: string, options: RegionRateLimiterOptions): RegionRateLimiter {
+    const where = "SharedMemory.rateLimiter";
+    const checked = rateLimiterOptions(where, name, options);
+    const table = this.intArray(checked.slot, checked.length);
+    claimRateLimiter(where, name, table, checked.options.limit, checked.options.windowMs);
+    return new RegionRateLimiter(name, checked.options, table);
   }
 
   /**
