@@ -124,6 +124,12 @@ const suites = [
     count: nodeCounts,
   },
   {
+    // Worker programs waiting on regions, without --no-warnings: stderr must stay empty.
+    ...testCommand("node", "tests/processes/quiet.test.ts"),
+    name: "shared memory: Worker programs print nothing on stderr (deno, bun, node 20-26)",
+    count: nodeCounts,
+  },
+  {
     // Spawns Deno, Bun and Node 26 (node:ffi) processes on region locks, and SIGKILLs holders.
     name: "locks between processes (deno + bun + node)",
     ...testCommand("node", "tests/processes/locks.test.ts"),
