@@ -124,9 +124,11 @@ const suites = [
     count: nodeCounts,
   },
   {
-    // Worker programs waiting on regions, without --no-warnings: stderr must stay empty.
-    ...testCommand("node", "tests/processes/quiet.test.ts"),
-    name: "shared memory: Worker programs print nothing on stderr (deno, bun, node 20-26)",
+    // Worker programs waiting on regions print nothing (no --no-warnings); another user's region
+    // through handles in Workers; regions dropped without close().
+    ...testCommand("node", "tests/processes/servers.test.ts"),
+    name:
+      "shared memory: regions in servers (quiet Workers on deno, bun, node 20-26; foreign owners; leaks)",
     count: nodeCounts,
   },
   {

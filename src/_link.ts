@@ -13,6 +13,11 @@ export interface RegionLink {
   readonly pointer: number;
   /** Set by `close()`; every operation checks it first. */
   closed: boolean;
+  /**
+   * The region was opened with `allowForeignOwner`: handles of its atomics carry it, so that a
+   * Worker attaching the region to rebuild one is not refused where this thread was allowed.
+   */
+  readonly allowForeignOwner: boolean;
   /** Rejecters of this region's pending `waitAsync` Promises, called by `close()`. */
   readonly pending: Set<(error: Error) => void>;
 }

@@ -94,7 +94,12 @@ export class RegionWords implements Words {
   constructor(kind: LockKind, base: number, link: RegionLink, slot: string) {
     this.#base = base;
     this.#link = link;
-    this.handle = Object.freeze({ kind, region: link.name, slot });
+    this.handle = Object.freeze({
+      kind,
+      region: link.name,
+      slot,
+      ...(link.allowForeignOwner ? { allowForeignOwner: true } : {}),
+    });
     this.place = link.name;
     this.offset = slot;
     this.me = processIdentity().pid;

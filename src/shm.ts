@@ -56,6 +56,7 @@ import {
 } from "./_shm_names.ts";
 import { article, claimFailure, failure } from "./_shm_failure.ts";
 import {
+  attachedForHandle,
   forgetOpen,
   openHere,
   rememberOpen,
@@ -174,11 +175,16 @@ export class SharedMemory {
   readonly capacity: number;
   readonly #link: RegionLink;
 
-  private constructor(name: string, capacity: number, pointer: number) {
+  private constructor(
+    name: string,
+    capacity: number,
+    pointer: number,
+    allowForeignOwner: boolean,
+  ) {
     this.name = name;
     this.capacity = capacity;
-    this.#link = { name, pointer, closed: false, pending: new Set() };
-    unmapWhenUnreachable(this.#link);
+    this.#link = { name, pointer, closed: false, pending: new Set(), allowForeignOwner };
+    unmapWhenUnreachable(this.#link, true);
   }
 
   /**
@@ -249,7 +255,7 @@ export class SharedMemory {
           "create it again.",
       );
     }
-    const region = new SharedMemory(name, out[1], out[0]);
+    const region = new SharedMemory(name, out[1], out[0], allowForeignOwner);
     rememberOpen(name, region);
     return region;
   }
@@ -844,8 +850,13 @@ export class SharedMemory {
       byteOffset: 0,
       bytes: slotsFor(kind, length) * SLOT_BYTES,
       home: undefined,
-      region: { name: this.name, slot },
+      region: { name: this.name, slot, ...this.#foreign() },
     });
+  }
+
+  /** What a handle carries of how this region was opened: `allowForeignOwner` when given. */
+  #foreign(): { allowForeignOwner?: true } {
+    return this.#link.allowForeignOwner ? { allowForeignOwner: true } : {};
   }
 
   /** The stripes of the counter `slot`, as a block naming this thread's stripe. */
@@ -878,7 +889,7 @@ export class SharedMemory {
       ...array,
       base: array.base + index * size,
       bytes: size,
-      region: { name: this.name, slot, index },
+      region: { name: this.name, slot, index, ...this.#foreign() },
     });
   }
 
@@ -886,7 +897,8 @@ export class SharedMemory {
    * Unmaps the region from this thread. Every operation on its atomics throws from now on, and
    * pending `waitAsync` Promises on them reject. Other processes and Workers are not affected.
    * Closing twice does nothing. (A region that is never closed is unmapped once neither it nor any
-   * of its atomics is reachable; closing it, or `using`, releases it at a known time.)
+   * of its atomics is reachable, with a warning once per thread; closing it, or `using`, releases
+   * it at a known time.)
    *
    * @example
    * ```ts
@@ -937,8 +949,19 @@ export class SharedMemory {
     const existing = (where: string, handle: RegionRef, checkEntry: boolean) => {
       const region = checkRegionName(where, handle.region);
       const slot = checkSlotName(where, handle.slot);
-      const memory = openHere<SharedMemory>(region) ??
-        SharedMemory.open(region, { only: "attach" });
+      const { allowForeignOwner = false } = handle;
+      if (typeof allowForeignOwner !== "boolean") {
+        throw new TypeError(
+          `${where}: handle.allowForeignOwner must be a boolean or absent, got ${
+            describe(allowForeignOwner)
+          }`,
+        );
+      }
+      let memory = openHere<SharedMemory>(region);
+      if (memory === undefined) {
+        memory = SharedMemory.open(region, { only: "attach", allowForeignOwner });
+        attachedForHandle(memory.#link);
+      }
       if (checkEntry) memory.#existing(slot, where);
       return { memory, slot };
     };
