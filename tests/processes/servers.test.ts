@@ -63,31 +63,34 @@ const foreign = fileURLToPath(new URL("../fixtures/foreign_program.ts", import.m
 const NOBODY = 65534;
 
 for (const key of ["deno", "bun", "node", "koffi"]) {
-  test(`foreign owner: handles of a region attached with allowForeignOwner work in Workers (${
-    RUNTIMES[key].label
-  })`, (t) => {
-    if (process.getuid?.() !== 0) {
-      t.skip("needs root, to create the region as another user (nobody)");
-      return;
-    }
-    const name = `atomicx-foreign-${key}-${process.pid}`;
-    try {
-      const created = runShowingWarnings("node", foreign, ["create", name], { uid: NOBODY });
-      assert.equal(created.stderr, "");
-      assert.equal(created.status, 0);
-      const used = runShowingWarnings(key, foreign, ["use", name]);
-      assert.equal(used.stderr, "");
-      assert.deepEqual(JSON.parse(used.stdout), {
-        refused: true, // without the option: refused, naming it
-        flag: true, // the handles carry it
-        done: [1000, 1000],
-        n: 2000,
-        a: [500, 500, 500, 500],
-      });
-    } finally {
-      SharedMemory.unlink(name);
-    }
-  });
+  test(
+    `foreign owner: handles of a region attached with allowForeignOwner work in Workers (${
+      RUNTIMES[key].label
+    })`,
+    (t) => {
+      if (process.getuid?.() !== 0) {
+        t.skip("needs root, to create the region as another user (nobody)");
+        return;
+      }
+      const name = `atomicx-foreign-${key}-${process.pid}`;
+      try {
+        const created = runShowingWarnings("node", foreign, ["create", name], { uid: NOBODY });
+        assert.equal(created.stderr, "");
+        assert.equal(created.status, 0);
+        const used = runShowingWarnings(key, foreign, ["use", name]);
+        assert.equal(used.stderr, "");
+        assert.deepEqual(JSON.parse(used.stdout), {
+          refused: true, // without the option: refused, naming it
+          flag: true, // the handles carry it
+          done: [1000, 1000],
+          n: 2000,
+          a: [500, 500, 500, 500],
+        });
+      } finally {
+        SharedMemory.unlink(name);
+      }
+    },
+  );
 }
 
 const leak = fileURLToPath(new URL("../fixtures/leak_program.ts", import.meta.url));
@@ -99,19 +102,22 @@ const gcFlag: Record<string, string[]> = {
 };
 
 for (const key of ["deno", "bun", "node", "koffi"]) {
-  test(`leaks: 200 regions dropped without close() are unmapped, with one warning (${
-    RUNTIMES[key].label
-  })`, () => {
-    const name = `atomicx-leak-${key}-${process.pid}`;
-    try {
-      const run = runShowingWarnings(key, leak, [name], { extra: gcFlag[key] });
-      assert.equal(run.status, 0, run.stderr);
-      assert.deepEqual(JSON.parse(run.stdout), { before: 200, after: 0 });
-      const warnings = run.stderr.split("\n").filter((l) => l.includes("without close()"));
-      assert.equal(warnings.length, 1, run.stderr);
-      assert.ok(warnings[0].includes(`region ("${name}") was dropped without close()`));
-    } finally {
-      SharedMemory.unlink(name);
-    }
-  });
+  test(
+    `leaks: 200 regions dropped without close() are unmapped, with one warning (${
+      RUNTIMES[key].label
+    })`,
+    () => {
+      const name = `atomicx-leak-${key}-${process.pid}`;
+      try {
+        const run = runShowingWarnings(key, leak, [name], { extra: gcFlag[key] });
+        assert.equal(run.status, 0, run.stderr);
+        assert.deepEqual(JSON.parse(run.stdout), { before: 200, after: 0 });
+        const warnings = run.stderr.split("\n").filter((l) => l.includes("without close()"));
+        assert.equal(warnings.length, 1, run.stderr);
+        assert.ok(warnings[0].includes(`region ("${name}") was dropped without close()`));
+      } finally {
+        SharedMemory.unlink(name);
+      }
+    },
+  );
 }
