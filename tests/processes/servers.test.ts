@@ -12,9 +12,10 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { SharedMemory } from "../../mod.ts";
-import { runtimeCommand, RUNTIMES } from "../../scripts/lib/runtimes.mjs";
+import { runtimeCommand, RUNTIMES as TABLE } from "../../scripts/lib/runtimes.mjs";
 import { assert } from "../support/assert.ts";
 
+const RUNTIMES = TABLE as Record<string, { label: string }>;
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const program = fileURLToPath(new URL("../fixtures/quiet_program.ts", import.meta.url));
 
