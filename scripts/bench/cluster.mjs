@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:cluster`: metrics (atomicx/metrics) and rate limits (examples/rate-limit) across a
+// `npm run bench:cluster`: metrics (atomicx/metrics) and rate limits (`region.rateLimiter`) across a
 // Node cluster, kept in a SharedMemory region, against what users run
 // today: prom-client's AggregatorRegistry (every scrape gathered from the workers over IPC), and
 // rate-limiter-flexible with its cluster store (the primary, over IPC) and with Redis (Debian's
@@ -30,19 +30,25 @@ const DECIDE_SECONDS = 2; // per rate limiter
 const runChild = (childArgs) => runForJson("node", child, childArgs);
 
 const version = (command) =>
-  spawnSync(command, ["--version"]).stdout?.toString().trim().split("\n")[0] ?? "?";
+  spawnSync(command, ["--version"]).stdout?.toString().trim().split("\n")[0] ??
+    "?";
 const pkg = packageVersion;
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
-const times = (x) => `${x.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
+const times = (x) =>
+  `${x.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
 const mark = (ok) => (ok ? "✅" : "❌");
 
 const scrapes = [];
 for (const [workers, series] of [[4, 100], [4, 1000], [8, 100], [8, 1000]]) {
-  console.log(`scrape: ${workers} workers, ${series} series: region vs AggregatorRegistry…`);
+  console.log(
+    `scrape: ${workers} workers, ${series} series: region vs AggregatorRegistry…`,
+  );
   scrapes.push(await runChild(["scrape", workers, series]));
   console.log(scrapes.at(-1));
 }
-console.log("inc / observe: atomicx/metrics vs prom-client's in-process metrics…");
+console.log(
+  "inc / observe: atomicx/metrics vs prom-client's in-process metrics…",
+);
 const ops = await runChild(["ops"]);
 console.log(ops);
 console.log("request throughput, counting off / region / prom-client…");
@@ -63,12 +69,18 @@ try {
 
 const [target] = scrapes; // 4 workers, 100 series
 const scrapeRatio = target.aggregatorMs / target.renderMs;
-const worstOp = Math.max(...Object.values(ops).map((o) => o.regionNs / o.localNs));
-const labelledOp = ops["counter.inc(labels)"].regionNs / ops["counter.inc(labels)"].localNs;
+const worstOp = Math.max(
+  ...Object.values(ops).map((o) => o.regionNs / o.localNs),
+);
+const labelledOp = ops["counter.inc(labels)"].regionNs /
+  ops["counter.inc(labels)"].localNs;
 const countingCost = 1 - throughput.regionRatio;
 const limiterRows = [
-  ["atomicx region, GCRA (`RegionRateLimiter`, examples/rate-limit)", limits.region],
-  ["rate-limiter-flexible `RateLimiterCluster` (the primary as the store, IPC)", limits.cluster],
+  ["atomicx region, GCRA (`region.rateLimiter`)", limits.region],
+  [
+    "rate-limiter-flexible `RateLimiterCluster` (the primary as the store, IPC)",
+    limits.cluster,
+  ],
   ...(limits.redis === undefined ? [] : [[
     `rate-limiter-flexible \`RateLimiterRedis\` over ioredis (${redisVersion}, 127.0.0.1)`,
     limits.redis,
@@ -85,10 +97,14 @@ const body = `## Metrics and rate limits across a Node cluster
 
 Measured ${date} UTC by \`npm run bench:cluster\` (scripts/bench/cluster.mjs) on ${cpu},
 ${cpus().length} cores (shared with other work: figures are noisy; the ratios, taken within one
-run, are what count). Node ${version(join(root, "node_modules/.bin/node"))} (node:ffi), 4 cluster
-workers (and 8 for the scrapes), prom-client ${pkg("prom-client")}, rate-limiter-flexible ${
-  pkg("rate-limiter-flexible")
-}, ioredis ${pkg("ioredis")}, ${redisVersion}.
+run, are what count). Node ${
+  version(join(root, "node_modules/.bin/node"))
+} (node:ffi), 4 cluster
+workers (and 8 for the scrapes), prom-client ${
+  pkg("prom-client")
+}, rate-limiter-flexible ${pkg("rate-limiter-flexible")}, ioredis ${
+  pkg("ioredis")
+}, ${redisVersion}.
 
 **Scrape** of 100 and of 1,000 series (metrics of 10 series each, 9 counters to 1 histogram with the
 default 11 buckets), every worker updating the same values both in prom-client's own metrics and in a
@@ -100,16 +116,20 @@ worker, \`clusterMetrics()\` in the primary (IPC to every worker, merge, render)
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${
   scrapes.map((r) =>
-    `| ${r.workers} | ${fmt(r.series)} | ${fmt(r.lines)} | ${r.renderMs.toFixed(3)} | ${
-      r.registryMs.toFixed(2)
-    } | ${r.httpMs.toFixed(2)} | ${r.aggregatorMs.toFixed(2)} | ${
-      times(r.aggregatorMs / r.renderMs)
-    } |`
+    `| ${r.workers} | ${fmt(r.series)} | ${fmt(r.lines)} | ${
+      r.renderMs.toFixed(3)
+    } | ${r.registryMs.toFixed(2)} | ${r.httpMs.toFixed(2)} | ${
+      r.aggregatorMs.toFixed(2)
+    } | ${times(r.aggregatorMs / r.renderMs)} |`
   ).join("\n")
 }
 
-- \`render()\` at 4 workers and 100 series is **${times(scrapeRatio)}** faster than
-  \`clusterMetrics()\` — target ≥ 10×: ${mark(scrapeRatio >= 10)}. It does not depend on the number
+- \`render()\` at 4 workers and 100 series is **${
+  times(scrapeRatio)
+}** faster than
+  \`clusterMetrics()\` — target ≥ 10×: ${
+  mark(scrapeRatio >= 10)
+}. It does not depend on the number
   of workers (nothing is asked of them); \`clusterMetrics()\` grows with them.
   \`registry.metrics()\` over the region pays prom-client's formatting, as the aggregated scrape does.
 
@@ -126,9 +146,13 @@ ${
   ).join("\n")
 }
 
-- A labelled \`inc\` is ${times(labelledOp)} prom-client's — target within 2×: ${
+- A labelled \`inc\` is ${
+  times(labelledOp)
+} prom-client's — target within 2×: ${
   mark(labelledOp <= 2)
-}. The worst ratio, ${times(worstOp)}, is an \`inc()\` without labels: prom-client adds to a
+}. The worst ratio, ${
+  times(worstOp)
+}, is an \`inc()\` without labels: prom-client adds to a
   property of a JavaScript object (a few ns), atomicx makes one FFI call into the region (~15–30 ns
   on node:ffi, ~45 on koffi), the floor for a value every process shares. Keeping the child of
   \`labels(...)\` makes the labelled case one such call.
@@ -142,19 +166,25 @@ slice per way, the order rotated every round; each way's figure is its requests 
 | a counter and a histogram in the region | ${fmt(throughput.region)} | ${
   throughput.regionRatio.toFixed(3)
 }× | ${fmt(throughput.regionNs)} ns |
-| a counter and a histogram in prom-client's per-worker metrics | ${fmt(throughput.local)} | ${
-  throughput.localRatio.toFixed(3)
-}× | ${fmt(throughput.localNs)} ns |
+| a counter and a histogram in prom-client's per-worker metrics | ${
+  fmt(throughput.local)
+} | ${throughput.localRatio.toFixed(3)}× | ${fmt(throughput.localNs)} ns |
 
 - Counting in the region changed the throughput by ${
-  (-countingCost * 100).toLocaleString("en-US", { signDisplay: "always", maximumFractionDigits: 1 })
-} % in this run — target at most 5 % slower: ${mark(countingCost <= 0.05)}. Measured alone, it
+  (-countingCost * 100).toLocaleString("en-US", {
+    signDisplay: "always",
+    maximumFractionDigits: 1,
+  })
+} % in this run — target at most 5 % slower: ${
+  mark(countingCost <= 0.05)
+}. Measured alone, it
   costs ${fmt(throughput.regionNs)} ns per request, while at ${
   fmt(throughput.off)
 } requests/s on ${cpus().length} cores a request takes about ${
   fmt((cpus().length / throughput.off) * 1e6)
 } µs of CPU (server and client): an expected cost of ${
-  ((throughput.regionNs / 1000 / ((cpus().length / throughput.off) * 1e6)) * 100).toFixed(2)
+  ((throughput.regionNs / 1000 / ((cpus().length / throughput.off) * 1e6)) *
+    100).toFixed(2)
 } %, below this machine's slice-to-slice noise (the slices are in the output of the run).
 
 **Rate limiter decisions** per second over all 4 workers for ${DECIDE_SECONDS} s, keys spread over
