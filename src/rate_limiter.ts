@@ -34,7 +34,7 @@
  * @module
  */
 
-import { describe, notSafeInteger } from "./_errors.ts";
+import { describe, isWellFormedName, notSafeInteger } from "./_errors.ts";
 import type { AtomicIntArray } from "./arrays/int.ts";
 import type { RateDecision } from "./rate_decision.ts";
 
@@ -300,7 +300,7 @@ export function rateLimiterOptions(
     throw new TypeError(`${where}: the name must be a string, got ${describe(name)}`);
   }
   const bytes = encoder.encode(name).length;
-  if (bytes === 0 || bytes > MAX_NAME_BYTES || name.isWellFormed?.() === false) {
+  if (bytes === 0 || bytes > MAX_NAME_BYTES || !isWellFormedName(name)) {
     throw new RangeError(
       `${where}: the name must have 1 to ${MAX_NAME_BYTES} UTF-8 bytes (well-formed), got ${bytes}`,
     );
