@@ -125,7 +125,7 @@ const seriesTag = (d: Definition): string =>
 function hash(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
+  return (h >>> 0).toString(36).padStart(7, "0"); // 7 characters: the tag is always 8 bytes
 }
 
 /** The series key of `labelText` in `family`. */

@@ -226,6 +226,7 @@ for (
     "scripts/bench/main.mjs",
     "scripts/bench/shm.mjs",
     "scripts/bench/redis.mjs",
+    "scripts/bench/rate_limit.mjs",
     "scripts/build-npm.mjs",
     "tests/e2e/run.mjs",
     "tests/e2e/examples.mjs",
