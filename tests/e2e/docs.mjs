@@ -93,7 +93,7 @@ writeFileSync(join(dir, "metrics", "mod.ts"), 'export * from "../../../metrics/m
  * region and takes from a rate limiter through the installed package, on the machine's Node
  * (koffi). npm's cache makes `npm ci` cheap after the first run.
  */
-async function inFreshClone(where, code) {
+function inFreshClone(where, code) {
   const lines = code.split("\n");
   const clone = lines[0].match(/^git clone \S+ && cd (\S+)$/);
   if (!clone) {
@@ -170,7 +170,7 @@ for (const [index, block] of all.entries()) {
     continue;
   }
   if (mode === "clone") {
-    await inFreshClone(where, block.code);
+    inFreshClone(where, block.code);
     continue;
   }
   if (mode !== "run" && mode !== "together") {
