@@ -34,8 +34,7 @@ const version = (command) =>
     "?";
 const pkg = packageVersion;
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
-const times = (x) =>
-  `${x.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
+const times = (x) => `${x.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
 const mark = (ok) => (ok ? "✅" : "❌");
 
 const scrapes = [];
@@ -97,14 +96,10 @@ const body = `## Metrics and rate limits across a Node cluster
 
 Measured ${date} UTC by \`npm run bench:cluster\` (scripts/bench/cluster.mjs) on ${cpu},
 ${cpus().length} cores (shared with other work: figures are noisy; the ratios, taken within one
-run, are what count). Node ${
-  version(join(root, "node_modules/.bin/node"))
-} (node:ffi), 4 cluster
-workers (and 8 for the scrapes), prom-client ${
-  pkg("prom-client")
-}, rate-limiter-flexible ${pkg("rate-limiter-flexible")}, ioredis ${
-  pkg("ioredis")
-}, ${redisVersion}.
+run, are what count). Node ${version(join(root, "node_modules/.bin/node"))} (node:ffi), 4 cluster
+workers (and 8 for the scrapes), prom-client ${pkg("prom-client")}, rate-limiter-flexible ${
+  pkg("rate-limiter-flexible")
+}, ioredis ${pkg("ioredis")}, ${redisVersion}.
 
 **Scrape** of 100 and of 1,000 series (metrics of 10 series each, 9 counters to 1 histogram with the
 default 11 buckets), every worker updating the same values both in prom-client's own metrics and in a
@@ -116,20 +111,16 @@ worker, \`clusterMetrics()\` in the primary (IPC to every worker, merge, render)
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${
   scrapes.map((r) =>
-    `| ${r.workers} | ${fmt(r.series)} | ${fmt(r.lines)} | ${
-      r.renderMs.toFixed(3)
-    } | ${r.registryMs.toFixed(2)} | ${r.httpMs.toFixed(2)} | ${
-      r.aggregatorMs.toFixed(2)
-    } | ${times(r.aggregatorMs / r.renderMs)} |`
+    `| ${r.workers} | ${fmt(r.series)} | ${fmt(r.lines)} | ${r.renderMs.toFixed(3)} | ${
+      r.registryMs.toFixed(2)
+    } | ${r.httpMs.toFixed(2)} | ${r.aggregatorMs.toFixed(2)} | ${
+      times(r.aggregatorMs / r.renderMs)
+    } |`
   ).join("\n")
 }
 
-- \`render()\` at 4 workers and 100 series is **${
-  times(scrapeRatio)
-}** faster than
-  \`clusterMetrics()\` — target ≥ 10×: ${
-  mark(scrapeRatio >= 10)
-}. It does not depend on the number
+- \`render()\` at 4 workers and 100 series is **${times(scrapeRatio)}** faster than
+  \`clusterMetrics()\` — target ≥ 10×: ${mark(scrapeRatio >= 10)}. It does not depend on the number
   of workers (nothing is asked of them); \`clusterMetrics()\` grows with them.
   \`registry.metrics()\` over the region pays prom-client's formatting, as the aggregated scrape does.
 
@@ -146,13 +137,9 @@ ${
   ).join("\n")
 }
 
-- A labelled \`inc\` is ${
-  times(labelledOp)
-} prom-client's — target within 2×: ${
+- A labelled \`inc\` is ${times(labelledOp)} prom-client's — target within 2×: ${
   mark(labelledOp <= 2)
-}. The worst ratio, ${
-  times(worstOp)
-}, is an \`inc()\` without labels: prom-client adds to a
+}. The worst ratio, ${times(worstOp)}, is an \`inc()\` without labels: prom-client adds to a
   property of a JavaScript object (a few ns), atomicx makes one FFI call into the region (~15–30 ns
   on node:ffi, ~45 on koffi), the floor for a value every process shares. Keeping the child of
   \`labels(...)\` makes the labelled case one such call.
@@ -166,18 +153,16 @@ slice per way, the order rotated every round; each way's figure is its requests 
 | a counter and a histogram in the region | ${fmt(throughput.region)} | ${
   throughput.regionRatio.toFixed(3)
 }× | ${fmt(throughput.regionNs)} ns |
-| a counter and a histogram in prom-client's per-worker metrics | ${
-  fmt(throughput.local)
-} | ${throughput.localRatio.toFixed(3)}× | ${fmt(throughput.localNs)} ns |
+| a counter and a histogram in prom-client's per-worker metrics | ${fmt(throughput.local)} | ${
+  throughput.localRatio.toFixed(3)
+}× | ${fmt(throughput.localNs)} ns |
 
 - Counting in the region changed the throughput by ${
   (-countingCost * 100).toLocaleString("en-US", {
     signDisplay: "always",
     maximumFractionDigits: 1,
   })
-} % in this run — target at most 5 % slower: ${
-  mark(countingCost <= 0.05)
-}. Measured alone, it
+} % in this run — target at most 5 % slower: ${mark(countingCost <= 0.05)}. Measured alone, it
   costs ${fmt(throughput.regionNs)} ns per request, while at ${
   fmt(throughput.off)
 } requests/s on ${cpus().length} cores a request takes about ${

@@ -68,9 +68,7 @@ interface Message {
 }
 
 if (cluster.isPrimary) {
-  const regionName = `bench-cluster-${process.pid}-${
-    Math.random().toString(36).slice(2, 8)
-  }`;
+  const regionName = `bench-cluster-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   SharedMemory.open(regionName, {
     capacity: 8192,
     only: "create",
@@ -463,9 +461,7 @@ function workerMain(regionName: string, mode: string): void {
     const start = performance.now();
     const route = req.url === "/" ? 0 : req.url === "/items" ? 1 : 2;
     res.statusCode = route === 2 ? 404 : 200;
-    const body = route === 1
-      ? JSON.stringify([{ id: 1 }, { id: 2 }])
-      : "hello\n";
+    const body = route === 1 ? JSON.stringify([{ id: 1 }, { id: 2 }]) : "hello\n";
     const labels = { route: ROUTES[route] };
     if (counting === "region") {
       shared.counters[0].inc(labels);

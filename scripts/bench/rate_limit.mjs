@@ -25,8 +25,7 @@ const SECONDS = 1; // per limiter per round
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
-const times = (x) =>
-  `${x.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
+const times = (x) => `${x.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
 
 const loadBefore = loadavg().map((x) => x.toFixed(2)).join(", ");
 const rounds = [];
@@ -62,9 +61,7 @@ ${packageVersion("rate-limiter-flexible")}. Medians of ${ROUNDS} rounds.
 ${
   rows.map(([label, key]) =>
     `| ${label} | ${fmt(median(rounds.map((r) => r[key])))} | ${
-      key === "region"
-        ? "—"
-        : times(median(rounds.map((r) => r.region / r[key])))
+      key === "region" ? "—" : times(median(rounds.map((r) => r.region / r[key])))
     } |`
   ).join("\n")
 }
