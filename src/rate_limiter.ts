@@ -20,7 +20,9 @@
  * - A key lives in the first entry of its probe window (8 entries from `hash mod keys`) that holds
  *   its fingerprint or is free. Two processes that place a new key at once in two entries (a
  *   neighbour expired in between) are folded together by the next take that sees both: the later
- *   entry's tokens are added to the earlier one, so no token is given twice.
+ *   entry's tokens are added to the earlier one, so no token is given twice. (That fold is the
+ *   one two-step change: a process killed between emptying the later entry and recording its
+ *   tokens gives those tokens back — only in that race, and never a stuck word.)
  * - When all 8 entries of a window hold other live keys, the take goes to the table's one shared
  *   overflow bucket (with the same limit): under more active keys than the table holds, those
  *   keys share one budget — they are refused more, never allowed more, and `take` never throws. A
