@@ -105,6 +105,7 @@ export interface Record {
  * ```
  */
 export class RefusedError extends RangeError {
+  /** `"RangeError"`: what it is to code that checks names rather than classes. */
   override name = "RangeError";
 }
 
