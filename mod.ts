@@ -39,6 +39,8 @@ export {
   type SharedMemoryOptions,
 } from "./src/shm.ts";
 export type { WaitResult } from "./src/wait.ts";
+export { RegionRateLimiter, type RegionRateLimiterOptions } from "./src/rate_limiter.ts";
+export type { RateDecision } from "./src/rate_decision.ts";
 export { AtomicIntArray } from "./src/arrays/int.ts";
 export { AtomicBigIntArray } from "./src/arrays/bigint.ts";
 export { AtomicBoolArray } from "./src/arrays/bool.ts";

@@ -10,7 +10,7 @@
  * - On Node the pipe's read end is a `net.Socket`, polled by the event loop itself: no thread-pool
  *   thread is taken, it keeps the process alive only while a wait is pending, and neither
  *   `process.exit()` nor an uncaught exception waits for it. Bun has no `net.Socket` over a file
- *   descriptor, so there one pending `node:fs` `read` of the pipe serves every wait.
+ *   descriptor; there a `Bun.file(fd)` stream, also polled by the event loop, serves every wait.
  * - The pipe is created on first use and closed as soon as no wait is pending (the native threads
  *   have all written by then), so Workers that used `waitAsync` leave no descriptors behind.
  *
@@ -32,14 +32,6 @@ const out = new Float64Array(new SharedArrayBuffer(32));
 
 /** The part of `node:fs` the pipe needs. */
 interface Fs {
-  read(
-    fd: number,
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: null,
-    callback: (error: unknown, bytesRead: number) => void,
-  ): void;
   closeSync(fd: number): void;
 }
 /** The part of `node:net` the pipe needs. */
@@ -63,6 +55,8 @@ interface Pipe {
   /** The Node reader; `undefined` on Bun. */
   socket?: PipeSocket;
   reading: boolean;
+  /** The Bun reader; `undefined` on Node. */
+  reader?: PipeReader;
   carry: Uint8Array;
   nextToken: number;
 }
@@ -97,9 +91,18 @@ function ensurePipe(): Pipe {
 function closeIfIdle(p: Pipe): void {
   if (p.pending.size !== 0 || pipe !== p) return;
   pipe = undefined;
-  if (p.socket) p.socket.destroy(); // closes the read end
-  else fs?.closeSync(p.readFd);
-  fs?.closeSync(p.writeFd);
+  if (p.socket) {
+    // Node: both ends are closed by libuv (a pipe handle each). `fs.closeSync` on a descriptor
+    // that `node:fs` did not open prints "closed but not opened in unmanaged mode" in a Worker.
+    // Every native writer has written by now, so the write end's new non-blocking mode is moot.
+    p.socket.destroy();
+    new net!.Socket({ fd: p.writeFd, readable: false, writable: false }).destroy();
+  } else {
+    // Bun: stop reading, then close both ends (a stream of `Bun.file(fd)` leaves `fd` open).
+    p.reader?.cancel().catch(() => {});
+    fs?.closeSync(p.readFd);
+    fs?.closeSync(p.writeFd);
+  }
 }
 
 /** Resolves every pending wait with a failure and drops the pipe. */
@@ -127,26 +130,30 @@ function deliver(p: Pipe, chunk: Uint8Array): void {
   closeIfIdle(p);
 }
 
-/** Bun: keeps one `fs.read` of the pipe pending while any wait is. */
+/** The part of a `ReadableStream` reader the Bun pipe needs. */
+interface PipeReader {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * Bun: reads the pipe while any wait is pending, through a `Bun.file(fd)` stream, which Bun polls
+ * on its event loop. (An `fs.read` of a pipe holds a thread of Bun's small I/O pool until data
+ * comes: with as many threads waiting as the pool has, every other thread's `fs` call stalls.)
+ */
 function pump(p: Pipe): void {
-  if (p.reading || !fs) return;
+  if (p.reading) return;
+  const bun = (globalThis as { Bun?: { file(fd: number): { stream(): ReadableStream } } }).Bun!;
+  const reader = bun.file(p.readFd).stream().getReader() as unknown as PipeReader;
   p.reading = true;
-  const buffer = new Uint8Array(16 * 64);
+  p.reader = reader;
   const step = () => {
-    if (p.pending.size === 0) {
-      p.reading = false;
-      closeIfIdle(p);
-      return;
-    }
-    fs.read(p.readFd, buffer, 0, buffer.length, null, (error, n) => {
-      if (error) {
-        p.reading = false;
-        failAll(p, error);
-        return;
-      }
-      deliver(p, buffer.subarray(0, n));
+    reader.read().then(({ done, value }) => {
+      if (done || pipe !== p) return;
+      deliver(p, value!);
       if (pipe === p) step();
-      else p.reading = false;
+    }, (error) => {
+      if (pipe === p) failAll(p, error);
     });
   };
   step();

@@ -35,7 +35,13 @@ import { labelText, parseLabelText } from "./_format.ts";
  */
 export type MetricType = "counter" | "gauge" | "histogram";
 
-/** What every process must declare the same way for a metric name. */
+/**
+ * A metric's declaration. Processes may declare one name differently — two generations of a
+ * program during a rolling deploy — as long as the type is the same: every declaration is its own
+ * record in the region (keyed by all of its fields), a process reports with its own declaration's
+ * help, and its scrape shows every series of that name whose values have its layout (counters and
+ * gauges: all of them, whatever their labels; histograms: those with its buckets).
+ */
 export interface Definition {
   readonly name: string;
   readonly help: string;
@@ -62,9 +68,12 @@ export interface Series {
 
 /** A metric name with its definition and its series. */
 export interface Family {
-  readonly definition: Definition;
+  /** This process's declaration of the name, else the first one found in the region. */
+  definition: Definition;
   /** Value elements of each series record. */
-  readonly values: number;
+  values: number;
+  /** Declared by this process (not only found in the region by a scrape). */
+  declared: boolean;
   /** Series by label text. */
   readonly series: Map<string, Series>;
   /** The series in the region's order (as of the last scan). */
@@ -105,15 +114,38 @@ function definitionOf(key: string): Definition | undefined {
     : { name, type, help, labelNames, buckets };
 }
 
-/** The label text of a series key of `family`, or `undefined` for a key no atomicx wrote. */
+/**
+ * What follows the label set in a series key: for a histogram, a tag of its buckets, so that two
+ * generations declaring other buckets keep their series apart (their values have other layouts).
+ */
+const seriesTag = (d: Definition): string =>
+  d.type === "histogram" ? `#${hash(JSON.stringify(d.buckets))}` : "";
+
+/** A short hash (FNV-1a, base 36) for a series tag. */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36).padStart(7, "0"); // 7 characters: the tag is always 8 bytes
+}
+
+/** The series key of `labelText` in `family`. */
+const seriesKey = (d: Definition, labelText: string): string =>
+  `${d.name}{${labelText}}${seriesTag(d)}`;
+
+/**
+ * The label text of a series key of `family` (with the layout of its definition), or `undefined`
+ * for a key of another layout or one no atomicx wrote. Label names another generation added are
+ * shown as they are (each one well-formed, in the order that generation declared them).
+ */
 function labelTextOf(family: Family, key: string): string | undefined {
-  const { name, labelNames } = family.definition;
-  if (!key.startsWith(`${name}{`) || !key.endsWith("}")) return undefined;
-  const text = key.slice(name.length + 1, -1);
+  const { name } = family.definition;
+  const tag = seriesTag(family.definition);
+  if (!key.startsWith(`${name}{`) || !key.endsWith(`}${tag}`)) return undefined;
+  const text = key.slice(name.length + 1, key.length - tag.length - 1);
   try {
     const labels = parseLabelText(text);
-    return Object.keys(labels).every((n) => labelNames.includes(n)) &&
-        labelText(labelNames, labels) === text
+    const names = Object.keys(labels);
+    return names.every((n) => LABEL_NAME.test(n)) && labelText(names, labels) === text
       ? text
       : undefined;
   } catch {
@@ -159,17 +191,36 @@ export class MetricSpace {
   declare(definition: Definition): Family {
     const key = definitionKey(definition);
     const known = this.#families.get(definition.name);
-    if (known !== undefined && definitionKey(known.definition) !== key) {
+    if (known !== undefined && known.definition.type !== definition.type) {
       throw mismatch(this.region, definition, known.definition);
     }
     findOrAdd(this.region, "m", key, 0, this.#created, {
       name: definition.name,
       conflict: (other) => {
+        // Another declaration of the name: its own record (the next probe), unless the type
+        // differs, which no two generations can share.
         const theirs = definitionOf(other);
-        if (theirs?.name === definition.name) throw mismatch(this.region, definition, theirs);
+        if (theirs?.name === definition.name && theirs.type !== definition.type) {
+          throw mismatch(this.region, definition, theirs);
+        }
       },
     });
-    return known ?? this.#family(definition);
+    if (known === undefined) return this.#family(definition, true);
+    if (!known.declared && definitionKey(known.definition) !== key) {
+      // Found by a scrape with another generation's declaration: report with this one, and find
+      // the series again (a histogram's of other buckets are no longer this family's).
+      known.definition = definition;
+      known.values = valuesOf(definition);
+      known.series.clear();
+      known.order = [];
+      for (const [name, record] of this.#records) {
+        if (record.family === known) this.#records.delete(name);
+      }
+      this.#ignored.clear();
+      this.#scanned = -1;
+    }
+    known.declared = true;
+    return known;
   }
 
   /**
@@ -185,7 +236,7 @@ export class MetricSpace {
         record = findOrAdd(
           this.region,
           "s",
-          `${family.definition.name}{${labelText}}`,
+          seriesKey(family.definition, labelText),
           family.values,
           this.#created,
         );
@@ -312,10 +363,11 @@ export class MetricSpace {
     return this.#lock ??= this.region.mutex(`${PREFIX}_lock`);
   }
 
-  #family(definition: Definition): Family {
+  #family(definition: Definition, declared = false): Family {
     const family: Family = {
       definition,
       values: valuesOf(definition),
+      declared,
       series: new Map(),
       order: [],
     };
@@ -338,6 +390,6 @@ function mismatch(region: SharedMemory, ours: Definition, theirs: Definition): E
       JSON.stringify(region.name)
     } as a ${show(theirs)}; this declaration (a ${
       show(ours)
-    }) differs. Every process must declare a metric the same way (use a new name or a new region to change one)`,
+    }) has another type. Processes may declare a metric with another help, labels or buckets (as two generations of a program during a deploy), not another type: use a new name for that`,
   );
 }

@@ -83,8 +83,29 @@ export interface Record {
   readonly base: number;
 }
 
-/** What went wrong adding a record (the caller turns it into its error and counts it). */
+/**
+ * A series (or metric) refused for want of room: the region is full, every probe of its hash is
+ * taken, or its key is over {@link MAX_KEY_BYTES}. A `RangeError` (its `name` says so too); nothing
+ * was stored, and `atomicx_metrics_refused_series_total` counted it.
+ *
+ * @example Serving on when a label set does not fit
+ * ```ts
+ * import { SharedMemory } from "@atomicx/atomicx";
+ * import { RefusedError, RegionMetrics } from "@atomicx/atomicx/metrics";
+ *
+ * using region = SharedMemory.open("refused-doc", { capacity: 8 });
+ * const hits = new RegionMetrics(region).counter({ name: "hits", help: "Hits", labelNames: ["k"] });
+ * try {
+ *   for (let i = 0; i < 100; i++) hits.inc({ k: `key-${i}` });
+ * } catch (error) {
+ *   if (!(error instanceof RefusedError)) throw error;
+ *   console.log(error instanceof RangeError); // true
+ * }
+ * SharedMemory.unlink("refused-doc");
+ * ```
+ */
 export class RefusedError extends RangeError {
+  /** `"RangeError"`: what it is to code that checks names rather than classes. */
   override name = "RangeError";
 }
 

@@ -38,5 +38,5 @@ export {
   type RegistryLike,
 } from "./_metric.ts";
 export type { MetricType } from "./_space.ts";
-export { MAX_KEY_BYTES } from "./_store.ts";
+export { MAX_KEY_BYTES, RefusedError } from "./_store.ts";
 export { REFUSED_METRIC } from "./_render.ts";

@@ -10,6 +10,7 @@
  */
 
 import { notSafeInteger } from "../src/_errors.ts";
+import type { RateDecision } from "../src/rate_decision.ts";
 import { type Backend, checkMs, checkOptions } from "./_backend.ts";
 import { checkName } from "./_names.ts";
 import { Script } from "./_script.ts";
@@ -29,24 +30,7 @@ redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', math.ceil((next
 return {1, math.floor((tolerance - (nextTat - now)) / interval), 0}
 `);
 
-/**
- * The decision on one request.
- *
- * @example A denial
- * ```ts
- * import type { RateDecision } from "@atomicx/atomicx/redis";
- *
- * const decision: RateDecision = { allowed: false, remaining: 0, retryAfterMs: 250 };
- * ```
- */
-export interface RateDecision {
-  /** Whether the request may proceed (its tokens were taken). */
-  readonly allowed: boolean;
-  /** Whole tokens left in the bucket after this decision. */
-  readonly remaining: number;
-  /** When denied: milliseconds until enough tokens are back; 0 when allowed. */
-  readonly retryAfterMs: number;
-}
+export type { RateDecision } from "../src/rate_decision.ts";
 
 /**
  * Options of {@link RedisRateLimiter}.

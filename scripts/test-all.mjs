@@ -118,6 +118,20 @@ const suites = [
     count: nodeCounts,
   },
   {
+    // Region rate limiters: Deno, Bun, Node 26 (node:ffi) and Node (koffi) processes and Workers.
+    ...testCommand("node", "tests/processes/rate_limit.test.ts"),
+    name: "shared memory: rate limiter across processes and Workers",
+    count: nodeCounts,
+  },
+  {
+    // Worker programs waiting on regions print nothing (no --no-warnings); another user's region
+    // through handles in Workers; regions dropped without close().
+    ...testCommand("node", "tests/processes/servers.test.ts"),
+    name:
+      "shared memory: regions in servers (quiet Workers on deno, bun, node 20-26; foreign owners; leaks)",
+    count: nodeCounts,
+  },
+  {
     // Spawns Deno, Bun and Node 26 (node:ffi) processes on region locks, and SIGKILLs holders.
     name: "locks between processes (deno + bun + node)",
     ...testCommand("node", "tests/processes/locks.test.ts"),

@@ -20,6 +20,11 @@ export interface RegionLink {
    * detached by `close()` before the region is unmapped.
    */
   readonly view: RegionView | undefined;
+  /**
+   * The region was opened with `allowForeignOwner`: handles of its atomics carry it, so that a
+   * Worker attaching the region to rebuild one is not refused where this thread was allowed.
+   */
+  readonly allowForeignOwner: boolean;
   /** Rejecters of this region's pending `waitAsync` Promises, called by `close()`. */
   readonly pending: Set<(error: Error) => void>;
 }

@@ -12,11 +12,15 @@ import type { AtomicKind } from "../engine/_ops.ts";
 import type { Block } from "./handle.ts";
 import type { LockKind, Words } from "./locks/_words.ts";
 
-/** A handle naming a region entry: `{ region, slot }` (and `index` for an array element). */
+/**
+ * A handle naming a region entry: `{ region, slot }` (and `index` for an array element,
+ * `allowForeignOwner` when the region was opened with it).
+ */
 export interface RegionRef {
   readonly region?: unknown;
   readonly slot?: unknown;
   readonly index?: unknown;
+  readonly allowForeignOwner?: unknown;
 }
 
 /** What lives in a region, found by handle: each throws if the entry does not exist. */

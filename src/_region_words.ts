@@ -113,7 +113,12 @@ export class RegionWords implements Words {
     // `| 0`: a small-integer index (a difference of two addresses is a double), which the JIT
     // needs to inline `Atomics` on the view instead of calling the generic builtin.
     this.#index = link.view === undefined ? 0 : ((base - link.view.base) / 4) | 0;
-    this.handle = Object.freeze({ kind, region: link.name, slot });
+    this.handle = Object.freeze({
+      kind,
+      region: link.name,
+      slot,
+      ...(link.allowForeignOwner ? { allowForeignOwner: true } : {}),
+    });
     this.place = link.name;
     this.offset = slot;
     this.me = processIdentity().pid;

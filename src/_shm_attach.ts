@@ -33,18 +33,60 @@ export function openHere<T extends OpenRegion>(name: string): T | undefined {
   return region === undefined || region.closed ? undefined : region as T;
 }
 
+/** What the collector gets of a region: its pointer, and what a warning names. */
+interface Dropped {
+  readonly pointer: number;
+  readonly name: string;
+  /** Opened by the program (`SharedMemory.open`), not attached to rebuild a handle. */
+  readonly opened: boolean;
+}
+
+let warned = false;
+
+/**
+ * Says once per thread that the program dropped a region it opened without closing it: each
+ * open region holds a mapping (and a descriptor's worth of kernel state) until a collection
+ * finds it, so a program that opens regions in a loop holds thousands of them. Regions attached
+ * to rebuild a handle (in a Worker) are the library's own: unmapping them is not a leak.
+ */
+function warnDropped(name: string): void {
+  if (warned) return;
+  warned = true;
+  const message = `a SharedMemory region (${JSON.stringify(name)}) was dropped without close(); ` +
+    "the garbage collector unmapped it. Call close() or open it with `using` to release regions " +
+    "at a known time (this warning is shown once).";
+  const process = (globalThis as {
+    process?: { emitWarning?(message: string, options: { type: string; code: string }): void };
+  }).process;
+  if (typeof process?.emitWarning === "function") {
+    process.emitWarning(message, { type: "AtomicxWarning", code: "ATOMICX_REGION_DROPPED" });
+  } else console.warn(`AtomicxWarning: ${message}`);
+}
+
 /**
  * Unmaps a region nobody can reach any more (neither its `SharedMemory` nor any of its atomics,
  * which all hold its link) and that was never closed — e.g. one a Worker attached to rebuild a
  * handle. Nothing can touch its memory then; a pending async waiter holds its own native reference.
  */
-const unreachable = new FinalizationRegistry<number>((pointer) => {
+const unreachable = new FinalizationRegistry<Dropped>(({ pointer, name, opened }) => {
   native().atomicx_shm_close(pointer);
+  if (opened) warnDropped(name);
 });
 
-/** Unmaps `link`'s region once `link` is unreachable, unless {@link unmapNow} ran first. */
-export function unmapWhenUnreachable(link: RegionLink): void {
-  unreachable.register(link, link.pointer, link);
+/**
+ * Unmaps `link`'s region once `link` is unreachable, unless {@link unmapNow} ran first; `opened`:
+ * the program opened it (a warning then says it was dropped without `close()`).
+ */
+export function unmapWhenUnreachable(link: RegionLink, opened: boolean): void {
+  unreachable.register(link, { pointer: link.pointer, name: link.name, opened }, link);
+}
+
+/**
+ * Marks `link`'s region as attached by the library (to rebuild a handle): dropping it is no leak.
+ */
+export function attachedForHandle(link: RegionLink): void {
+  unreachable.unregister(link);
+  unmapWhenUnreachable(link, false);
 }
 
 /** Unmaps `link`'s region now (`close()`); the collector will not unmap it again. */

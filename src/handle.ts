@@ -75,6 +75,11 @@ export interface RegionHandle<K extends AtomicKind = AtomicKind> {
    * then names the array. Absent for an atomic of its own.
    */
   readonly index?: number;
+  /**
+   * `true` when the region was opened with `allowForeignOwner` (a region another, trusted user
+   * created): rebuilding the atomic attaches the region with that option too. Absent otherwise.
+   */
+  readonly allowForeignOwner?: true;
   /** Absent: lets code test `handle.buffer` on any handle without narrowing first. */
   readonly buffer?: undefined;
   /** Absent, as `buffer`. */
@@ -325,7 +330,12 @@ export interface Block {
    * The region entry holding it (`memory` and `buffer` are then absent), or absent; `index` when
    * it is one element of the region array `slot`.
    */
-  readonly region?: { readonly name: string; readonly slot: string; readonly index?: number };
+  readonly region?: {
+    readonly name: string;
+    readonly slot: string;
+    readonly index?: number;
+    readonly allowForeignOwner?: true;
+  };
   /** For a counter in a region: the stripe this thread of this process adds to. */
   readonly stripe?: number;
 }
@@ -565,7 +575,11 @@ export function handleFor<H>(
 ): H {
   const { region, memory, buffer } = block;
   const where = region !== undefined
-    ? { region: region.name, slot: region.slot }
+    ? {
+      region: region.name,
+      slot: region.slot,
+      ...(region.allowForeignOwner ? { allowForeignOwner: true } : {}),
+    }
     : memory !== undefined
     ? { memory, byteOffset: block.byteOffset + offset }
     : { buffer: buffer!, byteOffset: block.byteOffset + offset };

@@ -57,6 +57,7 @@ import {
 } from "./_shm_names.ts";
 import { article, claimFailure, failure } from "./_shm_failure.ts";
 import {
+  attachedForHandle,
   forgetOpen,
   openHere,
   rememberOpen,
@@ -64,6 +65,12 @@ import {
   unmapWhenUnreachable,
 } from "./_shm_attach.ts";
 import { type BlockKind, installRegionHook, type RegionRef } from "./_region_hook.ts";
+import {
+  claimRateLimiter,
+  rateLimiterOptions,
+  RegionRateLimiter,
+  type RegionRateLimiterOptions,
+} from "./rate_limiter.ts";
 
 export type { RegionEntryKind } from "./_shm_layout.ts";
 
@@ -169,11 +176,23 @@ export class SharedMemory {
   readonly capacity: number;
   readonly #link: RegionLink;
 
-  private constructor(name: string, capacity: number, pointer: number) {
+  private constructor(
+    name: string,
+    capacity: number,
+    pointer: number,
+    allowForeignOwner: boolean,
+  ) {
     this.name = name;
     this.capacity = capacity;
-    this.#link = { name, pointer, closed: false, pending: new Set(), view: openView(pointer) };
-    unmapWhenUnreachable(this.#link);
+    this.#link = {
+      name,
+      pointer,
+      closed: false,
+      pending: new Set(),
+      view: openView(pointer),
+      allowForeignOwner,
+    };
+    unmapWhenUnreachable(this.#link, true);
   }
 
   /**
@@ -244,7 +263,7 @@ export class SharedMemory {
           "create it again.",
       );
     }
-    const region = new SharedMemory(name, out[1], out[0]);
+    const region = new SharedMemory(name, out[1], out[0], allowForeignOwner);
     rememberOpen(name, region);
     return region;
   }
@@ -625,6 +644,34 @@ export class SharedMemory {
   }
 
   /**
+   * The rate limiter `name` of this region, made if it does not exist: GCRA buckets per key,
+   * exact across every process and Worker that opens the region (see {@link RegionRateLimiter}).
+   * Keys hold a table entry only while their bucket is not full, so any number of distinct keys
+   * pass through; `keys` (default 1024) is how many can hold tokens at once, 16 per region slot.
+   *
+   * @example 100 requests a second per client IP, in every worker of a server
+   * ```ts
+   * import { SharedMemory } from "@atomicx/atomicx";
+   *
+   * using region = SharedMemory.open("rate-limit-demo");
+   * const limiter = region.rateLimiter("api", { limit: 100, windowMs: 1_000 });
+   * const { allowed, retryAfterMs } = limiter.take("203.0.113.7");
+   * if (!allowed) console.log(`429, Retry-After: ${Math.ceil(retryAfterMs / 1000)}`);
+   * SharedMemory.unlink("rate-limit-demo");
+   * ```
+   * @throws {TypeError} / {RangeError} for a bad name or option (nothing is made)
+   * @throws {RangeError} if the limiter exists with another limit, window or `keys`, or the region
+   *   has too few free slots left
+   */
+  rateLimiter(name: string, options: RegionRateLimiterOptions): RegionRateLimiter {
+    const where = "SharedMemory.rateLimiter";
+    const checked = rateLimiterOptions(where, name, options);
+    const table = this.intArray(checked.slot, checked.length);
+    claimRateLimiter(where, name, table, checked.options.limit, checked.options.windowMs);
+    return new RegionRateLimiter(name, checked.options, table);
+  }
+
+  /**
    * Every entry of the region, in the order they were added (by any process): its name, kind and,
    * for an array, its length.
    *
@@ -811,8 +858,13 @@ export class SharedMemory {
       byteOffset: 0,
       bytes: slotsFor(kind, length) * SLOT_BYTES,
       home: undefined,
-      region: { name: this.name, slot },
+      region: { name: this.name, slot, ...this.#foreign() },
     });
+  }
+
+  /** What a handle carries of how this region was opened: `allowForeignOwner` when given. */
+  #foreign(): { allowForeignOwner?: true } {
+    return this.#link.allowForeignOwner ? { allowForeignOwner: true } : {};
   }
 
   /** The stripes of the counter `slot`, as a block naming this thread's stripe. */
@@ -845,7 +897,7 @@ export class SharedMemory {
       ...array,
       base: array.base + index * size,
       bytes: size,
-      region: { name: this.name, slot, index },
+      region: { name: this.name, slot, index, ...this.#foreign() },
     });
   }
 
@@ -853,7 +905,8 @@ export class SharedMemory {
    * Unmaps the region from this thread. Every operation on its atomics throws from now on, and
    * pending `waitAsync` Promises on them reject. Other processes and Workers are not affected.
    * Closing twice does nothing. (A region that is never closed is unmapped once neither it nor any
-   * of its atomics is reachable; closing it, or `using`, releases it at a known time.)
+   * of its atomics is reachable, with a warning once per thread; closing it, or `using`, releases
+   * it at a known time.)
    *
    * @example
    * ```ts
@@ -905,8 +958,19 @@ export class SharedMemory {
     const existing = (where: string, handle: RegionRef, checkEntry: boolean) => {
       const region = checkRegionName(where, handle.region);
       const slot = checkSlotName(where, handle.slot);
-      const memory = openHere<SharedMemory>(region) ??
-        SharedMemory.open(region, { only: "attach" });
+      const { allowForeignOwner = false } = handle;
+      if (typeof allowForeignOwner !== "boolean") {
+        throw new TypeError(
+          `${where}: handle.allowForeignOwner must be a boolean or absent, got ${
+            describe(allowForeignOwner)
+          }`,
+        );
+      }
+      let memory = openHere<SharedMemory>(region);
+      if (memory === undefined) {
+        memory = SharedMemory.open(region, { only: "attach", allowForeignOwner });
+        attachedForHandle(memory.#link);
+      }
       if (checkEntry) memory.#existing(slot, where);
       return { memory, slot };
     };

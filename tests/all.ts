@@ -15,6 +15,7 @@ import "./cases/counters.ts";
 import "./cases/wait.ts";
 import "./cases/shm.ts";
 import "./cases/shm_collections.ts";
+import "./cases/shm_rate_limit.ts";
 import "./cases/locks.ts";
 
 export { cases } from "./harness.ts";

@@ -106,7 +106,7 @@ function sample(text: string, series: string): number {
 async function primary(): Promise<number> {
   const regionName = `cluster-metrics-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   SharedMemory.open(regionName, {
-    capacity: 64, // a slot per counter series, two per histogram series, one per metric
+    capacity: 64, // a slot per counter series, three per histogram series (11 buckets), 1-2 per metric
     only: "create",
   }).close(); // the workers attach; the name stays until unlinked below
   const env = { CLUSTER_METRICS_REGION: regionName, CLUSTER_METRICS_PORT: await clusterPort() };

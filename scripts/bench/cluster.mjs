@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:cluster`: metrics (atomicx/metrics) and rate limits (examples/rate-limit) across a
+// `npm run bench:cluster`: metrics (atomicx/metrics) and rate limits (`region.rateLimiter`) across a
 // Node cluster, kept in a SharedMemory region, against what users run
 // today: prom-client's AggregatorRegistry (every scrape gathered from the workers over IPC), and
 // rate-limiter-flexible with its cluster store (the primary, over IPC) and with Redis (Debian's
@@ -30,7 +30,8 @@ const DECIDE_SECONDS = 2; // per rate limiter
 const runChild = (childArgs) => runForJson("node", child, childArgs);
 
 const version = (command) =>
-  spawnSync(command, ["--version"]).stdout?.toString().trim().split("\n")[0] ?? "?";
+  spawnSync(command, ["--version"]).stdout?.toString().trim().split("\n")[0] ??
+    "?";
 const pkg = packageVersion;
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 const times = (x) => `${x.toLocaleString("en-US", { maximumSignificantDigits: 3 })}×`;
@@ -38,11 +39,15 @@ const mark = (ok) => (ok ? "✅" : "❌");
 
 const scrapes = [];
 for (const [workers, series] of [[4, 100], [4, 1000], [8, 100], [8, 1000]]) {
-  console.log(`scrape: ${workers} workers, ${series} series: region vs AggregatorRegistry…`);
+  console.log(
+    `scrape: ${workers} workers, ${series} series: region vs AggregatorRegistry…`,
+  );
   scrapes.push(await runChild(["scrape", workers, series]));
   console.log(scrapes.at(-1));
 }
-console.log("inc / observe: atomicx/metrics vs prom-client's in-process metrics…");
+console.log(
+  "inc / observe: atomicx/metrics vs prom-client's in-process metrics…",
+);
 const ops = await runChild(["ops"]);
 console.log(ops);
 console.log("request throughput, counting off / region / prom-client…");
@@ -63,12 +68,18 @@ try {
 
 const [target] = scrapes; // 4 workers, 100 series
 const scrapeRatio = target.aggregatorMs / target.renderMs;
-const worstOp = Math.max(...Object.values(ops).map((o) => o.regionNs / o.localNs));
-const labelledOp = ops["counter.inc(labels)"].regionNs / ops["counter.inc(labels)"].localNs;
+const worstOp = Math.max(
+  ...Object.values(ops).map((o) => o.regionNs / o.localNs),
+);
+const labelledOp = ops["counter.inc(labels)"].regionNs /
+  ops["counter.inc(labels)"].localNs;
 const countingCost = 1 - throughput.regionRatio;
 const limiterRows = [
-  ["atomicx region, GCRA (`RegionRateLimiter`, examples/rate-limit)", limits.region],
-  ["rate-limiter-flexible `RateLimiterCluster` (the primary as the store, IPC)", limits.cluster],
+  ["atomicx region, GCRA (`region.rateLimiter`)", limits.region],
+  [
+    "rate-limiter-flexible `RateLimiterCluster` (the primary as the store, IPC)",
+    limits.cluster,
+  ],
   ...(limits.redis === undefined ? [] : [[
     `rate-limiter-flexible \`RateLimiterRedis\` over ioredis (${redisVersion}, 127.0.0.1)`,
     limits.redis,
@@ -147,14 +158,18 @@ slice per way, the order rotated every round; each way's figure is its requests 
 }× | ${fmt(throughput.localNs)} ns |
 
 - Counting in the region changed the throughput by ${
-  (-countingCost * 100).toLocaleString("en-US", { signDisplay: "always", maximumFractionDigits: 1 })
+  (-countingCost * 100).toLocaleString("en-US", {
+    signDisplay: "always",
+    maximumFractionDigits: 1,
+  })
 } % in this run — target at most 5 % slower: ${mark(countingCost <= 0.05)}. Measured alone, it
   costs ${fmt(throughput.regionNs)} ns per request, while at ${
   fmt(throughput.off)
 } requests/s on ${cpus().length} cores a request takes about ${
   fmt((cpus().length / throughput.off) * 1e6)
 } µs of CPU (server and client): an expected cost of ${
-  ((throughput.regionNs / 1000 / ((cpus().length / throughput.off) * 1e6)) * 100).toFixed(2)
+  ((throughput.regionNs / 1000 / ((cpus().length / throughput.off) * 1e6)) *
+    100).toFixed(2)
 } %, below this machine's slice-to-slice noise (the slices are in the output of the run).
 
 **Rate limiter decisions** per second over all 4 workers for ${DECIDE_SECONDS} s, keys spread over

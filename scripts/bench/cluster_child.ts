@@ -18,7 +18,8 @@
 // - throughput: requests per second over keep-alive connections, rounds alternating counting off,
 //   counting in the region (a counter and a histogram per request), and counting in prom-client's
 //   per-worker metrics.
-// - ratelimit: decisions per second over all workers: the region's GCRA limiter, against
+// - ratelimit: decisions per second over all workers: the region's GCRA limiter
+//   (`region.rateLimiter`), against
 //   rate-limiter-flexible's RateLimiterCluster (the primary as the store, over IPC), its
 //   RateLimiterRedis over ioredis (when a Redis port is given), and its RateLimiterMemory (one
 //   budget per worker: not a cluster-wide limit, shown for scale).
@@ -35,23 +36,28 @@ import {
 } from "rate-limiter-flexible";
 import { SharedMemory } from "../../mod.ts";
 import { RegionMetrics } from "../../metrics/mod.ts";
-import { RegionRateLimiter } from "../../examples/rate-limit/gcra.ts";
 
 const [mode, ...rest] = process.argv.slice(2);
 const WORKERS = mode === "scrape" ? Number(rest[0]) : 4;
 /** Series per metric (label values r0…r9); a tenth of the metrics are histograms. */
 const ROUTES = Array.from({ length: 10 }, (_, i) => `r${i}`);
 const METRICS = mode === "scrape" ? Number(rest[1]) / ROUTES.length : 10;
-const COUNTERS = Array.from({ length: METRICS - Math.max(1, METRICS / 10) }, (_, i) => ({
-  name: `app_counter_${i}_total`,
-  help: `counter ${i}`,
-  labelNames: ["route"],
-}));
-const HISTOGRAMS = Array.from({ length: Math.max(1, METRICS / 10) }, (_, i) => ({
-  name: `app_latency_${i}_seconds`,
-  help: `histogram ${i}`,
-  labelNames: ["route"],
-}));
+const COUNTERS = Array.from(
+  { length: METRICS - Math.max(1, METRICS / 10) },
+  (_, i) => ({
+    name: `app_counter_${i}_total`,
+    help: `counter ${i}`,
+    labelNames: ["route"],
+  }),
+);
+const HISTOGRAMS = Array.from(
+  { length: Math.max(1, METRICS / 10) },
+  (_, i) => ({
+    name: `app_latency_${i}_seconds`,
+    help: `histogram ${i}`,
+    labelNames: ["route"],
+  }),
+);
 const KEYS = Array.from({ length: 100 }, (_, i) => `client-${i}`);
 const IN_FLIGHT = 64;
 const ROUNDS = 12; // throughput: rounds of one slice per way
@@ -74,7 +80,11 @@ if (cluster.isPrimary) {
       ? opsCost(regionName)
       : mode === "throughput"
       ? await throughputPrimary(regionName, Number(rest[0]))
-      : await rateLimitPrimary(regionName, Number(rest[0]), Number(rest[1] ?? 0));
+      : await rateLimitPrimary(
+        regionName,
+        Number(rest[0]),
+        Number(rest[1] ?? 0),
+      );
     console.log(JSON.stringify(result));
   } finally {
     await Promise.all(
@@ -96,7 +106,9 @@ async function startWorkers(regionName: string): Promise<number> {
   const ports: Promise<number>[] = [];
   for (let i = 0; i < WORKERS; i++) {
     const w = cluster.fork({ BENCH_REGION: regionName, BENCH_MODE: mode });
-    ports.push(new Promise((resolve) => w.once("listening", (a) => resolve(a.port))));
+    ports.push(
+      new Promise((resolve) => w.once("listening", (a) => resolve(a.port))),
+    );
   }
   return (await Promise.all(ports))[0];
 }
@@ -151,7 +163,11 @@ async function scrapePrimary(regionName: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const rendered = await get(port, "/render", agent);
   const aggregated = await aggregator.clusterMetrics();
-  const families = [COUNTERS[0].name, COUNTERS.at(-1)!.name, `${HISTOGRAMS.at(-1)!.name}_count`];
+  const families = [
+    COUNTERS[0].name,
+    COUNTERS.at(-1)!.name,
+    `${HISTOGRAMS.at(-1)!.name}_count`,
+  ];
   for (const family of families) {
     if (familyTotal(rendered, family) !== familyTotal(aggregated, family)) {
       throw new Error(
@@ -167,9 +183,13 @@ async function scrapePrimary(regionName: string) {
   const aggregatorRounds: number[] = [];
   for (let round = 0; round < 5; round++) {
     httpRounds.push(await meanMs(calls, () => get(port, "/render", agent)));
-    aggregatorRounds.push(await meanMs(calls, () => aggregator.clusterMetrics()));
+    aggregatorRounds.push(
+      await meanMs(calls, () => aggregator.clusterMetrics()),
+    );
   }
-  const [inWorker] = await ask<{ renderMs: number; registryMs: number }>({ op: "render" }, 1);
+  const [inWorker] = await ask<{ renderMs: number; registryMs: number }>({
+    op: "render",
+  }, 1);
   agent.destroy();
   return {
     workers: WORKERS,
@@ -192,7 +212,10 @@ function median(xs: number[]): number {
  * ns per call of `fn` for atomicx/metrics and for prom-client, paired: 15 rounds alternating the
  * two, the median of each.
  */
-function paired(region: () => void, local: () => void): { regionNs: number; localNs: number } {
+function paired(
+  region: () => void,
+  local: () => void,
+): { regionNs: number; localNs: number } {
   const n = 200_000;
   const time = (fn: () => void) => {
     const t = performance.now();
@@ -202,7 +225,9 @@ function paired(region: () => void, local: () => void): { regionNs: number; loca
   time(region), time(local); // warm-up
   const r: number[] = [];
   const l: number[] = [];
-  for (let round = 0; round < 15; round++) r.push(time(region)), l.push(time(local));
+  for (let round = 0; round < 15; round++) {
+    r.push(time(region)), l.push(time(local));
+  }
   return { regionNs: median(r), localNs: median(l) };
 }
 
@@ -211,7 +236,11 @@ function opsCost(regionName: string) {
   const region = SharedMemory.open(regionName, { only: "attach" });
   const metrics = new RegionMetrics(region);
   const registry = new client.Registry();
-  const labelled = { name: "ops_total", help: "ops", labelNames: ["route", "code"] };
+  const labelled = {
+    name: "ops_total",
+    help: "ops",
+    labelNames: ["route", "code"],
+  };
   const histogram = { name: "ops_seconds", help: "ops", labelNames: ["route"] };
   const ours = {
     plain: metrics.counter({ name: "plain_total", help: "plain" }),
@@ -220,7 +249,11 @@ function opsCost(regionName: string) {
     gauge: metrics.gauge({ name: "g", help: "g" }),
   };
   const theirs = {
-    plain: new client.Counter({ name: "plain_total", help: "plain", registers: [registry] }),
+    plain: new client.Counter({
+      name: "plain_total",
+      help: "plain",
+      registers: [registry],
+    }),
     counter: new client.Counter({ ...labelled, registers: [registry] }),
     histogram: new client.Histogram({ ...histogram, registers: [registry] }),
     gauge: new client.Gauge({ name: "g", help: "g", registers: [registry] }),
@@ -231,7 +264,10 @@ function opsCost(regionName: string) {
   const theirsChild = theirs.counter.labels("/items", "200");
   const result = {
     "counter.inc()": paired(() => ours.plain.inc(), () => theirs.plain.inc()),
-    "counter.inc(labels)": paired(() => ours.counter.inc(labels), () => theirs.counter.inc(labels)),
+    "counter.inc(labels)": paired(
+      () => ours.counter.inc(labels),
+      () => theirs.counter.inc(labels),
+    ),
     "counter.labels(...).inc() (child kept)": paired(
       () => oursChild.inc(),
       () => theirsChild.inc(),
@@ -267,7 +303,9 @@ async function throughputPrimary(regionName: string, seconds: number) {
   agent.destroy();
   // What counting costs a worker, measured alone: a region counter add and a histogram
   // observation, and the same in prom-client's per-worker metrics.
-  const [cost] = await ask<{ regionNs: number; localNs: number }>({ op: "cost" }, 1);
+  const [cost] = await ask<{ regionNs: number; localNs: number }>({
+    op: "cost",
+  }, 1);
   return {
     off: done.off / ROUNDS,
     region: done.region / ROUNDS,
@@ -299,10 +337,19 @@ async function requestsPerSecond(
   return done / ((performance.now() - start) / 1000);
 }
 
-async function rateLimitPrimary(regionName: string, seconds: number, redisPort: number) {
+async function rateLimitPrimary(
+  regionName: string,
+  seconds: number,
+  redisPort: number,
+) {
   new RateLimiterClusterMaster();
   await startWorkers(regionName);
-  const variants = ["region", "cluster", ...(redisPort ? ["redis"] : []), "memory"];
+  const variants = [
+    "region",
+    "cluster",
+    ...(redisPort ? ["redis"] : []),
+    "memory",
+  ];
   const result: Record<string, number> = {};
   for (const variant of variants) {
     const at = Date.now() + 300;
@@ -368,7 +415,9 @@ function workerMain(regionName: string, mode: string): void {
       const rounds = [];
       const registryRounds = [];
       for (let round = 0; round < 5; round++) {
-        rounds.push(await meanMs(calls, () => Promise.resolve(metrics.render())));
+        rounds.push(
+          await meanMs(calls, () => Promise.resolve(metrics.render())),
+        );
         registryRounds.push(await meanMs(calls, () => registry.metrics()));
       }
       process.send!({
@@ -432,12 +481,16 @@ async function decide(
   ms: number,
   redisPort: number,
 ): Promise<number> {
-  const points = 1e9; // never exhausted: every decision does its full work
-  const duration = 3600;
+  // Never exhausted in a run (about 10^4 decisions per key per second): every decision does its
+  // full work. (The region limiter takes up to 2^53 / (windowMs · 1000) tokens.)
+  const points = 1e6;
+  const duration = 1000;
   const end = at + ms;
   if (variant === "region") {
-    const limiter = new RegionRateLimiter(region, { limit: points, windowMs: duration * 1000 });
-    for (const key of KEYS) limiter.take(key); // slots found once, as a server would after warm-up
+    const limiter = region.rateLimiter("bench", {
+      limit: points,
+      windowMs: duration * 1000,
+    });
     while (Date.now() < at);
     let n = 0;
     while (Date.now() < end) {
@@ -448,7 +501,12 @@ async function decide(
   }
   let redis: Redis | undefined;
   const limiter = variant === "cluster"
-    ? new RateLimiterCluster({ keyPrefix: "bench", points, duration, timeoutMs: 5000 })
+    ? new RateLimiterCluster({
+      keyPrefix: "bench",
+      points,
+      duration,
+      timeoutMs: 5000,
+    })
     : variant === "redis"
     ? new RateLimiterRedis({
       storeClient: redis = new Redis({ port: redisPort, host: "127.0.0.1" }),

@@ -94,6 +94,8 @@ export interface RegionArrayHandle<K extends ArrayKind = ArrayKind> {
   readonly region: string;
   /** The array's name inside the region. */
   readonly slot: string;
+  /** `true` when the region was opened with `allowForeignOwner` (as an atomic's region handle). */
+  readonly allowForeignOwner?: true;
   /** Absent: lets code test `handle.byteOffset` on any array handle without narrowing first. */
   readonly byteOffset?: undefined;
   /** Absent, as `byteOffset`. */

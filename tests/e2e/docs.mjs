@@ -7,6 +7,11 @@
 //   <!-- docs: together deno bun node -->       start one process per runtime named at the same
 //                                               time (a block about several processes)
 //   <!-- docs: not run (REASON) -->             shell commands, layouts, output: nothing to run
+//   <!-- docs: clone (REASON) -->               the Install block: its shell lines run as written
+//                                               in a fresh clone of this repository's HEAD (the
+//                                               `git clone` line clones it from here), with a new
+//                                               npm project `my-project` beside it; then a program
+//                                               there opens a region through the installed package
 //
 // An unmarked block fails the test. A block that is run is written to .tmp/docs/ beside a mod.ts
 // that re-exports the repository's (and a metrics/mod.ts), with `from "atomicx"` (what a user of
@@ -14,12 +19,13 @@
 // exit 0 within two minutes; a hang fails. Also checks that every repository command answers
 // `--help` without running anything. Ends with `docs: N passed, M failed`.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { cli } from "../../scripts/lib/cli.mjs";
 import { bin, root } from "../../scripts/lib/paths.mjs";
-import { runtimeCommand, RUNTIMES } from "../../scripts/lib/runtimes.mjs";
+import { runtimeCommand, RUNTIMES, systemNode } from "../../scripts/lib/runtimes.mjs";
 
 const { file: readme } = cli("node tests/e2e/docs.mjs [options]: run the README's code blocks", {
   file: { type: "string", placeholder: "PATH", help: "the Markdown file", default: "README.md" },
@@ -80,6 +86,72 @@ writeFileSync(join(dir, "mod.ts"), 'export * from "../../mod.ts";\n');
 mkdirSync(join(dir, "metrics"));
 writeFileSync(join(dir, "metrics", "mod.ts"), 'export * from "../../../metrics/mod.ts";\n');
 
+/**
+ * Runs an Install block in a fresh clone of HEAD: its `git clone URL && cd DIR` line clones this
+ * repository into DIR instead, every other line runs as written (bash, `set -e`), starting in the
+ * clone, with an empty npm project `my-project` beside it. Then a program in my-project opens a
+ * region and takes from a rate limiter through the installed package, on the machine's Node
+ * (koffi). npm's cache makes `npm ci` cheap after the first run.
+ */
+function inFreshClone(where, code) {
+  const lines = code.split("\n");
+  const clone = lines[0].match(/^git clone \S+ && cd (\S+)$/);
+  if (!clone) {
+    report(false, `${where}: starts with "git clone URL && cd DIR"`, lines[0]);
+    return;
+  }
+  const top = mkdtempSync(join(tmpdir(), "atomicx-install-"));
+  try {
+    const cloned = spawnSync("git", ["clone", "--quiet", root, join(top, clone[1])], {
+      encoding: "utf8",
+    });
+    report(cloned.status === 0, `${where}: git clone of HEAD`, cloned.stderr);
+    if (cloned.status !== 0) return;
+    mkdirSync(join(top, "my-project"));
+    writeFileSync(
+      join(top, "my-project", "package.json"),
+      '{ "name": "my-project", "private": true, "type": "module" }\n',
+    );
+    // What the user's shell has: no npm_* variables of an npm script running this test.
+    const env = Object.fromEntries(Object.entries(clean).filter(([key]) => !/^npm_/i.test(key)));
+    const script = ["set -e", ...lines.slice(1)].join("\n");
+    const steps = spawnSync("bash", ["-c", script], {
+      cwd: join(top, clone[1]),
+      env: { ...env, npm_config_prefer_offline: "true", npm_config_audit: "false" },
+      encoding: "utf8",
+      timeout: 600_000,
+    });
+    report(
+      steps.status === 0,
+      `${where}: the Install commands, as written, in a fresh clone`,
+      `exited ${steps.status ?? steps.signal}\n${steps.stdout}${steps.stderr}`,
+    );
+    if (steps.status !== 0) return;
+    writeFileSync(
+      join(top, "my-project", "main.mjs"),
+      `import { SharedMemory } from "atomicx";
+const region = SharedMemory.open("atomicx-install-" + process.pid, { capacity: 80 });
+const limiter = region.rateLimiter("api", { limit: 2, windowMs: 60_000 });
+console.log([1, 2, 3].map(() => limiter.take("203.0.113.7").allowed).join(" "));
+region.close();
+SharedMemory.unlink(region.name);
+`,
+    );
+    const used = spawnSync(systemNode, ["main.mjs"], {
+      cwd: join(top, "my-project"),
+      env,
+      encoding: "utf8",
+    });
+    report(
+      used.status === 0 && used.stdout === "true true false\n" && used.stderr === "",
+      `${where}: my-project uses the installed package (${RUNTIMES.koffi.label})`,
+      `exited ${used.status}\n${used.stdout}${used.stderr}`,
+    );
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
+
 /** A block's package imports as a clone's files: "atomicx" → ./mod.ts, "atomicx/x" → ./x/mod.ts. */
 function asPastedInClone(code) {
   return code.replace(
@@ -95,6 +167,10 @@ for (const [index, block] of all.entries()) {
   const [mode, ...rest] = (block.marker ?? "").split(/\s+/);
   if (mode === "not") {
     report(/^run \(.+\)$/.test(rest.join(" ")), `${where}: not run, says why`, block.marker);
+    continue;
+  }
+  if (mode === "clone") {
+    inFreshClone(where, block.code);
     continue;
   }
   if (mode !== "run" && mode !== "together") {
@@ -150,6 +226,7 @@ for (
     "scripts/bench/main.mjs",
     "scripts/bench/shm.mjs",
     "scripts/bench/redis.mjs",
+    "scripts/bench/rate_limit.mjs",
     "scripts/build-npm.mjs",
     "tests/e2e/run.mjs",
     "tests/e2e/examples.mjs",
