@@ -377,6 +377,9 @@ pub unsafe fn unmap(base: *mut u8, _len: usize) {
 /// every process that opens the region maps.
 struct Waiters {
     view: *mut AtomicU32,
+    /// The section's handle, kept open: a named object loses its name when its last handle
+    /// closes, even while views keep the object itself alive.
+    section: Handle,
     key: u64,
 }
 
@@ -391,7 +394,7 @@ impl Waiters {
     fn open(key: u64) -> Result<Waiters, Error> {
         let name = wide(&format!("Local\\atomicx-{:016x}-waiters", key));
         // SAFETY: a pagefile-backed section of a fixed size (created zeroed, or opened), mapped
-        // whole; the view keeps it alive after its handle is closed.
+        // whole; its handle stays open until drop.
         unsafe {
             let section = CreateFileMappingW(
                 INVALID_HANDLE_VALUE,
@@ -405,13 +408,14 @@ impl Waiters {
                 return Err(last_error());
             }
             let view = MapViewOfFile(section, FILE_MAP_READ_WRITE, 0, 0, WAITER_BUCKETS * 4);
-            let err = last_error();
-            CloseHandle(section);
             if view.is_null() {
+                let err = last_error();
+                CloseHandle(section);
                 return Err(err);
             }
             Ok(Waiters {
                 view: view.cast(),
+                section,
                 key,
             })
         }
@@ -430,8 +434,11 @@ impl Waiters {
 
 impl Drop for Waiters {
     fn drop(&mut self) {
-        // SAFETY: the view from `open`, unmapped once.
-        unsafe { UnmapViewOfFile(self.view as *const c_void) };
+        // SAFETY: the view and handle from `open`, each given up once.
+        unsafe {
+            UnmapViewOfFile(self.view as *const c_void);
+            CloseHandle(self.section);
+        }
     }
 }
 
