@@ -10,7 +10,10 @@ import { SharedMemory } from "../../mod.ts";
 import { assert } from "../support/assert.ts";
 
 const child = fileURLToPath(new URL("./child.ts", import.meta.url));
-const RUNTIMES: Record<string, { command: string; args: string[]; env: Record<string, string> }> = {
+const RUNTIMES: Record<
+  string,
+  { command: string; args: string[]; env: Record<string, string> }
+> = {
   node22: {
     command: process.env.ATOMICX_WIN_NODE22!,
     args: ["--import", "tsx", "--no-warnings"],
@@ -28,7 +31,11 @@ const LIMIT_MS = 60_000;
 /** Starts the child fixture; `next()` resolves to its next JSON line. */
 function start(runtime: string, args: (string | number)[]) {
   const r = RUNTIMES[runtime];
-  const proc: ChildProcess = spawn(r.command, [...r.args, child, ...args.map(String)], {
+  const proc: ChildProcess = spawn(r.command, [
+    ...r.args,
+    child,
+    ...args.map(String),
+  ], {
     env: { ...process.env, ...r.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -41,7 +48,9 @@ function start(runtime: string, args: (string | number)[]) {
     waiting.splice(0).forEach((f) => f());
   });
   proc.stderr!.on("data", (c) => (stderr += c));
-  const exit = new Promise<number | null>((resolve) => proc.on("close", resolve));
+  const exit = new Promise<number | null>((resolve) =>
+    proc.on("close", resolve)
+  );
   exit.then(() => waiting.splice(0).forEach((f) => f()));
   let ended = false;
   exit.then(() => (ended = true));
@@ -50,7 +59,9 @@ function start(runtime: string, args: (string | number)[]) {
       const check = () => {
         const lines = stdout.split("\n");
         if (lines.length > read + 1) return resolve(JSON.parse(lines[read++]));
-        if (ended) return reject(new Error(`${runtime} ended: ${stdout}${stderr}`));
+        if (ended) {
+          return reject(new Error(`${runtime} ended: ${stdout}${stderr}`));
+        }
         waiting.push(check);
       };
       check();
@@ -58,8 +69,13 @@ function start(runtime: string, args: (string | number)[]) {
   return { proc, next, exit };
 }
 
-async function withRegion(tag: string, fn: (name: string, region: SharedMemory) => Promise<void>) {
-  const name = `atomicx-win-${tag}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+async function withRegion(
+  tag: string,
+  fn: (name: string, region: SharedMemory) => Promise<void>,
+) {
+  const name = `atomicx-win-${tag}-${process.pid}-${
+    Math.random().toString(36).slice(2, 8)
+  }`;
   const region = SharedMemory.open(name, { capacity: 32, only: "create" });
   try {
     await fn(name, region);
@@ -79,7 +95,9 @@ test(
   () =>
     withRegion("count", async (name, region) => {
       const n = 20_000;
-      const runs = ["node22", "node26"].map((r) => start(r, ["count", name, n]));
+      const runs = ["node22", "node26"].map((r) =>
+        start(r, ["count", name, n])
+      );
       for (const r of runs) assert.deepEqual(await r.next(), { done: true });
       assert.equal(region.int("added").load(), 2 * n);
       assert.equal(region.int("plain").load(), 2 * n);
@@ -148,7 +166,9 @@ test(
   { timeout: LIMIT_MS },
   () =>
     withRegion("worker", async (name, region) => {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), { workerData: name });
+      const worker = new Worker(new URL("./worker.ts", import.meta.url), {
+        workerData: name,
+      });
       const held = new Promise((resolve) => worker.once("message", resolve));
       worker.postMessage("go");
       assert.equal(await held, "held");

@@ -32,4 +32,4 @@ if [ ! -f "$ROOTFS/.atomicx-ready" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine64 wine >/dev/null"
   touch "$ROOTFS/.atomicx-ready"
 fi
-echo "wine: $(chroot "$ROOTFS" wine --version 2>/dev/null || chroot "$ROOTFS" /usr/lib/wine/wine64 --version)"
+echo "wine in $ROOTFS: $(chroot "$ROOTFS" dpkg-query -W -f '${Version}' wine)"

@@ -28,7 +28,14 @@ const root = join(here, "..", "..");
 const work = join(root, ".tmp", "windows");
 const deps = join(work, "deps");
 const stage = join(work, "stage");
-const dll = join(root, "native", "target", "x86_64-pc-windows-gnu", "release", "atomicx.dll");
+const dll = join(
+  root,
+  "native",
+  "target",
+  "x86_64-pc-windows-gnu",
+  "release",
+  "atomicx.dll",
+);
 let passed = 0;
 let failed = 0;
 const t0 = performance.now();
@@ -36,14 +43,18 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 
 function finish() {
   console.log(`\nwindows suite took ${elapsed()}`);
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`windows: ${passed} passed, ${failed} failed`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
 
 /** Runs a setup step; a failure is one failed test and ends the suite. */
 function step(title, command, args, options = {}) {
   console.log(`== ${title} (${elapsed()})`);
-  const r = spawnSync(command, args, { stdio: "inherit", cwd: root, ...options });
+  const r = spawnSync(command, args, {
+    stdio: "inherit",
+    cwd: root,
+    ...options,
+  });
   if (r.status !== 0) {
     console.log(`setup step "${title}" failed (exit ${r.status ?? r.signal})`);
     failed++;
@@ -52,40 +63,51 @@ function step(title, command, args, options = {}) {
 }
 
 // 1. Debian packages and the wine 10 chroot (root and apt-get, as on a fresh CI machine).
-if (process.getuid?.() !== 0 && !existsSync("/var/cache/atomicx-wine/trixie/.atomicx-ready")) {
-  console.log("the Windows suite needs root (apt-get, debootstrap, chroot) to install wine");
+if (
+  process.getuid?.() !== 0 &&
+  !existsSync("/var/cache/atomicx-wine/trixie/.atomicx-ready")
+) {
+  console.log(
+    "the Windows suite needs root (apt-get, debootstrap, chroot) to install wine",
+  );
   failed++;
   finish();
 }
-step("install rustc 1.63 for Windows, MinGW and wine 10", "sh", [join(here, "install-wine.sh")]);
+step("install rustc 1.63 for Windows, MinGW and wine 10", "sh", [
+  join(here, "install-wine.sh"),
+]);
 
 // 2. The DLL, with the rustc that has the Windows target (it is also the 1.63 compatibility check).
 mkdirSync(dirname(dll), { recursive: true });
-step("build atomicx.dll (rustc 1.63, x86_64-pc-windows-gnu)", "/usr/bin/rustc", [
-  "--edition",
-  "2021",
-  "--crate-type",
-  "cdylib",
-  "--crate-name",
-  "atomicx",
-  "--target",
-  "x86_64-pc-windows-gnu",
-  "-C",
-  "linker=x86_64-w64-mingw32-gcc",
-  "-C",
-  "opt-level=3",
-  "-C",
-  "panic=abort",
-  "-C",
-  "strip=symbols",
-  "-A",
-  "illegal_floating_point_literal_pattern",
-  "-D",
-  "warnings",
-  "--out-dir",
-  dirname(dll),
-  join(root, "native", "src", "lib.rs"),
-]);
+step(
+  "build atomicx.dll (rustc 1.63, x86_64-pc-windows-gnu)",
+  "/usr/bin/rustc",
+  [
+    "--edition",
+    "2021",
+    "--crate-type",
+    "cdylib",
+    "--crate-name",
+    "atomicx",
+    "--target",
+    "x86_64-pc-windows-gnu",
+    "-C",
+    "linker=x86_64-w64-mingw32-gcc",
+    "-C",
+    "opt-level=3",
+    "-C",
+    "panic=abort",
+    "-C",
+    "strip=symbols",
+    "-A",
+    "illegal_floating_point_literal_pattern",
+    "-D",
+    "warnings",
+    "--out-dir",
+    dirname(dll),
+    join(root, "native", "src", "lib.rs"),
+  ],
+);
 passed++; // the build is the check that the crate compiles with rustc 1.63 for Windows
 
 // 3. Node 22 and 26 for Windows, koffi's and esbuild's win32 builds.
@@ -93,7 +115,8 @@ const lock = join(here, "package-lock.json");
 const marker = join(deps, "node_modules", ".package-lock.json");
 if (
   !existsSync(marker) ||
-  readFileSync(join(deps, "package-lock.json"), "utf8") !== readFileSync(lock, "utf8")
+  readFileSync(join(deps, "package-lock.json"), "utf8") !==
+    readFileSync(lock, "utf8")
 ) {
   rmSync(deps, { recursive: true, force: true });
   mkdirSync(deps, { recursive: true });
@@ -113,7 +136,16 @@ if (
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 for (
-  const entry of ["mod.ts", "src", "ffi", "engine", "wasm", "tests", "package.json", "deno.json"]
+  const entry of [
+    "mod.ts",
+    "src",
+    "ffi",
+    "engine",
+    "wasm",
+    "tests",
+    "package.json",
+    "deno.json",
+  ]
 ) {
   cpSync(join(root, entry), join(stage, entry), { recursive: true });
 }
@@ -130,7 +162,10 @@ const env = {
 /** Counts of a `node --test` run (spec reporter), printing its output. */
 async function nodeTest(title, exe, args, extraEnv = {}) {
   console.log(`== ${title} (${elapsed()})`);
-  const r = await wine(root, exe, args, { cwd: stage, env: { ...env, ...extraEnv } });
+  const r = await wine(root, exe, args, {
+    cwd: stage,
+    env: { ...env, ...extraEnv },
+  });
   console.log(r.output.replace(/^error: XDG_RUNTIME_DIR.*\n/gm, ""));
   const pass = [...r.output.matchAll(/^ℹ pass (\d+)/gm)].at(-1);
   const fail = [...r.output.matchAll(/^ℹ fail (\d+)/gm)].at(-1);
@@ -152,17 +187,21 @@ await nodeTest("conformance cases on Windows Node 26 (node:ffi)", node26, [
   ...spec,
   "tests/windows/cases_on_windows.test.ts",
 ]);
-await nodeTest("conformance cases on Windows Node 22 (koffi)", node22, [
+await nodeTest("region and lock cases on Windows Node 22 (koffi)", node22, [
   "--import",
   "tsx",
   "--no-warnings",
   ...spec,
   "tests/windows/cases_on_windows.test.ts",
-], { ATOMICX_FFI: "koffi" });
-await nodeTest("regions, waits and holder death across Windows processes", node26, [
-  "--experimental-ffi",
-  "--no-warnings",
-  ...spec,
-  "tests/windows/cross.test.ts",
-]);
+], { ATOMICX_FFI: "koffi", ATOMICX_WINDOWS_CASES: "native" });
+await nodeTest(
+  "regions, waits and holder death across Windows processes",
+  node26,
+  [
+    "--experimental-ffi",
+    "--no-warnings",
+    ...spec,
+    "tests/windows/cross.test.ts",
+  ],
+);
 finish();

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import process from "node:process";
 
 /** The cache that holds the chroot (install-wine.sh's ATOMICX_WINE_CACHE). */
-export const cache = process.env.ATOMICX_WINE_CACHE ?? "/var/cache/atomicx-wine";
+export const cache = process.env.ATOMICX_WINE_CACHE ??
+  "/var/cache/atomicx-wine";
 /** The chroot with wine 10. */
 export const rootfs = join(cache, "trixie");
 
@@ -21,8 +22,14 @@ const quote = (s) => `'${String(s).replaceAll("'", `'\\''`)}'`;
  * Runs `exe args` under wine with `env` added, the working directory `cwd` (a Linux path in the
  * repository), at most `timeoutMs`. Resolves to `{ code, output }`.
  */
-export function wine(root, exe, args, { env = {}, cwd = root, timeoutMs = 600_000, log } = {}) {
-  const out = log ?? join(root, ".tmp", "windows", `wine-${process.pid}-${Date.now()}.log`);
+export function wine(
+  root,
+  exe,
+  args,
+  { env = {}, cwd = root, timeoutMs = 600_000, log } = {},
+) {
+  const out = log ??
+    join(root, ".tmp", "windows", `wine-${process.pid}-${Date.now()}.log`);
   const vars = {
     WINEPREFIX: "/root/.wine-atomicx",
     WINEDEBUG: "-all",
@@ -38,12 +45,16 @@ export function wine(root, exe, args, { env = {}, cwd = root, timeoutMs = 600_00
     `mount --bind ${quote(root)} ${quote(rootfs + root)}`,
     `exec chroot ${quote(rootfs)} /usr/bin/env -i ${
       Object.entries(vars).map(([k, v]) => quote(`${k}=${v}`)).join(" ")
-    } sh -c ${quote(`cd ${quote(cwd)} && exec wine ${[exe, ...args].map(quote).join(" ")}`)} >${
-      quote(out)
-    } 2>&1 </dev/null`,
+    } sh -c ${
+      quote(
+        `cd ${quote(cwd)} && exec wine ${[exe, ...args].map(quote).join(" ")}`,
+      )
+    } >${quote(out)} 2>&1 </dev/null`,
   ].join(" && ");
   return new Promise((resolve) => {
-    const child = spawn("unshare", ["-m", "sh", "-c", script], { stdio: "inherit" });
+    const child = spawn("unshare", ["-m", "sh", "-c", script], {
+      stdio: "inherit",
+    });
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
