@@ -80,7 +80,10 @@ export function* candidates(): Generator<Candidate> {
     // A build for this platform's target triple (how the Windows DLL is cross-built on Linux).
     const target = platformFor(os, arch, os === "linux" ? linuxLibc() : undefined)?.rustTarget;
     if (target && os !== "linux") {
-      const cross = new URL(`../native/target/${target}/release/${libraryFileName}`, import.meta.url);
+      const cross = new URL(
+        `../native/target/${target}/release/${libraryFileName}`,
+        import.meta.url,
+      );
       yield { path: urlToPath(cross), source: `local build for ${target}` };
     }
   }

@@ -100,9 +100,9 @@ export const PLATFORMS: readonly Platform[] = [
     title: "Windows arm64",
   },
   // Built with MinGW (the Windows target Debian's rustc has, and the one the Windows suite tests
-  // under wine). The DLL links its C runtime statically and imports only kernel32 and the
-  // synchronization API set, so MSVC-built runtimes (Node, Deno and Bun for Windows) load it: there
-  // is no separate -msvc x64 package.
+  // under wine). The DLL imports system DLLs only (kernel32, msvcrt, the synchronization API set,
+  // ...), so MSVC-built runtimes (Node, Deno and Bun for Windows) load it: there is no separate
+  // -msvc x64 package (docs/platforms.md).
   {
     key: "win32-x64-gnu",
     os: "win32",

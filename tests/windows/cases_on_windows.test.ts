@@ -42,8 +42,7 @@ const LINUX_ONLY: Record<string, string> = {
     "reads /proc/self/maps",
   "shm: many pending waitAsync on a region leave the I/O thread pool free, then all wake":
     "counts notify()'s wakes of waitAsync waiters, which poll on Windows (docs/platforms.md)",
-  "shm: 40 Workers that used waitAsync leave no waiter pipes behind":
-    "counts /proc/self/fd",
+  "shm: 40 Workers that used waitAsync leave no waiter pipes behind": "counts /proc/self/fd",
 };
 
 const names = new Set(cases.map((c) => c.name));

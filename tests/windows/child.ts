@@ -6,8 +6,7 @@ const [mode, name, arg] = process.argv.slice(2);
 const region = SharedMemory.open(name, { only: "attach" });
 const say = (value: unknown) => console.log(JSON.stringify(value));
 /** Blocks this thread until the test kills the process. */
-const block = () =>
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
+const block = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
 
 switch (mode) {
   case "count": {

@@ -48,9 +48,7 @@ function start(runtime: string, args: (string | number)[]) {
     waiting.splice(0).forEach((f) => f());
   });
   proc.stderr!.on("data", (c) => (stderr += c));
-  const exit = new Promise<number | null>((resolve) =>
-    proc.on("close", resolve)
-  );
+  const exit = new Promise<number | null>((resolve) => proc.on("close", resolve));
   exit.then(() => waiting.splice(0).forEach((f) => f()));
   let ended = false;
   exit.then(() => (ended = true));
@@ -73,9 +71,7 @@ async function withRegion(
   tag: string,
   fn: (name: string, region: SharedMemory) => Promise<void>,
 ) {
-  const name = `atomicx-win-${tag}-${process.pid}-${
-    Math.random().toString(36).slice(2, 8)
-  }`;
+  const name = `atomicx-win-${tag}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const region = SharedMemory.open(name, { capacity: 32, only: "create" });
   try {
     await fn(name, region);
@@ -95,9 +91,7 @@ test(
   () =>
     withRegion("count", async (name, region) => {
       const n = 20_000;
-      const runs = ["node22", "node26"].map((r) =>
-        start(r, ["count", name, n])
-      );
+      const runs = ["node22", "node26"].map((r) => start(r, ["count", name, n]));
       for (const r of runs) assert.deepEqual(await r.next(), { done: true });
       assert.equal(region.int("added").load(), 2 * n);
       assert.equal(region.int("plain").load(), 2 * n);

@@ -22,14 +22,27 @@ if [ -n "$need" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $need >/dev/null
 fi
 
+# One installer at a time (two test runs may start together).
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9
+
 if [ ! -f "$ROOTFS/.atomicx-ready" ]; then
   echo "building the Debian 13 chroot for wine 10 in $ROOTFS"
-  rm -rf "$ROOTFS"
   mkdir -p "$CACHE"
-  debootstrap --variant=minbase trixie "$ROOTFS" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 ||
-    { tail -20 "$CACHE/debootstrap.log"; exit 1; }
-  chroot "$ROOTFS" sh -c "dpkg --add-architecture i386 >/dev/null 2>&1 || true; \
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine64 wine >/dev/null"
+  # A mirror hiccup should not fail the suite: up to three attempts, each from scratch.
+  for attempt in 1 2 3; do
+    rm -rf "$ROOTFS"
+    if debootstrap --variant=minbase trixie "$ROOTFS" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 &&
+      chroot "$ROOTFS" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends wine64 wine >/dev/null"; then
+      break
+    fi
+    tail -5 "$CACHE/debootstrap.log"
+    [ "$attempt" = 3 ] && exit 1
+    echo "retrying (attempt $attempt failed)"
+    sleep 5
+  done
   touch "$ROOTFS/.atomicx-ready"
 fi
 echo "wine in $ROOTFS: $(chroot "$ROOTFS" dpkg-query -W -f '${Version}' wine)"
