@@ -162,7 +162,8 @@ const suites = [
     // conformance cases on Node 26 (node:ffi) and the region and lock cases on Node 22 (koffi) for
     // Windows, and regions, waits and holder death across Windows processes. Installs the Debian
     // packages and a Debian 13 chroot with wine 10 (cached in /var/cache/atomicx-wine; needs root).
-    name: "windows (wine 10): atomicx.dll for x86_64-pc-windows-gnu; cases on Node 26 and 22; processes",
+    name:
+      "windows (wine 10): atomicx.dll for x86_64-pc-windows-gnu; cases on Node 26 and 22; processes",
     command: process.execPath,
     args: ["tests/windows/run.mjs"],
     count: (out) => lastMatch(out, /^windows: (\d+) passed, (\d+) failed$/gm),
