@@ -21,7 +21,14 @@ import {
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { cli } from "../../scripts/lib/cli.mjs";
 import { wine, winPath } from "./wine.mjs";
+
+cli(
+  "node tests/windows/run.mjs: atomicx.dll cross-built with rustc 1.63, tested under wine 10 " +
+    "(as root: installs wine in a Debian 13 chroot cached in /var/cache/atomicx-wine)",
+  {},
+);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
