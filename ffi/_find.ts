@@ -1,6 +1,7 @@
 /**
  * Where the native library may be, in the order the loader tries: `ATOMICX_LIB_PATH`, the local
- * `native/target/release` build, then this platform's npm package (e.g. `@atomicx/linux-x64-gnu`).
+ * `native/target/release` build (off Linux also `native/target/<rust target>/release`, where a
+ * cross-build puts it), then this platform's npm package (e.g. `@atomicx/linux-x64-gnu`).
  *
  * The platform package is found synchronously with `import.meta.resolve`: Bun drops messages that
  * reach a Worker before its top-level await settles, so nothing here may wait on file reads or
@@ -43,7 +44,7 @@ function urlToPath(url: URL): string {
 /**
  * The platform package's name for this machine, from the platform table (`ffi/_platforms.ts`):
  * `@atomicx/linux-x64-gnu`, `@atomicx/linux-arm64-musl`, `@atomicx/darwin-arm64`,
- * `@atomicx/win32-x64-msvc`. A machine outside the table gets the name its package would have
+ * `@atomicx/win32-x64-gnu`. A machine outside the table gets the name its package would have
  * (`@atomicx/<os>-<arch>`), which the "not found" error then shows.
  */
 export function platformPackage(): string {
@@ -76,6 +77,15 @@ export function* candidates(): Generator<Candidate> {
   if (inCheckout) {
     const local = new URL(`../native/target/release/${libraryFileName}`, import.meta.url);
     yield { path: urlToPath(local), source: "local build (cargo build --release)" };
+    // A build for this platform's target triple (how the Windows DLL is cross-built on Linux).
+    const target = platformFor(os, arch, os === "linux" ? linuxLibc() : undefined)?.rustTarget;
+    if (target && os !== "linux") {
+      const cross = new URL(
+        `../native/target/${target}/release/${libraryFileName}`,
+        import.meta.url,
+      );
+      yield { path: urlToPath(cross), source: `local build for ${target}` };
+    }
   }
   // The platform package next to atomicx in node_modules (Node, Bun, and Deno with a
   // node_modules directory), by bare name and, for Deno, by `npm:` specifier.

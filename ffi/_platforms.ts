@@ -99,11 +99,15 @@ export const PLATFORMS: readonly Platform[] = [
     library: "atomicx.dll",
     title: "Windows arm64",
   },
+  // Built with MinGW (the Windows target Debian's rustc has, and the one the Windows suite tests
+  // under wine). The DLL imports system DLLs only (kernel32, msvcrt, the synchronization API set,
+  // ...), so MSVC-built runtimes (Node, Deno and Bun for Windows) load it: there is no separate
+  // -msvc x64 package (docs/platforms.md).
   {
-    key: "win32-x64-msvc",
+    key: "win32-x64-gnu",
     os: "win32",
     cpu: "x64",
-    rustTarget: "x86_64-pc-windows-msvc",
+    rustTarget: "x86_64-pc-windows-gnu",
     library: "atomicx.dll",
     title: "Windows x64",
   },

@@ -22,8 +22,9 @@
 
 import { Kind, Status, WaitCode } from "./_codes.ts";
 import { loadNative } from "./mod.ts";
-import { builtinModule, runtime } from "../engine/_runtime.ts";
+import { builtinModule, os, runtime } from "../engine/_runtime.ts";
 import { nonblockingFunction } from "./_symbols.ts";
+import { pollWait } from "./_poll_wait.ts";
 
 /** What can wait: `AtomicInt` (64-bit), `AtomicBool` (32-bit) and a lock word (32-bit, exact). */
 export type WaitKind = "int" | "bool" | "word";
@@ -195,6 +196,15 @@ export function startWait(
       release();
       return Promise.reject(error);
     }
+  }
+  // Windows: no pipe the event loop can read from a native thread; poll (see _poll_wait.ts).
+  if (os === "win32") {
+    const wait = kind === "int"
+      ? native.atomicx_int_wait
+      : kind === "word"
+      ? native.atomicx_word_wait
+      : native.atomicx_bool_wait;
+    return pollWait(wait, address, expected, timeoutMs, region, release);
   }
   let p: Pipe;
   try {

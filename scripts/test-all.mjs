@@ -61,6 +61,7 @@ const suites = [
       "tests/processes/",
       "tests/support/",
       "tests/redis/",
+      "tests/windows/",
     ],
   },
   {
@@ -169,6 +170,17 @@ const suites = [
     command: bin("node"),
     args: ["tests/browser/run.mjs"],
     count: (out) => lastMatch(out, /^browser: (\d+) passed, (\d+) failed$/gm),
+  },
+  {
+    // Cross-builds atomicx.dll with Debian's rustc 1.63 (MinGW), then runs under wine 10 the
+    // conformance cases on Node 26 (node:ffi) and the region and lock cases on Node 22 (koffi) for
+    // Windows, and regions, waits and holder death across Windows processes. Installs the Debian
+    // packages and a Debian 13 chroot with wine 10 (cached in /var/cache/atomicx-wine; needs root).
+    name:
+      "windows (wine 10): atomicx.dll for x86_64-pc-windows-gnu; cases on Node 26 and 22; processes",
+    command: process.execPath,
+    args: ["tests/windows/run.mjs"],
+    count: (out) => lastMatch(out, /^windows: (\d+) passed, (\d+) failed$/gm),
   },
   {
     name: "packages: npm pack, install in a new project, run on node 20.19-26, bun, deno",

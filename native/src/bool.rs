@@ -59,5 +59,5 @@ exports! {
 /// The truth value of a stored word as `f64` 0 or 1.
 #[inline(always)]
 fn truth(word: u32) -> f64 {
-    f64::from(word != 0)
+    f64::from(u8::from(word != 0))
 }

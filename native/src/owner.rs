@@ -1,22 +1,12 @@
 //! Process and thread identity for lock owners in shared-memory regions: a process is named by its
-//! pid and its start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot), so a reused pid
-//! is not mistaken for the process that died; a thread (a Worker) by its thread id and its own
-//! start time (`/proc/<pid>/task/<tid>/stat`), so a Worker that ended is told apart from a live
-//! one of the same process.
+//! pid and its start time, so a reused pid is not mistaken for the process that died; a thread (a
+//! Worker) by its thread id and its own start time, so a Worker that ended is told apart from a
+//! live one of the same process. Start times come from the platform layer (`sys`): clock ticks
+//! since boot on Linux, microseconds since 1970 on Windows — an exact integer below 2^53 either
+//! way, compared only with values of the same machine.
 
 use crate::shm::{out_words, status};
-
-/// Start time (field 22 of `/proc/<pid>/stat`) and whether the process is still running (not a
-/// zombie), or `None` if there is no such process.
-fn stat(pid: &str) -> Option<(u64, bool)> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Field 2 (the command) is in parentheses and may contain spaces: parse after the last ')'.
-    let rest = &text[text.rfind(')')? + 1..];
-    let mut fields = rest.split_ascii_whitespace();
-    let state = fields.next()?; // field 3
-    let start = fields.nth(18)?.parse().ok()?; // field 22
-    Some((start, state != "Z" && state != "X"))
-}
+use crate::sys;
 
 /// Writes this process's pid and start time to `out[0]` and `out[1]`; returns a `shm::status`
 /// (`UNSUPPORTED` without `/proc`).
@@ -28,7 +18,7 @@ fn stat(pid: &str) -> Option<(u64, bool)> {
 pub unsafe extern "C" fn atomicx_self_identity(out: f64) -> f64 {
     // SAFETY: forwarded from this function's contract.
     let out = unsafe { out_words(out) };
-    match stat("self") {
+    match sys::process_start(std::process::id()) {
         Some((start, _)) => {
             out[0] = f64::from(std::process::id());
             out[1] = start as f64;
@@ -44,16 +34,10 @@ pub extern "C" fn atomicx_process_alive(pid: f64, start: f64) -> f64 {
     if !(pid >= 1.0 && pid <= f64::from(u32::MAX) && pid.fract() == 0.0) {
         return 0.0;
     }
-    match stat(&(pid as u32).to_string()) {
+    match sys::process_start(pid as u32) {
         Some((s, running)) if running && (start == 0.0 || s as f64 == start) => 1.0,
         _ => 0.0,
     }
-}
-
-/// This thread's id (the kernel's tid), from the `/proc/thread-self` link (`<pid>/task/<tid>`).
-fn self_tid() -> Option<u32> {
-    let link = std::fs::read_link("/proc/thread-self").ok()?;
-    link.file_name()?.to_str()?.parse().ok()
 }
 
 /// Writes this thread's id and start time to `out[0]` and `out[1]`; returns a `shm::status`
@@ -66,10 +50,11 @@ fn self_tid() -> Option<u32> {
 pub unsafe extern "C" fn atomicx_thread_identity(out: f64) -> f64 {
     // SAFETY: forwarded from this function's contract.
     let out = unsafe { out_words(out) };
-    let Some(tid) = self_tid() else {
-        return status::UNSUPPORTED;
+    let tid = match sys::current_tid() {
+        Some(tid) => tid,
+        None => return status::UNSUPPORTED,
     };
-    match stat(&format!("self/task/{tid}")) {
+    match sys::thread_start(std::process::id(), tid) {
         Some((start, _)) => {
             out[0] = f64::from(tid);
             out[1] = start as f64;
@@ -88,10 +73,11 @@ fn id(x: f64) -> Option<u32> {
 /// else 0.
 #[no_mangle]
 pub extern "C" fn atomicx_thread_alive(pid: f64, tid: f64, start: f64) -> f64 {
-    let (Some(pid), Some(tid)) = (id(pid), id(tid)) else {
-        return 0.0;
+    let (pid, tid) = match (id(pid), id(tid)) {
+        (Some(pid), Some(tid)) => (pid, tid),
+        _ => return 0.0,
     };
-    match stat(&format!("{pid}/task/{tid}")) {
+    match sys::thread_start(pid, tid) {
         Some((s, running)) if running && (start == 0.0 || s as f64 == start) => 1.0,
         _ => 0.0,
     }

@@ -177,6 +177,12 @@ pub unsafe fn out_words<'a>(out: f64) -> &'a mut [f64; 3] {
     unsafe { &mut *(out as usize as *mut [f64; 3]) }
 }
 
+/// The address of an atomic word, for the wait and wake calls (`AtomicU32::as_ptr` needs a newer
+/// Rust than the 1.63 the Windows build uses; the atomic has the layout of a `u32`).
+pub(crate) fn word_ptr(word: &AtomicU32) -> *const u32 {
+    word as *const AtomicU32 as *const u32
+}
+
 /// The status for a failed system call.
 pub(crate) fn os_status(e: Error) -> f64 {
     match e {
@@ -220,7 +226,7 @@ pub fn slots_for(kind_code: f64, length: f64) -> Option<u32> {
 /// Sizes of a region of `capacity` slots: `(data offset, total bytes)`.
 pub fn layout(capacity: u32) -> (usize, usize) {
     let cap = capacity as usize;
-    let data = (HEADER + cap * ENTRY).div_ceil(SLOT) * SLOT;
+    let data = (HEADER + cap * ENTRY + SLOT - 1) / SLOT * SLOT;
     (data, data + cap * SLOT)
 }
 
@@ -243,7 +249,7 @@ unsafe impl Sync for Region {}
 
 impl Region {
     fn u32_at(&self, offset: usize) -> &AtomicU32 {
-        debug_assert!(offset + 4 <= self.len && offset.is_multiple_of(4));
+        debug_assert!(offset + 4 <= self.len && offset % 4 == 0);
         // SAFETY: in bounds (every caller computes offsets inside the checked layout) and 4-byte
         // aligned (the mapping is page-aligned, offsets are multiples of 4); the mapping lives as
         // long as `self`.
@@ -251,7 +257,7 @@ impl Region {
     }
 
     fn u64_at(&self, offset: usize) -> &AtomicU64 {
-        debug_assert!(offset + 8 <= self.len && offset.is_multiple_of(8));
+        debug_assert!(offset + 8 <= self.len && offset % 8 == 0);
         // SAFETY: as in `u32_at`, with 8-byte alignment.
         unsafe { &*(self.base.add(offset) as *const AtomicU64) }
     }
@@ -320,7 +326,7 @@ impl Region {
         slots_for(f64::from(kind), f64::from(length)) == Some(count)
             && first
                 .checked_add(count)
-                .is_some_and(|end| end <= self.capacity)
+                .map_or(false, |end| end <= self.capacity)
     }
 
     /// Finds or adds the entry `name` of `kind` owning `slots` slots for `length` elements or
@@ -360,12 +366,12 @@ impl Region {
                         let free = self.capacity.saturating_sub(first);
                         if slots > free {
                             state.store(0, SeqCst);
-                            let _ = sys::futex_wake(state.as_ptr(), i32::MAX);
+                            let _ = sys::futex_wake(word_ptr(state), i32::MAX);
                             return Err((status::FULL, free));
                         }
                         self.write_entry(i, kind, name, (first, length, slots));
                         state.store(READY, SeqCst);
-                        let _ = sys::futex_wake(state.as_ptr(), i32::MAX);
+                        let _ = sys::futex_wake(word_ptr(state), i32::MAX);
                         return Ok((i, first));
                     }
                     continue;
@@ -376,7 +382,7 @@ impl Region {
                 if Instant::now() >= deadline {
                     return Err((status::CLAIM_STUCK, i as u32));
                 }
-                let _ = sys::futex_wait(state.as_ptr(), s, Some(Duration::from_millis(5)));
+                let _ = sys::futex_wait(word_ptr(state), s, Some(Duration::from_millis(5)));
             }
         }
         Err((status::FULL, 0))
@@ -440,6 +446,7 @@ pub unsafe fn release(region: *const Region) {
     if r.refs.fetch_sub(1, SeqCst) == 1 {
         // SAFETY: that was the last reference: nothing can reach the mapping or the box any more.
         unsafe {
+            sys::unregister_mapping(r.base);
             sys::unmap(r.base, r.len);
             drop(Box::from_raw(region as *mut Region));
         }
@@ -494,11 +501,11 @@ fn initialise(region: &Region) {
     region.u64_at(32).store(region.len as u64, SeqCst);
     region.u64_at(0).store(MAGIC, SeqCst);
     state.store(2, SeqCst);
-    let _ = sys::futex_wake(state.as_ptr(), i32::MAX);
+    let _ = sys::futex_wake(word_ptr(state), i32::MAX);
 }
 
 /// Refuses a file that is not a regular file, or (unless `allow_foreign`) that another user owns.
-fn check_file(fd: i32, allow_foreign: bool) -> Result<(), (f64, u32)> {
+fn check_file(fd: sys::Fd, allow_foreign: bool) -> Result<(), (f64, u32)> {
     let info = sys::file_info(fd).map_err(|e| (os_status(e), 0))?;
     if !info.regular {
         return Err((status::NOT_REGULAR_FILE, 0));
@@ -510,7 +517,7 @@ fn check_file(fd: i32, allow_foreign: bool) -> Result<(), (f64, u32)> {
 }
 
 /// Maps `fd` (an existing object), waits for its initialisation and checks it.
-fn attach(fd: i32, allow_foreign: bool) -> Result<Region, (f64, u32)> {
+fn attach(fd: sys::Fd, allow_foreign: bool) -> Result<Region, (f64, u32)> {
     check_file(fd, allow_foreign)?;
     let deadline = Instant::now() + INIT_TIMEOUT;
     // The creator sizes the object right after creating it: wait (briefly) for a size.
@@ -555,7 +562,7 @@ fn attach(fd: i32, allow_foreign: bool) -> Result<Region, (f64, u32)> {
                     return fail(&region, (status::NOT_INITIALISED, 0));
                 }
                 let _ = sys::futex_wait(
-                    state.as_ptr(),
+                    word_ptr(state),
                     s,
                     Some((deadline - now).min(Duration::from_millis(10))),
                 );
@@ -627,7 +634,26 @@ fn create(name: &[u8], capacity: u32, mode: u32) -> Result<Option<Region>, (f64,
     Ok(Some(region))
 }
 
+/// Opens the region `name` (see [`find_or_create`]) and registers its mapping with the platform's
+/// wait layer, which on some systems keeps per-region state for cross-process waits.
 fn open_region(
+    name: &[u8],
+    capacity: u32,
+    how: u32,
+    mode: u32,
+    allow_foreign: bool,
+) -> Result<Region, (f64, u32)> {
+    let region = find_or_create(name, capacity, how, mode, allow_foreign)?;
+    if let Err(e) = sys::register_mapping(region.base, region.len, name) {
+        // SAFETY: the mapping was made by `find_or_create` and nothing else has seen it.
+        unsafe { sys::unmap(region.base, region.len) };
+        return Err((os_status(e), 0));
+    }
+    Ok(region)
+}
+
+/// Creates the region `name` or attaches to it, as `how` says.
+fn find_or_create(
     name: &[u8],
     capacity: u32,
     how: u32,
@@ -691,8 +717,9 @@ pub unsafe extern "C" fn atomicx_shm_open(
     // SAFETY: forwarded from this function's contract.
     let out = unsafe { out_words(out) };
     // SAFETY: forwarded from this function's contract.
-    let Some(os) = (unsafe { os_name(name, name_len) }) else {
-        return status::INVALID_NAME;
+    let os = match unsafe { os_name(name, name_len) } {
+        Some(v) => v,
+        None => return status::INVALID_NAME,
     };
     let valid = |v: f64, max: f64| v >= 0.0 && v <= max && v.fract() == 0.0;
     if !valid(capacity, f64::from(MAX_CAPACITY))
@@ -745,8 +772,9 @@ pub unsafe extern "C" fn atomicx_shm_open(
 #[no_mangle]
 pub unsafe extern "C" fn atomicx_shm_unlink(name: f64, name_len: f64) -> f64 {
     // SAFETY: forwarded from this function's contract.
-    let Some(os) = (unsafe { os_name(name, name_len) }) else {
-        return status::INVALID_NAME;
+    let os = match unsafe { os_name(name, name_len) } {
+        Some(v) => v,
+        None => return status::INVALID_NAME,
     };
     match sys::unlink(&os) {
         Ok(()) => status::OK,
@@ -767,8 +795,9 @@ pub unsafe extern "C" fn atomicx_shm_unlink(name: f64, name_len: f64) -> f64 {
 #[no_mangle]
 pub unsafe extern "C" fn atomicx_shm_close(region: f64) -> f64 {
     // SAFETY: forwarded from this function's contract.
-    let Some(r) = (unsafe { region_at(region) }) else {
-        return status::INVALID_ARGUMENT;
+    let r = match unsafe { region_at(region) } {
+        Some(v) => v,
+        None => return status::INVALID_ARGUMENT,
     };
     if r.closed.swap(true, SeqCst) {
         return status::CLOSED;
@@ -802,8 +831,9 @@ pub unsafe extern "C" fn atomicx_shm_close(region: f64) -> f64 {
 #[no_mangle]
 pub unsafe extern "C" fn atomicx_shm_retain(region: f64) -> f64 {
     // SAFETY: forwarded from this function's contract.
-    let Some(r) = (unsafe { region_at(region) }) else {
-        return status::INVALID_ARGUMENT;
+    let r = match unsafe { region_at(region) } {
+        Some(v) => v,
+        None => return status::INVALID_ARGUMENT,
     };
     if r.is_closed() {
         return status::CLOSED;
@@ -850,8 +880,9 @@ pub unsafe extern "C" fn atomicx_shm_slot(
     // SAFETY: forwarded from this function's contract.
     let out = unsafe { out_words(out) };
     // SAFETY: forwarded from this function's contract.
-    let Some(r) = (unsafe { region_at(region) }) else {
-        return status::INVALID_ARGUMENT;
+    let r = match unsafe { region_at(region) } {
+        Some(v) => v,
+        None => return status::INVALID_ARGUMENT,
     };
     if r.is_closed() {
         return status::CLOSED;
@@ -859,8 +890,9 @@ pub unsafe extern "C" fn atomicx_shm_slot(
     if !(name_len >= 1.0 && name_len <= MAX_SLOT_NAME as f64 && name_len.fract() == 0.0) {
         return status::INVALID_NAME;
     }
-    let Some(slots) = slots_for(kind, length) else {
-        return status::INVALID_ARGUMENT;
+    let slots = match slots_for(kind, length) {
+        Some(slots) => slots,
+        None => return status::INVALID_ARGUMENT,
     };
     // SAFETY: forwarded from this function's contract; the length is in range.
     let bytes =
@@ -897,8 +929,9 @@ pub unsafe extern "C" fn atomicx_shm_entry(
     // SAFETY: forwarded from this function's contract.
     let out = unsafe { out_words(out) };
     // SAFETY: forwarded from this function's contract.
-    let Some(r) = (unsafe { region_at(region) }) else {
-        return status::INVALID_ARGUMENT;
+    let r = match unsafe { region_at(region) } {
+        Some(v) => v,
+        None => return status::INVALID_ARGUMENT,
     };
     if r.is_closed() {
         return status::CLOSED;

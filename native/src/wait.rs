@@ -12,7 +12,7 @@
 //! ([`crate::shm::status::UNSUPPORTED`] on systems without futexes).
 
 use crate::addr::at;
-use crate::shm::{self, region_at, status, Region};
+use crate::shm::{self, region_at, status, word_ptr, Region};
 use crate::sys::{self, Error};
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering::SeqCst};
 use std::time::{Duration, Instant};
@@ -57,12 +57,13 @@ fn wait_on(
     started_equal: bool,
 ) -> f64 {
     let changed = if started_equal { OK } else { NOT_EQUAL };
-    let Some(mut low) = current() else {
-        return changed;
+    let mut low = match current() {
+        Some(low) => low,
+        None => return changed,
     };
     let deadline = deadline(timeout_ms);
     loop {
-        if region.is_some_and(Region::is_closed) {
+        if region.map_or(false, Region::is_closed) {
             return CLOSED;
         }
         let remaining = match deadline {
@@ -82,7 +83,7 @@ fn wait_on(
             (None, left) => left,
         };
         match sys::futex_wait(word, low, sleep) {
-            Ok(()) if region.is_some_and(Region::is_closed) => return CLOSED,
+            Ok(()) if region.map_or(false, Region::is_closed) => return CLOSED,
             Ok(()) => return OK,
             // A slice ended: check the closed flag and the deadline, then sleep again.
             Err(Error::Os(sys::ETIMEDOUT)) if sleep != remaining => match current() {
@@ -152,7 +153,7 @@ unsafe fn wait_u32(
         matches(w).then_some(w)
     };
     // SAFETY: forwarded from this function's contract.
-    unsafe { wait_then_release(cell.as_ptr(), current, timeout_ms, region, release) }
+    unsafe { wait_then_release(word_ptr(cell), current, timeout_ms, region, release) }
 }
 
 /// Waits while the `AtomicInt` at `addr` holds `expected`, at most `timeout_ms` milliseconds
@@ -184,7 +185,7 @@ pub unsafe extern "C" fn atomicx_int_wait(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         wait_then_release(
-            cell.as_ptr().cast::<u32>(),
+            cell as *const AtomicI64 as *const u32,
             current,
             timeout_ms,
             region,

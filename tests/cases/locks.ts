@@ -19,6 +19,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
 import { libraryCopy } from "../support/library_copy.ts";
+import { regionFile } from "../support/regions.ts";
 import { runWorker, runWorkers } from "../support/workers.ts";
 import { withRegion } from "../support/regions.ts";
 import { run as runProcess, runtimeCommand } from "../support/spawn.ts";
@@ -697,7 +698,7 @@ test("locks: a tampered region holder table cannot push a Semaphore or RwLock ou
   const data = 128 + capacity * 128; // header, then the directory (docs/regions.md)
   /** Writes `words` (i32) at byte `at` of the region's file (the same pages as the mapping). */
   const poke = (at: number, words: number[]) => {
-    const fd = openSync(`/dev/shm/${name}`, "r+");
+    const fd = openSync(regionFile(name), "r+");
     try {
       writeSync(fd, new Uint8Array(new Int32Array(words).buffer), 0, words.length * 4, at);
     } finally {
@@ -740,7 +741,7 @@ test("locks: a full region holder table is a clear Error and changes nothing", a
   const fill = (slot: number) => {
     const entries = new Int32Array(32 * 5);
     for (let e = 0; e < 32; e++) entries.set([0x7fff_fff0, 0x7fff_fff0 - e, 1, 0, 1], e * 5);
-    const fd = openSync(`/dev/shm/${name}`, "r+");
+    const fd = openSync(regionFile(name), "r+");
     try {
       writeSync(fd, new Uint8Array(entries.buffer), 0, entries.byteLength, data + slot * 128 + 128);
     } finally {

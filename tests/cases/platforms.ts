@@ -14,7 +14,7 @@ test("platforms: one row per package, named <os>-<cpu>[-gnu|-musl|-msvc] from it
     const abi = p.os === "linux"
       ? (p.libc === "musl" ? "-musl" : "-gnu")
       : p.os === "win32"
-      ? "-msvc"
+      ? `-${p.rustTarget.split("-").at(-1)}` // the Windows toolchain: x64 MinGW, arm64 MSVC
       : "";
     assert.equal(p.key, `${p.os}-${p.cpu}${abi}`);
     assert.equal(platformFor(p.os, p.cpu, p.libc), p);

@@ -35,7 +35,7 @@ import type { AsyncWaitTask } from "../fixtures/shm_async_waiter.ts";
 import type { ShmWaitReply, ShmWaitTask } from "../fixtures/shm_waiter.ts";
 import { assert } from "../support/assert.ts";
 import { runWorker } from "../support/workers.ts";
-import { uniqueName, withRegion } from "../support/regions.ts";
+import { regionFile, uniqueName, withRegion } from "../support/regions.ts";
 import { test } from "../harness.ts";
 
 const waiter = new URL("../fixtures/shm_waiter.ts", import.meta.url);
@@ -188,7 +188,7 @@ test("shm: create-only fails on an existing region; permissions default to owner
   const region = SharedMemory.open(name);
   try {
     const { statSync } = await import("node:fs");
-    assert.equal(statSync(`/dev/shm/${name}`).mode & 0o777, 0o600);
+    assert.equal(statSync(regionFile(name)).mode & 0o777, 0o600);
   } finally {
     region.close();
     SharedMemory.unlink(name);
@@ -197,14 +197,14 @@ test("shm: create-only fails on an existing region; permissions default to owner
 
 test("shm: a foreign object or another layout version is a clear Error, not a crash", () => {
   const foreign = uniqueName("foreign");
-  writeFileSync(`/dev/shm/${foreign}`, "this is not an atomicx region, just some text".repeat(10));
+  writeFileSync(regionFile(foreign), "this is not an atomicx region, just some text".repeat(10));
   try {
     assert.throws(() => SharedMemory.open(foreign), /is not an atomicx region/);
   } finally {
     SharedMemory.unlink(foreign);
   }
   const tiny = uniqueName("tiny");
-  writeFileSync(`/dev/shm/${tiny}`, "x");
+  writeFileSync(regionFile(tiny), "x");
   try {
     assert.throws(() => SharedMemory.open(tiny), /is not an atomicx region/);
   } finally {
@@ -216,7 +216,7 @@ test("shm: a foreign object or another layout version is a clear Error, not a cr
   new Uint8Array(header.buffer).set(new TextEncoder().encode("atomicx\0"));
   header.setUint32(8, 99, true);
   header.setUint32(12, 2, true);
-  writeFileSync(`/dev/shm/${future}`, new Uint8Array(header.buffer));
+  writeFileSync(regionFile(future), new Uint8Array(header.buffer));
   try {
     assert.throws(() => SharedMemory.open(future), /layout version 99.*layout version 3/);
   } finally {
@@ -329,14 +329,14 @@ test("shm: attaching with a capacity other than the region's is a RangeError; no
 /** The lines of this process's memory map that map the region `name`. */
 function mappingsOf(name: string): number {
   return readFileSync("/proc/self/maps", "utf8").split("\n").filter((l) =>
-    l.endsWith(`/dev/shm/${name}`) || l.endsWith(`/dev/shm/${name} (deleted)`)
+    l.endsWith(regionFile(name)) || l.endsWith(`/dev/shm/${name} (deleted)`)
   ).length;
 }
 
 test("shm: a region file of another user is refused unless allowForeignOwner", () =>
   withRegion("owner", (region, name) => {
     region.int("x").store(5);
-    const path = `/dev/shm/${name}`;
+    const path = regionFile(name);
     const mine = statSync(path).uid;
     let given = false;
     try {
@@ -368,9 +368,9 @@ test("shm: symbolic links, FIFOs and directories under the name are refused with
   const link = uniqueName("link");
   const fifo = uniqueName("fifo");
   const dir = uniqueName("dir");
-  symlinkSync(`/dev/shm/${target}`, `/dev/shm/${link}`);
-  execFileSync("mkfifo", [`/dev/shm/${fifo}`]);
-  mkdirSync(`/dev/shm/${dir}`);
+  symlinkSync(regionFile(target), regionFile(link));
+  execFileSync("mkfifo", [regionFile(fifo)]);
+  mkdirSync(regionFile(dir));
   try {
     for (const name of [link, fifo, dir]) {
       for (const only of [undefined, "attach"] as const) {
@@ -381,9 +381,9 @@ test("shm: symbolic links, FIFOs and directories under the name are refused with
       }
     }
   } finally {
-    unlinkSync(`/dev/shm/${link}`);
-    unlinkSync(`/dev/shm/${fifo}`);
-    rmdirSync(`/dev/shm/${dir}`);
+    unlinkSync(regionFile(link));
+    unlinkSync(regionFile(fifo));
+    rmdirSync(regionFile(dir));
     created.close();
     SharedMemory.unlink(target);
   }
@@ -393,7 +393,7 @@ test("shm: a truncated region file is refused on attach instead of faulting late
   const name = uniqueName("short");
   SharedMemory.open(name, { only: "create", capacity: 64 }).close();
   try {
-    truncateSync(`/dev/shm/${name}`, 4096);
+    truncateSync(regionFile(name), 4096);
     assert.throws(
       () => SharedMemory.open(name),
       (e: unknown) => e instanceof Error && /truncated/.test(e.message),
@@ -450,7 +450,7 @@ test("shm: a slot claim held by a live stuck process ends with an Error naming r
     const child = spawn("sleep", ["30"], { stdio: "ignore" });
     try {
       // Entry 0's state word (after the 128-byte header) says "being claimed by <child>".
-      const fd = openSync(`/dev/shm/${name}`, "r+");
+      const fd = openSync(regionFile(name), "r+");
       const word = new Uint8Array(4);
       new DataView(word.buffer).setUint32(0, child.pid!, true);
       writeSync(fd, word, 0, 4, 128);
@@ -543,8 +543,8 @@ test("shm: many pending waitAsync on a region leave the I/O thread pool free, th
     const a = region.int("w");
     const pending = Array.from({ length: manyWaits }, () => a.waitAsync(0));
     // File I/O still runs, and a short wait still times out, while the waits are pending.
-    assert.equal(readFileSync(`/dev/shm/${name}`).length > 0, true);
-    assert.equal((await readFile(`/dev/shm/${name}`)).length > 0, true);
+    assert.equal(readFileSync(regionFile(name)).length > 0, true);
+    assert.equal((await readFile(regionFile(name))).length > 0, true);
     assert.equal(await region.int("other").waitAsync(0, 10), "timed-out");
     a.store(1);
     let woken = 0;

@@ -22,7 +22,7 @@ import { assert } from "../support/assert.ts";
 import { runWorkers } from "../support/workers.ts";
 import { contend } from "../support/contend.ts";
 import { FLOAT_BINARY, INT_BINARY, outcome } from "../support/ops.ts";
-import { uniqueName, withRegion } from "../support/regions.ts";
+import { regionFile, uniqueName, withRegion } from "../support/regions.ts";
 import { test } from "../harness.ts";
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -334,7 +334,7 @@ test("shm counters: 8 stripes of 128 bytes in the region; a process's main threa
     c.inc();
     const capacity = 16;
     const data = 128 + capacity * 128; // after the header and the 128-byte directory entries
-    const bytes = readFileSync(`/dev/shm/${name}`);
+    const bytes = readFileSync(regionFile(name));
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const stripes = Array.from(
       { length: 8 },
@@ -409,7 +409,7 @@ test("shm: a directory entry another program overwrote makes entries() and snaps
     await withRegion("tampered", (region, name) => {
       region.intArray("a", 20).store(3, 7);
       region.counter("c").add(5);
-      const file = openSync(`/dev/shm/${name}`, "r+");
+      const file = openSync(regionFile(name), "r+");
       const word = new Uint8Array(new Uint32Array([value >>> 0]).buffer);
       writeSync(file, word, 0, 4, 128 + field); // the directory starts after the 128-byte header
       closeSync(file);

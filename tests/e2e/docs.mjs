@@ -27,9 +27,17 @@ import { cli } from "../../scripts/lib/cli.mjs";
 import { bin, root } from "../../scripts/lib/paths.mjs";
 import { runtimeCommand, RUNTIMES, systemNode } from "../../scripts/lib/runtimes.mjs";
 
-const { file: readme } = cli("node tests/e2e/docs.mjs [options]: run the README's code blocks", {
-  file: { type: "string", placeholder: "PATH", help: "the Markdown file", default: "README.md" },
-});
+const { file: readme } = cli(
+  "node tests/e2e/docs.mjs [options]: run the README's code blocks",
+  {
+    file: {
+      type: "string",
+      placeholder: "PATH",
+      help: "the Markdown file",
+      default: "README.md",
+    },
+  },
+);
 
 /** The fenced blocks of `text`: language, code, line number and the marker before it. */
 function blocks(text) {
@@ -42,7 +50,12 @@ function blocks(text) {
     let before = i - 1;
     while (before >= 0 && lines[before].trim() === "") before--;
     const marker = lines[before]?.match(/^<!-- docs: (.*) -->$/)?.[1];
-    found.push({ lang: open[1], code: lines.slice(i + 1, end).join("\n"), line: i + 1, marker });
+    found.push({
+      lang: open[1],
+      code: lines.slice(i + 1, end).join("\n"),
+      line: i + 1,
+      marker,
+    });
     i = end;
   }
   return found;
@@ -54,7 +67,11 @@ let failed = 0;
 function report(ok, line, detail = "") {
   if (ok) passed++;
   else failed++;
-  console.log(ok ? `ok - ${line}` : `not ok - ${line}\n  ${detail.replaceAll("\n", "\n  ")}`);
+  console.log(
+    ok
+      ? `ok - ${line}`
+      : `not ok - ${line}\n  ${detail.replaceAll("\n", "\n  ")}`,
+  );
 }
 
 /** Runs `command` to its end (two minutes at most); resolves to its status and output. */
@@ -69,13 +86,19 @@ function run(command, args, env) {
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("close", (code, signal) => resolve({ ok: code === 0, code: code ?? signal, output }));
+    child.on(
+      "close",
+      (code, signal) =>
+        resolve({ ok: code === 0, code: code ?? signal, output }),
+    );
   });
 }
 
 /** The environment of a user who pasted the block: none of atomicx's variables. */
 const clean = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("ATOMICX_"))),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith("ATOMICX_")),
+  ),
   NO_COLOR: "1",
 };
 
@@ -84,7 +107,10 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "mod.ts"), 'export * from "../../mod.ts";\n');
 mkdirSync(join(dir, "metrics"));
-writeFileSync(join(dir, "metrics", "mod.ts"), 'export * from "../../../metrics/mod.ts";\n');
+writeFileSync(
+  join(dir, "metrics", "mod.ts"),
+  'export * from "../../../metrics/mod.ts";\n',
+);
 
 /**
  * Runs an Install block in a fresh clone of HEAD: its `git clone URL && cd DIR` line clones this
@@ -166,7 +192,11 @@ for (const [index, block] of all.entries()) {
   const where = `${readme}:${block.line}`;
   const [mode, ...rest] = (block.marker ?? "").split(/\s+/);
   if (mode === "not") {
-    report(/^run \(.+\)$/.test(rest.join(" ")), `${where}: not run, says why`, block.marker);
+    report(
+      /^run \(.+\)$/.test(rest.join(" ")),
+      `${where}: not run, says why`,
+      block.marker,
+    );
     continue;
   }
   if (mode === "clone") {
@@ -174,23 +204,43 @@ for (const [index, block] of all.entries()) {
     continue;
   }
   if (mode !== "run" && mode !== "together") {
-    report(false, `${where}: marked`, "a ```" + block.lang + " block without <!-- docs: ... -->");
+    report(
+      false,
+      `${where}: marked`,
+      "a ```" + block.lang + " block without <!-- docs: ... -->",
+    );
     continue;
   }
   const unknown = rest.filter((key) => !RUNTIMES[key]);
   if (rest.length === 0 || unknown.length > 0) {
-    report(false, `${where}: names runtimes`, `unknown runtimes: ${unknown.join(", ") || "none"}`);
+    report(
+      false,
+      `${where}: names runtimes`,
+      `unknown runtimes: ${unknown.join(", ") || "none"}`,
+    );
     continue;
   }
-  const file = join(dir, `block-${index}.${block.lang === "js" ? "mjs" : "ts"}`);
+  const file = join(
+    dir,
+    `block-${index}.${block.lang === "js" ? "mjs" : "ts"}`,
+  );
   writeFileSync(file, `${asPastedInClone(block.code)}\n`);
   if (block.lang === "ts") {
-    const checked = spawnSync(bin("deno"), ["check", "--no-config", "--quiet", file], {
+    const checked = spawnSync(bin("deno"), [
+      "check",
+      "--no-config",
+      "--quiet",
+      file,
+    ], {
       cwd: root,
       encoding: "utf8",
       env: clean,
     });
-    report(checked.status === 0, `${where}: deno check`, `${checked.stdout}${checked.stderr}`);
+    report(
+      checked.status === 0,
+      `${where}: deno check`,
+      `${checked.stdout}${checked.stderr}`,
+    );
   }
   const start = (key) => {
     const { command, args, env } = runtimeCommand(key, file);
@@ -201,7 +251,9 @@ for (const [index, block] of all.entries()) {
     results.forEach((result, i) =>
       report(
         result.ok,
-        `${where}: ${rest[i]} (together with ${rest.filter((_, j) => j !== i).join(", ")})`,
+        `${where}: ${rest[i]} (together with ${
+          rest.filter((_, j) => j !== i).join(", ")
+        })`,
         `exited ${result.code}\n${result.output}`,
       )
     );
@@ -231,6 +283,7 @@ for (
     "tests/e2e/run.mjs",
     "tests/e2e/examples.mjs",
     "tests/browser/run.mjs",
+    "tests/windows/run.mjs",
   ]
 ) {
   const help = spawnSync(process.execPath, [script, "--help"], {
@@ -239,7 +292,8 @@ for (
     timeout: 30_000,
   });
   report(
-    help.status === 0 && help.stdout.includes("--help") && !help.stdout.includes("== "),
+    help.status === 0 && help.stdout.includes("--help") &&
+      !help.stdout.includes("== "),
     `${script} --help prints its options and runs nothing`,
     `exited ${help.status ?? help.signal}\n${help.stdout}${help.stderr}`,
   );

@@ -5,7 +5,24 @@
  * @module
  */
 
+import { tmpdir } from "node:os";
+import process from "node:process";
 import { SharedMemory } from "../../mod.ts";
+
+/**
+ * The file behind region `name`, for cases that write it as another program would: `/dev/shm/<name>`
+ * on Linux; on Windows `%TEMP%\atomicx\r-<name>` with every byte other than `[a-z0-9_-]` written
+ * `%XX` (as `native/src/sys/windows.rs` names it; the names cases use are short).
+ */
+export function regionFile(name: string): string {
+  if (process.platform !== "win32") return `/dev/shm/${name}`;
+  const encoded = [...new TextEncoder().encode(name)].map((b) =>
+    /[a-z0-9_-]/.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).toUpperCase().padStart(2, "0")}`
+  ).join("");
+  return `${tmpdir()}\\atomicx\\r-${encoded}`;
+}
 
 /** A region name no other test run uses (`tag` says which case made it). */
 export function uniqueName(tag: string): string {
