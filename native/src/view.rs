@@ -15,8 +15,9 @@ use crate::shm::{out_words, region_at, status};
 #[no_mangle]
 pub unsafe extern "C" fn atomicx_shm_mapping(region: f64, out: f64) -> f64 {
     // SAFETY: forwarded from this function's contract.
-    let Some(r) = (unsafe { region_at(region) }) else {
-        return status::INVALID_ARGUMENT;
+    let r = match unsafe { region_at(region) } {
+        Some(r) => r,
+        None => return status::INVALID_ARGUMENT,
     };
     if r.is_closed() {
         return status::CLOSED;
