@@ -4,26 +4,30 @@
  *
  * Keys (hash tag `{prefix+name}`): `:mutex` the holder's id with the lease as its expiry;
  * `:mutex:meta` a hash of `held`, the holder's id without expiry (still there after the lease
- * expired: the next holder's `ownerDied`), and `fence`, the last fencing token.
+ * expired: the next holder's `ownerDied`), and `fence`, the last fencing token (never below the
+ * server's clock in µs: see NEXT_FENCE); `:ops`/`:opq` the operation table that applies each
+ * acquire and release once (see OnceScript).
  *
  * @module
  */
 
 import type { WaitOptions } from "../mod.ts";
 import { type Attempt, waitToAcquire } from "./_acquire.ts";
-import { type Backend, checkMs, checkOptions } from "./_backend.ts";
-import { type Grant, RedisHold } from "./_hold.ts";
-import { Script } from "./_script.ts";
+import { type Backend, checkMs, checkOptions, opsTable } from "./_backend.ts";
+import { type Grant, NEXT_FENCE, RedisHold } from "./_hold.ts";
+import { OnceScript, Script } from "./_script.ts";
 import type { Reply } from "./_client.ts";
 
 // HSET answers 0 when `held` was already there: a previous holder whose lease expired without an
 // unlock (ownerDied).
-const ACQUIRE = new Script(`
+const ACQUIRE = new OnceScript(`${NEXT_FENCE}
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {0, redis.call('PTTL', KEYS[1])}
 end
 local died = 1 - redis.call('HSET', KEYS[2], 'held', ARGV[1])
-return {1, redis.call('HINCRBY', KEYS[2], 'fence', 1), died}
+local fence = nextFence(redis.call('HGET', KEYS[2], 'fence'))
+redis.call('HSET', KEYS[2], 'fence', string.format('%.0f', fence))
+return {1, fence, died}
 `);
 
 const RENEW = new Script(`
@@ -32,7 +36,7 @@ return 0
 `);
 
 // A holder whose lease expired but whom nobody replaced still releases cleanly (clears `held`).
-const RELEASE = new Script(`
+const RELEASE = new OnceScript(`
 local mine = redis.call('GET', KEYS[1]) == ARGV[1]
 if mine then redis.call('DEL', KEYS[1]) end
 if mine or redis.call('HGET', KEYS[2], 'held') == ARGV[1] then
@@ -91,14 +95,17 @@ export function grantOf(reply: Reply, sentAt: number): Attempt<Grant> {
  * ```
  */
 export class RedisMutexGuard extends RedisHold {
-  /** Releases the lock and wakes waiters on every host; calling it again does nothing. */
-  unlock(): Promise<void> {
+  /**
+   * Releases the lock and wakes waiters on every host. Resolves `true` if the lease was kept until
+   * now, `false` if it had been lost (see `release()`); calling it again returns the same answer.
+   */
+  unlock(): Promise<boolean> {
     return this.release();
   }
 
   /** `await using guard = await mutex.lockAsync()` unlocks at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.release();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
   }
 }
 
@@ -132,6 +139,7 @@ export class RedisMutex {
   readonly #keys: string[];
   readonly #channel: string;
   readonly #leaseMs: number;
+  readonly #table: readonly [string, string];
 
   /** @internal made by {@link RedisStore.mutex}. */
   constructor(backend: Backend, tag: string, options: RedisMutexOptions | undefined) {
@@ -141,6 +149,7 @@ export class RedisMutex {
     this.#backend = backend;
     this.#keys = [`${tag}:mutex`, `${tag}:mutex:meta`];
     this.#channel = `${tag}:mutex:wake`;
+    this.#table = opsTable(tag);
   }
 
   /** The lease in milliseconds. */
@@ -148,18 +157,26 @@ export class RedisMutex {
     return this.#leaseMs;
   }
 
-  async #try(owner: string): Promise<Attempt<RedisMutexGuard>> {
+  async #try(where: string, owner: string): Promise<Attempt<RedisMutexGuard>> {
+    const { conn, timeoutMs } = this.#backend;
     const sentAt = performance.now();
-    const reply = await ACQUIRE.run(this.#backend.conn, this.#keys, [owner, this.#leaseMs]);
+    const reply = await ACQUIRE.run(conn, where, timeoutMs, this.#table, this.#keys, [
+      owner,
+      this.#leaseMs,
+    ]);
     const attempt = grantOf(reply, sentAt);
     return "held" in attempt ? { held: this.#guard(owner, attempt.held) } : attempt;
   }
 
   #guard(owner: string, grant: Grant): RedisMutexGuard {
-    const { conn } = this.#backend;
+    const { conn, timeoutMs } = this.#backend;
     const [lock, meta] = this.#keys;
     const renew = async () => (await RENEW.run(conn, [lock], [owner, this.#leaseMs])) === 1;
-    const release = () => RELEASE.run(conn, [lock, meta], [owner, this.#channel]);
+    const release = async () =>
+      (await RELEASE.run(conn, "RedisMutexGuard.unlock", timeoutMs, this.#table, [lock, meta], [
+        owner,
+        this.#channel,
+      ])) === 1;
     return new RedisMutexGuard("RedisMutex", grant, this.#leaseMs, renew, release);
   }
 
@@ -189,7 +206,7 @@ export class RedisMutex {
       this.#backend.wakes,
       this.#channel,
       this.#backend.timeoutMs,
-      () => this.#try(owner),
+      () => this.#try("RedisMutex.lockAsync", owner),
       (guard) => void guard.unlock().catch(() => {}),
     );
   }
@@ -213,7 +230,7 @@ export class RedisMutex {
    * ```
    */
   async tryLockAsync(): Promise<RedisMutexGuard | undefined> {
-    const attempt = await this.#try(crypto.randomUUID());
+    const attempt = await this.#try("RedisMutex.tryLockAsync", crypto.randomUUID());
     return "held" in attempt ? attempt.held : undefined;
   }
 }
