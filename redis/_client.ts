@@ -146,7 +146,7 @@ const ADAPTERS: readonly Adapter[] = [
     send: (c, args) => c.send(args[0], args.slice(1)),
     isReply: (e) => e?.code === "ERR_REDIS_SERVER_ERROR",
     ready: (c) => c.connected === true,
-    where: (c) => `Bun RedisClient ${c.url ?? ""}`.trim(),
+    where: () => "Bun's RedisClient",
     async subscriber(c, onMessage) {
       const sub = await c.duplicate();
       return {

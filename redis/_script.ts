@@ -91,8 +91,13 @@ redis.call('PEXPIRE', OPQ, ${OPS_KEEP_MS})
 return result
 `;
 
-/** Server errors after which the command did not run and may be sent again. */
-const TRANSIENT = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|READONLY|MASTERDOWN|MOVED|ASK)\b/;
+/**
+ * Server errors after which the command did not run and may be sent again. The last one is not
+ * the command's own answer: node-redis's reconnect handshake (`CLIENT SETINFO`, unknown before
+ * Redis 7.2) can pass its error to a command queued behind it (seen on Bun).
+ */
+const TRANSIENT =
+  /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|READONLY|MASTERDOWN|MOVED|ASK)\b|unknown subcommand 'SETINFO'/;
 
 let base = "";
 let sequence = 0;
