@@ -137,22 +137,36 @@ export class OnceScript {
   ): Promise<Reply> {
     const all = [...keys, ...table];
     const sent = [id, ...args];
-    const until = performance.now() + timeoutMs;
-    for (let pause = 5;; pause = Math.min(pause * 2, 200)) {
-      try {
-        return await this.#script.run(conn, all, sent);
-      } catch (error) {
-        const message = String((error as Error)?.message);
-        if (conn.isReply(error) && !TRANSIENT.test(message)) throw error;
-        if (performance.now() + pause > until) {
-          throw new Error(
-            `${where}: ${conn.where} gave no answer within ${timeoutMs} ms (${message}); ` +
-              `the operation may or may not have been applied`,
-            { cause: error },
-          );
-        }
-        await new Promise((resolve) => quietTimeout(() => resolve(undefined), pause));
+    return untilAnswered(conn, where, timeoutMs, () => this.#script.run(conn, all, sent));
+  }
+}
+
+/**
+ * `run()`'s answer, sent again after a failure of the connection (or a transient server error)
+ * until the server answers or `timeoutMs` has passed; then an error saying that the effect is
+ * unknown. Only for commands that may run twice (idempotent ones, or a {@link OnceScript}).
+ */
+export async function untilAnswered<T>(
+  conn: Connection,
+  where: string,
+  timeoutMs: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  const until = performance.now() + timeoutMs;
+  for (let pause = 5;; pause = Math.min(pause * 2, 200)) {
+    try {
+      return await run();
+    } catch (error) {
+      const message = String((error as Error)?.message);
+      if (conn.isReply(error) && !TRANSIENT.test(message)) throw error;
+      if (performance.now() + pause > until) {
+        throw new Error(
+          `${where}: ${conn.where} gave no answer within ${timeoutMs} ms (${message}); ` +
+            `the operation may or may not have been applied`,
+          { cause: error },
+        );
       }
+      await new Promise((resolve) => quietTimeout(() => resolve(undefined), pause));
     }
   }
 }

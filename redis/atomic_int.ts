@@ -9,7 +9,7 @@
 import { intOverflow, notFunction, notSafeInteger } from "../src/_errors.ts";
 import { type Backend, opsTable } from "./_backend.ts";
 import type { Reply } from "./_client.ts";
-import { OnceScript } from "./_script.ts";
+import { OnceScript, untilAnswered } from "./_script.ts";
 
 // Both scripts are applied once per operation id (a client's resend after a reconnect returns the
 // recorded result: see OnceScript). One script for the other read-modify-writes: ARGV[1] names the operation, ARGV[2] (and ARGV[3])
@@ -110,13 +110,19 @@ export class RedisAtomicInt {
 
   /** Reads the value (`GET`). */
   async load(): Promise<number> {
-    return valueOf("RedisAtomicInt.load", await this.#backend.conn.send(["GET", this.#key]));
+    const { conn, timeoutMs } = this.#backend;
+    const where = "RedisAtomicInt.load";
+    const raw = await untilAnswered(conn, where, timeoutMs, () => conn.send(["GET", this.#key]));
+    return valueOf(where, raw);
   }
 
   /** Stores `value`, a safe integer (`SET`). */
   async store(value: number): Promise<void> {
     if (!Number.isSafeInteger(value)) throw notSafeInteger("RedisAtomicInt.store", value);
-    await this.#backend.conn.send(["SET", this.#key, value]);
+    const { conn, timeoutMs } = this.#backend;
+    // SET of a value is idempotent: sent again until answered.
+    await untilAnswered(conn, "RedisAtomicInt.store", timeoutMs, () =>
+      conn.send(["SET", this.#key, value]));
   }
 
   /** Stores `value`; resolves with the previous value. */
