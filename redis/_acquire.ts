@@ -12,6 +12,7 @@ import type { AbortSignalLike } from "../mod.ts";
 import { deadlineOf, timeoutError } from "../src/locks/_wait.ts";
 import type { Wakes } from "./_wakes.ts";
 import { quietTimeout } from "./_timers.ts";
+import { QUEUE_REFRESH_MS } from "./_queue.ts";
 
 /** What one try gave: the hold, or how long until the current holder's lease ends. */
 export type Attempt<T> = { readonly held: T } | { readonly retryInMs: number };
@@ -21,10 +22,30 @@ const UNSUBSCRIBED_RETRY_MS = 250;
 
 /**
  * Waits until `attempt` gets the object, the timeout passes or the signal aborts. A try still in
- * flight when the wait ends is not forgotten: if it got the object, `abandon` gives it back.
+ * flight when the wait ends is not forgotten: if it got the object, `abandon` gives it back; and a
+ * wait that ends without the object calls `leave` (out of the waiting line). Besides wake-ups, a
+ * waiter tries at least every QUEUE_REFRESH_MS, which keeps its place in line.
  * A `timeout` shorter than the round trip still gets one try, of at most `attemptMs`.
  */
 export async function waitToAcquire<T>(
+  where: string,
+  options: unknown,
+  wakes: Wakes,
+  channel: string,
+  attemptMs: number,
+  attempt: () => Promise<Attempt<T>>,
+  abandon: (held: T) => void,
+  leave: () => void,
+): Promise<T> {
+  try {
+    return await waitLoop(where, options, wakes, channel, attemptMs, attempt, abandon);
+  } catch (error) {
+    leave(); // out of the waiting line, so that those behind are not held up
+    throw error;
+  }
+}
+
+async function waitLoop<T>(
   where: string,
   options: unknown,
   wakes: Wakes,
@@ -58,7 +79,7 @@ export async function waitToAcquire<T>(
       const left = deadline.at - performance.now();
       if (left <= 0) throw timeoutError(where);
       if (wake === undefined) continue;
-      const cap = wake.listening ? Infinity : UNSUBSCRIBED_RETRY_MS;
+      const cap = wake.listening ? QUEUE_REFRESH_MS : UNSUBSCRIBED_RETRY_MS;
       const sleep = Math.min(left, Math.max(1, result.retryInMs + 1), cap);
       await race(performance.now() + sleep, signals, wake.ticket.promise);
       if (late() !== undefined) throw late();

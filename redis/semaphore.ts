@@ -18,11 +18,14 @@ import { type Backend, checkMs, checkOptions, opsTable } from "./_backend.ts";
 import { type Grant, NEXT_FENCE, RedisHold } from "./_hold.ts";
 import { grantOf } from "./mutex.ts";
 import { OnceScript, Script } from "./_script.ts";
+import { LINE, QUEUE_REFRESH_MS } from "./_queue.ts";
 
 const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-const ACQUIRE = new OnceScript(`${NOW_MS}${NEXT_FENCE}
+// Only the head of the waiting line (or anyone, when it is empty) may take permits; a failed try
+// joins the line when ARGV[5] is 1 (acquireAsync; tryAcquireAsync does not wait).
+const ACQUIRE = new OnceScript(`${NOW_MS}${NEXT_FENCE}${LINE}
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[1], id)
@@ -31,11 +34,16 @@ for _, id in ipairs(expired) do
 end
 local used = 0
 for _, n in ipairs(redis.call('HVALS', KEYS[2])) do used = used + tonumber(n) end
-if used + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
+local head = lineHead(KEYS[5], KEYS[6], now)
+local turn = head == nil or head == ARGV[1]
+if not turn or used + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
+  if ARGV[5] == '1' then lineJoin(KEYS[5], KEYS[6], KEYS[7], ARGV[1], now) end
+  if used + tonumber(ARGV[2]) <= tonumber(ARGV[3]) then return {0, ${QUEUE_REFRESH_MS}} end
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   if first[2] == nil then return {0, tonumber(ARGV[4])} end
   return {0, tonumber(first[2]) - now}
 end
+if head then lineLeave(KEYS[5], KEYS[6], ARGV[1]) end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local died = redis.call('EXISTS', KEYS[4])
@@ -43,6 +51,12 @@ redis.call('DEL', KEYS[4])
 local fence = nextFence(redis.call('GET', KEYS[3]))
 redis.call('SET', KEYS[3], string.format('%.0f', fence))
 return {1, fence, died}
+`);
+
+const LEAVE = new Script(`${LINE}
+lineLeave(KEYS[1], KEYS[2], ARGV[1])
+redis.call('PUBLISH', ARGV[2], '1')
+return 1
 `);
 
 const RENEW = new Script(`${NOW_MS}
@@ -160,7 +174,15 @@ export class RedisSemaphore {
     this.#leaseMs = checkMs(where, "leaseMs", leaseMs, 30);
     this.#permits = permits;
     this.#backend = backend;
-    this.#keys = [`${tag}:sem`, `${tag}:sem:n`, `${tag}:sem:fence`, `${tag}:sem:died`];
+    this.#keys = [
+      `${tag}:sem`,
+      `${tag}:sem:n`,
+      `${tag}:sem:fence`,
+      `${tag}:sem:died`,
+      `${tag}:sem:line`,
+      `${tag}:sem:alive`,
+      `${tag}:sem:tickets`,
+    ];
     this.#channel = `${tag}:sem:wake`;
     this.#table = opsTable(tag);
   }
@@ -178,10 +200,15 @@ export class RedisSemaphore {
     return n as number;
   }
 
-  async #try(where: string, owner: string, n: number): Promise<Attempt<RedisPermit>> {
+  async #try(
+    where: string,
+    owner: string,
+    n: number,
+    wait: boolean,
+  ): Promise<Attempt<RedisPermit>> {
     const { conn, timeoutMs } = this.#backend;
     const sentAt = performance.now();
-    const args = [owner, n, this.#permits, this.#leaseMs];
+    const args = [owner, n, this.#permits, this.#leaseMs, wait ? 1 : 0];
     const reply = await ACQUIRE.run(conn, where, timeoutMs, this.#table, this.#keys, args);
     const attempt = grantOf(reply, sentAt);
     return "held" in attempt ? { held: this.#permit(owner, n, attempt.held) } : attempt;
@@ -225,8 +252,12 @@ export class RedisSemaphore {
       this.#backend.wakes,
       this.#channel,
       this.#backend.timeoutMs,
-      () => this.#try("RedisSemaphore.acquireAsync", owner, count),
+      () => this.#try("RedisSemaphore.acquireAsync", owner, count, true),
       (permit) => void permit.release().catch(() => {}),
+      () => {
+        const [, , , , line, alive] = this.#keys;
+        LEAVE.run(this.#backend.conn, [line, alive], [owner, this.#channel]).catch(() => {});
+      },
     );
   }
 
@@ -250,7 +281,12 @@ export class RedisSemaphore {
    */
   async tryAcquireAsync(n: number = 1): Promise<RedisPermit | undefined> {
     const count = this.#checkN("RedisSemaphore.tryAcquireAsync", n);
-    const attempt = await this.#try("RedisSemaphore.tryAcquireAsync", crypto.randomUUID(), count);
+    const attempt = await this.#try(
+      "RedisSemaphore.tryAcquireAsync",
+      crypto.randomUUID(),
+      count,
+      false,
+    );
     return "held" in attempt ? attempt.held : undefined;
   }
 }

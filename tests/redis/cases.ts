@@ -638,7 +638,7 @@ export const cases: Case[] = [
       const [q, r] = String(await ctx.raw("GET", `{${ctx.prefix}many}:rate:k`)).split(":");
       assert.equal(r, "0");
       assert.ok(Number(q) > 0);
-      const three = store.rateLimiter("three", { limit: 3, windowMs: 1 });
+      const three = store.rateLimiter("three", { limit: 3, windowMs: 1_000 });
       await three.take("k", 1);
       assert.equal(
         String(await ctx.raw("GET", `{${ctx.prefix}three}:rate:k`)).split(":")[1],
@@ -653,6 +653,39 @@ export const cases: Case[] = [
         await rejects(() => store.rateLimiter("bad", options), RangeError);
       }
       await store.close();
+    },
+  },
+  {
+    name: "fair waiting: mutex and semaphore waiters are served in order of arrival",
+    async run(ctx) {
+      const holder = await ctx.store();
+      const waiters = [];
+      for (let i = 0; i < 5; i++) waiters.push(await ctx.store());
+      for (const kind of ["mutex", "semaphore"] as const) {
+        const take = (s: RedisStore, timeout = 20_000) =>
+          kind === "mutex"
+            ? s.mutex("m", { leaseMs: 5_000 }).lockAsync({ timeout })
+            : s.semaphore("s", 1, { leaseMs: 5_000 }).acquireAsync(1, { timeout });
+        const first = await take(holder);
+        const order: number[] = [];
+        const done = waiters.map(async (s, i) => {
+          await sleep(20 * i); // arrive one after another
+          const hold = await take(s);
+          order.push(i);
+          await sleep(5);
+          await hold.release();
+        });
+        // One more waiter arrives between them and gives up: it must not hold up the others.
+        await sleep(30);
+        const quitter = await take(await ctx.store(), 40).catch((e: Error) => e);
+        assert.equal((quitter as Error).name, "TimeoutError");
+        await sleep(150);
+        const releasedAt = performance.now();
+        await first.release();
+        await Promise.all(done);
+        assert.deepEqual(order, [0, 1, 2, 3, 4], `${kind}: served in order of arrival`);
+        assert.ok(performance.now() - releasedAt < 2_000, `${kind}: nobody waited for a dead place`);
+      }
     },
   },
   {
