@@ -97,8 +97,16 @@ export class Lease {
 
   #arm(sentAt: number): void {
     this.#validUntil = sentAt + this.#leaseMs - this.#margin;
+    this.#watch();
+  }
+
+  // A timer may fire a little before `performance.now()` reaches its time: then it waits again.
+  #watch(): void {
     if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
-    this.#watchdog = quietTimeout(() => this.check(), this.#validUntil - performance.now());
+    this.#watchdog = quietTimeout(() => {
+      this.check();
+      if (!this.#stopped) this.#watch();
+    }, Math.max(1, this.#validUntil - performance.now()));
   }
 
   #schedule(): void {

@@ -147,14 +147,17 @@ test("a server paused past the lease: the holder's signal aborts, the next holde
   const waiting = storeB.mutex("job", { leaseMs }).lockAsync({ timeout: 20_000 });
   await sleep(100);
   server.child.kill("SIGSTOP");
-  const pausedAt = performance.now();
-  await new Promise((resolve) => first.signal.addEventListener("abort", resolve, { once: true }));
-  const abortedAfter = performance.now() - pausedAt;
-  const pauseMs = 2.5 * leaseMs;
-  assert.ok(abortedAfter < pauseMs, `aborted ${abortedAfter} ms into a ${pauseMs} ms pause`);
-  assert.equal((first.signal.reason as Error).name, "LeaseLostError");
-  await sleep(pauseMs - abortedAfter);
-  server.child.kill("SIGCONT");
+  try {
+    const pausedAt = performance.now();
+    await new Promise((resolve) => first.signal.addEventListener("abort", resolve, { once: true }));
+    const abortedAfter = performance.now() - pausedAt;
+    const pauseMs = 2.5 * leaseMs;
+    assert.ok(abortedAfter < pauseMs, `aborted ${abortedAfter} ms into a ${pauseMs} ms pause`);
+    assert.equal((first.signal.reason as Error).name, "LeaseLostError");
+    await sleep(pauseMs - abortedAfter);
+  } finally {
+    server.child.kill("SIGCONT"); // whatever happens: the later tests need the server
+  }
   const second = await waiting;
   assert.ok(second.fencingToken > first.fencingToken);
   assert.equal(second.ownerDied, true);
