@@ -75,7 +75,8 @@ async function nodeRedisSubscriber(c: AnyClient, onMessage: (channel: string) =>
   sub.on("error", () => {}); // it reconnects by itself; errors reach the commands that fail
   await sub.connect();
   return {
-    subscribe: (channel: string) => sub.subscribe(channel, (_m: string, ch: string) => onMessage(ch)),
+    subscribe: (channel: string) =>
+      sub.subscribe(channel, (_m: string, ch: string) => onMessage(ch)),
     close: () => Promise.resolve(sub.isOpen && sub.destroy()).then(() => {}),
   };
 }
@@ -150,7 +151,8 @@ const ADAPTERS: readonly Adapter[] = [
     async subscriber(c, onMessage) {
       const sub = await c.duplicate();
       return {
-        subscribe: async (channel) => void await sub.subscribe(channel, (_m: string, ch: string) => onMessage(ch)),
+        subscribe: async (channel) =>
+          void await sub.subscribe(channel, (_m: string, ch: string) => onMessage(ch)),
         close: () => Promise.resolve(sub.close()).then(() => {}),
       };
     },

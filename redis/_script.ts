@@ -126,7 +126,7 @@ export class OnceScript {
   }
 
   /** Runs the body once for `id` (default: a new id); `table` is the object's two table keys. */
-  async run(
+  run(
     conn: Connection,
     where: string,
     timeoutMs: number,

@@ -121,8 +121,12 @@ export class RedisAtomicInt {
     if (!Number.isSafeInteger(value)) throw notSafeInteger("RedisAtomicInt.store", value);
     const { conn, timeoutMs } = this.#backend;
     // SET of a value is idempotent: sent again until answered.
-    await untilAnswered(conn, "RedisAtomicInt.store", timeoutMs, () =>
-      conn.send(["SET", this.#key, value]));
+    await untilAnswered(
+      conn,
+      "RedisAtomicInt.store",
+      timeoutMs,
+      () => conn.send(["SET", this.#key, value]),
+    );
   }
 
   /** Stores `value`; resolves with the previous value. */

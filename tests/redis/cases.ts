@@ -514,7 +514,8 @@ export const cases: Case[] = [
     },
   },
   {
-    name: "lease truth: expired and validUntil; a loop blocked past the lease sees the signal aborted",
+    name:
+      "lease truth: expired and validUntil; a loop blocked past the lease sees the signal aborted",
     async run(ctx) {
       const store = await ctx.store();
       for (const kind of ["mutex", "semaphore"] as const) {
@@ -631,7 +632,10 @@ export const cases: Case[] = [
       await slow.take("k", 3);
       const denied = await slow.take("k", 2);
       assert.equal(denied.allowed, false);
-      assert.ok(denied.retryAfterMs > 39_000 && denied.retryAfterMs <= 40_000, `${denied.retryAfterMs}`);
+      assert.ok(
+        denied.retryAfterMs > 39_000 && denied.retryAfterMs <= 40_000,
+        `${denied.retryAfterMs}`,
+      );
       // 600,000 a second: a take of all of them leaves TAT exactly one second ahead.
       const many = store.rateLimiter("many", { limit: 600_000, windowMs: 1_000 });
       assert.equal((await many.take("k", 600_000)).remaining, 0);
@@ -645,11 +649,13 @@ export const cases: Case[] = [
         "1",
         "a third of a µs kept",
       );
-      for (const options of [
-        { limit: 1, windowMs: 1e18 },
-        { limit: 2 ** 30, windowMs: 1e7 },
-        { limit: 10, windowMs: 1.0000001 },
-      ]) {
+      for (
+        const options of [
+          { limit: 1, windowMs: 1e18 },
+          { limit: 2 ** 30, windowMs: 1e7 },
+          { limit: 10, windowMs: 1.0000001 },
+        ]
+      ) {
         await rejects(() => store.rateLimiter("bad", options), RangeError);
       }
       await store.close();
@@ -684,7 +690,10 @@ export const cases: Case[] = [
         await first.release();
         await Promise.all(done);
         assert.deepEqual(order, [0, 1, 2, 3, 4], `${kind}: served in order of arrival`);
-        assert.ok(performance.now() - releasedAt < 2_000, `${kind}: nobody waited for a dead place`);
+        assert.ok(
+          performance.now() - releasedAt < 2_000,
+          `${kind}: nobody waited for a dead place`,
+        );
       }
     },
   },

@@ -109,61 +109,71 @@ for (const kind of KINDS) {
   });
 }
 
-test("the master owning a lock's slot is SIGKILLed mid-test: counts exact, lock exclusive, tokens increase", {
-  timeout: 90_000,
-}, async () => {
-  // Two ioredis Cluster connections (node-redis's createCluster did not route to the promoted
-  // replica within a minute here: see docs/redis.md).
-  const clients = await Promise.all(["ioredis cluster", "ioredis cluster"].map((k) => open(k as never)));
-  const prefix = "kill:";
-  const stores = clients.map((c) => new RedisStore(c.client, { prefix, timeoutMs: 30_000 }));
-  const victim = masterOf(`{${prefix}m}:mutex`);
-  let stop = false;
-  let adds = 0, sections = 0;
-  const tokens: number[] = [];
-  let killedAt = 0;
-  const workers = stores.flatMap((store) => [
-    (async () => {
-      const n = store.atomicInt("n");
-      while (!stop) {
-        await n.add(1);
-        adds++;
-      }
-    })(),
-    (async () => {
-      const mutex = store.mutex("m", { leaseMs: 3_000 });
-      const data = store.atomicInt("data");
-      while (!stop) {
-        const guard = await mutex.lockAsync({ timeout: 30_000 });
-        tokens.push(guard.fencingToken);
-        const v = await data.load();
-        await data.store(v + 1);
-        sections++;
-        await guard.unlock();
-      }
-    })(),
-  ]);
-  let before = 0;
-  try {
-    await sleep(500);
-    before = killedAt = sections;
-    await cluster.kill(victim);
-    // Wait until a replica took over and work goes on.
-    const until = performance.now() + 30_000;
-    while (sections < before + 50 && performance.now() < until) await sleep(100);
-  } finally {
-    stop = true;
-    await Promise.all(workers);
-  }
-  assert.ok(sections >= before + 50, `work resumed after the failover (${sections} sections)`);
-  assert.notEqual(masterOf(`{${prefix}m}:mutex`), victim, "a replica took over the slot");
-  const check = stores[1];
-  assert.equal(await check.atomicInt("n").load(), adds, "every resolved add counted once");
-  assert.equal(await check.atomicInt("data").load(), sections, "the lock kept its sections apart");
-  assert.ok(killedAt > 0);
-  for (let i = 1; i < tokens.length; i++) {
-    assert.ok(tokens[i] > tokens[i - 1], `token ${i}: ${tokens[i]} > ${tokens[i - 1]}`);
-  }
-  for (const store of stores) await store.close();
-  for (const c of clients) await c.close();
-});
+test(
+  "the master owning a lock's slot is SIGKILLed mid-test: counts exact, lock exclusive, tokens increase",
+  {
+    timeout: 90_000,
+  },
+  async () => {
+    // Two ioredis Cluster connections (node-redis's createCluster did not route to the promoted
+    // replica within a minute here: see docs/redis.md).
+    const clients = await Promise.all(
+      ["ioredis cluster", "ioredis cluster"].map((k) => open(k as never)),
+    );
+    const prefix = "kill:";
+    const stores = clients.map((c) => new RedisStore(c.client, { prefix, timeoutMs: 30_000 }));
+    const victim = masterOf(`{${prefix}m}:mutex`);
+    let stop = false;
+    let adds = 0, sections = 0;
+    const tokens: number[] = [];
+    let killedAt = 0;
+    const workers = stores.flatMap((store) => [
+      (async () => {
+        const n = store.atomicInt("n");
+        while (!stop) {
+          await n.add(1);
+          adds++;
+        }
+      })(),
+      (async () => {
+        const mutex = store.mutex("m", { leaseMs: 3_000 });
+        const data = store.atomicInt("data");
+        while (!stop) {
+          const guard = await mutex.lockAsync({ timeout: 30_000 });
+          tokens.push(guard.fencingToken);
+          const v = await data.load();
+          await data.store(v + 1);
+          sections++;
+          await guard.unlock();
+        }
+      })(),
+    ]);
+    let before = 0;
+    try {
+      await sleep(500);
+      before = killedAt = sections;
+      await cluster.kill(victim);
+      // Wait until a replica took over and work goes on.
+      const until = performance.now() + 30_000;
+      while (sections < before + 50 && performance.now() < until) await sleep(100);
+    } finally {
+      stop = true;
+      await Promise.all(workers);
+    }
+    assert.ok(sections >= before + 50, `work resumed after the failover (${sections} sections)`);
+    assert.notEqual(masterOf(`{${prefix}m}:mutex`), victim, "a replica took over the slot");
+    const check = stores[1];
+    assert.equal(await check.atomicInt("n").load(), adds, "every resolved add counted once");
+    assert.equal(
+      await check.atomicInt("data").load(),
+      sections,
+      "the lock kept its sections apart",
+    );
+    assert.ok(killedAt > 0);
+    for (let i = 1; i < tokens.length; i++) {
+      assert.ok(tokens[i] > tokens[i - 1], `token ${i}: ${tokens[i]} > ${tokens[i - 1]}`);
+    }
+    for (const store of stores) await store.close();
+    for (const c of clients) await c.close();
+  },
+);
