@@ -63,9 +63,11 @@ async function waitLoop<T>(
   const late = () => signal?.aborted ? signal.reason : closed.aborted ? closed.reason : undefined;
   const firstTryUntil = performance.now() + attemptMs;
   for (let tries = 0;; tries++) {
-    // The first try takes no ticket: uncontended, a lock costs one script. After a failed try a
-    // ticket is taken and the next try follows at once, so no release between them is missed.
-    const wake = tries === 0 ? undefined : await wakes.ticket(channel);
+    // A ticket comes before the try, so a release after the try wakes us and one before it is
+    // seen by it. The very first try of a store on this object takes none (subscribing is a round
+    // trip: uncontended, a lock costs one script); if it fails, a ticket is taken and the next try
+    // follows at once.
+    const wake = tries === 0 && !wakes.listening(channel) ? undefined : await wakes.ticket(channel);
     try {
       if (late() !== undefined) throw late();
       const until = tries === 0 ? Math.max(deadline.at, firstTryUntil) : deadline.at;

@@ -25,6 +25,7 @@ export class Wakes {
   #subscriber: Promise<Subscriber> | undefined;
   readonly #closing = new AbortController();
   readonly #subscribed = new Map<string, Promise<boolean>>();
+  readonly #confirmed = new Set<string>();
   readonly #tickets = new Map<string, Set<() => void>>();
 
   constructor(conn: Connection) {
@@ -62,7 +63,10 @@ export class Wakes {
     let done = this.#subscribed.get(channel);
     if (done === undefined) {
       const subscriber = this.#subscriber ??= this.#conn.subscriber(this.#deliver);
-      done = subscriber.then((s) => s.subscribe(channel)).then(() => true, () => {
+      done = subscriber.then((s) => s.subscribe(channel)).then(() => {
+        this.#confirmed.add(channel);
+        return true;
+      }, () => {
         // Try again on the next wait, with a new connection if this one never opened.
         this.#subscribed.delete(channel);
         subscriber.catch(() => {
@@ -73,6 +77,11 @@ export class Wakes {
       this.#subscribed.set(channel, done);
     }
     return done;
+  }
+
+  /** Whether a subscription to `channel` is confirmed (a ticket then costs no round trip). */
+  listening(channel: string): boolean {
+    return this.#confirmed.has(channel);
   }
 
   /** Ends every pending wait (a `StoreClosedError`) and closes the subscriber connection. */
@@ -88,6 +97,7 @@ export class Wakes {
     this.#tickets.clear();
     this.#subscriber = undefined;
     this.#subscribed.clear();
+    this.#confirmed.clear();
     if (subscriber) await subscriber.then((s) => s.close(), () => {});
   }
 }
