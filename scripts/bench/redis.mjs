@@ -7,7 +7,9 @@
 //   - RedisAtomicInt.add round trips against a bare INCRBY;
 //   - RedisMutex lockAsync+unlock against redis-semaphore's Mutex and @sesamecare-oss/redlock,
 //     uncontended and with 2 connections taking one lock in turn;
-//   - RedisRateLimiter.take against rate-limiter-flexible's RateLimiterRedis.consume.
+//   - RedisRateLimiter.take against rate-limiter-flexible's RateLimiterRedis.consume;
+//   - atomicInt.add and lock+unlock through a 3-master + 3-replica Redis Cluster (ioredis Cluster)
+//     beside the same on one server.
 // The results replace the section between `<!-- redis:start -->` and `<!-- redis:end -->` of
 // BENCHMARKS.md.
 //
@@ -19,7 +21,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { startRedis } from "../lib/redis.mjs";
+import { startCluster, startRedis } from "../lib/redis.mjs";
 import { publishSection, sectionBench } from "../lib/report_section.mjs";
 import { onPinnedNodeWithFfi } from "../lib/runtimes.mjs";
 import { root } from "../lib/setup.mjs";
@@ -259,6 +261,39 @@ const [takeRate, flexRate] = await interleaved(N, [
 ]);
 console.log(`rateLimiter.take ${fmt(takeRate)}/s, RateLimiterRedis.consume ${fmt(flexRate)}/s`);
 
+// 7. The same through a 3-master + 3-replica Redis Cluster (ioredis Cluster), beside one server.
+const cluster = await startCluster();
+const { Cluster } = await import("ioredis");
+const clusterClient = new Cluster([{ host: "127.0.0.1", port: cluster.ports[0] }]);
+await new Promise((resolve) => clusterClient.once("ready", resolve));
+const clusterStore = new RedisStore(clusterClient, { prefix: "bench-cluster:" });
+const clusterInt = clusterStore.atomicInt("n");
+const clusterMutex = clusterStore.mutex("m");
+const singleInt = store.atomicInt("n-single");
+const singleMutex = store.mutex("m-single");
+const [cIntRate, cLockRate, sIntRate, sLockRate] = await interleaved(N, [
+  async (n) => {
+    for (let i = 0; i < n; i++) await clusterInt.add(1);
+  },
+  async (n) => {
+    for (let i = 0; i < n; i++) await (await clusterMutex.lockAsync()).unlock();
+  },
+  async (n) => {
+    for (let i = 0; i < n; i++) await singleInt.add(1);
+  },
+  async (n) => {
+    for (let i = 0; i < n; i++) await (await singleMutex.lockAsync()).unlock();
+  },
+]);
+console.log(
+  `cluster: atomicInt.add ${fmt(cIntRate)}/s (one server ${fmt(sIntRate)}/s), lock+unlock ${
+    fmt(cLockRate)
+  }/s (one server ${fmt(sLockRate)}/s)`,
+);
+await clusterStore.close();
+clusterClient.disconnect();
+await cluster.stop();
+
 await store.close();
 await otherStore.close();
 await nodeRedisStore.close();
@@ -310,6 +345,12 @@ const rows = [
     `${fmt(contOurs)}/s vs redis-semaphore ${fmt(contSem)}/s`,
     `${(contOurs / contSem).toFixed(2)}×`,
     contOurs >= contSem,
+  ],
+  [
+    "Redis Cluster (3 masters + 3 replicas, ioredis `Cluster`): `atomicInt.add` and lock+unlock beside one server (no target)",
+    `${fmt(cIntRate)}/s and ${fmt(cLockRate)}/s vs ${fmt(sIntRate)}/s and ${fmt(sLockRate)}/s`,
+    `${(cIntRate / sIntRate).toFixed(2)}×, ${(cLockRate / sLockRate).toFixed(2)}×`,
+    undefined,
   ],
   [
     "`RedisRateLimiter.take` within 1.2× `RateLimiterRedis.consume`",

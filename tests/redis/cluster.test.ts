@@ -110,7 +110,7 @@ for (const kind of KINDS) {
 }
 
 test(
-  "the master owning a lock's slot is SIGKILLed mid-test: counts exact, lock exclusive, tokens increase",
+  "the lock's master SIGKILLed mid-test: adds exact, sections apart but the ones in flight, tokens increase",
   {
     timeout: 90_000,
   },
@@ -127,53 +127,60 @@ test(
     let adds = 0, sections = 0;
     const tokens: number[] = [];
     let killedAt = 0;
-    const workers = stores.flatMap((store) => [
-      (async () => {
-        const n = store.atomicInt("n");
-        while (!stop) {
-          await n.add(1);
-          adds++;
-        }
-      })(),
-      (async () => {
-        const mutex = store.mutex("m", { leaseMs: 3_000 });
-        const data = store.atomicInt("data");
-        while (!stop) {
-          const guard = await mutex.lockAsync({ timeout: 30_000 });
-          tokens.push(guard.fencingToken);
-          const v = await data.load();
-          await data.store(v + 1);
-          sections++;
-          await guard.unlock();
-        }
-      })(),
-    ]);
-    let before = 0;
     try {
-      await sleep(500);
-      before = killedAt = sections;
-      await cluster.kill(victim);
-      // Wait until a replica took over and work goes on.
-      const until = performance.now() + 30_000;
-      while (sections < before + 50 && performance.now() < until) await sleep(100);
+      const workers = stores.flatMap((store) => [
+        (async () => {
+          const n = store.atomicInt("n");
+          while (!stop) {
+            await n.add(1);
+            adds++;
+          }
+        })(),
+        (async () => {
+          const mutex = store.mutex("m", { leaseMs: 3_000 });
+          const data = store.atomicInt("data");
+          while (!stop) {
+            const guard = await mutex.lockAsync({ timeout: 30_000 });
+            tokens.push(guard.fencingToken);
+            const v = await data.load();
+            await data.store(v + 1);
+            sections++;
+            await guard.unlock();
+          }
+        })(),
+      ]);
+      let before = 0;
+      try {
+        await sleep(500);
+        before = killedAt = sections;
+        await cluster.kill(victim);
+        // Wait until a replica took over and work goes on.
+        const until = performance.now() + 30_000;
+        while (sections < before + 50 && performance.now() < until) await sleep(100);
+      } finally {
+        stop = true;
+        await Promise.all(workers);
+      }
+      assert.ok(sections >= before + 50, `work resumed after the failover (${sections} sections)`);
+      assert.notEqual(masterOf(`{${prefix}m}:mutex`), victim, "a replica took over the slot");
+      const check = stores[1];
+      assert.equal(await check.atomicInt("n").load(), adds, "every resolved add counted once");
+      // Replication is asynchronous: the lock key, or a write under it, that the killed master
+      // acknowledged but had not yet sent to its replica is lost with it, so the section in flight
+      // on each connection at the kill may overlap another or lose its write (the fencing token is
+      // what keeps a resource safe then: docs/redis.md). Every other section stayed apart.
+      const data = await check.atomicInt("data").load();
+      assert.ok(
+        data <= sections && data >= sections - stores.length,
+        `the lock kept its sections apart: ${data} of ${sections}`,
+      );
+      assert.ok(killedAt > 0);
+      for (let i = 1; i < tokens.length; i++) {
+        assert.ok(tokens[i] > tokens[i - 1], `token ${i}: ${tokens[i]} > ${tokens[i - 1]}`);
+      }
     } finally {
-      stop = true;
-      await Promise.all(workers);
+      for (const store of stores) await store.close().catch(() => {});
+      for (const c of clients) await c.close().catch(() => {});
     }
-    assert.ok(sections >= before + 50, `work resumed after the failover (${sections} sections)`);
-    assert.notEqual(masterOf(`{${prefix}m}:mutex`), victim, "a replica took over the slot");
-    const check = stores[1];
-    assert.equal(await check.atomicInt("n").load(), adds, "every resolved add counted once");
-    assert.equal(
-      await check.atomicInt("data").load(),
-      sections,
-      "the lock kept its sections apart",
-    );
-    assert.ok(killedAt > 0);
-    for (let i = 1; i < tokens.length; i++) {
-      assert.ok(tokens[i] > tokens[i - 1], `token ${i}: ${tokens[i]} > ${tokens[i - 1]}`);
-    }
-    for (const store of stores) await store.close();
-    for (const c of clients) await c.close();
   },
 );
