@@ -17,7 +17,7 @@ export interface Backend {
   readonly wakes: Wakes;
 }
 
-/** The operation table of the object with hash tag `tag` (see OnceScript): two keys. */
+/** The operation table of the object with hash tag `tag` (see OnceScript): its two generations. */
 export function opsTable(tag: string): readonly [string, string] {
   return [`${tag}:ops`, `${tag}:opq`];
 }

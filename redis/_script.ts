@@ -54,40 +54,36 @@ export class Script {
   }
 }
 
-/** How long (server ms) an object remembers the result of an operation id. */
+/** How long (server ms) an object remembers its operation ids after its last operation. */
 export const OPS_KEEP_MS = 120_000;
-/** How many recent operation ids (with results) an object remembers at most. */
+/** How many operation ids one generation of an object's table holds (two generations are kept). */
 export const OPS_MAX = 10_000;
 
-// The operation table of one object: `ops` a hash id → the packed result (cmsgpack keeps
-// integers up to 2^53 exact; cjson would not), `opq` the same ids scored by when they ran. Each
-// run evicts what is older than OPS_KEEP_MS (a few at a time) and the oldest past OPS_MAX, and
-// both keys expire OPS_KEEP_MS after the object's last operation: no key per operation, and
-// nothing left behind.
+// The operation table of one object, in two generations: `ops` (the current one) and `opq` (the
+// previous), hashes id → the packed result (cmsgpack keeps integers up to 2^53 exact; cjson would
+// not). A run looks in both and records in the current one; when that holds OPS_MAX ids it
+// becomes the previous one (RENAME, which drops the older generation and keeps its expiry). So an
+// id is recognized for at least the next OPS_MAX operations on the object, at most 2·OPS_MAX ids
+// are kept, and both keys expire OPS_KEEP_MS after the object's last operation: no key per
+// operation, nothing left behind, and four server calls besides the body's (no clock, no sorted
+// set).
 const ONCE_BEFORE = `
 local OPQ = table.remove(KEYS)
 local OPS = table.remove(KEYS)
 local OP = table.remove(ARGV, 1)
-local done = redis.call('HGET', OPS, OP)
+local done = redis.call('HGET', OPS, OP) or redis.call('HGET', OPQ, OP)
 if done then return cmsgpack.unpack(done) end
 local function body()
 `;
 const ONCE_AFTER = `
 end
 local result = body()
-local t = redis.call('TIME')
-local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', OPS, OP, cmsgpack.pack(result))
-redis.call('ZADD', OPQ, ms, OP)
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', OPQ, '-inf', ms - ${OPS_KEEP_MS}, 'LIMIT', 0, 4)) do
-  redis.call('ZREM', OPQ, id)
-  redis.call('HDEL', OPS, id)
+if redis.call('HLEN', OPS) >= ${OPS_MAX} then
+  redis.call('RENAME', OPS, OPQ)
+else
+  redis.call('PEXPIRE', OPS, ${OPS_KEEP_MS})
 end
-if redis.call('ZCARD', OPQ) > ${OPS_MAX} then
-  redis.call('HDEL', OPS, redis.call('ZPOPMIN', OPQ)[1])
-end
-redis.call('PEXPIRE', OPS, ${OPS_KEEP_MS})
-redis.call('PEXPIRE', OPQ, ${OPS_KEEP_MS})
 return result
 `;
 
