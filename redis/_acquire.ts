@@ -2,7 +2,8 @@
  * The wait loop of locks and semaphores, written once: try (one script), and when the object is
  * taken, sleep until a release is published or the holder's lease would end — no busy polling —
  * then try again; with `{ timeout, signal }` as every atomicx wait (`TimeoutError` DOMException,
- * `signal.reason` on abort).
+ * `signal.reason` on abort). When the store closes, every wait rejects at once with the store's
+ * `StoreClosedError`, and every timer of the wait is cleared.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import type { AbortSignalLike } from "../mod.ts";
 import { deadlineOf, timeoutError } from "../src/locks/_wait.ts";
 import type { Wakes } from "./_wakes.ts";
 import { quietTimeout } from "./_timers.ts";
+import { QUEUE_REFRESH_MS } from "./_queue.ts";
 
 /** What one try gave: the hold, or how long until the current holder's lease ends. */
 export type Attempt<T> = { readonly held: T } | { readonly retryInMs: number };
@@ -20,7 +22,9 @@ const UNSUBSCRIBED_RETRY_MS = 250;
 
 /**
  * Waits until `attempt` gets the object, the timeout passes or the signal aborts. A try still in
- * flight when the wait ends is not forgotten: if it got the object, `abandon` gives it back.
+ * flight when the wait ends is not forgotten: if it got the object, `abandon` gives it back; and a
+ * wait that ends without the object calls `leave` (out of the waiting line). Besides wake-ups, a
+ * waiter tries at least every QUEUE_REFRESH_MS, which keeps its place in line.
  * A `timeout` shorter than the round trip still gets one try, of at most `attemptMs`.
  */
 export async function waitToAcquire<T>(
@@ -31,65 +35,86 @@ export async function waitToAcquire<T>(
   attemptMs: number,
   attempt: () => Promise<Attempt<T>>,
   abandon: (held: T) => void,
+  leave: () => void,
+): Promise<T> {
+  try {
+    return await waitLoop(where, options, wakes, channel, attemptMs, attempt, abandon);
+  } catch (error) {
+    leave(); // out of the waiting line, so that those behind are not held up
+    throw error;
+  }
+}
+
+async function waitLoop<T>(
+  where: string,
+  options: unknown,
+  wakes: Wakes,
+  channel: string,
+  attemptMs: number,
+  attempt: () => Promise<Attempt<T>>,
+  abandon: (held: T) => void,
 ): Promise<T> {
   const deadline = deadlineOf(where, options);
   const signal = deadline.signal;
+  const closed = wakes.closed;
   if (signal?.aborted) throw signal.reason;
+  if (closed.aborted) throw closed.reason;
+  const signals = signal === undefined ? [closed] : [signal, closed];
+  const late = () => signal?.aborted ? signal.reason : closed.aborted ? closed.reason : undefined;
   const firstTryUntil = performance.now() + attemptMs;
   for (let tries = 0;; tries++) {
-    // The first try takes no ticket: uncontended, a lock costs one script. After a failed try a
-    // ticket is taken and the next try follows at once, so no release between them is missed.
-    const wake = tries === 0 ? undefined : await wakes.ticket(channel);
+    // A ticket comes before the try, so a release after the try wakes us and one before it is
+    // seen by it. The very first try of a store on this object takes none (subscribing is a round
+    // trip: uncontended, a lock costs one script); if it fails, a ticket is taken and the next try
+    // follows at once.
+    const wake = tries === 0 && !wakes.listening(channel) ? undefined : await wakes.ticket(channel);
     try {
+      if (late() !== undefined) throw late();
       const until = tries === 0 ? Math.max(deadline.at, firstTryUntil) : deadline.at;
       const tried = attempt();
-      const result = await race(until, signal, tried);
+      const result = await race(until, signals, tried);
       if (result === undefined) {
         tried.then((r) => "held" in r && abandon(r.held), () => {});
-        throw lateError(where, signal);
+        throw late() ?? timeoutError(where);
       }
       if ("held" in result) return result.held;
       const left = deadline.at - performance.now();
       if (left <= 0) throw timeoutError(where);
       if (wake === undefined) continue;
-      const cap = wake.listening ? Infinity : UNSUBSCRIBED_RETRY_MS;
+      const cap = wake.listening ? QUEUE_REFRESH_MS : UNSUBSCRIBED_RETRY_MS;
       const sleep = Math.min(left, Math.max(1, result.retryInMs + 1), cap);
-      const woken = Promise.race([wake.ticket.promise, delay(sleep)]).then(() => true);
-      if (await race(deadline.at, signal, woken) === undefined) throw lateError(where, signal);
+      await race(performance.now() + sleep, signals, wake.ticket.promise);
+      if (late() !== undefined) throw late();
     } finally {
       wake?.ticket.cancel();
     }
   }
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => quietTimeout(resolve, ms));
-
-/** Why a wait ended early: the signal's reason, or the timeout. */
-function lateError(where: string, signal: AbortSignalLike | undefined): unknown {
-  return signal?.aborted ? signal.reason : timeoutError(where);
-}
-
-/** `promise`'s value (never undefined), or undefined when the deadline passes or the signal aborts first. */
+/**
+ * `promise`'s value (never undefined), or undefined when `until` passes or a signal aborts first;
+ * either way no timer or listener is left behind.
+ */
 function race<V>(
   until: number,
-  signal: AbortSignalLike | undefined,
+  signals: readonly AbortSignalLike[],
   promise: Promise<V>,
 ): Promise<V | undefined> {
-  if (until === Infinity && signal === undefined) return promise; // nothing to race
   return new Promise<V | undefined>((resolve, reject) => {
     const timer = until === Infinity
       ? undefined
       : quietTimeout(() => finish(() => resolve(undefined)), until - performance.now());
     const onAbort = () => finish(() => resolve(undefined));
-    signal?.addEventListener("abort", onAbort, { once: true });
+    for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
     let done = false;
     function finish(settle: () => void) {
       if (done) return;
       done = true;
       if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      for (const s of signals) s.removeEventListener("abort", onAbort);
       settle();
     }
+    if (signals.some((s) => s.aborted)) return onAbort();
     promise.then((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
   });
 }

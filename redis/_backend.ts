@@ -17,6 +17,11 @@ export interface Backend {
   readonly wakes: Wakes;
 }
 
+/** The operation table of the object with hash tag `tag` (see OnceScript): its two generations. */
+export function opsTable(tag: string): readonly [string, string] {
+  return [`${tag}:ops`, `${tag}:opq`];
+}
+
 /** Checks a positive duration in milliseconds (`RangeError`, `TypeError` for a non-number). */
 export function checkMs(where: string, what: string, value: unknown, min: number): number {
   if (typeof value !== "number") {

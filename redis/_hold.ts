@@ -1,6 +1,7 @@
 /**
  * What a mutex guard and a semaphore permit share: the fencing token, `ownerDied`, the lease
- * (renewed until released, `signal` aborted when lost) and a release that runs once.
+ * (renewed until released; `expired`, `validUntil` and `signal` tell when it is lost) and a
+ * release that runs once and tells whether the lease had been kept.
  *
  * @module
  */
@@ -28,9 +29,9 @@ export interface Grant {
  * const store = new RedisStore(client, { prefix: "doc:" });
  * {
  *   const hold = await store.mutex("jobs").lockAsync();
- *   hold.signal.throwIfAborted(); // the lease was lost: stop
+ *   if (hold.expired) throw new Error("the lease was lost: stop");
  *   console.log(hold.fencingToken > 0, hold.ownerDied); // true false
- *   await hold.release();
+ *   console.log(await hold.release()); // true: the lease was kept until the release
  * }
  * await store.close();
  * client.destroy();
@@ -42,8 +43,8 @@ export class RedisHold {
   /** True if a previous holder's lease expired without a release (it died or was cut off). */
   readonly ownerDied: boolean;
   readonly #lease: Lease;
-  readonly #release: () => Promise<unknown>;
-  #released: Promise<void> | undefined;
+  readonly #release: () => Promise<boolean>;
+  #released: Promise<boolean> | undefined;
 
   /** @internal made by the acquiring objects. */
   constructor(
@@ -51,7 +52,7 @@ export class RedisHold {
     grant: Grant,
     leaseMs: number,
     renew: () => Promise<boolean>,
-    release: () => Promise<unknown>,
+    release: () => Promise<boolean>,
   ) {
     this.fencingToken = grant.fencingToken;
     this.ownerDied = grant.ownerDied;
@@ -59,19 +60,63 @@ export class RedisHold {
     this.#release = release;
   }
 
-  /** Aborted when the lease is lost: no renewal confirmed for `leaseMs`, or taken over. */
+  /**
+   * Aborted when the lease is lost: no renewal confirmed within the lease (less a safety margin
+   * of 1 %, at least 2 ms), or the server no longer has it. Reading `signal.aborted` (or calling
+   * `signal.throwIfAborted()`) checks the local deadline first, so it is true at once after the
+   * event loop was blocked past the deadline.
+   */
   get signal(): AbortSignal {
     return this.#lease.signal;
   }
 
   /**
-   * Stops renewing, releases on the server and wakes waiters on every host; later calls return
-   * the first call's promise.
+   * Whether the lease is lost, checked now against the local monotonic clock: ask it just before
+   * a write. False until the deadline (`validUntil`) passes or the server refuses a renewal.
    */
-  release(): Promise<void> {
+  get expired(): boolean {
+    return this.#lease.expired;
+  }
+
+  /**
+   * The `performance.now()` until which the lease is surely ours (the server cannot expire it
+   * earlier); 0 once lost or released.
+   */
+  get validUntil(): number {
+    return this.#lease.validUntil;
+  }
+
+  /**
+   * Stops renewing, releases on the server and wakes waiters on every host. Resolves `true` if the
+   * lease was kept until the release, `false` if it had been lost (the local deadline passed, or
+   * the server no longer had it: it expired, or the server lost its data) — writes made under a
+   * lost lease were not protected by it. Later calls return the first call's promise.
+   */
+  release(): Promise<boolean> {
     return this.#released ??= (async () => {
+      const kept = !this.#lease.expired;
       this.#lease.stop();
-      await this.#release();
+      return (await this.#release()) && kept;
     })();
   }
 }
+
+/**
+ * Lua for the next fencing token after `last` (a stored string, or nil when the key is gone):
+ * `max(last + 1, the server's TIME in µs since the epoch)`. The floor keeps tokens increasing
+ * when the stored one is lost — a restart without persistence, `FLUSHALL`/`FLUSHDB`, an evicted
+ * or deleted key, a failover to a replica that missed the last write — on one assumption: the
+ * clock of the server that grants after the loss reads later than the clock of the server that
+ * granted the last token did at the time (no step back across a restart; replicas' clocks in
+ * sync to within the failover's own duration, seconds — NTP keeps them within milliseconds).
+ * Tokens stay below 2^53 (µs since 1970 reach it in the year 2255) and are exact in every client.
+ */
+export const NEXT_FENCE = `
+local function nextFence(last)
+  local t = redis.call('TIME')
+  local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local f = tonumber(last or '0') + 1
+  if f < floor then f = floor end
+  return f
+end
+`;

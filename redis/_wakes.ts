@@ -23,12 +23,18 @@ export interface Ticket {
 export class Wakes {
   readonly #conn: Connection;
   #subscriber: Promise<Subscriber> | undefined;
-  #closed = false;
+  readonly #closing = new AbortController();
   readonly #subscribed = new Map<string, Promise<boolean>>();
+  readonly #confirmed = new Set<string>();
   readonly #tickets = new Map<string, Set<() => void>>();
 
   constructor(conn: Connection) {
     this.#conn = conn;
+  }
+
+  /** Aborted by `close()`, with a `StoreClosedError`: every pending wait rejects with it. */
+  get closed(): AbortSignal {
+    return this.#closing.signal;
   }
 
   #deliver = (channel: string): void => {
@@ -53,11 +59,14 @@ export class Wakes {
   }
 
   #subscribe(channel: string): Promise<boolean> {
-    if (this.#closed) return Promise.resolve(false); // no new connection after close()
+    if (this.#closing.signal.aborted) return Promise.resolve(false); // no new connection now
     let done = this.#subscribed.get(channel);
     if (done === undefined) {
       const subscriber = this.#subscriber ??= this.#conn.subscriber(this.#deliver);
-      done = subscriber.then((s) => s.subscribe(channel)).then(() => true, () => {
+      done = subscriber.then((s) => s.subscribe(channel)).then(() => {
+        this.#confirmed.add(channel);
+        return true;
+      }, () => {
         // Try again on the next wait, with a new connection if this one never opened.
         this.#subscribed.delete(channel);
         subscriber.catch(() => {
@@ -70,12 +79,25 @@ export class Wakes {
     return done;
   }
 
-  /** Closes the subscriber connection; waiters fall back to their timers. */
+  /** Whether a subscription to `channel` is confirmed (a ticket then costs no round trip). */
+  listening(channel: string): boolean {
+    return this.#confirmed.has(channel);
+  }
+
+  /** Ends every pending wait (a `StoreClosedError`) and closes the subscriber connection. */
   async close(): Promise<void> {
     const subscriber = this.#subscriber;
-    this.#closed = true;
+    if (!this.#closing.signal.aborted) {
+      const error = new Error(
+        "RedisStore.close: the store was closed; waits for its locks and semaphores end",
+      );
+      error.name = "StoreClosedError";
+      this.#closing.abort(error);
+    }
+    this.#tickets.clear();
     this.#subscriber = undefined;
     this.#subscribed.clear();
+    this.#confirmed.clear();
     if (subscriber) await subscriber.then((s) => s.close(), () => {});
   }
 }

@@ -7,16 +7,17 @@
  */
 
 import { intOverflow, notFunction, notSafeInteger } from "../src/_errors.ts";
-import type { Backend } from "./_backend.ts";
+import { type Backend, opsTable } from "./_backend.ts";
 import type { Reply } from "./_client.ts";
-import { Script } from "./_script.ts";
+import { OnceScript, untilAnswered } from "./_script.ts";
 
-// One script for the other read-modify-writes: ARGV[1] names the operation, ARGV[2] (and ARGV[3])
+// Both scripts are applied once per operation id (a client's resend after a reconnect returns the
+// recorded result: see OnceScript). One script for the other read-modify-writes: ARGV[1] names the operation, ARGV[2] (and ARGV[3])
 // the operands, stored as the caller's own integer strings. The previous value goes back as the
 // stored string: ioredis reads integer replies near 2^53 inexactly. (Lua numbers are doubles:
 // exact for safe integers; a number goes back through string.format('%.0f'), never tostring,
 // which would print 9.007199254741e+15.)
-const RMW = new Script(`
+const RMW = new OnceScript(`
 local MAX = 9007199254740991
 local raw = redis.call('GET', KEYS[1])
 local v = tonumber(raw or '0')
@@ -38,7 +39,7 @@ return {1, raw or '0'}
 
 // add, sub, inc and dec: INCRBY, and DECRBY back within the same script when the result left the
 // safe range (nobody sees it). Either way the answer carries the previous value, as a string.
-const ADD = new Script(`
+const ADD = new OnceScript(`
 local MAX = 9007199254740991
 local r = redis.call('INCRBY', KEYS[1], ARGV[1])
 if r > MAX or r < -MAX then
@@ -78,21 +79,30 @@ function valueOf(where: string, raw: Reply): number {
 export class RedisAtomicInt {
   readonly #backend: Backend;
   readonly #key: string;
+  readonly #table: readonly [string, string];
 
   /** @internal made by {@link RedisStore.atomicInt}. */
   constructor(backend: Backend, tag: string) {
     this.#backend = backend;
     this.#key = `${tag}:int`;
+    this.#table = opsTable(tag);
   }
 
   async #rmw(where: string, op: string, a: number, b?: number): Promise<[boolean, number]> {
     const args: (string | number)[] = b === undefined ? [op, a] : [op, a, b];
-    const reply = await RMW.run(this.#backend.conn, [this.#key], args) as [number, Reply];
+    const { conn, timeoutMs } = this.#backend;
+    const reply = await RMW.run(conn, where, timeoutMs, this.#table, [this.#key], args) as [
+      number,
+      Reply,
+    ];
     return [reply[0] === 1, valueOf(where, reply[1])];
   }
 
   async #add(where: string, delta: number, shown: number): Promise<number> {
-    const [ok, raw] = await ADD.run(this.#backend.conn, [this.#key], [delta]) as [number, Reply];
+    const { conn, timeoutMs } = this.#backend;
+    const [ok, raw] = await ADD.run(conn, where, timeoutMs, this.#table, [this.#key], [
+      delta,
+    ]) as [number, Reply];
     const previous = valueOf(where, raw);
     if (ok !== 1) throw intOverflow(where, shown, previous);
     return previous;
@@ -100,13 +110,23 @@ export class RedisAtomicInt {
 
   /** Reads the value (`GET`). */
   async load(): Promise<number> {
-    return valueOf("RedisAtomicInt.load", await this.#backend.conn.send(["GET", this.#key]));
+    const { conn, timeoutMs } = this.#backend;
+    const where = "RedisAtomicInt.load";
+    const raw = await untilAnswered(conn, where, timeoutMs, () => conn.send(["GET", this.#key]));
+    return valueOf(where, raw);
   }
 
   /** Stores `value`, a safe integer (`SET`). */
   async store(value: number): Promise<void> {
     if (!Number.isSafeInteger(value)) throw notSafeInteger("RedisAtomicInt.store", value);
-    await this.#backend.conn.send(["SET", this.#key, value]);
+    const { conn, timeoutMs } = this.#backend;
+    // SET of a value is idempotent: sent again until answered.
+    await untilAnswered(
+      conn,
+      "RedisAtomicInt.store",
+      timeoutMs,
+      () => conn.send(["SET", this.#key, value]),
+    );
   }
 
   /** Stores `value`; resolves with the previous value. */

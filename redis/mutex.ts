@@ -2,28 +2,45 @@
  * `RedisMutex`: a lock shared by every host that reaches the same Redis, held under a lease that
  * is renewed while held, with a fencing token per acquisition.
  *
+ * Waiters are served in order of arrival (the waiting line of _queue.ts: `:mutex:line`,
+ * `:mutex:alive`, `:mutex:tickets`).
+ *
  * Keys (hash tag `{prefix+name}`): `:mutex` the holder's id with the lease as its expiry;
  * `:mutex:meta` a hash of `held`, the holder's id without expiry (still there after the lease
- * expired: the next holder's `ownerDied`), and `fence`, the last fencing token.
+ * expired: the next holder's `ownerDied`), and `fence`, the last fencing token (never below the
+ * server's clock in µs: see NEXT_FENCE); `:ops`/`:opq` the operation table (two generations) that applies each
+ * acquire and release once (see OnceScript).
  *
  * @module
  */
 
 import type { WaitOptions } from "../mod.ts";
 import { type Attempt, waitToAcquire } from "./_acquire.ts";
-import { type Backend, checkMs, checkOptions } from "./_backend.ts";
-import { type Grant, RedisHold } from "./_hold.ts";
-import { Script } from "./_script.ts";
+import { type Backend, checkMs, checkOptions, opsTable } from "./_backend.ts";
+import { type Grant, NEXT_FENCE, RedisHold } from "./_hold.ts";
+import { OnceScript, Script } from "./_script.ts";
+import { LINE, QUEUE_REFRESH_MS } from "./_queue.ts";
 import type { Reply } from "./_client.ts";
 
-// HSET answers 0 when `held` was already there: a previous holder whose lease expired without an
-// unlock (ownerDied).
-const ACQUIRE = new Script(`
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {0, redis.call('PTTL', KEYS[1])}
+// Only the head of the waiting line (or anyone, when it is empty) may take the lock; a failed try
+// joins the line when ARGV[3] is 1 (lockAsync; tryLockAsync does not wait). HSET answers 0 when
+// `held` was already there: a previous holder whose lease expired without an unlock (ownerDied).
+const ACQUIRE = new OnceScript(`${NEXT_FENCE}${LINE}
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local head = lineHead(KEYS[3], KEYS[4], now)
+local turn = head == nil or head == ARGV[1]
+if not (turn and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])) then
+  if ARGV[3] == '1' then lineJoin(KEYS[3], KEYS[4], KEYS[5], ARGV[1], now) end
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then ttl = ${QUEUE_REFRESH_MS} end
+  return {0, ttl}
 end
+if head then lineLeave(KEYS[3], KEYS[4], ARGV[1]) end
 local died = 1 - redis.call('HSET', KEYS[2], 'held', ARGV[1])
-return {1, redis.call('HINCRBY', KEYS[2], 'fence', 1), died}
+local fence = nextFence(redis.call('HGET', KEYS[2], 'fence'))
+redis.call('HSET', KEYS[2], 'fence', string.format('%.0f', fence))
+return {1, fence, died}
 `);
 
 const RENEW = new Script(`
@@ -31,8 +48,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `);
 
+// A waiter that gave up leaves the line (and wakes the others if it was holding them up).
+const LEAVE = new Script(`${LINE}
+lineLeave(KEYS[1], KEYS[2], ARGV[1])
+if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('PUBLISH', ARGV[2], '1') end
+return 1
+`);
+
 // A holder whose lease expired but whom nobody replaced still releases cleanly (clears `held`).
-const RELEASE = new Script(`
+const RELEASE = new OnceScript(`
 local mine = redis.call('GET', KEYS[1]) == ARGV[1]
 if mine then redis.call('DEL', KEYS[1]) end
 if mine or redis.call('HGET', KEYS[2], 'held') == ARGV[1] then
@@ -91,14 +115,17 @@ export function grantOf(reply: Reply, sentAt: number): Attempt<Grant> {
  * ```
  */
 export class RedisMutexGuard extends RedisHold {
-  /** Releases the lock and wakes waiters on every host; calling it again does nothing. */
-  unlock(): Promise<void> {
+  /**
+   * Releases the lock and wakes waiters on every host. Resolves `true` if the lease was kept until
+   * now, `false` if it had been lost (see `release()`); calling it again returns the same answer.
+   */
+  unlock(): Promise<boolean> {
     return this.release();
   }
 
   /** `await using guard = await mutex.lockAsync()` unlocks at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.release();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
   }
 }
 
@@ -106,8 +133,9 @@ export class RedisMutexGuard extends RedisHold {
  * A mutual-exclusion lock on Redis, for processes on any number of hosts. Made by
  * {@link RedisStore.mutex}.
  *
- * Waiting costs no polling: a release publishes a wake-up; a holder that vanished is replaced when
- * its lease ends. Every acquisition gets a larger `fencingToken`: a resource that remembers the
+ * Waiters are served in order of arrival. Waiting costs almost no polling: a release publishes a
+ * wake-up (a waiter also tries once a second to keep its place in line); a holder that vanished is
+ * replaced when its lease ends. Every acquisition gets a larger `fencingToken`: a resource that remembers the
  * largest token it saw and refuses smaller ones stays safe even when a holder was paused past its
  * lease and still believes it holds the lock.
  *
@@ -132,6 +160,7 @@ export class RedisMutex {
   readonly #keys: string[];
   readonly #channel: string;
   readonly #leaseMs: number;
+  readonly #table: readonly [string, string];
 
   /** @internal made by {@link RedisStore.mutex}. */
   constructor(backend: Backend, tag: string, options: RedisMutexOptions | undefined) {
@@ -139,8 +168,15 @@ export class RedisMutex {
     const { leaseMs = 10_000 } = checkOptions(where, options);
     this.#leaseMs = checkMs(where, "leaseMs", leaseMs, 30);
     this.#backend = backend;
-    this.#keys = [`${tag}:mutex`, `${tag}:mutex:meta`];
+    this.#keys = [
+      `${tag}:mutex`,
+      `${tag}:mutex:meta`,
+      `${tag}:mutex:line`,
+      `${tag}:mutex:alive`,
+      `${tag}:mutex:tickets`,
+    ];
     this.#channel = `${tag}:mutex:wake`;
+    this.#table = opsTable(tag);
   }
 
   /** The lease in milliseconds. */
@@ -148,18 +184,32 @@ export class RedisMutex {
     return this.#leaseMs;
   }
 
-  async #try(owner: string): Promise<Attempt<RedisMutexGuard>> {
+  async #try(where: string, owner: string, wait: boolean): Promise<Attempt<RedisMutexGuard>> {
+    const { conn, timeoutMs } = this.#backend;
     const sentAt = performance.now();
-    const reply = await ACQUIRE.run(this.#backend.conn, this.#keys, [owner, this.#leaseMs]);
+    const reply = await ACQUIRE.run(conn, where, timeoutMs, this.#table, this.#keys, [
+      owner,
+      this.#leaseMs,
+      wait ? 1 : 0,
+    ]);
     const attempt = grantOf(reply, sentAt);
     return "held" in attempt ? { held: this.#guard(owner, attempt.held) } : attempt;
   }
 
+  #leave(owner: string): void {
+    const [lock, , line, alive] = this.#keys;
+    LEAVE.run(this.#backend.conn, [line, alive, lock], [owner, this.#channel]).catch(() => {});
+  }
+
   #guard(owner: string, grant: Grant): RedisMutexGuard {
-    const { conn } = this.#backend;
+    const { conn, timeoutMs } = this.#backend;
     const [lock, meta] = this.#keys;
     const renew = async () => (await RENEW.run(conn, [lock], [owner, this.#leaseMs])) === 1;
-    const release = () => RELEASE.run(conn, [lock, meta], [owner, this.#channel]);
+    const release = async () =>
+      (await RELEASE.run(conn, "RedisMutexGuard.unlock", timeoutMs, this.#table, [lock, meta], [
+        owner,
+        this.#channel,
+      ])) === 1;
     return new RedisMutexGuard("RedisMutex", grant, this.#leaseMs, renew, release);
   }
 
@@ -189,8 +239,9 @@ export class RedisMutex {
       this.#backend.wakes,
       this.#channel,
       this.#backend.timeoutMs,
-      () => this.#try(owner),
+      () => this.#try("RedisMutex.lockAsync", owner, true),
       (guard) => void guard.unlock().catch(() => {}),
+      () => this.#leave(owner),
     );
   }
 
@@ -213,7 +264,7 @@ export class RedisMutex {
    * ```
    */
   async tryLockAsync(): Promise<RedisMutexGuard | undefined> {
-    const attempt = await this.#try(crypto.randomUUID());
+    const attempt = await this.#try("RedisMutex.tryLockAsync", crypto.randomUUID(), false);
     return "held" in attempt ? attempt.held : undefined;
   }
 }

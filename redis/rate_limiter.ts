@@ -2,32 +2,53 @@
  * `RedisRateLimiter`: GCRA (the generic cell rate algorithm) in one script, with the semantics of
  * examples/rate-limit: a bucket of `limit` tokens per key, refilled at `limit` per `windowMs`, a
  * fresh key allowing `limit` at once. The key holds the bucket's "theoretical arrival time" (TAT,
- * server microseconds from `TIME`): a take of `n` at `now` is allowed when
+ * server time from `TIME`): a take of `n` at `now` is allowed when
  * `max(TAT, now) + n·interval − now ≤ limit·interval` and then moves TAT there. The key expires
  * when the bucket is full again.
+ *
+ * Exact arithmetic: the interval is `windowMs·1000 / limit` µs, a fraction. The script counts in
+ * units of 1/limit µs, where the interval is the whole number `W = windowMs·1000` and a full
+ * bucket `limit·W`; the key stores TAT as `q:r` (q µs plus r/limit µs). Every number the script
+ * computes stays below 2^53, where Lua's doubles are exact, because the constructor refuses a
+ * `limit·W` above 2^52.
  *
  * @module
  */
 
 import { notSafeInteger } from "../src/_errors.ts";
 import type { RateDecision } from "../src/rate_decision.ts";
-import { type Backend, checkMs, checkOptions } from "./_backend.ts";
+import { type Backend, checkMs, checkOptions, opsTable } from "./_backend.ts";
 import { checkName } from "./_names.ts";
-import { Script } from "./_script.ts";
+import { OnceScript } from "./_script.ts";
 
-const TAKE = new Script(`
+/** The largest `limit × windowMs × 1000` the script computes with exactly. */
+const MAX_BUCKET_UNITS = 2 ** 52;
+
+const TAKE = new OnceScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval, tolerance, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local start = math.max(tat, now)
-local nextTat = start + n * interval
-if nextTat - now > tolerance then
-  local free = math.floor((tolerance - (start - now)) / interval)
-  return {0, free, math.ceil((nextTat - now - tolerance) / 1000)}
+local W, L, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local function div(a, b)
+  local q = math.floor(a / b)
+  if q * b > a then q = q - 1 elseif (q + 1) * b <= a then q = q + 1 end
+  return q
 end
-redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', math.ceil((nextTat - now) / 1000) + 1)
-return {1, math.floor((tolerance - (nextTat - now)) / interval), 0}
+local d = 0
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  local q, r = string.match(raw, '^(%d+):(%d+)$')
+  if q then d = (tonumber(q) - now) * L + tonumber(r) end
+end
+if d < 0 then d = 0 end
+local full = L * W
+local nextD = d + n * W
+if nextD > full then
+  return {0, div(full - d, W), div(nextD - full + L * 1000 - 1, L * 1000)}
+end
+local whole = div(nextD, L)
+local tat = string.format('%.0f', now + whole) .. ':' .. string.format('%.0f', nextD - whole * L)
+redis.call('SET', KEYS[1], tat, 'PX', div(nextD + L * 1000 - 1, L * 1000) + 1)
+return {1, div(full - nextD, W), 0}
 `);
 
 export type { RateDecision } from "../src/rate_decision.ts";
@@ -72,8 +93,8 @@ export class RedisRateLimiter {
   readonly #backend: Backend;
   readonly #tag: string;
   readonly #limit: number;
-  readonly #interval: number;
-  readonly #tolerance: number;
+  readonly #windowUs: number;
+  readonly #table: readonly [string, string];
 
   /** @internal made by {@link RedisStore.rateLimiter}. */
   constructor(backend: Backend, tag: string, options: RedisRateLimiterOptions) {
@@ -86,12 +107,23 @@ export class RedisRateLimiter {
     if ((limit as number) < 1) {
       throw new RangeError(`${where}: limit must be at least 1, got ${limit}`);
     }
-    checkMs(where, "windowMs", windowMs, 1);
+    const windowUs = checkMs(where, "windowMs", windowMs, 1) * 1000;
+    if (!Number.isInteger(windowUs)) {
+      throw new RangeError(
+        `${where}: windowMs must be a whole number of microseconds, got ${windowMs}`,
+      );
+    }
+    if ((limit as number) * windowUs > MAX_BUCKET_UNITS) {
+      throw new RangeError(
+        `${where}: limit × windowMs × 1000 must be at most 2^52 (the server computes with ` +
+          `doubles, exact below 2^53), got ${limit} × ${windowMs} × 1000`,
+      );
+    }
     this.#backend = backend;
     this.#tag = tag;
     this.#limit = limit as number;
-    this.#interval = Math.max(1, Math.round(((windowMs as number) * 1000) / this.#limit));
-    this.#tolerance = this.#interval * this.#limit;
+    this.#windowUs = windowUs;
+    this.#table = opsTable(tag);
   }
 
   /**
@@ -121,11 +153,10 @@ export class RedisRateLimiter {
     if (n < 1 || n > this.#limit) {
       throw new RangeError(`${where}: n must be 1 to ${this.#limit} (the limit), got ${n}`);
     }
-    const reply = await TAKE.run(this.#backend.conn, [`${this.#tag}:rate:${key}`], [
-      this.#interval,
-      this.#tolerance,
-      n,
-    ]) as number[];
+    const { conn, timeoutMs } = this.#backend;
+    const reply = await TAKE.run(conn, where, timeoutMs, this.#table, [
+      `${this.#tag}:rate:${key}`,
+    ], [this.#windowUs, this.#limit, n]) as number[];
     return { allowed: reply[0] === 1, remaining: reply[1], retryAfterMs: reply[2] };
   }
 }

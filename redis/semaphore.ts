@@ -3,8 +3,10 @@
  * holder's permits are held under a lease renewed while held.
  *
  * Keys (hash tag `{prefix+name}`): `:sem` a sorted set of holders scored by their lease's end
- * (server time, ms), `:sem:n` a hash holder → permits held, `:sem:fence` the last fencing token,
- * `:sem:died` set when expired holders were removed (the next acquirer's `ownerDied`).
+ * (server time, ms), `:sem:n` a hash holder → permits held, `:sem:fence` the last fencing token
+ * (never below the server's clock in µs: see NEXT_FENCE), `:sem:died` set when expired holders
+ * were removed (the next acquirer's `ownerDied`); `:ops`/`:opq` the operation table (two generations) that applies
+ * each acquire and release once (see OnceScript).
  *
  * @module
  */
@@ -12,15 +14,18 @@
 import type { WaitOptions } from "../mod.ts";
 import { notSafeInteger } from "../src/_errors.ts";
 import { type Attempt, waitToAcquire } from "./_acquire.ts";
-import { type Backend, checkMs, checkOptions } from "./_backend.ts";
-import { type Grant, RedisHold } from "./_hold.ts";
+import { type Backend, checkMs, checkOptions, opsTable } from "./_backend.ts";
+import { type Grant, NEXT_FENCE, RedisHold } from "./_hold.ts";
 import { grantOf } from "./mutex.ts";
-import { Script } from "./_script.ts";
+import { OnceScript, Script } from "./_script.ts";
+import { LINE, QUEUE_REFRESH_MS } from "./_queue.ts";
 
 const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-const ACQUIRE = new Script(`${NOW_MS}
+// Only the head of the waiting line (or anyone, when it is empty) may take permits; a failed try
+// joins the line when ARGV[5] is 1 (acquireAsync; tryAcquireAsync does not wait).
+const ACQUIRE = new OnceScript(`${NOW_MS}${NEXT_FENCE}${LINE}
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[1], id)
@@ -29,16 +34,29 @@ for _, id in ipairs(expired) do
 end
 local used = 0
 for _, n in ipairs(redis.call('HVALS', KEYS[2])) do used = used + tonumber(n) end
-if used + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
+local head = lineHead(KEYS[5], KEYS[6], now)
+local turn = head == nil or head == ARGV[1]
+if not turn or used + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
+  if ARGV[5] == '1' then lineJoin(KEYS[5], KEYS[6], KEYS[7], ARGV[1], now) end
+  if used + tonumber(ARGV[2]) <= tonumber(ARGV[3]) then return {0, ${QUEUE_REFRESH_MS}} end
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   if first[2] == nil then return {0, tonumber(ARGV[4])} end
   return {0, tonumber(first[2]) - now}
 end
+if head then lineLeave(KEYS[5], KEYS[6], ARGV[1]) end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local died = redis.call('EXISTS', KEYS[4])
 redis.call('DEL', KEYS[4])
-return {1, redis.call('INCR', KEYS[3]), died}
+local fence = nextFence(redis.call('GET', KEYS[3]))
+redis.call('SET', KEYS[3], string.format('%.0f', fence))
+return {1, fence, died}
+`);
+
+const LEAVE = new Script(`${LINE}
+lineLeave(KEYS[1], KEYS[2], ARGV[1])
+redis.call('PUBLISH', ARGV[2], '1')
+return 1
 `);
 
 const RENEW = new Script(`${NOW_MS}
@@ -49,7 +67,7 @@ end
 return 0
 `);
 
-const RELEASE = new Script(`
+const RELEASE = new OnceScript(`
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
   redis.call('HDEL', KEYS[2], ARGV[1])
   redis.call('PUBLISH', ARGV[2], '1')
@@ -103,15 +121,15 @@ export class RedisPermit extends RedisHold {
     grant: Grant,
     leaseMs: number,
     renew: () => Promise<boolean>,
-    release: () => Promise<unknown>,
+    release: () => Promise<boolean>,
   ) {
     super(where, grant, leaseMs, renew, release);
     this.n = n;
   }
 
   /** `await using permit = await semaphore.acquireAsync()` releases at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.release();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
   }
 }
 
@@ -140,6 +158,7 @@ export class RedisSemaphore {
   readonly #channel: string;
   readonly #permits: number;
   readonly #leaseMs: number;
+  readonly #table: readonly [string, string];
 
   /** @internal made by {@link RedisStore.semaphore}. */
   constructor(
@@ -155,8 +174,17 @@ export class RedisSemaphore {
     this.#leaseMs = checkMs(where, "leaseMs", leaseMs, 30);
     this.#permits = permits;
     this.#backend = backend;
-    this.#keys = [`${tag}:sem`, `${tag}:sem:n`, `${tag}:sem:fence`, `${tag}:sem:died`];
+    this.#keys = [
+      `${tag}:sem`,
+      `${tag}:sem:n`,
+      `${tag}:sem:fence`,
+      `${tag}:sem:died`,
+      `${tag}:sem:line`,
+      `${tag}:sem:alive`,
+      `${tag}:sem:tickets`,
+    ];
     this.#channel = `${tag}:sem:wake`;
+    this.#table = opsTable(tag);
   }
 
   /** The number of permits. */
@@ -172,18 +200,29 @@ export class RedisSemaphore {
     return n as number;
   }
 
-  async #try(owner: string, n: number): Promise<Attempt<RedisPermit>> {
+  async #try(
+    where: string,
+    owner: string,
+    n: number,
+    wait: boolean,
+  ): Promise<Attempt<RedisPermit>> {
+    const { conn, timeoutMs } = this.#backend;
     const sentAt = performance.now();
-    const args = [owner, n, this.#permits, this.#leaseMs];
-    const attempt = grantOf(await ACQUIRE.run(this.#backend.conn, this.#keys, args), sentAt);
+    const args = [owner, n, this.#permits, this.#leaseMs, wait ? 1 : 0];
+    const reply = await ACQUIRE.run(conn, where, timeoutMs, this.#table, this.#keys, args);
+    const attempt = grantOf(reply, sentAt);
     return "held" in attempt ? { held: this.#permit(owner, n, attempt.held) } : attempt;
   }
 
   #permit(owner: string, n: number, grant: Grant): RedisPermit {
-    const { conn } = this.#backend;
+    const { conn, timeoutMs } = this.#backend;
     const [holders, counts] = this.#keys;
     const renew = async () => (await RENEW.run(conn, [holders], [owner, this.#leaseMs])) === 1;
-    const release = () => RELEASE.run(conn, [holders, counts], [owner, this.#channel]);
+    const release = async () =>
+      (await RELEASE.run(conn, "RedisPermit.release", timeoutMs, this.#table, [holders, counts], [
+        owner,
+        this.#channel,
+      ])) === 1;
     return new RedisPermit(n, "RedisSemaphore", grant, this.#leaseMs, renew, release);
   }
 
@@ -213,8 +252,12 @@ export class RedisSemaphore {
       this.#backend.wakes,
       this.#channel,
       this.#backend.timeoutMs,
-      () => this.#try(owner, count),
+      () => this.#try("RedisSemaphore.acquireAsync", owner, count, true),
       (permit) => void permit.release().catch(() => {}),
+      () => {
+        const [, , , , line, alive] = this.#keys;
+        LEAVE.run(this.#backend.conn, [line, alive], [owner, this.#channel]).catch(() => {});
+      },
     );
   }
 
@@ -238,7 +281,12 @@ export class RedisSemaphore {
    */
   async tryAcquireAsync(n: number = 1): Promise<RedisPermit | undefined> {
     const count = this.#checkN("RedisSemaphore.tryAcquireAsync", n);
-    const attempt = await this.#try(crypto.randomUUID(), count);
+    const attempt = await this.#try(
+      "RedisSemaphore.tryAcquireAsync",
+      crypto.randomUUID(),
+      count,
+      false,
+    );
     return "held" in attempt ? attempt.held : undefined;
   }
 }

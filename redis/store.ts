@@ -39,7 +39,8 @@ export interface RedisStoreOptions {
 /**
  * Counters, atomic integers, mutexes, semaphores and rate limiters in Redis (or Valkey), shared
  * by every process on every host that uses the same server and prefix. It speaks through your
- * own client — node-redis ≥ 5 (npm `redis`) or ioredis ≥ 5, connected — and never closes it.
+ * own connected client — node-redis ≥ 5 (npm `redis`: `createClient` or `createCluster`),
+ * ioredis ≥ 5 or iovalkey (`Redis` or `Cluster`), or Bun's `RedisClient` — and never closes it.
  * Every operation is one round trip: a single command or one Lua script, atomic on the server,
  * with times from the server's clock. The keys of one object share the hash tag
  * `{prefix + name}`, so Redis Cluster works.
@@ -65,8 +66,8 @@ export class RedisStore {
   /**
    * A store over `client`, with its objects' keys under `prefix`.
    *
-   * @param client a connected node-redis or ioredis client (yours: the store never closes it)
-   * @throws {TypeError} if `client` is neither, or an option has the wrong type
+   * @param client a connected client of a supported kind (yours: the store never closes it)
+   * @throws {TypeError} if `client` is none of them, or an option has the wrong type
    * @throws {RangeError} if an option is out of range
    */
   constructor(client: unknown, options?: RedisStoreOptions) {
@@ -87,7 +88,10 @@ export class RedisStore {
     return this.#backend.prefix;
   }
 
-  /** Which client the store speaks through: `"node-redis"` or `"ioredis"`. */
+  /**
+   * Which client the store speaks through: `"node-redis"`, `"node-redis cluster"`, `"ioredis"`
+   * (also iovalkey), `"ioredis cluster"` or `"bun"`.
+   */
   get client(): string {
     return this.#backend.conn.client;
   }
@@ -211,7 +215,9 @@ export class RedisStore {
   }
 
   /**
-   * Closes the store's counters (each flushes what is left) and its subscriber connection. The
+   * Closes the store's counters (each flushes what is left), rejects every pending lock and
+   * semaphore wait of the store at once with an `Error` named `StoreClosedError` (later waits too)
+   * and closes its subscriber connection. Holds already taken keep renewing until released. The
    * client stays open: it is yours.
    */
   async close(): Promise<void> {

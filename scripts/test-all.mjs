@@ -153,6 +153,13 @@ const suites = [
     count: nodeCounts,
   },
   {
+    // A 3-master + 3-replica Redis Cluster on free ports, through node-redis createCluster and
+    // ioredis Cluster; SIGKILLs the master that owns a lock's slot mid-test.
+    name: "redis cluster: atomicx/redis on a real Redis Cluster (node)",
+    ...testCommand("node", "tests/redis/cluster.test.ts"),
+    count: nodeCounts,
+  },
+  {
     name: "examples and JSDoc examples (deno, bun, node 26)",
     command: process.execPath,
     args: ["tests/e2e/examples.mjs"],

@@ -67,3 +67,73 @@ export async function startRedis(options = {}) {
   }
   return { port, version, child: server, stop: () => server.kill("SIGTERM"), exited };
 }
+
+/**
+ * Starts a Redis Cluster of 3 masters and 3 replicas on free 127.0.0.1 ports (no persistence,
+ * `cluster-node-timeout` 2 s so a replica takes over quickly), and waits until the cluster is ok
+ * and every replica reports `master_link_status:up` (a replica that never synced will not fail
+ * over).
+ * @returns {Promise<{ ports: number[], kill(port: number): Promise<void>, stop(): Promise<void>,
+ *   cli(port: number, ...args: string[]): string } | undefined>}
+ */
+export async function startCluster() {
+  install();
+  if (!existsSync(SERVER)) return undefined;
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "atomicx-redis-cluster-"));
+  const ports = [];
+  for (let i = 0; i < 6; i++) ports.push(await freePort());
+  const nodes = new Map(ports.map((port) => {
+    const child = spawn(SERVER, [
+      ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      ...["--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`],
+      ...["--cluster-node-timeout", "2000", "--dir", dir],
+    ], { stdio: "ignore" });
+    return [port, { child, exited: new Promise((resolve) => child.on("exit", () => resolve())) }];
+  }));
+  const cli = (port, ...args) =>
+    spawnSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8" }).stdout ?? "";
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  for (const port of ports) {
+    for (let i = 0; i < 100 && cli(port, "ping").trim() !== "PONG"; i++) await sleep(50);
+  }
+  const created = spawnSync("redis-cli", [
+    "--cluster",
+    "create",
+    ...ports.map((p) => `127.0.0.1:${p}`),
+    ...["--cluster-replicas", "1", "--cluster-yes"],
+  ], { encoding: "utf8" });
+  const stop = async () => {
+    for (const { child } of nodes.values()) child.kill("SIGKILL");
+    await Promise.all([...nodes.values()].map((n) => n.exited));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (created.status !== 0) {
+    await stop();
+    throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
+  }
+  const ready = () =>
+    ports.every((port) => {
+      if (!cli(port, "cluster", "info").includes("cluster_state:ok")) return false;
+      const replication = cli(port, "info", "replication");
+      return !replication.includes("role:slave") ||
+        replication.includes("master_link_status:up");
+    });
+  for (let i = 0; i < 300 && !ready(); i++) await sleep(100);
+  if (!ready()) {
+    await stop();
+    throw new Error("the cluster did not become ready within 30 s");
+  }
+  return {
+    ports,
+    cli,
+    async kill(port) {
+      const node = nodes.get(port);
+      node.child.kill("SIGKILL");
+      await node.exited;
+    },
+    stop,
+  };
+}

@@ -61,7 +61,7 @@ function start(runtime: string, script: string, args: (string | number)[]) {
 }
 
 for (const runtime of ["deno", "bun", "node", "koffi"]) {
-  test(`the cases with node-redis and ioredis on ${runtime}`, { timeout: 120_000 }, async () => {
+  test(`the cases with every client on ${runtime}`, { timeout: 120_000 }, async () => {
     const run = start(runtime, "tests/redis/run_cases.ts", [server.port]);
     const code = await run.exit;
     console.log(run.output().trim());
@@ -147,14 +147,17 @@ test("a server paused past the lease: the holder's signal aborts, the next holde
   const waiting = storeB.mutex("job", { leaseMs }).lockAsync({ timeout: 20_000 });
   await sleep(100);
   server.child.kill("SIGSTOP");
-  const pausedAt = performance.now();
-  await new Promise((resolve) => first.signal.addEventListener("abort", resolve, { once: true }));
-  const abortedAfter = performance.now() - pausedAt;
-  const pauseMs = 2.5 * leaseMs;
-  assert.ok(abortedAfter < pauseMs, `aborted ${abortedAfter} ms into a ${pauseMs} ms pause`);
-  assert.equal((first.signal.reason as Error).name, "LeaseLostError");
-  await sleep(pauseMs - abortedAfter);
-  server.child.kill("SIGCONT");
+  try {
+    const pausedAt = performance.now();
+    await new Promise((resolve) => first.signal.addEventListener("abort", resolve, { once: true }));
+    const abortedAfter = performance.now() - pausedAt;
+    const pauseMs = 2.5 * leaseMs;
+    assert.ok(abortedAfter < pauseMs, `aborted ${abortedAfter} ms into a ${pauseMs} ms pause`);
+    assert.equal((first.signal.reason as Error).name, "LeaseLostError");
+    await sleep(pauseMs - abortedAfter);
+  } finally {
+    server.child.kill("SIGCONT"); // whatever happens: the later tests need the server
+  }
   const second = await waiting;
   assert.ok(second.fencingToken > first.fencingToken);
   assert.equal(second.ownerDied, true);
@@ -230,6 +233,57 @@ test("redis killed and restarted with appendonly: acknowledged counts stay, coun
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  "redis restarted without persistence, then FLUSHALL, under held locks: the next tokens are larger",
+  {
+    timeout: 120_000,
+  },
+  async () => {
+    let volatile = await startRedis();
+    assert.ok(volatile);
+    const port = volatile.port;
+    try {
+      const a = await connectClient("node-redis", port);
+      const b = await connectClient("ioredis", port);
+      const [storeA, storeB] = [a, b].map((c) => new RedisStore(c.client, { prefix: "restart:" }));
+      const options = { leaseMs: 5_000 };
+      const guard = await storeA.mutex("job", options).lockAsync();
+      const permit = await storeA.semaphore("pool", 1, options).acquireAsync();
+      volatile.child.kill("SIGKILL");
+      await volatile.exited;
+      volatile = await startRedis({ port }); // empty: no persistence
+      assert.ok(volatile);
+      const guard2 = await storeB.mutex("job", options).lockAsync({ timeout: 20_000 });
+      const permit2 = await storeB.semaphore("pool", 1, options).acquireAsync(1, {
+        timeout: 20_000,
+      });
+      assert.ok(
+        guard2.fencingToken > guard.fencingToken,
+        `${guard2.fencingToken} > ${guard.fencingToken}`,
+      );
+      assert.ok(permit2.fencingToken > permit.fencingToken);
+      assert.equal(await guard.unlock(), false, "the lost lease is reported");
+      assert.equal(await permit.release(), false);
+      await b.send("FLUSHALL");
+      const guard3 = await storeA.mutex("job", options).tryLockAsync();
+      const permit3 = await storeA.semaphore("pool", 1, options).tryAcquireAsync();
+      assert.ok(guard3 && permit3, "free after the flush");
+      assert.ok(guard3.fencingToken > guard2.fencingToken);
+      assert.ok(permit3.fencingToken > permit2.fencingToken);
+      assert.equal(await guard2.unlock(), false);
+      assert.equal(await guard3.unlock(), true);
+      await permit3.release();
+      await storeA.close();
+      await storeB.close();
+      await a.close();
+      await b.close();
+    } finally {
+      volatile?.stop();
+      await volatile?.exited;
+    }
+  },
+);
 
 /** The environment without colour settings (Deno colours its console.log under FORCE_COLOR=0). */
 function plainEnv(): Record<string, string | undefined> {

@@ -1,4 +1,4 @@
-// Runs tests/redis/cases.ts with both clients on the runtime it is started with, against the
+// Runs tests/redis/cases.ts with every client on the runtime it is started with, against the
 // redis-server on 127.0.0.1:PORT:
 //   deno run --allow-all tests/redis/run_cases.ts PORT   (also bun, node --experimental-ffi)
 // Prints `ok - ...` / `not ok - ...` per case and exits with the number of failures.
@@ -32,10 +32,7 @@ for (const kind of CLIENT_KINDS) {
       client,
       store: async (options: { timeoutMs?: number } = {}) =>
         new RedisStore((await client()).client, { prefix, ...options }),
-      raw: (...args: (string | number)[]) =>
-        kind === "node-redis"
-          ? rawClient.client.sendCommand(args.map(String))
-          : rawClient.client.call(String(args[0]), ...args.slice(1).map(String)),
+      raw: (...args: (string | number)[]) => rawClient.send(...args),
     };
     const started = performance.now();
     try {
