@@ -252,7 +252,9 @@ function run(suite) {
 
 const results = [];
 for (const suite of suites.filter((s) => !options.only || s.name.includes(options.only))) {
+  const started = Date.now();
   const { code, out } = await run(suite);
+  const seconds = Math.round((Date.now() - started) / 1000);
   let counts = suite.count
     ? suite.count(out.replace(colourCodes, ""))
     : code === 0
@@ -260,11 +262,14 @@ for (const suite of suites.filter((s) => !options.only || s.name.includes(option
     : [0, 1];
   if (counts === undefined) counts = [0, 1]; // no summary: the runner did not finish
   if (code !== 0 && counts[1] === 0) counts = [counts[0], 1]; // failed without a counted failure
-  results.push({ name: suite.name, passed: counts[0], failed: counts[1] });
+  results.push({ name: suite.name, passed: counts[0], failed: counts[1], seconds });
 }
 
 console.log("\n== summary");
-for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);
+// Each suite's time too, so that a suite creeping towards CI's limit is seen before it hits it.
+for (const r of results) {
+  console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
+}
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);
