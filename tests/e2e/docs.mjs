@@ -68,9 +68,7 @@ function report(ok, line, detail = "") {
   if (ok) passed++;
   else failed++;
   console.log(
-    ok
-      ? `ok - ${line}`
-      : `not ok - ${line}\n  ${detail.replaceAll("\n", "\n  ")}`,
+    ok ? `ok - ${line}` : `not ok - ${line}\n  ${detail.replaceAll("\n", "\n  ")}`,
   );
 }
 
@@ -88,8 +86,7 @@ function run(command, args, env) {
     child.stderr.on("data", (chunk) => (output += chunk));
     child.on(
       "close",
-      (code, signal) =>
-        resolve({ ok: code === 0, code: code ?? signal, output }),
+      (code, signal) => resolve({ ok: code === 0, code: code ?? signal, output }),
     );
   });
 }
@@ -251,9 +248,7 @@ for (const [index, block] of all.entries()) {
     results.forEach((result, i) =>
       report(
         result.ok,
-        `${where}: ${rest[i]} (together with ${
-          rest.filter((_, j) => j !== i).join(", ")
-        })`,
+        `${where}: ${rest[i]} (together with ${rest.filter((_, j) => j !== i).join(", ")})`,
         `exited ${result.code}\n${result.output}`,
       )
     );
