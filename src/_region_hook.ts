@@ -9,8 +9,9 @@
  */
 
 import type { AtomicKind } from "../engine/_ops.ts";
-import type { Block } from "./handle.ts";
-import type { LockKind, Words } from "./locks/_words.ts";
+import type { BlockKind, LockKind } from "./handle.ts";
+import type { Block } from "./_storage.ts";
+import type { Words } from "./locks/_words.ts";
 
 /**
  * A handle naming a region entry: `{ region, slot }` (and `index` for an array element,
@@ -34,15 +35,6 @@ export interface RegionHook {
   /** The words of the lock primitive `handle` names. */
   words(where: string, kind: LockKind, handle: RegionRef): Words;
 }
-
-/** The region entries that are blocks: arrays and counters. */
-export type BlockKind =
-  | "intArray"
-  | "bigintArray"
-  | "boolArray"
-  | "floatArray"
-  | "counter"
-  | "floatCounter";
 
 let installed: RegionHook | undefined;
 

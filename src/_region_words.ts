@@ -17,14 +17,8 @@ import { loadNative } from "../ffi/mod.ts";
 import { waitAsyncOn, type WaitResult, waitResult } from "./wait.ts";
 import { regionClosed, type RegionLink } from "./_link.ts";
 import { ID_MASK } from "./locks/_owner.ts";
-import {
-  ABANDONED,
-  type LockHandle,
-  type LockKind,
-  MUTEX_CONTENDED,
-  passOn,
-  type Words,
-} from "./locks/_words.ts";
+import { ABANDONED, MUTEX_CONTENDED, passOn, type Words } from "./locks/_words.ts";
+import { handleFor, type LockHandle, type LockKind } from "./handle.ts";
 import { HolderTable, type ThreadName } from "./locks/_holders.ts";
 
 /** The kinds whose region entry has a holder table (native `slots_for`). */
@@ -113,12 +107,16 @@ export class RegionWords implements Words {
     // `| 0`: a small-integer index (a difference of two addresses is a double), which the JIT
     // needs to inline `Atomics` on the view instead of calling the generic builtin.
     this.#index = link.view === undefined ? 0 : ((base - link.view.base) / 4) | 0;
-    this.handle = Object.freeze({
-      kind,
-      region: link.name,
-      slot,
-      ...(link.allowForeignOwner ? { allowForeignOwner: true } : {}),
-    });
+    this.handle = handleFor<LockHandle>(kind, {
+      memory: undefined,
+      buffer: undefined,
+      byteOffset: 0,
+      region: {
+        name: link.name,
+        slot,
+        ...(link.allowForeignOwner ? { allowForeignOwner: true as const } : {}),
+      },
+    }, 0);
     this.place = link.name;
     this.offset = slot;
     this.me = processIdentity().pid;

@@ -11,7 +11,10 @@
 import type { WasmMemory } from "../engine/_webassembly.ts";
 import type { FloatOps, IntOps } from "../engine/_ops.ts";
 import { notSafeInteger, wrongType } from "./_errors.ts";
-import { type Block, blockFromHandle, handleFor, newBlock, vouched } from "./handle.ts";
+import { type Block, newBlock } from "./_storage.ts";
+import { blockFromHandle } from "./_from_handle.ts";
+import { handleFor } from "./handle.ts";
+import { vouched } from "./_brands.ts";
 import { spaceOf } from "../wasm/_engine.ts";
 
 /** How many stripes a counter has. */

@@ -12,7 +12,9 @@ import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
 import { AtomicBool } from "./bool.ts";
 import { AtomicFloat } from "./float.ts";
-import { type AtomicKind, type Block, type Cell, cellInBlock, construct, vouch } from "./handle.ts";
+import type { AtomicKind } from "./handle.ts";
+import { type Block, type Cell, cellInBlock, construct } from "./_storage.ts";
+import { vouch } from "./_brands.ts";
 import { cellSize } from "../engine/_ops.ts";
 import { type ArrayKind, checkLength, elementKind } from "./arrays/_base.ts";
 import { AtomicIntArray } from "./arrays/int.ts";
@@ -64,7 +66,8 @@ import {
   unmapNow,
   unmapWhenUnreachable,
 } from "./_shm_attach.ts";
-import { type BlockKind, installRegionHook, type RegionRef } from "./_region_hook.ts";
+import type { BlockKind } from "./handle.ts";
+import { installRegionHook, type RegionRef } from "./_region_hook.ts";
 import {
   claimRateLimiter,
   rateLimiterOptions,

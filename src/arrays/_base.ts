@@ -12,16 +12,10 @@ import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { AtomicKind, WaitOps, WaitResult } from "../../engine/_ops.ts";
 import { notifyOn, waitAsyncOn, waitOn } from "../_atomic_base.ts";
 import { describe } from "../_errors.ts";
-import {
-  type Block,
-  blockFromHandle,
-  type Cell,
-  cellInBlock,
-  checkHandle,
-  handleFor,
-  newBlock,
-  vouched,
-} from "../handle.ts";
+import { type Block, type Cell, cellInBlock, newBlock } from "../_storage.ts";
+import { blockFromHandle } from "../_from_handle.ts";
+import { checkHandle, handleFor } from "../handle.ts";
+import { vouched } from "../_brands.ts";
 import { spaceOf } from "../../wasm/_engine.ts";
 
 /**

@@ -9,7 +9,7 @@
 import type { BoolOps } from "../../engine/_ops.ts";
 import { boolWord } from "../_values.ts";
 import { notFunction } from "../_errors.ts";
-import { construct } from "../handle.ts";
+import { construct } from "../_storage.ts";
 import { AtomicBool } from "../bool.ts";
 import { adoptArray, type ArrayHandle, arrayOf, badIndex, WaitableArrayBase } from "./_base.ts";
 

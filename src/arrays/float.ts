@@ -9,7 +9,7 @@
 import type { FloatOps } from "../../engine/_ops.ts";
 import { float64 } from "../_values.ts";
 import { divisionByZero, notFunction } from "../_errors.ts";
-import { construct } from "../handle.ts";
+import { construct } from "../_storage.ts";
 import { AtomicFloat } from "../float.ts";
 import { adoptArray, type ArrayHandle, arrayOf, AtomicArrayBase, badIndex } from "./_base.ts";
 

@@ -14,7 +14,7 @@
 import type { IntOps } from "../../engine/_ops.ts";
 import { safeInteger } from "../_values.ts";
 import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "../_errors.ts";
-import { construct } from "../handle.ts";
+import { construct } from "../_storage.ts";
 import { AtomicInt } from "../int.ts";
 import { adoptArray, type ArrayHandle, arrayOf, badIndex, WaitableArrayBase } from "./_base.ts";
 

@@ -35,7 +35,8 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
+import { adoptedWords, adopting, type Words } from "./_words.ts";
+import type { LockHandle } from "../handle.ts";
 import { HOLDERS } from "./_holders.ts";
 
 const STATE = 0;

@@ -26,14 +26,9 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import {
-  adoptedWords,
-  adopting,
-  type LockHandle,
-  newWords,
-  type Words,
-  wordsFromHandle,
-} from "./_words.ts";
+import { adoptedWords, adopting, newWords, type Words } from "./_words.ts";
+import type { LockHandle } from "../handle.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 
 const SEQ = 0;
 const WAITERS = 1;

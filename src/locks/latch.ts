@@ -20,7 +20,8 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
+import { adoptedWords, adopting, type Words } from "./_words.ts";
+import type { LockHandle } from "../handle.ts";
 
 const DONE = 0;
 const COUNT = 1;

@@ -31,12 +31,12 @@ import {
   adoptedWords,
   adopting,
   LocalWords,
-  type LockHandle,
   MUTEX_CONTENDED,
   newWords,
   type Words,
-  wordsFromHandle,
 } from "./_words.ts";
+import type { LockHandle } from "../handle.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 import {
   holdsTurn,
   lineUp,

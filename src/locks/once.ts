@@ -21,14 +21,9 @@
 import { describe } from "../_errors.ts";
 import { builtinModule } from "../../engine/_runtime.ts";
 import { type Acquire, FOREVER, Sleep, waitFor, waitForAsync } from "./_wait.ts";
-import {
-  adoptedWords,
-  adopting,
-  type LockHandle,
-  newWords,
-  type Words,
-  wordsFromHandle,
-} from "./_words.ts";
+import { adoptedWords, adopting, newWords, type Words } from "./_words.ts";
+import type { LockHandle } from "../handle.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 
 const STATE = 0;
 const RERUN = 4;

@@ -36,14 +36,9 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import {
-  adoptedWords,
-  adopting,
-  type LockHandle,
-  newWords,
-  type Words,
-  wordsFromHandle,
-} from "./_words.ts";
+import { adoptedWords, adopting, newWords, type Words } from "./_words.ts";
+import type { LockHandle } from "../handle.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 import { HOLDERS } from "./_holders.ts";
 import { markPending, misuse } from "./_pending.ts";
 

@@ -27,7 +27,8 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
+import { adoptedWords, adopting, type Words } from "./_words.ts";
+import type { LockHandle } from "../handle.ts";
 import { HOLDERS } from "./_holders.ts";
 import { passTurn, queueOf, takeTurn, type TaskQueue } from "./_tasks.ts";
 import { markPending, misuse } from "./_pending.ts";
