@@ -20,6 +20,7 @@ import { ID_MASK } from "./locks/_owner.ts";
 import { ABANDONED, MUTEX_CONTENDED, passOn, type Words } from "./locks/_words.ts";
 import { handleFor, type LockHandle, type LockKind } from "./handle.ts";
 import { HolderTable, type ThreadName } from "./locks/_holders.ts";
+import { vouch } from "./_brands.ts";
 
 /** The kinds whose region entry has a holder table (native `slots_for`). */
 const HELD: ReadonlySet<LockKind> = new Set(["semaphore", "rwlock", "barrier"]);
@@ -121,6 +122,7 @@ export class RegionWords implements Words {
     this.offset = slot;
     this.me = processIdentity().pid;
     this.holders = HELD.has(kind) ? new HolderTable(this, threadName, ownerAlive) : undefined;
+    vouch(this); // primitives are built on no other words (see givenWords)
   }
   #at(i: number, where = "lock"): number {
     if (this.#link.closed) throw regionClosed(where, this.#link);

@@ -92,11 +92,17 @@ export function handleOf(atomic: object, ops: object, loc: number): AtomicHandle
 }
 
 /**
- * Builds an atomic of class `ctor` on `cell` (the constructors take a cell as a second argument,
- * which their public signature does not show).
+ * The one way to build an object of class `ctor` on given storage (a {@link Cell}, a {@link Block}
+ * or lock words): its constructor is called with `args` and `storage` as the argument after them,
+ * which its public signature does not show. Each constructor accepts there only storage atomicx
+ * made (a brand check), and makes new storage when the argument is absent.
  */
-export function construct<T>(ctor: new (initial?: never) => T, cell: Cell): T {
-  return Reflect.construct(ctor, [undefined, cell]) as T;
+export function construct<T>(
+  ctor: new (...args: never[]) => T,
+  args: readonly unknown[],
+  storage: object,
+): T {
+  return Reflect.construct(ctor, [...args, storage]) as T;
 }
 
 /**

@@ -66,7 +66,7 @@ export class AtomicBigInt extends AtomicBase<bigint> {
    * @throws {RangeError} if its offset is misaligned or outside its memory
    */
   static from(handle: AtomicHandle<"bigint">): AtomicBigInt {
-    return construct(AtomicBigInt, cellFromHandle(handle, "bigint", "AtomicBigInt"));
+    return construct(AtomicBigInt, [undefined], cellFromHandle(handle, "bigint", "AtomicBigInt"));
   }
 
   /**

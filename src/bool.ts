@@ -64,7 +64,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @throws {RangeError} if its offset is misaligned or outside its memory
    */
   static from(handle: AtomicHandle<"bool">): AtomicBool {
-    return construct(AtomicBool, cellFromHandle(handle, "bool", "AtomicBool"));
+    return construct(AtomicBool, [undefined], cellFromHandle(handle, "bool", "AtomicBool"));
   }
 
   /**

@@ -66,7 +66,7 @@ export class AtomicFloat extends AtomicBase<number> {
    * @throws {RangeError} if its offset is misaligned or outside its memory
    */
   static from(handle: AtomicHandle<"float">): AtomicFloat {
-    return construct(AtomicFloat, cellFromHandle(handle, "float", "AtomicFloat"));
+    return construct(AtomicFloat, [undefined], cellFromHandle(handle, "float", "AtomicFloat"));
   }
 
   /**

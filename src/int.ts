@@ -81,7 +81,7 @@ export class AtomicInt extends AtomicBase<number> {
    * @throws {RangeError} if its offset is misaligned or outside its memory
    */
   static from(handle: AtomicHandle<"int">): AtomicInt {
-    return construct(AtomicInt, cellFromHandle(handle, "int", "AtomicInt"));
+    return construct(AtomicInt, [undefined], cellFromHandle(handle, "int", "AtomicInt"));
   }
 
   /**

@@ -332,7 +332,7 @@ export class SharedMemory {
    * @throws {Error} if the region is closed
    */
   int(slot: string): AtomicInt {
-    return construct(AtomicInt, this.#cell(slot, "int", "SharedMemory.int"));
+    return construct(AtomicInt, [undefined], this.#cell(slot, "int", "SharedMemory.int"));
   }
 
   /**
@@ -350,7 +350,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   bigint(slot: string): AtomicBigInt {
-    return construct(AtomicBigInt, this.#cell(slot, "bigint", "SharedMemory.bigint"));
+    return construct(AtomicBigInt, [undefined], this.#cell(slot, "bigint", "SharedMemory.bigint"));
   }
 
   /**
@@ -368,7 +368,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   bool(slot: string): AtomicBool {
-    return construct(AtomicBool, this.#cell(slot, "bool", "SharedMemory.bool"));
+    return construct(AtomicBool, [undefined], this.#cell(slot, "bool", "SharedMemory.bool"));
   }
 
   /**
@@ -386,7 +386,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   float(slot: string): AtomicFloat {
-    return construct(AtomicFloat, this.#cell(slot, "float", "SharedMemory.float"));
+    return construct(AtomicFloat, [undefined], this.#cell(slot, "float", "SharedMemory.float"));
   }
 
   /**
@@ -624,7 +624,7 @@ export class SharedMemory {
    */
   counter(slot: string): Counter {
     const block = this.#stripedBlock(slot, "counter", "SharedMemory.counter");
-    return Reflect.construct(Counter, [block]) as Counter;
+    return construct(Counter, [], block);
   }
 
   /**
@@ -643,7 +643,7 @@ export class SharedMemory {
    */
   floatCounter(slot: string): FloatCounter {
     const block = this.#stripedBlock(slot, "floatCounter", "SharedMemory.floatCounter");
-    return Reflect.construct(FloatCounter, [block]) as FloatCounter;
+    return construct(FloatCounter, [], block);
   }
 
   /**
@@ -776,7 +776,7 @@ export class SharedMemory {
   ): T {
     checkSlotName(where, slot);
     checkLength(where, length);
-    return Reflect.construct(ctor, [length, this.#block(slot, kind, length, where)]);
+    return construct(ctor, [length], this.#block(slot, kind, length, where));
   }
 
   /** The link of this region, after checking it is open. */

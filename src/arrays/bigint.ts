@@ -81,7 +81,7 @@ export class AtomicBigIntArray extends AtomicArrayBase<bigint, "bigintArray"> {
 
   /** Element `i` as an `AtomicBigInt` on the same memory (which then stays reserved). */
   at(i: number): AtomicBigInt {
-    return construct(AtomicBigInt, this.cellAt(i));
+    return construct(AtomicBigInt, [undefined], this.cellAt(i));
   }
 
   /** Reads element `i`. */

@@ -81,7 +81,7 @@ export class AtomicBoolArray extends WaitableArrayBase<boolean, "boolArray"> {
 
   /** Element `i` as an `AtomicBool` on the same memory (which then stays reserved). */
   at(i: number): AtomicBool {
-    return construct(AtomicBool, this.cellAt(i));
+    return construct(AtomicBool, [undefined], this.cellAt(i));
   }
 
   /** `expected` of `wait`/`waitAsync`, as the word 0 or 1. */

@@ -82,7 +82,7 @@ export class AtomicFloatArray extends AtomicArrayBase<number, "floatArray"> {
 
   /** Element `i` as an `AtomicFloat` on the same memory (which then stays reserved). */
   at(i: number): AtomicFloat {
-    return construct(AtomicFloat, this.cellAt(i));
+    return construct(AtomicFloat, [undefined], this.cellAt(i));
   }
 
   /** Reads element `i`. */

@@ -103,7 +103,7 @@ export class AtomicIntArray extends WaitableArrayBase<number, "intArray"> {
    * ```
    */
   at(i: number): AtomicInt {
-    return construct(AtomicInt, this.cellAt(i));
+    return construct(AtomicInt, [undefined], this.cellAt(i));
   }
 
   /** `expected` of `wait`/`waitAsync`, checked. */

@@ -19,6 +19,7 @@ import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { threadToken } from "./_owner.ts";
 import { handleFor, type LockHandle, type LockKind } from "../handle.ts";
 import { type Block, newBlock } from "../_storage.ts";
+import { vouch, vouched } from "../_brands.ts";
 import type { HolderTable } from "./_holders.ts";
 import type { WaitResult } from "../../engine/_ops.ts";
 
@@ -105,6 +106,7 @@ export class LocalWords implements Words {
     // A block this thread just allocated goes back to its engine once these words are collected,
     // unless their handle was taken (then another thread may still use them).
     block.home?.track(this, block.byteOffset, LOCK_BYTES);
+    vouch(this); // primitives are built on no other words (see givenWords)
   }
 
   get handle(): LockHandle {
@@ -186,27 +188,12 @@ export function passOn(words: Words, i: number, sleeping: Promise<WaitResult>): 
 const isDeno = "Deno" in globalThis;
 const noop = () => {};
 
-/** Words the next primitive constructor adopts instead of making new ones (see {@link adopting}). */
-let adopted: Words | undefined;
-
 /**
- * Runs `make` (a public constructor, which takes no words) so that the primitive it constructs
- * adopts `words`: how `X.from(handle)` and `SharedMemory` build primitives on existing words.
+ * For a constructor: the words it was handed to build on (by `construct`), after checking atomicx
+ * made them; `undefined` when it was handed none (it then makes new ones).
  */
-export function adopting<T>(words: Words, make: () => T): T {
-  adopted = words;
-  try {
-    return make();
-  } finally {
-    adopted = undefined;
-  }
-}
-
-/** For a constructor: the words {@link adopting} handed over (once), or `undefined`. */
-export function adoptedWords(): Words | undefined {
-  const w = adopted;
-  adopted = undefined;
-  return w;
+export function givenWords(words: unknown): Words | undefined {
+  return words === undefined ? undefined : vouched<Words>(words, "lock words");
 }
 
 /** Fresh in-process words for a new primitive. */
