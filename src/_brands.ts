@@ -5,18 +5,18 @@
  * @module
  */
 
-/** The blocks and cells atomicx made: constructors accept no other (the one brand registry). */
+/** The blocks and lock words atomicx made: constructors accept no other. */
 const made = new WeakSet<object>();
 
-/** Marks `value` (a block or cell this module or `SharedMemory` just made) as genuine. */
+/** Marks `value` (a block or lock words atomicx just made) as genuine. */
 export function vouch<T extends object>(value: T): T {
   made.add(value);
   return value;
 }
 
 /**
- * `value` if atomicx made it (a block {@link vouch}ed for); `TypeError` naming `what` otherwise.
- * (Cells, made for every `new AtomicInt()`, carry a class brand instead: {@link Cell.check}.)
+ * `value` if atomicx made it (a block or lock words {@link vouch}ed for); `TypeError` naming `what`
+ * otherwise. (Cells carry a class brand instead: `Cell.check` in `src/_storage.ts`.)
  */
 export function vouched<T extends object>(value: unknown, what: string): T {
   if (typeof value !== "object" || value === null || !made.has(value)) {

@@ -1,8 +1,8 @@
 /**
  * The one way from a region handle to what it names. `src/shm.ts` installs a {@link RegionHook}
- * once, when it is loaded; the handle parsers (atomics, arrays, counters, lock words) call it
- * through this module, so that nothing they import pulls in the native library (the browser entry
- * never loads `src/shm.ts`). A region handle always attaches an entry that exists; it never
+ * once, when it is loaded; the one handle parser (`src/_from_handle.ts`: atomics, arrays,
+ * counters, lock words) calls it through this module, so that nothing it imports pulls in the
+ * native library (the browser entry never loads `src/shm.ts`). A region handle always attaches an entry that exists; it never
  * creates one.
  *
  * @module
