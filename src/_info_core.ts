@@ -8,7 +8,7 @@
 
 import type { EngineName } from "../engine/mod.ts";
 import { homeMemory } from "../wasm/_engine.ts";
-import { activeEngine } from "./handle.ts";
+import { activeEngine } from "./_storage.ts";
 
 /**
  * What `info()` reports.

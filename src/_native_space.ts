@@ -7,8 +7,9 @@
  */
 
 import type { BigIntOps, BoolOps, FloatOps, IntOps, Space, WaitOps } from "../engine/_ops.ts";
-import type { MemoryHandle, WasmSpace } from "../wasm/_engine.ts";
-import { installNative } from "./handle.ts";
+import type { MemoryHandle } from "./handle.ts";
+import type { WasmSpace } from "../wasm/_engine.ts";
+import { installNative } from "./_storage.ts";
 import { BigIntStatus } from "../ffi/_codes.ts";
 import { loadNative } from "../ffi/mod.ts";
 import type { NativeOps } from "../ffi/_symbols.ts";

@@ -1,16 +1,17 @@
 /**
  * The one way from a region handle to what it names. `src/shm.ts` installs a {@link RegionHook}
- * once, when it is loaded; the handle parsers (atomics, arrays, counters, lock words) call it
- * through this module, so that nothing they import pulls in the native library (the browser entry
- * never loads `src/shm.ts`). A region handle always attaches an entry that exists; it never
+ * once, when it is loaded; the one handle parser (`src/_from_handle.ts`: atomics, arrays,
+ * counters, lock words) calls it through this module, so that nothing it imports pulls in the
+ * native library (the browser entry never loads `src/shm.ts`). A region handle always attaches an entry that exists; it never
  * creates one.
  *
  * @module
  */
 
 import type { AtomicKind } from "../engine/_ops.ts";
-import type { Block } from "./handle.ts";
-import type { LockKind, Words } from "./locks/_words.ts";
+import type { BlockKind, LockKind } from "./handle.ts";
+import type { Block } from "./_storage.ts";
+import type { Words } from "./locks/_words.ts";
 
 /**
  * A handle naming a region entry: `{ region, slot }` (and `index` for an array element,
@@ -34,15 +35,6 @@ export interface RegionHook {
   /** The words of the lock primitive `handle` names. */
   words(where: string, kind: LockKind, handle: RegionRef): Words;
 }
-
-/** The region entries that are blocks: arrays and counters. */
-export type BlockKind =
-  | "intArray"
-  | "bigintArray"
-  | "boolArray"
-  | "floatArray"
-  | "counter"
-  | "floatCounter";
 
 let installed: RegionHook | undefined;
 

@@ -17,15 +17,10 @@ import { loadNative } from "../ffi/mod.ts";
 import { waitAsyncOn, type WaitResult, waitResult } from "./wait.ts";
 import { regionClosed, type RegionLink } from "./_link.ts";
 import { ID_MASK } from "./locks/_owner.ts";
-import {
-  ABANDONED,
-  type LockHandle,
-  type LockKind,
-  MUTEX_CONTENDED,
-  passOn,
-  type Words,
-} from "./locks/_words.ts";
+import { ABANDONED, MUTEX_CONTENDED, passOn, type Words } from "./locks/_words.ts";
+import { handleFor, type LockHandle, type LockKind } from "./handle.ts";
 import { HolderTable, type ThreadName } from "./locks/_holders.ts";
+import { vouch } from "./_brands.ts";
 
 /** The kinds whose region entry has a holder table (native `slots_for`). */
 const HELD: ReadonlySet<LockKind> = new Set(["semaphore", "rwlock", "barrier"]);
@@ -113,16 +108,21 @@ export class RegionWords implements Words {
     // `| 0`: a small-integer index (a difference of two addresses is a double), which the JIT
     // needs to inline `Atomics` on the view instead of calling the generic builtin.
     this.#index = link.view === undefined ? 0 : ((base - link.view.base) / 4) | 0;
-    this.handle = Object.freeze({
-      kind,
-      region: link.name,
-      slot,
-      ...(link.allowForeignOwner ? { allowForeignOwner: true } : {}),
-    });
+    this.handle = handleFor<LockHandle>(kind, {
+      memory: undefined,
+      buffer: undefined,
+      byteOffset: 0,
+      region: {
+        name: link.name,
+        slot,
+        ...(link.allowForeignOwner ? { allowForeignOwner: true as const } : {}),
+      },
+    }, 0);
     this.place = link.name;
     this.offset = slot;
     this.me = processIdentity().pid;
     this.holders = HELD.has(kind) ? new HolderTable(this, threadName, ownerAlive) : undefined;
+    vouch(this); // primitives are built on no other words (see givenWords)
   }
   #at(i: number, where = "lock"): number {
     if (this.#link.closed) throw regionClosed(where, this.#link);

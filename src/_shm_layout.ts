@@ -6,7 +6,7 @@
  */
 
 import { Kind } from "../ffi/_codes.ts";
-import type { LockKind } from "./locks/_words.ts";
+import type { LockKind } from "./handle.ts";
 
 /** Longest region name in UTF-8 bytes (the file name under /dev/shm may have 255). */
 export const MAX_REGION_NAME_BYTES = 240;

@@ -10,7 +10,9 @@ import type { BigIntOps } from "../engine/_ops.ts";
 import { AtomicBase } from "./_atomic_base.ts";
 import { int64 } from "./_values.ts";
 import { divisionByZero, notFunction } from "./_errors.ts";
-import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
+import type { AtomicHandle } from "./handle.ts";
+import { Cell, construct, handleOf, newCell } from "./_storage.ts";
+import { cellFromHandle } from "./_from_handle.ts";
 
 /**
  * A 64-bit signed atomic integer in `bigint`s, covering the whole range with wrapping
@@ -64,7 +66,7 @@ export class AtomicBigInt extends AtomicBase<bigint> {
    * @throws {RangeError} if its offset is misaligned or outside its memory
    */
   static from(handle: AtomicHandle<"bigint">): AtomicBigInt {
-    return construct(AtomicBigInt, cellFromHandle(handle, "bigint", "AtomicBigInt"));
+    return construct(AtomicBigInt, [undefined], cellFromHandle(handle, "bigint", "AtomicBigInt"));
   }
 
   /**

@@ -10,7 +10,9 @@ import type { BoolOps, WaitResult } from "../engine/_ops.ts";
 import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
 import { boolWord } from "./_values.ts";
 import { notFunction } from "./_errors.ts";
-import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
+import type { AtomicHandle } from "./handle.ts";
+import { Cell, construct, handleOf, newCell } from "./_storage.ts";
+import { cellFromHandle } from "./_from_handle.ts";
 
 /**
  * An atomic boolean. It takes booleans only (`TypeError` otherwise).
@@ -62,7 +64,7 @@ export class AtomicBool extends AtomicBase<boolean> {
    * @throws {RangeError} if its offset is misaligned or outside its memory
    */
   static from(handle: AtomicHandle<"bool">): AtomicBool {
-    return construct(AtomicBool, cellFromHandle(handle, "bool", "AtomicBool"));
+    return construct(AtomicBool, [undefined], cellFromHandle(handle, "bool", "AtomicBool"));
   }
 
   /**

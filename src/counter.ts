@@ -11,7 +11,10 @@
 import type { WasmMemory } from "../engine/_webassembly.ts";
 import type { FloatOps, IntOps } from "../engine/_ops.ts";
 import { notSafeInteger, wrongType } from "./_errors.ts";
-import { type Block, blockFromHandle, handleFor, newBlock, vouched } from "./handle.ts";
+import { type Block, construct, newBlock } from "./_storage.ts";
+import { blockFromHandle } from "./_from_handle.ts";
+import { handleFor } from "./handle.ts";
+import { vouched } from "./_brands.ts";
 import { spaceOf } from "../wasm/_engine.ts";
 
 /** How many stripes a counter has. */
@@ -157,7 +160,7 @@ export class Counter {
    * @throws {RangeError} if its offset is misaligned or its stripes lie outside its memory
    */
   static from(handle: CounterHandle<"counter">): Counter {
-    return Reflect.construct(Counter, [counterBlock("counter", "Counter", handle)]) as Counter;
+    return construct(Counter, [], counterBlock("counter", "Counter", handle));
   }
 
   /**
@@ -309,7 +312,7 @@ export class FloatCounter {
    */
   static from(handle: CounterHandle<"floatCounter">): FloatCounter {
     const block = counterBlock("floatCounter", "FloatCounter", handle);
-    return Reflect.construct(FloatCounter, [block]) as FloatCounter;
+    return construct(FloatCounter, [], block);
   }
 
   /** Where this counter lives: plain data to `postMessage` to a Worker. */

@@ -10,7 +10,9 @@ import type { FloatOps } from "../engine/_ops.ts";
 import { AtomicBase } from "./_atomic_base.ts";
 import { float64 } from "./_values.ts";
 import { divisionByZero, notFunction } from "./_errors.ts";
-import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
+import type { AtomicHandle } from "./handle.ts";
+import { Cell, construct, handleOf, newCell } from "./_storage.ts";
+import { cellFromHandle } from "./_from_handle.ts";
 
 /**
  * An atomic 64-bit float (IEEE-754 binary64) — something the built-in `Atomics` cannot do.
@@ -64,7 +66,7 @@ export class AtomicFloat extends AtomicBase<number> {
    * @throws {RangeError} if its offset is misaligned or outside its memory
    */
   static from(handle: AtomicHandle<"float">): AtomicFloat {
-    return construct(AtomicFloat, cellFromHandle(handle, "float", "AtomicFloat"));
+    return construct(AtomicFloat, [undefined], cellFromHandle(handle, "float", "AtomicFloat"));
   }
 
   /**

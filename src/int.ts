@@ -12,7 +12,9 @@
 import type { IntOps, WaitResult } from "../engine/_ops.ts";
 import { AtomicBase, notifyOn, waitAsyncOn, waitOn } from "./_atomic_base.ts";
 import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "./_errors.ts";
-import { type AtomicHandle, Cell, cellFromHandle, construct, handleOf, newCell } from "./handle.ts";
+import type { AtomicHandle } from "./handle.ts";
+import { Cell, construct, handleOf, newCell } from "./_storage.ts";
+import { cellFromHandle } from "./_from_handle.ts";
 
 /**
  * A 64-bit signed atomic integer that takes and returns JavaScript numbers and always holds a safe
@@ -79,7 +81,7 @@ export class AtomicInt extends AtomicBase<number> {
    * @throws {RangeError} if its offset is misaligned or outside its memory
    */
   static from(handle: AtomicHandle<"int">): AtomicInt {
-    return construct(AtomicInt, cellFromHandle(handle, "int", "AtomicInt"));
+    return construct(AtomicInt, [undefined], cellFromHandle(handle, "int", "AtomicInt"));
   }
 
   /**

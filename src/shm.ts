@@ -12,7 +12,9 @@ import { regionSpace } from "./_native_space.ts";
 import { AtomicBigInt } from "./bigint.ts";
 import { AtomicBool } from "./bool.ts";
 import { AtomicFloat } from "./float.ts";
-import { type AtomicKind, type Block, type Cell, cellInBlock, construct, vouch } from "./handle.ts";
+import type { AtomicKind } from "./handle.ts";
+import { type Block, type Cell, cellInBlock, construct } from "./_storage.ts";
+import { vouch } from "./_brands.ts";
 import { cellSize } from "../engine/_ops.ts";
 import { type ArrayKind, checkLength, elementKind } from "./arrays/_base.ts";
 import { AtomicIntArray } from "./arrays/int.ts";
@@ -64,7 +66,8 @@ import {
   unmapNow,
   unmapWhenUnreachable,
 } from "./_shm_attach.ts";
-import { type BlockKind, installRegionHook, type RegionRef } from "./_region_hook.ts";
+import type { BlockKind } from "./handle.ts";
+import { installRegionHook, type RegionRef } from "./_region_hook.ts";
 import {
   claimRateLimiter,
   rateLimiterOptions,
@@ -329,7 +332,7 @@ export class SharedMemory {
    * @throws {Error} if the region is closed
    */
   int(slot: string): AtomicInt {
-    return construct(AtomicInt, this.#cell(slot, "int", "SharedMemory.int"));
+    return construct(AtomicInt, [undefined], this.#cell(slot, "int", "SharedMemory.int"));
   }
 
   /**
@@ -347,7 +350,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   bigint(slot: string): AtomicBigInt {
-    return construct(AtomicBigInt, this.#cell(slot, "bigint", "SharedMemory.bigint"));
+    return construct(AtomicBigInt, [undefined], this.#cell(slot, "bigint", "SharedMemory.bigint"));
   }
 
   /**
@@ -365,7 +368,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   bool(slot: string): AtomicBool {
-    return construct(AtomicBool, this.#cell(slot, "bool", "SharedMemory.bool"));
+    return construct(AtomicBool, [undefined], this.#cell(slot, "bool", "SharedMemory.bool"));
   }
 
   /**
@@ -383,7 +386,7 @@ export class SharedMemory {
    * @throws {RangeError} if the region is full or the name is invalid
    */
   float(slot: string): AtomicFloat {
-    return construct(AtomicFloat, this.#cell(slot, "float", "SharedMemory.float"));
+    return construct(AtomicFloat, [undefined], this.#cell(slot, "float", "SharedMemory.float"));
   }
 
   /**
@@ -621,7 +624,7 @@ export class SharedMemory {
    */
   counter(slot: string): Counter {
     const block = this.#stripedBlock(slot, "counter", "SharedMemory.counter");
-    return Reflect.construct(Counter, [block]) as Counter;
+    return construct(Counter, [], block);
   }
 
   /**
@@ -640,7 +643,7 @@ export class SharedMemory {
    */
   floatCounter(slot: string): FloatCounter {
     const block = this.#stripedBlock(slot, "floatCounter", "SharedMemory.floatCounter");
-    return Reflect.construct(FloatCounter, [block]) as FloatCounter;
+    return construct(FloatCounter, [], block);
   }
 
   /**
@@ -773,7 +776,7 @@ export class SharedMemory {
   ): T {
     checkSlotName(where, slot);
     checkLength(where, length);
-    return Reflect.construct(ctor, [length, this.#block(slot, kind, length, where)]);
+    return construct(ctor, [length], this.#block(slot, kind, length, where));
   }
 
   /** The link of this region, after checking it is open. */

@@ -37,35 +37,7 @@ import { type WasmMemory, WebAssemblyApi } from "../engine/_webassembly.ts";
 import type { AtomicKind, BigIntOps, BoolOps, FloatOps, IntOps, Space } from "../engine/_ops.ts";
 import { MAX_PAGES, moduleBase64 } from "./_module.ts";
 import { runtime } from "../engine/_runtime.ts";
-
-/**
- * Where an atomic made with `new` lives: an offset in this process's shared WebAssembly memory.
- * Plain data that `postMessage` carries to a Worker (the memory is shared, not copied); there,
- * `X.from(handle)` gives the same atomic.
- *
- * @example
- * ```ts
- * import { AtomicInt, type MemoryHandle } from "@atomicx/atomicx";
- *
- * const jobs = new AtomicInt(3);
- * const handle = jobs.handle as MemoryHandle<"int">; // worker.postMessage(handle)
- * console.log(handle.memory instanceof WebAssembly.Memory, handle.byteOffset % 8); // true 0
- * AtomicInt.from(handle).dec(); // in the Worker: AtomicInt.from(event.data)
- * console.log(jobs.load()); // 2
- * ```
- */
-export interface MemoryHandle<K extends AtomicKind = AtomicKind> {
-  /** Which class the atomic belongs to. */
-  readonly kind: K;
-  /** The engine's shared memory: a `WebAssembly.Memory` with `shared: true`. */
-  readonly memory: WasmMemory;
-  /** Offset of the value in `memory`. */
-  readonly byteOffset: number;
-  /** Absent: lets code test `handle.buffer` on any handle without narrowing first. */
-  readonly buffer?: undefined;
-  /** Absent, as `buffer`. */
-  readonly region?: undefined;
-}
+import { handleFor, type MemoryHandle } from "../src/handle.ts";
 
 interface Exports {
   readonly [name: string]: (...args: never[]) => unknown;
@@ -217,7 +189,7 @@ export class WasmSpace implements Space {
     };
     const share = <K extends AtomicKind>(kind: K) => (loc: number): MemoryHandle<K> => {
       this.#shared.add(loc);
-      return Object.freeze({ kind, memory, byteOffset: loc });
+      return handleFor<MemoryHandle<K>>(kind, { memory, buffer: undefined, byteOffset: loc }, 0);
     };
     // The export for `compareExchange` of `int` is `int_compare_exchange`, and so on.
     const table = (kind: AtomicKind, names: readonly string[]) =>

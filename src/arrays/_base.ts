@@ -12,16 +12,10 @@ import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { AtomicKind, WaitOps, WaitResult } from "../../engine/_ops.ts";
 import { notifyOn, waitAsyncOn, waitOn } from "../_atomic_base.ts";
 import { describe } from "../_errors.ts";
-import {
-  type Block,
-  blockFromHandle,
-  type Cell,
-  cellInBlock,
-  checkHandle,
-  handleFor,
-  newBlock,
-  vouched,
-} from "../handle.ts";
+import { type Block, type Cell, cellInBlock, construct, newBlock } from "../_storage.ts";
+import { blockFromHandle } from "../_from_handle.ts";
+import { checkHandle, handleFor } from "../handle.ts";
+import { vouched } from "../_brands.ts";
 import { spaceOf } from "../../wasm/_engine.ts";
 
 /**
@@ -211,7 +205,7 @@ export function adoptArray<A>(
   kind: ArrayKind,
 ): A {
   const { block, length } = arrayBlockFromHandle(handle, kind, classNames[kind]);
-  return Reflect.construct(ctor, [length, block]) as A;
+  return construct(ctor, [length], block);
 }
 
 /**

@@ -9,7 +9,7 @@
 import type { BigIntOps } from "../../engine/_ops.ts";
 import { int64 } from "../_values.ts";
 import { divisionByZero, notFunction } from "../_errors.ts";
-import { construct } from "../handle.ts";
+import { construct } from "../_storage.ts";
 import { AtomicBigInt } from "../bigint.ts";
 import { adoptArray, type ArrayHandle, arrayOf, AtomicArrayBase, badIndex } from "./_base.ts";
 
@@ -81,7 +81,7 @@ export class AtomicBigIntArray extends AtomicArrayBase<bigint, "bigintArray"> {
 
   /** Element `i` as an `AtomicBigInt` on the same memory (which then stays reserved). */
   at(i: number): AtomicBigInt {
-    return construct(AtomicBigInt, this.cellAt(i));
+    return construct(AtomicBigInt, [undefined], this.cellAt(i));
   }
 
   /** Reads element `i`. */

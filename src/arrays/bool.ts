@@ -9,7 +9,7 @@
 import type { BoolOps } from "../../engine/_ops.ts";
 import { boolWord } from "../_values.ts";
 import { notFunction } from "../_errors.ts";
-import { construct } from "../handle.ts";
+import { construct } from "../_storage.ts";
 import { AtomicBool } from "../bool.ts";
 import { adoptArray, type ArrayHandle, arrayOf, badIndex, WaitableArrayBase } from "./_base.ts";
 
@@ -81,7 +81,7 @@ export class AtomicBoolArray extends WaitableArrayBase<boolean, "boolArray"> {
 
   /** Element `i` as an `AtomicBool` on the same memory (which then stays reserved). */
   at(i: number): AtomicBool {
-    return construct(AtomicBool, this.cellAt(i));
+    return construct(AtomicBool, [undefined], this.cellAt(i));
   }
 
   /** `expected` of `wait`/`waitAsync`, as the word 0 or 1. */

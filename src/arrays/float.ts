@@ -9,7 +9,7 @@
 import type { FloatOps } from "../../engine/_ops.ts";
 import { float64 } from "../_values.ts";
 import { divisionByZero, notFunction } from "../_errors.ts";
-import { construct } from "../handle.ts";
+import { construct } from "../_storage.ts";
 import { AtomicFloat } from "../float.ts";
 import { adoptArray, type ArrayHandle, arrayOf, AtomicArrayBase, badIndex } from "./_base.ts";
 
@@ -82,7 +82,7 @@ export class AtomicFloatArray extends AtomicArrayBase<number, "floatArray"> {
 
   /** Element `i` as an `AtomicFloat` on the same memory (which then stays reserved). */
   at(i: number): AtomicFloat {
-    return construct(AtomicFloat, this.cellAt(i));
+    return construct(AtomicFloat, [undefined], this.cellAt(i));
   }
 
   /** Reads element `i`. */

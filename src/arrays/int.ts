@@ -14,7 +14,7 @@
 import type { IntOps } from "../../engine/_ops.ts";
 import { safeInteger } from "../_values.ts";
 import { divisionByZero, intOverflow, notFunction, notSafeInteger } from "../_errors.ts";
-import { construct } from "../handle.ts";
+import { construct } from "../_storage.ts";
 import { AtomicInt } from "../int.ts";
 import { adoptArray, type ArrayHandle, arrayOf, badIndex, WaitableArrayBase } from "./_base.ts";
 
@@ -103,7 +103,7 @@ export class AtomicIntArray extends WaitableArrayBase<number, "intArray"> {
    * ```
    */
   at(i: number): AtomicInt {
-    return construct(AtomicInt, this.cellAt(i));
+    return construct(AtomicInt, [undefined], this.cellAt(i));
   }
 
   /** `expected` of `wait`/`waitAsync`, checked. */

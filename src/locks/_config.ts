@@ -7,7 +7,9 @@
  */
 
 import { describe } from "../_errors.ts";
-import { type LockKind, newWords, type Words, wordsFromHandle } from "./_words.ts";
+import type { LockKind } from "../handle.ts";
+import { newWords, type Words } from "./_words.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 
 /** `n` after checking it is an integer in `min..max`. */
 export function checkSize(

@@ -15,7 +15,8 @@ import { type Mutex, mutexOn } from "./mutex.ts";
 import { type Once, onceOn } from "./once.ts";
 import { type RwLock, rwLockOn } from "./rwlock.ts";
 import { type Semaphore, semaphoreOn } from "./semaphore.ts";
-import type { LockKind, Words } from "./_words.ts";
+import type { LockKind } from "../handle.ts";
+import type { Words } from "./_words.ts";
 
 /** Largest permits or count (the words keep bit 30 free). */
 const MAX_SIZE = 0x3fff_ffff;

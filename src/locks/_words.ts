@@ -15,13 +15,12 @@
  * @module
  */
 
-import { describe } from "../_errors.ts";
-import { regionHook } from "../_region_hook.ts";
 import { atomicsWaitAsync } from "../../engine/_webassembly.ts";
 import { threadToken } from "./_owner.ts";
-import { type Block, handleFor, newBlock, placeBlock } from "../handle.ts";
+import { handleFor, type LockHandle, type LockKind } from "../handle.ts";
+import { type Block, newBlock } from "../_storage.ts";
+import { vouch, vouched } from "../_brands.ts";
 import type { HolderTable } from "./_holders.ts";
-import type { WasmMemory } from "../../engine/_webassembly.ts";
 import type { WaitResult } from "../../engine/_ops.ts";
 
 /** The contended bit of a mutex's word 0 (docs/locks.md). */
@@ -29,44 +28,6 @@ export const MUTEX_CONTENDED = 0x4000_0000;
 
 /** The word counting abandoned asynchronous waiters. */
 export const ABANDONED = 15;
-
-/**
- * What a lock primitive is, as its handle says.
- *
- * @example
- * ```ts
- * import { type LockKind, Mutex } from "@atomicx/atomicx";
- *
- * const kind: LockKind = new Mutex().handle.kind; // "mutex"
- * ```
- */
-export type LockKind =
-  | "mutex"
-  | "rwlock"
-  | "semaphore"
-  | "condition"
-  | "barrier"
-  | "latch"
-  | "once";
-
-/**
- * A lock primitive's handle: plain, structured-cloneable data naming its words — in-process memory
- * (`memory` + `byteOffset`: the engine's WebAssembly memory; `buffer` + `byteOffset` under the native
- * engine) or a region slot (`region` + `slot`). Pass it to a Worker and rebuild the primitive there
- * with `X.from(handle)`. Typed by kind: `Mutex.from(semaphore.handle)` does not compile.
- *
- * @example
- * ```ts
- * import { Mutex, type LockHandle } from "@atomicx/atomicx";
- *
- * const handle: LockHandle<"mutex"> = new Mutex().handle; // postMessage(handle) to a Worker
- * const same = Mutex.from(handle);
- * ```
- */
-export type LockHandle<K extends LockKind = LockKind> =
-  | { readonly kind: K; readonly memory: WasmMemory; readonly byteOffset: number }
-  | { readonly kind: K; readonly buffer: SharedArrayBuffer; readonly byteOffset: number }
-  | { readonly kind: K; readonly region: string; readonly slot: string };
 
 /** Words of a primitive; `i` is a word index (0-based) within the primitive. */
 export interface Words {
@@ -145,6 +106,7 @@ export class LocalWords implements Words {
     // A block this thread just allocated goes back to its engine once these words are collected,
     // unless their handle was taken (then another thread may still use them).
     block.home?.track(this, block.byteOffset, LOCK_BYTES);
+    vouch(this); // primitives are built on no other words (see givenWords)
   }
 
   get handle(): LockHandle {
@@ -226,48 +188,12 @@ export function passOn(words: Words, i: number, sleeping: Promise<WaitResult>): 
 const isDeno = "Deno" in globalThis;
 const noop = () => {};
 
-/** Words the next primitive constructor adopts instead of making new ones (see {@link adopting}). */
-let adopted: Words | undefined;
-
 /**
- * Runs `make` (a public constructor, which takes no words) so that the primitive it constructs
- * adopts `words`: how `X.from(handle)` and `SharedMemory` build primitives on existing words.
+ * For a constructor: the words it was handed to build on (by `construct`), after checking atomicx
+ * made them; `undefined` when it was handed none (it then makes new ones).
  */
-export function adopting<T>(words: Words, make: () => T): T {
-  adopted = words;
-  try {
-    return make();
-  } finally {
-    adopted = undefined;
-  }
-}
-
-/** For a constructor: the words {@link adopting} handed over (once), or `undefined`. */
-export function adoptedWords(): Words | undefined {
-  const w = adopted;
-  adopted = undefined;
-  return w;
-}
-
-/** The words a handle names, after checking it; `TypeError`/`RangeError` for a bad one. */
-export function wordsFromHandle(where: string, kind: LockKind, handle: unknown): Words {
-  if (typeof handle !== "object" || handle === null) {
-    throw new TypeError(`${where}: expected a ${kind} handle, got ${describe(handle)}`);
-  }
-  const h = handle as Record<string, unknown>;
-  if (h.kind !== kind) {
-    throw new TypeError(`${where}: the handle is of kind ${describe(h.kind)}, not "${kind}"`);
-  }
-  if (h.memory !== undefined || h.buffer !== undefined) {
-    // The same checks as an atomic's handle: a genuine shared memory, the words inside it.
-    return new LocalWords(kind, placeBlock(where, h, { bytes: LOCK_BYTES, align: 4 }));
-  }
-  if (typeof h.region === "string" && typeof h.slot === "string") {
-    return regionHook(where).words(where, kind, h);
-  }
-  throw new TypeError(
-    `${where}: a handle has a memory (or buffer) and byteOffset, or a region and slot name`,
-  );
+export function givenWords(words: unknown): Words | undefined {
+  return words === undefined ? undefined : vouched<Words>(words, "lock words");
 }
 
 /** Fresh in-process words for a new primitive. */

@@ -35,7 +35,9 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
+import { givenWords, type Words } from "./_words.ts";
+import { construct } from "../_storage.ts";
+import type { LockHandle } from "../handle.ts";
 import { HOLDERS } from "./_holders.ts";
 
 const STATE = 0;
@@ -86,7 +88,7 @@ const LIMITS = { i: PARTIES, min: 1, max: ARRIVED };
 
 /** The barrier on `words` (configured, or configured here with `parties`). */
 export function barrierOn(words: Words, parties: number): Barrier {
-  return adopting(words, () => new Barrier(parties));
+  return construct(Barrier, [parties], words);
 }
 
 /**
@@ -211,8 +213,9 @@ export class Barrier {
    *
    * @throws {TypeError} / {RangeError} unless `parties` is an integer in 1..65535
    */
-  constructor(parties: number) {
-    this.#w = sizedWords("new Barrier", "parties", "barrier", parties, LIMITS, adoptedWords());
+  constructor(parties: number);
+  constructor(parties: number, words?: unknown) {
+    this.#w = sizedWords("new Barrier", "parties", "barrier", parties, LIMITS, givenWords(words));
   }
 
   /**

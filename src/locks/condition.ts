@@ -26,21 +26,17 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import {
-  adoptedWords,
-  adopting,
-  type LockHandle,
-  newWords,
-  type Words,
-  wordsFromHandle,
-} from "./_words.ts";
+import { givenWords, newWords, type Words } from "./_words.ts";
+import { construct } from "../_storage.ts";
+import type { LockHandle } from "../handle.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 
 const SEQ = 0;
 const WAITERS = 1;
 
 /** The condition on `words` (a region slot, or a handle's words). */
 export function conditionOn(words: Words): Condition {
-  return adopting(words, () => new Condition());
+  return construct(Condition, [], words);
 }
 
 /** Sleeps until the sequence leaves `seq`; "timed-out" at the deadline instead of throwing. */
@@ -71,8 +67,9 @@ export class Condition {
   readonly #w: Words;
 
   /** A new in-process condition. */
-  constructor() {
-    this.#w = adoptedWords() ?? newWords("condition");
+  constructor();
+  constructor(words?: unknown) {
+    this.#w = givenWords(words) ?? newWords("condition");
   }
 
   /**

@@ -20,7 +20,9 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
+import { givenWords, type Words } from "./_words.ts";
+import { construct } from "../_storage.ts";
+import type { LockHandle } from "../handle.ts";
 
 const DONE = 0;
 const COUNT = 1;
@@ -31,7 +33,7 @@ const LIMITS = { i: COUNT, min: 0, max: MAX };
 
 /** The latch on `words` (configured, or configured here with `count`). */
 export function latchOn(words: Words, count: number): Latch {
-  return adopting(words, () => new Latch(count));
+  return construct(Latch, [count], words);
 }
 
 /** Sleeps until the count-downs reach the count. */
@@ -65,8 +67,9 @@ export class Latch {
    *
    * @throws {TypeError} / {RangeError} unless `count` is an integer in 0..2^30−1
    */
-  constructor(count: number) {
-    this.#w = sizedWords("new Latch", "count", "latch", count, LIMITS, adoptedWords());
+  constructor(count: number);
+  constructor(count: number, words?: unknown) {
+    this.#w = sizedWords("new Latch", "count", "latch", count, LIMITS, givenWords(words));
   }
 
   /**

@@ -19,4 +19,4 @@ export { Latch } from "./latch.ts";
 export { Barrier, BrokenBarrierError } from "./barrier.ts";
 export { Once } from "./once.ts";
 export type { AbortSignalLike, WaitOptions } from "./_wait.ts";
-export type { LockHandle, LockKind } from "./_words.ts";
+export type { LockHandle, LockKind } from "../handle.ts";

@@ -27,16 +27,10 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import {
-  adoptedWords,
-  adopting,
-  LocalWords,
-  type LockHandle,
-  MUTEX_CONTENDED,
-  newWords,
-  type Words,
-  wordsFromHandle,
-} from "./_words.ts";
+import { givenWords, LocalWords, MUTEX_CONTENDED, newWords, type Words } from "./_words.ts";
+import { construct } from "../_storage.ts";
+import type { LockHandle } from "../handle.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 import {
   holdsTurn,
   lineUp,
@@ -82,7 +76,7 @@ let queueOfMutex: (m: Mutex) => TaskQueue;
 
 /** The mutex at words 0–3 of `words` (an `RwLock`'s writers' side). */
 export function mutexOn(words: Words): Mutex {
-  return adopting(words, () => new Mutex());
+  return construct(Mutex, [], words);
 }
 
 /**
@@ -210,8 +204,9 @@ export class Mutex {
   #onTurn: (() => MutexGuard | Promise<MutexGuard>) | undefined;
 
   /** A new, unlocked in-process mutex. */
-  constructor() {
-    this.#w = adoptedWords() ?? newWords("mutex");
+  constructor();
+  constructor(words?: unknown) {
+    this.#w = givenWords(words) ?? newWords("mutex");
     this.#a = this.#w instanceof LocalWords ? this.#w.a : undefined;
     this.#me = this.#w.me;
   }

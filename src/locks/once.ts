@@ -21,14 +21,10 @@
 import { describe } from "../_errors.ts";
 import { builtinModule } from "../../engine/_runtime.ts";
 import { type Acquire, FOREVER, Sleep, waitFor, waitForAsync } from "./_wait.ts";
-import {
-  adoptedWords,
-  adopting,
-  type LockHandle,
-  newWords,
-  type Words,
-  wordsFromHandle,
-} from "./_words.ts";
+import { givenWords, newWords, type Words } from "./_words.ts";
+import { construct } from "../_storage.ts";
+import type { LockHandle } from "../handle.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 
 const STATE = 0;
 const RERUN = 4;
@@ -36,7 +32,7 @@ const DONE = -1;
 
 /** The once-cell on `words`. */
 export function onceOn(words: Words): Once {
-  return adopting(words, () => new Once());
+  return construct(Once, [], words);
 }
 
 /** Where a cell's words are: what "this context runs it" is recorded by. */
@@ -135,8 +131,9 @@ export class Once {
   readonly #w: Words;
 
   /** A new in-process once-cell. */
-  constructor() {
-    this.#w = adoptedWords() ?? newWords("once");
+  constructor();
+  constructor(words?: unknown) {
+    this.#w = givenWords(words) ?? newWords("once");
   }
 
   /**

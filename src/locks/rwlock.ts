@@ -36,14 +36,10 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import {
-  adoptedWords,
-  adopting,
-  type LockHandle,
-  newWords,
-  type Words,
-  wordsFromHandle,
-} from "./_words.ts";
+import { givenWords, newWords, type Words } from "./_words.ts";
+import { construct } from "../_storage.ts";
+import type { LockHandle } from "../handle.ts";
+import { wordsFromHandle } from "../_from_handle.ts";
 import { HOLDERS } from "./_holders.ts";
 import { markPending, misuse } from "./_pending.ts";
 
@@ -62,7 +58,7 @@ let makeWriteGuard: (guard: MutexGuard, readerDied: boolean) => RwLockWriteGuard
 
 /** The lock on `words`. */
 export function rwLockOn(words: Words): RwLock {
-  return adopting(words, () => new RwLock());
+  return construct(RwLock, [], words);
 }
 
 /** This thread's read holds per lock, shared by every copy of the library in this thread. */
@@ -292,8 +288,9 @@ export class RwLock {
   readonly #mutex: Mutex;
 
   /** A new, unlocked in-process readers–writer lock. */
-  constructor() {
-    this.#w = adoptedWords() ?? newWords("rwlock");
+  constructor();
+  constructor(words?: unknown) {
+    this.#w = givenWords(words) ?? newWords("rwlock");
     this.#mutex = mutexOn(this.#w);
   }
 

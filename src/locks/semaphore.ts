@@ -27,7 +27,9 @@ import {
   waitForAsync,
   type WaitOptions,
 } from "./_wait.ts";
-import { adoptedWords, adopting, type LockHandle, type Words } from "./_words.ts";
+import { givenWords, type Words } from "./_words.ts";
+import { construct } from "../_storage.ts";
+import type { LockHandle } from "../handle.ts";
 import { HOLDERS } from "./_holders.ts";
 import { passTurn, queueOf, takeTurn, type TaskQueue } from "./_tasks.ts";
 import { markPending, misuse } from "./_pending.ts";
@@ -49,7 +51,7 @@ let forget: (s: Semaphore, n: number) => void;
 
 /** The semaphore on `words` (configured, or configured here with `permits`). */
 export function semaphoreOn(words: Words, permits: number): Semaphore {
-  return adopting(words, () => new Semaphore(permits));
+  return construct(Semaphore, [permits], words);
 }
 
 /** Takes `n` of `permits` if free: true on success. */
@@ -211,8 +213,16 @@ export class Semaphore {
    *
    * @throws {TypeError} / {RangeError} unless `permits` is an integer in 0..2^30−1
    */
-  constructor(permits: number) {
-    this.#w = sizedWords("new Semaphore", "permits", "semaphore", permits, LIMITS, adoptedWords());
+  constructor(permits: number);
+  constructor(permits: number, words?: unknown) {
+    this.#w = sizedWords(
+      "new Semaphore",
+      "permits",
+      "semaphore",
+      permits,
+      LIMITS,
+      givenWords(words),
+    );
   }
 
   /**
