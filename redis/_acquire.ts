@@ -26,6 +26,11 @@ const UNSUBSCRIBED_RETRY_MS = 250;
  * wait that ends without the object calls `leave` (out of the waiting line). Besides wake-ups, a
  * waiter tries at least every QUEUE_REFRESH_MS, which keeps its place in line.
  * A `timeout` shorter than the round trip still gets one try, of at most `attemptMs`.
+ *
+ * `handed` reads a wake-up message: a release may hand the object straight to the head of the
+ * line and say so in its message; `handed` then returns the hold (given when this waiter's last
+ * failed try was sent: the hand-over came later), and the wait ends without another try.
+ * `maxSleepMs` caps every sleep between tries.
  */
 export async function waitToAcquire<T>(
   where: string,
@@ -36,9 +41,21 @@ export async function waitToAcquire<T>(
   attempt: () => Promise<Attempt<T>>,
   abandon: (held: T) => void,
   leave: () => void,
+  handed: (message: string, since: number) => T | undefined = () => undefined,
+  maxSleepMs = QUEUE_REFRESH_MS,
 ): Promise<T> {
   try {
-    return await waitLoop(where, options, wakes, channel, attemptMs, attempt, abandon);
+    return await waitLoop(
+      where,
+      options,
+      wakes,
+      channel,
+      attemptMs,
+      attempt,
+      abandon,
+      handed,
+      maxSleepMs,
+    );
   } catch (error) {
     leave(); // out of the waiting line, so that those behind are not held up
     throw error;
@@ -53,6 +70,8 @@ async function waitLoop<T>(
   attemptMs: number,
   attempt: () => Promise<Attempt<T>>,
   abandon: (held: T) => void,
+  handed: (message: string, since: number) => T | undefined,
+  maxSleepMs: number,
 ): Promise<T> {
   const deadline = deadlineOf(where, options);
   const signal = deadline.signal;
@@ -71,6 +90,7 @@ async function waitLoop<T>(
     try {
       if (late() !== undefined) throw late();
       const until = tries === 0 ? Math.max(deadline.at, firstTryUntil) : deadline.at;
+      const sentAt = performance.now();
       const tried = attempt();
       const result = await race(until, signals, tried);
       if (result === undefined) {
@@ -81,9 +101,17 @@ async function waitLoop<T>(
       const left = deadline.at - performance.now();
       if (left <= 0) throw timeoutError(where);
       if (wake === undefined) continue;
-      const cap = wake.listening ? QUEUE_REFRESH_MS : UNSUBSCRIBED_RETRY_MS;
+      const cap = Math.min(maxSleepMs, wake.listening ? QUEUE_REFRESH_MS : UNSUBSCRIBED_RETRY_MS);
       const sleep = Math.min(left, Math.max(1, result.retryInMs + 1), cap);
-      await race(performance.now() + sleep, signals, wake.ticket.promise);
+      const message = await race(performance.now() + sleep, signals, wake.ticket.promise);
+      if (message !== undefined) {
+        const hold = handed(message, sentAt);
+        if (hold !== undefined) {
+          // Ours even if the wait just ended: give it back then.
+          if (late() === undefined) return hold;
+          abandon(hold);
+        }
+      }
       if (late() !== undefined) throw late();
     } finally {
       wake?.ticket.cancel();

@@ -12,9 +12,9 @@
 
 import type { Connection, Subscriber } from "./_client.ts";
 
-/** A pending wake-up: `promise` resolves on the next message of its channel. */
+/** A pending wake-up: `promise` resolves with the next message of its channel. */
 export interface Ticket {
-  readonly promise: Promise<void>;
+  readonly promise: Promise<string>;
   /** Forgets the ticket (its promise then never resolves). */
   cancel(): void;
 }
@@ -26,7 +26,7 @@ export class Wakes {
   readonly #closing = new AbortController();
   readonly #subscribed = new Map<string, Promise<boolean>>();
   readonly #confirmed = new Set<string>();
-  readonly #tickets = new Map<string, Set<() => void>>();
+  readonly #tickets = new Map<string, Set<(message: string) => void>>();
 
   constructor(conn: Connection) {
     this.#conn = conn;
@@ -37,11 +37,11 @@ export class Wakes {
     return this.#closing.signal;
   }
 
-  #deliver = (channel: string): void => {
+  #deliver = (channel: string, message: string): void => {
     const tickets = this.#tickets.get(channel);
     if (tickets === undefined) return;
     this.#tickets.delete(channel);
-    for (const wake of tickets) wake();
+    for (const wake of tickets) wake(message);
   };
 
   /**
@@ -49,8 +49,8 @@ export class Wakes {
    * not — no subscriber connection — the caller retries on its timer alone).
    */
   async ticket(channel: string): Promise<{ ticket: Ticket; listening: boolean }> {
-    let wake!: () => void;
-    const promise = new Promise<void>((resolve) => (wake = resolve));
+    let wake!: (message: string) => void;
+    const promise = new Promise<string>((resolve) => (wake = resolve));
     let set = this.#tickets.get(channel);
     if (set === undefined) this.#tickets.set(channel, set = new Set());
     set.add(wake);

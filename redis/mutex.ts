@@ -22,16 +22,45 @@ import { OnceScript, Script } from "./_script.ts";
 import { LINE, QUEUE_REFRESH_MS } from "./_queue.ts";
 import type { Reply } from "./_client.ts";
 
+// Hands a released lock straight to the head of the waiting line (with the lease it asked for
+// and the next fencing token) and tells it by the wake-up message "<id> <token>": the waiter
+// holds the lock without another round trip, and nobody can take it in between. With nobody in
+// line, the message "1" wakes whoever is about to join.
+const HAND_OVER = `${NEXT_FENCE}${LINE}
+local function handOver(lock, meta, line, alive, channel)
+  if redis.call('EXISTS', line) == 1 then
+    local t = redis.call('TIME')
+    local head, lease = lineHead(line, alive, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+    if head then
+      lineLeave(line, alive, head)
+      redis.call('SET', lock, head, 'PX', lease)
+      redis.call('HSET', meta, 'held', head)
+      local fence = string.format('%.0f', nextFence(redis.call('HGET', meta, 'fence')))
+      redis.call('HSET', meta, 'fence', fence)
+      redis.call('PUBLISH', channel, head .. ' ' .. fence)
+      return
+    end
+  end
+  redis.call('HDEL', meta, 'held')
+  redis.call('PUBLISH', channel, '1')
+end
+`;
+
 // Only the head of the waiting line (or anyone, when it is empty) may take the lock; a failed try
-// joins the line when ARGV[3] is 1 (lockAsync; tryLockAsync does not wait). HSET answers 0 when
-// `held` was already there: a previous holder whose lease expired without an unlock (ownerDied).
+// joins the line when ARGV[3] is 1 (lockAsync; tryLockAsync does not wait), unless a release
+// already handed the lock to this waiter (its wake-up message may have been lost). HSET answers 0
+// when `held` was already there: a previous holder whose lease expired without an unlock
+// (ownerDied).
 const ACQUIRE = new OnceScript(`${NEXT_FENCE}${LINE}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local head = lineHead(KEYS[3], KEYS[4], now)
 local turn = head == nil or head == ARGV[1]
 if not (turn and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])) then
-  if ARGV[3] == '1' then lineJoin(KEYS[3], KEYS[4], KEYS[5], ARGV[1], now) end
+  if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return {1, tonumber(redis.call('HGET', KEYS[2], 'fence')), 0}
+  end
+  if ARGV[3] == '1' then lineJoin(KEYS[3], KEYS[4], KEYS[5], ARGV[1], now, ARGV[2]) end
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl < 0 then ttl = ${QUEUE_REFRESH_MS} end
   return {0, ttl}
@@ -48,20 +77,25 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `);
 
-// A waiter that gave up leaves the line (and wakes the others if it was holding them up).
-const LEAVE = new Script(`${LINE}
-lineLeave(KEYS[1], KEYS[2], ARGV[1])
-if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('PUBLISH', ARGV[2], '1') end
+// A waiter that gave up leaves the line (and wakes the others if it was holding them up); if a
+// release had already handed it the lock, it hands the lock on.
+const LEAVE = new Script(`${HAND_OVER}
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  handOver(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[2])
+  return 1
+end
+lineLeave(KEYS[3], KEYS[4], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('PUBLISH', ARGV[2], '1') end
 return 1
 `);
 
 // A holder whose lease expired but whom nobody replaced still releases cleanly (clears `held`).
-const RELEASE = new OnceScript(`
+const RELEASE = new OnceScript(`${HAND_OVER}
 local mine = redis.call('GET', KEYS[1]) == ARGV[1]
 if mine then redis.call('DEL', KEYS[1]) end
 if mine or redis.call('HGET', KEYS[2], 'held') == ARGV[1] then
-  redis.call('HDEL', KEYS[2], 'held')
-  redis.call('PUBLISH', ARGV[2], '1')
+  handOver(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[2])
   return 1
 end
 return 0
@@ -197,16 +231,28 @@ export class RedisMutex {
   }
 
   #leave(owner: string): void {
-    const [lock, , line, alive] = this.#keys;
-    LEAVE.run(this.#backend.conn, [line, alive, lock], [owner, this.#channel]).catch(() => {});
+    LEAVE.run(this.#backend.conn, this.#keys.slice(0, 4), [owner, this.#channel]).catch(() => {});
+  }
+
+  /** The hold a release handed to `owner` by the wake-up message `message`, if it did. */
+  #handed(owner: string, message: string, since: number): RedisMutexGuard | undefined {
+    const space = message.indexOf(" ");
+    if (space < 0 || message.slice(0, space) !== owner) return undefined;
+    const fencingToken = Number(message.slice(space + 1));
+    return this.#guard(owner, { fencingToken, ownerDied: false, sentAt: since });
   }
 
   #guard(owner: string, grant: Grant): RedisMutexGuard {
     const { conn, timeoutMs } = this.#backend;
-    const [lock, meta] = this.#keys;
+    const [lock, meta, line, alive] = this.#keys;
     const renew = async () => (await RENEW.run(conn, [lock], [owner, this.#leaseMs])) === 1;
     const release = async () =>
-      (await RELEASE.run(conn, "RedisMutexGuard.unlock", timeoutMs, this.#table, [lock, meta], [
+      (await RELEASE.run(conn, "RedisMutexGuard.unlock", timeoutMs, this.#table, [
+        lock,
+        meta,
+        line,
+        alive,
+      ], [
         owner,
         this.#channel,
       ])) === 1;
@@ -242,6 +288,9 @@ export class RedisMutex {
       () => this.#try("RedisMutex.lockAsync", owner, true),
       (guard) => void guard.unlock().catch(() => {}),
       () => this.#leave(owner),
+      (message, since) => this.#handed(owner, message, since),
+      // A handed lock was granted after the last try was sent: keep that recent.
+      this.#leaseMs / 4,
     );
   }
 

@@ -37,7 +37,7 @@ for _, n in ipairs(redis.call('HVALS', KEYS[2])) do used = used + tonumber(n) en
 local head = lineHead(KEYS[5], KEYS[6], now)
 local turn = head == nil or head == ARGV[1]
 if not turn or used + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
-  if ARGV[5] == '1' then lineJoin(KEYS[5], KEYS[6], KEYS[7], ARGV[1], now) end
+  if ARGV[5] == '1' then lineJoin(KEYS[5], KEYS[6], KEYS[7], ARGV[1], now, ARGV[4]) end
   if used + tonumber(ARGV[2]) <= tonumber(ARGV[3]) then return {0, ${QUEUE_REFRESH_MS}} end
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   if first[2] == nil then return {0, tonumber(ARGV[4])} end
