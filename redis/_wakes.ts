@@ -19,6 +19,9 @@ export interface Ticket {
   cancel(): void;
 }
 
+/** Which messages wake a ticket (all when not given). */
+export type Wanted = (message: string) => boolean;
+
 /** The subscriber connection of one store and the tickets waiting on its channels. */
 export class Wakes {
   readonly #conn: Connection;
@@ -26,7 +29,7 @@ export class Wakes {
   readonly #closing = new AbortController();
   readonly #subscribed = new Map<string, Promise<boolean>>();
   readonly #confirmed = new Set<string>();
-  readonly #tickets = new Map<string, Set<(message: string) => void>>();
+  readonly #tickets = new Map<string, Map<(message: string) => void, Wanted | undefined>>();
 
   constructor(conn: Connection) {
     this.#conn = conn;
@@ -40,20 +43,27 @@ export class Wakes {
   #deliver = (channel: string, message: string): void => {
     const tickets = this.#tickets.get(channel);
     if (tickets === undefined) return;
-    this.#tickets.delete(channel);
-    for (const wake of tickets) wake(message);
+    for (const [wake, wanted] of tickets) {
+      if (wanted !== undefined && !wanted(message)) continue;
+      tickets.delete(wake);
+      wake(message);
+    }
+    if (tickets.size === 0) this.#tickets.delete(channel);
   };
 
   /**
-   * A ticket for the next message on `channel`, and whether the subscription is confirmed (when
+   * A ticket for the next message on `channel` (the next one `wanted` accepts), and whether the subscription is confirmed (when
    * not — no subscriber connection — the caller retries on its timer alone).
    */
-  async ticket(channel: string): Promise<{ ticket: Ticket; listening: boolean }> {
+  async ticket(
+    channel: string,
+    wanted?: Wanted,
+  ): Promise<{ ticket: Ticket; listening: boolean }> {
     let wake!: (message: string) => void;
     const promise = new Promise<string>((resolve) => (wake = resolve));
     let set = this.#tickets.get(channel);
-    if (set === undefined) this.#tickets.set(channel, set = new Set());
-    set.add(wake);
+    if (set === undefined) this.#tickets.set(channel, set = new Map());
+    set.set(wake, wanted);
     const ticket = { promise, cancel: () => void this.#tickets.get(channel)?.delete(wake) };
     return { ticket, listening: await this.#subscribe(channel) };
   }

@@ -7,9 +7,9 @@
  *
  * Keys (hash tag `{prefix+name}`): `:mutex` the holder's id with the lease as its expiry;
  * `:mutex:meta` a hash of `held`, the holder's id without expiry (still there after the lease
- * expired: the next holder's `ownerDied`), and `fence`, the last fencing token (never below the
- * server's clock in µs: see NEXT_FENCE); `:ops`/`:opq` the operation table (two generations) that applies each
- * acquire and release once (see OnceScript).
+ * expired: the next holder's `ownerDied`), `fence`, the last fencing token (never below the
+ * server's clock in µs: see NEXT_FENCE), and `died`, the last grant's `ownerDied`; `:ops`/`:opq`
+ * the operation table (two generations) that applies each release once (see OnceScript).
  *
  * @module
  */
@@ -18,7 +18,7 @@ import type { WaitOptions } from "../mod.ts";
 import { type Attempt, waitToAcquire } from "./_acquire.ts";
 import { type Backend, checkMs, checkOptions, opsTable } from "./_backend.ts";
 import { type Grant, NEXT_FENCE, RedisHold } from "./_hold.ts";
-import { OnceScript, Script } from "./_script.ts";
+import { OnceScript, Script, untilAnswered } from "./_script.ts";
 import { LINE, QUEUE_REFRESH_MS } from "./_queue.ts";
 import type { Reply } from "./_client.ts";
 
@@ -34,9 +34,8 @@ local function handOver(lock, meta, line, alive, channel)
     if head then
       lineLeave(line, alive, head)
       redis.call('SET', lock, head, 'PX', lease)
-      redis.call('HSET', meta, 'held', head)
-      local fence = string.format('%.0f', nextFence(redis.call('HGET', meta, 'fence')))
-      redis.call('HSET', meta, 'fence', fence)
+      local fence = string.format('%.0f', nextFence(redis.call('HGET', meta, 'fence'), t))
+      redis.call('HSET', meta, 'held', head, 'fence', fence, 'died', '0')
       redis.call('PUBLISH', channel, head .. ' ' .. fence)
       return
     end
@@ -47,18 +46,21 @@ end
 `;
 
 // Only the head of the waiting line (or anyone, when it is empty) may take the lock; a failed try
-// joins the line when ARGV[3] is 1 (lockAsync; tryLockAsync does not wait), unless a release
-// already handed the lock to this waiter (its wake-up message may have been lost). HSET answers 0
-// when `held` was already there: a previous holder whose lease expired without an unlock
-// (ownerDied).
-const ACQUIRE = new OnceScript(`${NEXT_FENCE}${LINE}
+// joins the line when ARGV[3] is 1 (lockAsync; tryLockAsync does not wait). `held` still there
+// names a previous holder whose lease expired without an unlock (ownerDied). A try that finds the
+// lock already its own returns the grant recorded in `:mutex:meta`: a release handed it over (and
+// its wake-up message was lost), or this very try is a resend after it ran. So the acquire needs
+// no operation table — the waiter's id is its operation id — and applies once however often it
+// is sent.
+const ACQUIRE = new Script(`${NEXT_FENCE}${LINE}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local head = lineHead(KEYS[3], KEYS[4], now)
 local turn = head == nil or head == ARGV[1]
 if not (turn and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])) then
   if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return {1, tonumber(redis.call('HGET', KEYS[2], 'fence')), 0}
+    local m = redis.call('HMGET', KEYS[2], 'fence', 'died')
+    return {1, tonumber(m[1]), tonumber(m[2] or '0')}
   end
   if ARGV[3] == '1' then lineJoin(KEYS[3], KEYS[4], KEYS[5], ARGV[1], now, ARGV[2]) end
   local ttl = redis.call('PTTL', KEYS[1])
@@ -66,9 +68,10 @@ if not (turn and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])) then
   return {0, ttl}
 end
 if head then lineLeave(KEYS[3], KEYS[4], ARGV[1]) end
-local died = 1 - redis.call('HSET', KEYS[2], 'held', ARGV[1])
-local fence = nextFence(redis.call('HGET', KEYS[2], 'fence'))
-redis.call('HSET', KEYS[2], 'fence', string.format('%.0f', fence))
+local m = redis.call('HMGET', KEYS[2], 'held', 'fence')
+local died = m[1] and 1 or 0
+local fence = nextFence(m[2], t)
+redis.call('HSET', KEYS[2], 'held', ARGV[1], 'fence', string.format('%.0f', fence), 'died', died)
 return {1, fence, died}
 `);
 
@@ -221,11 +224,13 @@ export class RedisMutex {
   async #try(where: string, owner: string, wait: boolean): Promise<Attempt<RedisMutexGuard>> {
     const { conn, timeoutMs } = this.#backend;
     const sentAt = performance.now();
-    const reply = await ACQUIRE.run(conn, where, timeoutMs, this.#table, this.#keys, [
-      owner,
-      this.#leaseMs,
-      wait ? 1 : 0,
-    ]);
+    const args = [owner, this.#leaseMs, wait ? 1 : 0];
+    const reply = await untilAnswered(
+      conn,
+      where,
+      timeoutMs,
+      () => ACQUIRE.run(conn, this.#keys, args),
+    );
     const attempt = grantOf(reply, sentAt);
     return "held" in attempt ? { held: this.#guard(owner, attempt.held) } : attempt;
   }
@@ -288,9 +293,12 @@ export class RedisMutex {
       () => this.#try("RedisMutex.lockAsync", owner, true),
       (guard) => void guard.unlock().catch(() => {}),
       () => this.#leave(owner),
-      (message, since) => this.#handed(owner, message, since),
-      // A handed lock was granted after the last try was sent: keep that recent.
-      this.#leaseMs / 4,
+      {
+        handed: (message, since) => this.#handed(owner, message, since),
+        wanted: (message) => message === "1" || message.startsWith(`${owner} `),
+        // A handed lock's lease is counted from the last try: keep that recent.
+        maxSleepMs: this.#leaseMs / 4,
+      },
     );
   }
 

@@ -48,7 +48,7 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local died = redis.call('EXISTS', KEYS[4])
 redis.call('DEL', KEYS[4])
-local fence = nextFence(redis.call('GET', KEYS[3]))
+local fence = nextFence(redis.call('GET', KEYS[3]), t)
 redis.call('SET', KEYS[3], string.format('%.0f', fence))
 return {1, fence, died}
 `);
