@@ -401,20 +401,22 @@ ${
   (intRate / bareRate * 100).toFixed(0)
 }% of it. The counter's floor is the local striped \`Counter\` add (nanoseconds); Redis sees one
   script per \`flushMs\` at most.
-- The price of exactly once and of fair waiting: every read-modify-write script (atomicInt, the
-  limiter, acquire and release) also looks up and records its operation id in the object's
-  operation table (about eight more server calls inside the script), and an acquire keeps the
-  waiting line. On this loaded 2-core machine that halves \`RedisAtomicInt.add\` against the
-  smallest script, and puts lock+unlock and the limiter below their peers, which do neither.
+- The price of exactly once and of fair waiting: the atomicInt and limiter scripts and the
+  release also look up and record their operation id in the object's operation table (two
+  generations of one hash: four more server calls inside the script, no clock, no sorted set); the
+  acquire needs none (the waiter's id is its operation id: a resend finds the lock its own and
+  returns the recorded grant) and keeps the waiting line only when someone waits. What is left
+  still costs the server more than a bare command, so lock+unlock and the limiter stay below their
+  peers, which keep no operation ids, fencing floor or line.
 - redis-semaphore and redlock take their lock with \`SET NX PX\` and release with a script; atomicx
   takes it with a script that also bumps the fencing token and records the holder for
-  \`ownerDied\`. Waiting is pub/sub: a release publishes, waiters wake at once (the hand-off
-  row: one published message and one acquire round trip); redis-semaphore polls every 10 ms by
-  default while the lock is held.
+  \`ownerDied\`. Waiting is pub/sub: a release publishes, waiters wake at once; redis-semaphore
+  polls every 10 ms by default while the lock is held.
 - Two connections taking one lock in turn: atomicx serves waiters in order of arrival, so the two
-  sides strictly alternate — each release wakes the waiting side (pub/sub) and its next try takes
-  the lock, while the releasing side's own next try joins the line behind it. redis-semaphore is
-  not fair: its releasing side usually takes the lock again at once while the other side polls
-  every 10 ms. The figures: ${x(contOurs / contSem)} of redis-semaphore's rate.
+  sides strictly alternate. The release hands the lock straight to the head of the line (lease,
+  fencing token) and says so in its wake-up message, so the waiter holds it without another round
+  trip, while the releasing side's own next try joins the line behind it. redis-semaphore is not
+  fair: its releasing side usually takes the lock again at once (no hand-over at all) while the
+  other side polls every 10 ms. The figures: ${x(contOurs / contSem)} of redis-semaphore's rate.
 `;
 publishSection(options, "redis", section);
