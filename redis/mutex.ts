@@ -8,7 +8,7 @@
  * Keys (hash tag `{prefix+name}`): `:mutex` the holder's id with the lease as its expiry;
  * `:mutex:meta` a hash of `held`, the holder's id without expiry (still there after the lease
  * expired: the next holder's `ownerDied`), `fence`, the last fencing token (never below the
- * server's clock in µs: see NEXT_FENCE), and `died`, the last grant's `ownerDied`; `:ops`/`:opq`
+ * server's clock in µs: see NEXT_FENCE), and `died`, the last grant's `ownerDied`; `:ops`/`:ops:prev`
  * the operation table (two generations) that applies each release once (see OnceScript).
  *
  * @module

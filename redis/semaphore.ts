@@ -5,7 +5,7 @@
  * Keys (hash tag `{prefix+name}`): `:sem` a sorted set of holders scored by their lease's end
  * (server time, ms), `:sem:n` a hash holder → permits held, `:sem:fence` the last fencing token
  * (never below the server's clock in µs: see NEXT_FENCE), `:sem:died` set when expired holders
- * were removed (the next acquirer's `ownerDied`); `:ops`/`:opq` the operation table (two generations) that applies
+ * were removed (the next acquirer's `ownerDied`); `:ops`/`:ops:prev` the operation table (two generations) that applies
  * each acquire and release once (see OnceScript).
  *
  * @module
