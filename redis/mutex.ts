@@ -25,7 +25,9 @@ import type { Reply } from "./_client.ts";
 // Hands a released lock straight to the head of the waiting line (with the lease it asked for
 // and the next fencing token) and tells it by the wake-up message "<id> <token>": the waiter
 // holds the lock without another round trip, and nobody can take it in between. With nobody in
-// line, the message "1" wakes whoever is about to join.
+// line nothing is published: a waiter sleeps only after its failed try joined the line (and one
+// whose place lapsed tries again on its own timer), so there is nobody to wake — and on a cluster a
+// PUBLISH goes to every node.
 const HAND_OVER = `${NEXT_FENCE}${LINE}
 local function handOver(lock, meta, line, alive, channel)
   if redis.call('EXISTS', line) == 1 then
@@ -41,7 +43,6 @@ local function handOver(lock, meta, line, alive, channel)
     end
   end
   redis.call('HDEL', meta, 'held')
-  redis.call('PUBLISH', channel, '1')
 end
 `;
 
