@@ -17,6 +17,22 @@ import { QUEUE_REFRESH_MS } from "./_queue.ts";
 /** What one try gave: the hold, or how long until the current holder's lease ends. */
 export type Attempt<T> = { readonly held: T } | { readonly retryInMs: number };
 
+/** How a waiter reads wake-up messages that may hand it the object. */
+export interface HandOver<T> {
+  /**
+   * The hold, if `message` hands the object to this waiter (granted after `since`, when its last
+   * failed try was sent); the wait then ends without another try.
+   */
+  handed(message: string, since: number): T | undefined;
+  /**
+   * Whether `message` should wake this waiter: one that hands the object to another waiter does
+   * not (the object is taken; the waiter keeps its ticket for the next release).
+   */
+  wanted(message: string): boolean;
+  /** The longest sleep between tries (a handed hold was granted after the last one was sent). */
+  readonly maxSleepMs: number;
+}
+
 /** Longest sleep between tries when no subscription confirms that a release will wake us. */
 const UNSUBSCRIBED_RETRY_MS = 250;
 
@@ -26,6 +42,9 @@ const UNSUBSCRIBED_RETRY_MS = 250;
  * wait that ends without the object calls `leave` (out of the waiting line). Besides wake-ups, a
  * waiter tries at least every QUEUE_REFRESH_MS, which keeps its place in line.
  * A `timeout` shorter than the round trip still gets one try, of at most `attemptMs`.
+ *
+ * With `handOver`, a release may hand the object straight to the head of the line and say so in
+ * its wake-up message: see {@link HandOver}.
  */
 export async function waitToAcquire<T>(
   where: string,
@@ -36,9 +55,19 @@ export async function waitToAcquire<T>(
   attempt: () => Promise<Attempt<T>>,
   abandon: (held: T) => void,
   leave: () => void,
+  handOver?: HandOver<T>,
 ): Promise<T> {
   try {
-    return await waitLoop(where, options, wakes, channel, attemptMs, attempt, abandon);
+    return await waitLoop(
+      where,
+      options,
+      wakes,
+      channel,
+      attemptMs,
+      attempt,
+      abandon,
+      handOver,
+    );
   } catch (error) {
     leave(); // out of the waiting line, so that those behind are not held up
     throw error;
@@ -53,6 +82,7 @@ async function waitLoop<T>(
   attemptMs: number,
   attempt: () => Promise<Attempt<T>>,
   abandon: (held: T) => void,
+  handOver: HandOver<T> | undefined,
 ): Promise<T> {
   const deadline = deadlineOf(where, options);
   const signal = deadline.signal;
@@ -67,10 +97,13 @@ async function waitLoop<T>(
     // seen by it. The very first try of a store on this object takes none (subscribing is a round
     // trip: uncontended, a lock costs one script); if it fails, a ticket is taken and the next try
     // follows at once.
-    const wake = tries === 0 && !wakes.listening(channel) ? undefined : await wakes.ticket(channel);
+    const wake = tries === 0 && !wakes.listening(channel)
+      ? undefined
+      : await wakes.ticket(channel, handOver?.wanted);
     try {
       if (late() !== undefined) throw late();
       const until = tries === 0 ? Math.max(deadline.at, firstTryUntil) : deadline.at;
+      const sentAt = performance.now();
       const tried = attempt();
       const result = await race(until, signals, tried);
       if (result === undefined) {
@@ -81,9 +114,20 @@ async function waitLoop<T>(
       const left = deadline.at - performance.now();
       if (left <= 0) throw timeoutError(where);
       if (wake === undefined) continue;
-      const cap = wake.listening ? QUEUE_REFRESH_MS : UNSUBSCRIBED_RETRY_MS;
+      const cap = Math.min(
+        handOver?.maxSleepMs ?? Infinity,
+        wake.listening ? QUEUE_REFRESH_MS : UNSUBSCRIBED_RETRY_MS,
+      );
       const sleep = Math.min(left, Math.max(1, result.retryInMs + 1), cap);
-      await race(performance.now() + sleep, signals, wake.ticket.promise);
+      const message = await race(performance.now() + sleep, signals, wake.ticket.promise);
+      if (message !== undefined && handOver !== undefined) {
+        const hold = handOver.handed(message, sentAt);
+        if (hold !== undefined) {
+          // Ours even if the wait just ended: give it back then.
+          if (late() === undefined) return hold;
+          abandon(hold);
+        }
+      }
       if (late() !== undefined) throw late();
     } finally {
       wake?.ticket.cancel();

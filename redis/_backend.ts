@@ -19,7 +19,7 @@ export interface Backend {
 
 /** The operation table of the object with hash tag `tag` (see OnceScript): its two generations. */
 export function opsTable(tag: string): readonly [string, string] {
-  return [`${tag}:ops`, `${tag}:opq`];
+  return [`${tag}:ops`, `${tag}:ops:prev`];
 }
 
 /** Checks a positive duration in milliseconds (`RangeError`, `TypeError` for a non-number). */

@@ -12,6 +12,9 @@ import { describe } from "../src/_errors.ts";
 /** A reply of a raw command: what every client returns for RESP2 replies. */
 export type Reply = null | number | string | Reply[];
 
+/** What a subscriber calls per message: the channel and the message. */
+export type OnMessage = (channel: string, message: string) => void;
+
 /** A subscriber connection: messages of the channels it subscribed to go to its listener. */
 export interface Subscriber {
   /** Subscribes to `channel` (resolves once the server confirmed it). */
@@ -36,7 +39,7 @@ export interface Connection {
   /** Where it connects to, for error messages: `redis://127.0.0.1:6379`. */
   readonly where: string;
   /** A new connection of the same client in subscriber mode, calling `onMessage` per message. */
-  subscriber(onMessage: (channel: string) => void): Promise<Subscriber>;
+  subscriber(onMessage: OnMessage): Promise<Subscriber>;
 }
 
 // deno-lint-ignore no-explicit-any -- the clients are the user's: their types are not ours to import
@@ -49,7 +52,7 @@ interface Adapter {
   isReply(error: AnyClient): boolean;
   ready(client: AnyClient): boolean;
   where(client: AnyClient): string;
-  subscriber(client: AnyClient, onMessage: (channel: string) => void): Promise<Subscriber>;
+  subscriber(client: AnyClient, onMessage: OnMessage): Promise<Subscriber>;
 }
 
 const url = (host: unknown, port: unknown) => `redis://${host ?? "127.0.0.1"}:${port ?? 6379}`;
@@ -70,22 +73,22 @@ function isErrorReply(error: AnyClient): boolean {
 }
 
 /** node-redis's subscriber: a duplicate connection (of a client or of a cluster). */
-async function nodeRedisSubscriber(c: AnyClient, onMessage: (channel: string) => void) {
+async function nodeRedisSubscriber(c: AnyClient, onMessage: OnMessage) {
   const sub = c.duplicate();
   sub.on("error", () => {}); // it reconnects by itself; errors reach the commands that fail
   await sub.connect();
   return {
     subscribe: (channel: string) =>
-      sub.subscribe(channel, (_m: string, ch: string) => onMessage(ch)),
+      sub.subscribe(channel, (m: string, ch: string) => onMessage(ch, String(m))),
     close: () => Promise.resolve(sub.isOpen && sub.destroy()).then(() => {}),
   };
 }
 
 /** ioredis's (and iovalkey's) subscriber: a duplicate of a `Redis` or a `Cluster`. */
-async function ioredisSubscriber(c: AnyClient, onMessage: (channel: string) => void) {
+async function ioredisSubscriber(c: AnyClient, onMessage: OnMessage) {
   const sub = c.duplicate();
   sub.on("error", () => {});
-  sub.on("message", (channel: string) => onMessage(channel));
+  sub.on("message", (channel: string, m: string) => onMessage(channel, String(m)));
   if (sub.status === "wait") await sub.connect();
   return {
     subscribe: async (channel: string) => void await sub.subscribe(channel),
@@ -152,7 +155,7 @@ const ADAPTERS: readonly Adapter[] = [
       const sub = await c.duplicate();
       return {
         subscribe: async (channel) =>
-          void await sub.subscribe(channel, (_m: string, ch: string) => onMessage(ch)),
+          void await sub.subscribe(channel, (m: string, ch: string) => onMessage(ch, String(m))),
         close: () => Promise.resolve(sub.close()).then(() => {}),
       };
     },

@@ -102,7 +102,8 @@ export class RedisHold {
 }
 
 /**
- * Lua for the next fencing token after `last` (a stored string, or nil when the key is gone):
+ * Lua for the next fencing token after `last` (a stored string, or nil when the key is gone; `t`
+ * the script's `TIME` if it has one):
  * `max(last + 1, the server's TIME in µs since the epoch)`. The floor keeps tokens increasing
  * when the stored one is lost — a restart without persistence, `FLUSHALL`/`FLUSHDB`, an evicted
  * or deleted key, a failover to a replica that missed the last write — on one assumption: the
@@ -112,8 +113,8 @@ export class RedisHold {
  * Tokens stay below 2^53 (µs since 1970 reach it in the year 2255) and are exact in every client.
  */
 export const NEXT_FENCE = `
-local function nextFence(last)
-  local t = redis.call('TIME')
+local function nextFence(last, t)
+  t = t or redis.call('TIME')
   local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
   local f = tonumber(last or '0') + 1
   if f < floor then f = floor end

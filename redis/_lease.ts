@@ -52,7 +52,9 @@ export class Lease {
     this.#margin = Math.max(MIN_MARGIN_MS, leaseMs * DRIFT);
     this.#renew = renew;
     this.#arm(sentAt);
-    this.#schedule();
+    // The first renewal a third of the lease after the grant was sent (a lock handed over while
+    // its waiter slept was granted some time ago).
+    this.#schedule(Math.max(0, sentAt + leaseMs / 3 - performance.now()));
   }
 
   /** `performance.now()` until which the lease is ours (0 once lost or released). */
@@ -109,8 +111,8 @@ export class Lease {
     }, Math.max(1, this.#validUntil - performance.now()));
   }
 
-  #schedule(): void {
-    this.#renewTimer = quietTimeout(() => void this.#tick(), this.#leaseMs / 3);
+  #schedule(ms = this.#leaseMs / 3): void {
+    this.#renewTimer = quietTimeout(() => void this.#tick(), ms);
   }
 
   async #tick(): Promise<void> {

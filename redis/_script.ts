@@ -59,19 +59,19 @@ export const OPS_KEEP_MS = 120_000;
 /** How many operation ids one generation of an object's table holds (two generations are kept). */
 export const OPS_MAX = 10_000;
 
-// The operation table of one object, in two generations: `ops` (the current one) and `opq` (the
-// previous), hashes id → the packed result (cmsgpack keeps integers up to 2^53 exact; cjson would
-// not). A run looks in both and records in the current one; when that holds OPS_MAX ids it
-// becomes the previous one (RENAME, which drops the older generation and keeps its expiry). So an
-// id is recognized for at least the next OPS_MAX operations on the object, at most 2·OPS_MAX ids
-// are kept, and both keys expire OPS_KEEP_MS after the object's last operation: no key per
-// operation, nothing left behind, and four server calls besides the body's (no clock, no sorted
-// set).
+// The operation table of one object, in two generations: `ops` (the current one) and `ops:prev`
+// (the previous; not `opq`, a sorted set in earlier versions), hashes id → the packed result
+// (cmsgpack keeps integers up to 2^53 exact; cjson would not). A run looks in both and records in
+// the current one; when that holds OPS_MAX ids it becomes the previous one (RENAME, which drops the
+// older generation and keeps its expiry). So an id is recognized for at least the next OPS_MAX
+// operations on the object, at most 2·OPS_MAX ids are kept, and both keys expire OPS_KEEP_MS after
+// the object's last operation: no key per operation, nothing left behind, and four server calls
+// besides the body's (no clock, no sorted set).
 const ONCE_BEFORE = `
-local OPQ = table.remove(KEYS)
+local PREV = table.remove(KEYS)
 local OPS = table.remove(KEYS)
 local OP = table.remove(ARGV, 1)
-local done = redis.call('HGET', OPS, OP) or redis.call('HGET', OPQ, OP)
+local done = redis.call('HGET', OPS, OP) or redis.call('HGET', PREV, OP)
 if done then return cmsgpack.unpack(done) end
 local function body()
 `;
@@ -80,7 +80,7 @@ end
 local result = body()
 redis.call('HSET', OPS, OP, cmsgpack.pack(result))
 if redis.call('HLEN', OPS) >= ${OPS_MAX} then
-  redis.call('RENAME', OPS, OPQ)
+  redis.call('RENAME', OPS, PREV)
 else
   redis.call('PEXPIRE', OPS, ${OPS_KEEP_MS})
 end

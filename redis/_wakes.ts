@@ -12,12 +12,15 @@
 
 import type { Connection, Subscriber } from "./_client.ts";
 
-/** A pending wake-up: `promise` resolves on the next message of its channel. */
+/** A pending wake-up: `promise` resolves with the next message of its channel. */
 export interface Ticket {
-  readonly promise: Promise<void>;
+  readonly promise: Promise<string>;
   /** Forgets the ticket (its promise then never resolves). */
   cancel(): void;
 }
+
+/** Which messages wake a ticket (all when not given). */
+export type Wanted = (message: string) => boolean;
 
 /** The subscriber connection of one store and the tickets waiting on its channels. */
 export class Wakes {
@@ -26,7 +29,7 @@ export class Wakes {
   readonly #closing = new AbortController();
   readonly #subscribed = new Map<string, Promise<boolean>>();
   readonly #confirmed = new Set<string>();
-  readonly #tickets = new Map<string, Set<() => void>>();
+  readonly #tickets = new Map<string, Map<(message: string) => void, Wanted | undefined>>();
 
   constructor(conn: Connection) {
     this.#conn = conn;
@@ -37,23 +40,30 @@ export class Wakes {
     return this.#closing.signal;
   }
 
-  #deliver = (channel: string): void => {
+  #deliver = (channel: string, message: string): void => {
     const tickets = this.#tickets.get(channel);
     if (tickets === undefined) return;
-    this.#tickets.delete(channel);
-    for (const wake of tickets) wake();
+    for (const [wake, wanted] of tickets) {
+      if (wanted !== undefined && !wanted(message)) continue;
+      tickets.delete(wake);
+      wake(message);
+    }
+    if (tickets.size === 0) this.#tickets.delete(channel);
   };
 
   /**
-   * A ticket for the next message on `channel`, and whether the subscription is confirmed (when
+   * A ticket for the next message on `channel` (the next one `wanted` accepts), and whether the subscription is confirmed (when
    * not — no subscriber connection — the caller retries on its timer alone).
    */
-  async ticket(channel: string): Promise<{ ticket: Ticket; listening: boolean }> {
-    let wake!: () => void;
-    const promise = new Promise<void>((resolve) => (wake = resolve));
+  async ticket(
+    channel: string,
+    wanted?: Wanted,
+  ): Promise<{ ticket: Ticket; listening: boolean }> {
+    let wake!: (message: string) => void;
+    const promise = new Promise<string>((resolve) => (wake = resolve));
     let set = this.#tickets.get(channel);
-    if (set === undefined) this.#tickets.set(channel, set = new Set());
-    set.add(wake);
+    if (set === undefined) this.#tickets.set(channel, set = new Map());
+    set.set(wake, wanted);
     const ticket = { promise, cancel: () => void this.#tickets.get(channel)?.delete(wake) };
     return { ticket, listening: await this.#subscribe(channel) };
   }

@@ -7,9 +7,9 @@
  *
  * Keys (hash tag `{prefix+name}`): `:mutex` the holder's id with the lease as its expiry;
  * `:mutex:meta` a hash of `held`, the holder's id without expiry (still there after the lease
- * expired: the next holder's `ownerDied`), and `fence`, the last fencing token (never below the
- * server's clock in µs: see NEXT_FENCE); `:ops`/`:opq` the operation table (two generations) that applies each
- * acquire and release once (see OnceScript).
+ * expired: the next holder's `ownerDied`), `fence`, the last fencing token (never below the
+ * server's clock in µs: see NEXT_FENCE), and `died`, the last grant's `ownerDied`; `:ops`/`:ops:prev`
+ * the operation table (two generations) that applies each release once (see OnceScript).
  *
  * @module
  */
@@ -18,28 +18,61 @@ import type { WaitOptions } from "../mod.ts";
 import { type Attempt, waitToAcquire } from "./_acquire.ts";
 import { type Backend, checkMs, checkOptions, opsTable } from "./_backend.ts";
 import { type Grant, NEXT_FENCE, RedisHold } from "./_hold.ts";
-import { OnceScript, Script } from "./_script.ts";
+import { OnceScript, Script, untilAnswered } from "./_script.ts";
 import { LINE, QUEUE_REFRESH_MS } from "./_queue.ts";
 import type { Reply } from "./_client.ts";
 
+// Hands a released lock straight to the head of the waiting line (with the lease it asked for
+// and the next fencing token) and tells it by the wake-up message "<id> <token>": the waiter
+// holds the lock without another round trip, and nobody can take it in between. With nobody in
+// line nothing is published: a waiter sleeps only after its failed try joined the line (and one
+// whose place lapsed tries again on its own timer), so there is nobody to wake — and on a cluster a
+// PUBLISH goes to every node.
+const HAND_OVER = `${NEXT_FENCE}${LINE}
+local function handOver(lock, meta, line, alive, channel)
+  if redis.call('EXISTS', line) == 1 then
+    local t = redis.call('TIME')
+    local head, lease = lineHead(line, alive, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+    if head then
+      lineLeave(line, alive, head)
+      redis.call('SET', lock, head, 'PX', lease)
+      local fence = string.format('%.0f', nextFence(redis.call('HGET', meta, 'fence'), t))
+      redis.call('HSET', meta, 'held', head, 'fence', fence, 'died', '0')
+      redis.call('PUBLISH', channel, head .. ' ' .. fence)
+      return
+    end
+  end
+  redis.call('HDEL', meta, 'held')
+end
+`;
+
 // Only the head of the waiting line (or anyone, when it is empty) may take the lock; a failed try
-// joins the line when ARGV[3] is 1 (lockAsync; tryLockAsync does not wait). HSET answers 0 when
-// `held` was already there: a previous holder whose lease expired without an unlock (ownerDied).
-const ACQUIRE = new OnceScript(`${NEXT_FENCE}${LINE}
+// joins the line when ARGV[3] is 1 (lockAsync; tryLockAsync does not wait). `held` still there
+// names a previous holder whose lease expired without an unlock (ownerDied). A try that finds the
+// lock already its own returns the grant recorded in `:mutex:meta`: a release handed it over (and
+// its wake-up message was lost), or this very try is a resend after it ran. So the acquire needs
+// no operation table — the waiter's id is its operation id — and applies once however often it
+// is sent.
+const ACQUIRE = new Script(`${NEXT_FENCE}${LINE}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local head = lineHead(KEYS[3], KEYS[4], now)
 local turn = head == nil or head == ARGV[1]
 if not (turn and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])) then
-  if ARGV[3] == '1' then lineJoin(KEYS[3], KEYS[4], KEYS[5], ARGV[1], now) end
+  if redis.call('GET', KEYS[1]) == ARGV[1] then
+    local m = redis.call('HMGET', KEYS[2], 'fence', 'died')
+    return {1, tonumber(m[1]), tonumber(m[2] or '0')}
+  end
+  if ARGV[3] == '1' then lineJoin(KEYS[3], KEYS[4], KEYS[5], ARGV[1], now, ARGV[2]) end
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl < 0 then ttl = ${QUEUE_REFRESH_MS} end
   return {0, ttl}
 end
 if head then lineLeave(KEYS[3], KEYS[4], ARGV[1]) end
-local died = 1 - redis.call('HSET', KEYS[2], 'held', ARGV[1])
-local fence = nextFence(redis.call('HGET', KEYS[2], 'fence'))
-redis.call('HSET', KEYS[2], 'fence', string.format('%.0f', fence))
+local m = redis.call('HMGET', KEYS[2], 'held', 'fence')
+local died = m[1] and 1 or 0
+local fence = nextFence(m[2], t)
+redis.call('HSET', KEYS[2], 'held', ARGV[1], 'fence', string.format('%.0f', fence), 'died', died)
 return {1, fence, died}
 `);
 
@@ -48,20 +81,25 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `);
 
-// A waiter that gave up leaves the line (and wakes the others if it was holding them up).
-const LEAVE = new Script(`${LINE}
-lineLeave(KEYS[1], KEYS[2], ARGV[1])
-if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('PUBLISH', ARGV[2], '1') end
+// A waiter that gave up leaves the line (and wakes the others if it was holding them up); if a
+// release had already handed it the lock, it hands the lock on.
+const LEAVE = new Script(`${HAND_OVER}
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  handOver(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[2])
+  return 1
+end
+lineLeave(KEYS[3], KEYS[4], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('PUBLISH', ARGV[2], '1') end
 return 1
 `);
 
 // A holder whose lease expired but whom nobody replaced still releases cleanly (clears `held`).
-const RELEASE = new OnceScript(`
+const RELEASE = new OnceScript(`${HAND_OVER}
 local mine = redis.call('GET', KEYS[1]) == ARGV[1]
 if mine then redis.call('DEL', KEYS[1]) end
 if mine or redis.call('HGET', KEYS[2], 'held') == ARGV[1] then
-  redis.call('HDEL', KEYS[2], 'held')
-  redis.call('PUBLISH', ARGV[2], '1')
+  handOver(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[2])
   return 1
 end
 return 0
@@ -187,26 +225,40 @@ export class RedisMutex {
   async #try(where: string, owner: string, wait: boolean): Promise<Attempt<RedisMutexGuard>> {
     const { conn, timeoutMs } = this.#backend;
     const sentAt = performance.now();
-    const reply = await ACQUIRE.run(conn, where, timeoutMs, this.#table, this.#keys, [
-      owner,
-      this.#leaseMs,
-      wait ? 1 : 0,
-    ]);
+    const args = [owner, this.#leaseMs, wait ? 1 : 0];
+    const reply = await untilAnswered(
+      conn,
+      where,
+      timeoutMs,
+      () => ACQUIRE.run(conn, this.#keys, args),
+    );
     const attempt = grantOf(reply, sentAt);
     return "held" in attempt ? { held: this.#guard(owner, attempt.held) } : attempt;
   }
 
   #leave(owner: string): void {
-    const [lock, , line, alive] = this.#keys;
-    LEAVE.run(this.#backend.conn, [line, alive, lock], [owner, this.#channel]).catch(() => {});
+    LEAVE.run(this.#backend.conn, this.#keys.slice(0, 4), [owner, this.#channel]).catch(() => {});
+  }
+
+  /** The hold a release handed to `owner` by the wake-up message `message`, if it did. */
+  #handed(owner: string, message: string, since: number): RedisMutexGuard | undefined {
+    const space = message.indexOf(" ");
+    if (space < 0 || message.slice(0, space) !== owner) return undefined;
+    const fencingToken = Number(message.slice(space + 1));
+    return this.#guard(owner, { fencingToken, ownerDied: false, sentAt: since });
   }
 
   #guard(owner: string, grant: Grant): RedisMutexGuard {
     const { conn, timeoutMs } = this.#backend;
-    const [lock, meta] = this.#keys;
+    const [lock, meta, line, alive] = this.#keys;
     const renew = async () => (await RENEW.run(conn, [lock], [owner, this.#leaseMs])) === 1;
     const release = async () =>
-      (await RELEASE.run(conn, "RedisMutexGuard.unlock", timeoutMs, this.#table, [lock, meta], [
+      (await RELEASE.run(conn, "RedisMutexGuard.unlock", timeoutMs, this.#table, [
+        lock,
+        meta,
+        line,
+        alive,
+      ], [
         owner,
         this.#channel,
       ])) === 1;
@@ -242,6 +294,12 @@ export class RedisMutex {
       () => this.#try("RedisMutex.lockAsync", owner, true),
       (guard) => void guard.unlock().catch(() => {}),
       () => this.#leave(owner),
+      {
+        handed: (message, since) => this.#handed(owner, message, since),
+        wanted: (message) => message === "1" || message.startsWith(`${owner} `),
+        // A handed lock's lease is counted from the last try: keep that recent.
+        maxSleepMs: this.#leaseMs / 4,
+      },
     );
   }
 

@@ -5,7 +5,7 @@
  * Keys (hash tag `{prefix+name}`): `:sem` a sorted set of holders scored by their lease's end
  * (server time, ms), `:sem:n` a hash holder → permits held, `:sem:fence` the last fencing token
  * (never below the server's clock in µs: see NEXT_FENCE), `:sem:died` set when expired holders
- * were removed (the next acquirer's `ownerDied`); `:ops`/`:opq` the operation table (two generations) that applies
+ * were removed (the next acquirer's `ownerDied`); `:ops`/`:ops:prev` the operation table (two generations) that applies
  * each acquire and release once (see OnceScript).
  *
  * @module
@@ -37,7 +37,7 @@ for _, n in ipairs(redis.call('HVALS', KEYS[2])) do used = used + tonumber(n) en
 local head = lineHead(KEYS[5], KEYS[6], now)
 local turn = head == nil or head == ARGV[1]
 if not turn or used + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
-  if ARGV[5] == '1' then lineJoin(KEYS[5], KEYS[6], KEYS[7], ARGV[1], now) end
+  if ARGV[5] == '1' then lineJoin(KEYS[5], KEYS[6], KEYS[7], ARGV[1], now, ARGV[4]) end
   if used + tonumber(ARGV[2]) <= tonumber(ARGV[3]) then return {0, ${QUEUE_REFRESH_MS}} end
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   if first[2] == nil then return {0, tonumber(ARGV[4])} end
@@ -48,7 +48,7 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local died = redis.call('EXISTS', KEYS[4])
 redis.call('DEL', KEYS[4])
-local fence = nextFence(redis.call('GET', KEYS[3]))
+local fence = nextFence(redis.call('GET', KEYS[3]), t)
 redis.call('SET', KEYS[3], string.format('%.0f', fence))
 return {1, fence, died}
 `);

@@ -703,6 +703,51 @@ export const cases: Case[] = [
     },
   },
   {
+    name:
+      "hand-over: a release gives the lock to the head of the line; a waiter that gave up passes it on",
+    async run(ctx) {
+      const store = await ctx.store();
+      const m = store.mutex("h", { leaseMs: 5_000 });
+      const tag = `{${ctx.prefix}h}`;
+      // A waiter at the head of the line (forged: its place, asking for a 700 ms lease).
+      const g = await m.lockAsync();
+      const [sec] = (await ctx.raw("TIME")) as string[];
+      await ctx.raw("ZADD", `${tag}:mutex:line`, 1, "ghost");
+      await ctx.raw("HSET", `${tag}:mutex:alive`, "ghost", `${Number(sec) * 1000 + 3_000} 700`);
+      assert.equal(await g.unlock(), true);
+      assert.equal(await ctx.raw("GET", `${tag}:mutex`), "ghost", "handed over by the release");
+      const pttl = Number(await ctx.raw("PTTL", `${tag}:mutex`));
+      assert.ok(pttl > 0 && pttl <= 700, `the lease it asked for: ${pttl} ms`);
+      const fence = Number(await ctx.raw("HGET", `${tag}:mutex:meta`, "fence"));
+      assert.ok(fence > g.fencingToken, "with the next fencing token");
+      // The ghost never takes it up: the next holder gets it when that lease ends.
+      const next = await m.lockAsync({ timeout: 5_000 });
+      assert.equal(next.ownerDied, true);
+      assert.ok(next.fencingToken > fence);
+      // A waiter that gives up just as the lock is handed to it: the one behind still gets it
+      // at once (not when the quitter's 10 s lease ends).
+      const quitStore = await ctx.store();
+      const behindStore = await ctx.store();
+      const quitting = new AbortController();
+      const quitter = quitStore.mutex("h", { leaseMs: 10_000 }).lockAsync({
+        signal: quitting.signal,
+      }).catch((e: unknown) => e);
+      while (Number(await ctx.raw("ZCARD", `${tag}:mutex:line`)) < 1) await sleep(2);
+      const behind = behindStore.mutex("h").lockAsync({ timeout: 3_000 });
+      while (Number(await ctx.raw("ZCARD", `${tag}:mutex:line`)) < 2) await sleep(2);
+      const released = next.unlock();
+      quitting.abort(new Error("gave up"));
+      assert.equal(await released, true);
+      const got = await quitter;
+      if (got instanceof Error) assert.equal(got.message, "gave up");
+      else await (got as { unlock(): Promise<boolean> }).unlock(); // the hand-over came first
+      const last = await behind;
+      assert.ok(last.fencingToken > next.fencingToken);
+      await last.unlock();
+      await Promise.all([store, quitStore, behindStore].map((s) => s.close()));
+    },
+  },
+  {
     name: "bad input: names, options and clients get clear errors of the right type",
     async run(ctx) {
       const store = await ctx.store();
