@@ -8,8 +8,12 @@
  * @module
  */
 
-import type { AbortSignalLike } from "../mod.ts";
-import { deadlineOf, timeoutError } from "../src/locks/_wait.ts";
+import {
+  type AbortSignalLike,
+  checkAbort,
+  deadlineOf,
+  timeoutError,
+} from "../src/locks/deadline.ts";
 import type { Wakes } from "./_wakes.ts";
 import { quietTimeout } from "./_timers.ts";
 import { QUEUE_REFRESH_MS } from "./_queue.ts";
@@ -87,7 +91,7 @@ async function waitLoop<T>(
   const deadline = deadlineOf(where, options);
   const signal = deadline.signal;
   const closed = wakes.closed;
-  if (signal?.aborted) throw signal.reason;
+  checkAbort(deadline);
   if (closed.aborted) throw closed.reason;
   const signals = signal === undefined ? [closed] : [signal, closed];
   const late = () => signal?.aborted ? signal.reason : closed.aborted ? closed.reason : undefined;
@@ -137,7 +141,9 @@ async function waitLoop<T>(
 
 /**
  * `promise`'s value (never undefined), or undefined when `until` passes or a signal aborts first;
- * either way no timer or listener is left behind.
+ * either way no timer or listener is left behind. The shared `byDeadline` (src/locks/deadline.ts)
+ * races one signal; this loop races two — the caller's and the store's `close()` — and its timers
+ * never keep the process alive (a store's client does that while it is open).
  */
 function race<V>(
   until: number,

@@ -16,6 +16,7 @@ import {
   SharedMemory,
 } from "../../mod.ts";
 import { closeSync, openSync, writeSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
 import { libraryCopy } from "../support/library_copy.ts";
@@ -1293,7 +1294,7 @@ test("locks: an aborted async wait never delays exit (a child process)", async (
   await withRegion("exit", async (_region, name) => {
     _region.latch("exit-latch", 1);
     const [command, args] = runtimeCommand(
-      new URL("../fixtures/lock_exit.ts", import.meta.url).pathname,
+      fileURLToPath(new URL("../fixtures/lock_exit.ts", import.meta.url)),
     );
     const result = await runProcess(command, [...args, name], { timeoutMs: 60_000 });
     const ended = Date.now();

@@ -24,6 +24,8 @@ const LINUX_ONLY: Record<string, string> = {
     "spawns Deno from the Linux runtime table",
   "locks: two copies of the library in one thread agree on holders and guards":
     "copies the library and symlinks node_modules (tests/support/library_copy.ts)",
+  "locks: two copies of the library queue their tasks in one line":
+    "copies the library and symlinks node_modules (tests/support/library_copy.ts)",
   "memory: user memories, a user memory first, aliasing and two library copies (native)":
     "copies the library and symlinks node_modules (tests/support/library_copy.ts)",
   "memory: user memories, a user memory first, aliasing and two library copies (wasm)":
