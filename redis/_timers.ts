@@ -5,14 +5,11 @@
  * @module
  */
 
-/** `setTimeout` that does not keep the process alive (Node and Bun: `unref`; Deno: `unrefTimer`). */
+import { unref } from "../src/locks/deadline.ts";
+
+/** `setTimeout` that does not keep the process alive (see `unref` in src/locks/deadline.ts). */
 export function quietTimeout(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
   const timer = setTimeout(fn, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
-  if (typeof timer === "object" && timer !== null && "unref" in timer) {
-    (timer as { unref(): void }).unref();
-  } else {
-    const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
-    deno?.unrefTimer?.(timer as unknown as number);
-  }
+  unref(timer);
   return timer;
 }

@@ -158,8 +158,19 @@ export function atDeadline(deadline: Deadline, fn: () => void, quiet = false): (
   return () => clearTimeout(timer);
 }
 
-/** Lets a timer not keep the process alive (Node and Bun: `unref`; Deno: `Deno.unrefTimer`). */
-function unref(timer: ReturnType<typeof setTimeout>): void {
+/**
+ * Lets a timer not keep the process alive (Node and Bun: `unref`; Deno: `Deno.unrefTimer`).
+ *
+ * @example A timer that does not hold the process open
+ * ```ts
+ * import { unref } from "./deadline.ts";
+ *
+ * const timer = setTimeout(() => console.log("only if something else keeps the process"), 10);
+ * unref(timer);
+ * clearTimeout(timer);
+ * ```
+ */
+export function unref(timer: ReturnType<typeof setTimeout>): void {
   if (typeof timer === "object" && timer !== null && "unref" in timer) {
     (timer as { unref(): void }).unref();
   } else {
