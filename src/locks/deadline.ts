@@ -159,7 +159,9 @@ export function atDeadline(deadline: Deadline, fn: () => void, quiet = false): (
 }
 
 /**
- * Lets a timer not keep the process alive (Node and Bun: `unref`; Deno: `Deno.unrefTimer`).
+ * Lets a timer not keep the process alive (Node and Bun: `unref`; Deno: `Deno.unrefTimer`). The
+ * timer is typed `unknown` so that the published declarations need no DOM or Node types (it is an
+ * object on Node and Bun, a number on Deno).
  *
  * @example A timer that does not hold the process open
  * ```ts
@@ -170,7 +172,7 @@ export function atDeadline(deadline: Deadline, fn: () => void, quiet = false): (
  * clearTimeout(timer);
  * ```
  */
-export function unref(timer: ReturnType<typeof setTimeout>): void {
+export function unref(timer: unknown): void {
   if (typeof timer === "object" && timer !== null && "unref" in timer) {
     (timer as { unref(): void }).unref();
   } else {
