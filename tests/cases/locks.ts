@@ -300,18 +300,21 @@ test("locks: RwLock writer is not starved by readers re-acquiring back to back",
   const lock = new RwLock();
   const state = new SharedArrayBuffer(16);
   const limit = 200_000;
+  const words = wordsOf(lock.handle);
+  const reader = { op: "rw-stream", lock: lock.handle, words, state, limit } as const;
   const replies = await run([
-    { op: "rw-stream", lock: lock.handle, state, limit },
-    { op: "rw-stream", lock: lock.handle, state, limit },
-    { op: "rw-stream", lock: lock.handle, state, limit },
+    reader,
+    reader,
+    reader,
     { op: "rw-writer", lock: lock.handle, state, after: 1000 },
   ]);
-  const waited = replies[3];
   const gotAt = new Int32Array(state)[2];
   // Readers that kept the writer out would run on to `limit`; a writer-preferring lock lets
-  // at most the rounds already started finish.
+  // each reader finish at most the round it had started when the writer came.
   assert.ok(gotAt < limit, `the writer got in only after the readers stopped (${gotAt})`);
-  assert.ok(waited < 1000, `readers did ${waited} rounds while the writer waited`);
+  for (const behind of replies.slice(0, 3)) {
+    assert.ok(behind <= 1, `a reader did ${behind} rounds while the writer wanted the lock`);
+  }
 });
 
 test("locks: RwLock basics — guards, try, using, re-entry, timeouts, aborts", async () => {
@@ -1303,7 +1306,9 @@ test("locks: an aborted async wait never delays exit (a child process)", async (
     const { aborted } = lines.find((l) => "aborted" in l);
     const { rejected, of } = lines.find((l) => "rejected" in l);
     assert.equal(rejected, of);
-    assert.ok(ended - aborted < 1000, `exited ${ended - aborted} ms after the abort`);
+    // A wait that kept the process alive would hold it for its whole 60 s timeout; 5 s leaves room
+    // for a slow exit on a loaded machine.
+    assert.ok(ended - aborted < 5000, `exited ${ended - aborted} ms after the abort`);
   }, 16);
 });
 
