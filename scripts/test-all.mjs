@@ -200,6 +200,15 @@ const suites = [
 // deno-lint-ignore no-control-regex -- strips the colour codes some runners print regardless
 const colourCodes = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
+/**
+ * The lines of a suite's output that name a failed case, as each runner prints them (bun
+ * `(fail)`, node:test `✖`, deno `... FAILED`, our own scripts `not ok -`), without repeats: the
+ * summary repeats them, so the end of a long log says which case failed, not only how many.
+ */
+const failureLine =
+  /^\s*(?:\(fail\) .+|✖ (?!failing tests:).+|not ok - .+|.+ \.\.\. FAILED\b.*)$/gm;
+const failedCases = (out) => [...new Set(out.match(failureLine)?.map((l) => l.trim()) ?? [])];
+
 function nodeCounts(out) {
   const pass = out.match(/^\S*\s*pass (\d+)$/m);
   const fail = out.match(/^\S*\s*fail (\d+)$/m);
@@ -262,13 +271,16 @@ for (const suite of suites.filter((s) => !options.only || s.name.includes(option
     : [0, 1];
   if (counts === undefined) counts = [0, 1]; // no summary: the runner did not finish
   if (code !== 0 && counts[1] === 0) counts = [counts[0], 1]; // failed without a counted failure
-  results.push({ name: suite.name, passed: counts[0], failed: counts[1], seconds });
+  const failures = counts[1] > 0 ? failedCases(out.replace(colourCodes, "")) : [];
+  results.push({ name: suite.name, passed: counts[0], failed: counts[1], seconds, failures });
 }
 
 console.log("\n== summary");
 // Each suite's time too, so that a suite creeping towards CI's limit is seen before it hits it.
 for (const r of results) {
   console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
+  for (const line of r.failures.slice(0, 10)) console.log(`    ${line}`);
+  if (r.failures.length > 10) console.log(`    … and ${r.failures.length - 10} more`);
 }
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
