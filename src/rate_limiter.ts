@@ -33,6 +33,10 @@
  * fingerprint share a bucket, and a word left untouched for 2^37 intervals can look live for at
  * most `2·limit` of them.
  *
+ * Another program can write the region: a table word no limiter writes (negative, or beyond the
+ * safe integers, which no compare-exchange could name) is reset to a free entry when a take meets
+ * it (`wellFormed`), so `take` never throws for it; a tampered count reads as 0.
+ *
  * @module
  */
 
@@ -195,7 +199,7 @@ export class RegionRateLimiter {
       let match = -1, matchWord = 0, matchAhead = 0, free = -1, freeWord = 0;
       for (let p = 0; p < PROBES && p < keys; p++) {
         const at = HEADER + (home + p) % keys;
-        const word = table.load(at);
+        const word = wellFormed(table, at);
         const owner = Math.floor(word / MOD);
         const ahead = (word - owner * MOD - nowMod + MOD) % MOD; // TAT − now, modulo 2^37
         if (word === 0 || ahead === 0 || ahead > band) {
@@ -214,10 +218,10 @@ export class RegionRateLimiter {
       } else if (free >= 0) {
         // A new entry starts with the overflow bucket's debt (see the module notes).
         at = free, expected = freeWord, owner = fingerprint;
-        ahead = this.#ahead(table.load(OVERFLOW), nowMod, band);
+        ahead = this.#ahead(wellFormed(table, OVERFLOW), nowMod, band);
       } else {
-        if (!counted) table.add(OVERFLOWED, 1), counted = true;
-        at = OVERFLOW, expected = table.load(OVERFLOW), owner = OVERFLOW_OWNER;
+        if (!counted) countOverflow(table), counted = true;
+        at = OVERFLOW, expected = wellFormed(table, OVERFLOW), owner = OVERFLOW_OWNER;
         ahead = this.#ahead(expected, nowMod, band);
       }
       const start = Math.min(ahead + folded, band); // TAT − now before this take
@@ -248,7 +252,8 @@ export class RegionRateLimiter {
    * ```
    */
   get overflowed(): number {
-    return this.#table.load(OVERFLOWED);
+    const count = this.#table.load(OVERFLOWED);
+    return isWord(count) ? count : 0;
   }
 
   /** The decision for a take of `n` refused with the bucket at TAT = now + `start`. */
@@ -282,6 +287,32 @@ export class RegionRateLimiter {
   /** `RegionRateLimiter("api", 100 per 1000 ms)`. */
   toString(): string {
     return `RegionRateLimiter(${JSON.stringify(this.name)}, ${this.limit} per ${this.windowMs} ms)`;
+  }
+}
+
+/** True for a value a limiter may have written: a safe integer from 0 (53 bits at most). */
+const isWord = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * The word at `at`, made well-formed first if another program left one no limiter writes: it is
+ * swapped for 0 (a free entry, or a count of 0); a word a take stored between the look and the
+ * swap is put back. Loops only while something keeps writing malformed words.
+ */
+function wellFormed(table: AtomicIntArray, at: number): number {
+  for (;;) {
+    const word = table.load(at);
+    if (isWord(word)) return word;
+    const old = table.swap(at, 0);
+    if (isWord(old) && old !== 0) table.compareExchange(at, 0, old);
+  }
+}
+
+/** Counts one take that went to the overflow bucket (stays at 2^53 − 1 rather than throw). */
+function countOverflow(table: AtomicIntArray): void {
+  for (;;) {
+    const count = wellFormed(table, OVERFLOWED);
+    if (count === Number.MAX_SAFE_INTEGER) return;
+    if (table.compareExchange(OVERFLOWED, count, count + 1)[0]) return;
   }
 }
 

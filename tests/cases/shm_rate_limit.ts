@@ -4,7 +4,8 @@
 // input. The cross-process and Worker cases run in tests/processes/rate_limit.test.ts.
 import type { RateDecision, SharedMemory } from "../../mod.ts";
 import { assert } from "../support/assert.ts";
-import { withRegion } from "../support/regions.ts";
+import { regionFile, withRegion } from "../support/regions.ts";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { test } from "../harness.ts";
 
 const T0 = 1_800_000_000_000_000; // µs since the epoch
@@ -95,6 +96,46 @@ test("shm rate limiter: more keys active than the table holds share the overflow
     assert.equal(k.limiter.take("y").allowed, true);
     assert.equal(k.limiter.take("y").allowed, false);
   });
+});
+
+test("shm rate limiter: table words another program overwrote never make take throw", async () => {
+  await withRegion("rate-tampered", (region, name) => {
+    const { limiter } = onClock(region, "api", { limit: 2, windowMs: 1_000, keys: 1 });
+    limiter.take("a");
+    // The table is words 0–4: limit, window, the overflow bucket, the overflow count, one entry.
+    // Each of words 2–4 gets a marker through the same slot, found in the file, and overwritten
+    // with a 64-bit value no limiter writes, as a program that is not atomicx could.
+    const table = region.intArray("rate:api", 5);
+    const marker = (i: number) => 0x5eed_0000_0000 + i;
+    for (let i = 2; i < 5; i++) table.store(i, marker(i));
+    const bytes = (value: bigint) => new Uint8Array(new BigInt64Array([value]).buffer);
+    const tamper = (values: bigint[]) => {
+      const image = readFileSync(regionFile(name));
+      const file = openSync(regionFile(name), "r+");
+      values.forEach((value, k) => {
+        const at = image.indexOf(bytes(BigInt(marker(k + 2))));
+        assert.ok(at > 0, "the marker is in the file");
+        writeSync(file, bytes(value), 0, 8, at);
+      });
+      closeSync(file);
+    };
+    tamper([2n ** 63n - 1n, -(2n ** 62n), -1n]);
+    assert.ok(!Number.isSafeInteger(table.load(2)), "the overflow bucket is malformed");
+    // The entry and the overflow bucket read as free, the count as 0; nothing throws.
+    assert.equal(limiter.overflowed, 0);
+    assert.deepEqual(limiter.take("a"), { allowed: true, remaining: 1, retryAfterMs: 0 });
+    assert.deepEqual(limiter.take("b"), { allowed: true, remaining: 1, retryAfterMs: 0 });
+    assert.equal(limiter.overflowed, 1); // "b" went to the overflow bucket: the one entry is "a"'s
+    for (let i = 2; i < 5; i++) {
+      assert.ok(Number.isSafeInteger(table.load(i)) && table.load(i) >= 0, `word ${i} repaired`);
+    }
+    // A count at the top of the safe integers stays there instead of overflowing.
+    for (let i = 2; i < 5; i++) table.store(i, marker(i));
+    tamper([0n, BigInt(Number.MAX_SAFE_INTEGER), 0n]);
+    assert.equal(limiter.take("c").allowed, true);
+    assert.equal(limiter.take("d").allowed, true);
+    assert.equal(limiter.overflowed, Number.MAX_SAFE_INTEGER);
+  }, 16);
 });
 
 test("shm rate limiter: bad input is a clear error and changes nothing", async () => {
