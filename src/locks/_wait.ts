@@ -13,6 +13,7 @@
  */
 
 import type { Words } from "./_words.ts";
+import type { WaitResult } from "../../engine/_ops.ts";
 import { keepAliveUntil } from "./deadline.ts";
 import {
   type AbortSignalLike,
@@ -27,15 +28,22 @@ import {
 export { type AbortSignalLike, checkAbort, type Deadline, deadlineOf, FOREVER, timeoutError };
 export type { WaitOptions };
 
-/** What one try asks for instead of a result: a sleep while word `i` still holds `value`. */
+/**
+ * What one try asks for instead of a result: a sleep while word `i` still holds `value`; with
+ * `sleepers`, the index of a word that counts the threads asleep (1 added before the sleep, taken
+ * away after it), for a primitive whose release wakes only when someone sleeps.
+ */
 export class Sleep {
   /** The word to sleep on. */
   readonly i: number;
   /** The value it held when looked at. */
   readonly value: number;
-  constructor(i: number, value: number) {
+  /** The word counting sleepers, or -1. */
+  readonly sleepers: number;
+  constructor(i: number, value: number, sleepers = -1) {
     this.i = i;
     this.value = value;
+    this.sleepers = sleepers;
   }
 }
 
@@ -78,7 +86,14 @@ export function waitFor<T>(words: Words, where: string, deadline: Deadline, op: 
     if (!(r instanceof Sleep)) return r;
     const ms = sliceOf(deadline, words.sliceMs);
     if (ms === 0) return giveUp(op, "timeout", where, deadline);
-    if (words.wait(r.i, r.value, ms) === "timed-out") {
+    if (r.sleepers >= 0) words.add(r.sleepers, 1);
+    let slept: WaitResult;
+    try {
+      slept = words.wait(r.i, r.value, ms);
+    } finally {
+      if (r.sleepers >= 0) words.add(r.sleepers, -1);
+    }
+    if (slept === "timed-out") {
       const taken = op.onSlice?.();
       if (taken !== undefined) return taken;
     }
@@ -109,12 +124,17 @@ export async function waitForAsync<T>(
       if (!(r instanceof Sleep)) return r;
       const ms = sliceOf(deadline, words.sliceMs);
       if (ms === 0) return giveUp(op, "timeout", where, deadline);
-      const sleeping = words.waitAsync(r.i, r.value, ms);
-      const result = aborted === undefined
-        ? await sleeping
-        : await Promise.race([sleeping, aborted]);
+      if (r.sleepers >= 0) words.add(r.sleepers, 1);
+      let result: WaitResult | "aborted";
+      try {
+        const sleeping = words.waitAsync(r.i, r.value, ms);
+        result = aborted === undefined ? await sleeping : await Promise.race([sleeping, aborted]);
+        if (result === "aborted") words.abandon(r.i, sleeping);
+      } finally {
+        // An abandoned sleep counts no more: it needs no wakeup (see the module notes).
+        if (r.sleepers >= 0) words.add(r.sleepers, -1);
+      }
       if (result === "aborted") {
-        words.abandon(r.i, sleeping);
         return giveUp(op, "abort", where, deadline);
       }
       if (result === "timed-out") {

@@ -4,8 +4,9 @@
  * Protocol: word 0 counts permits taken (may go below zero when more are released than taken: the
  * semaphore then has more permits), word 1 is `permits + 1` (all-zero memory: unconfigured). An
  * acquirer takes `n` with a compare-exchange while `permits − taken ≥ n`, else sleeps on word 0
- * (the one wait loop of `_wait.ts`); every release changes word 0 and wakes the sleepers (each
- * rechecks its own `n`). A release that would leave more than 2^30−1 permits free is refused.
+ * (the one wait loop of `_wait.ts`), counted in word 3 while asleep; every release changes word 0
+ * and wakes the sleepers (each rechecks its own `n`) — in a region only when word 3 counts one
+ * (see {@link wake}). A release that would leave more than 2^30−1 permits free is refused.
  *
  * In a region each thread's permits are also counted in the holder table (`_holders.ts`): a
  * waiter whose slice ran out gives back the permits of threads that ended, sets word 2, and the
@@ -41,6 +42,8 @@ const TAKEN = 0;
 const PERMITS = 1;
 /** Set when a dead holder's permits were given back; cleared by the next permit taken. */
 const DIED = 2;
+/** Threads asleep on word 0 (the wait loop adds 1 around each sleep). */
+const SLEEPERS = 3;
 const MAX = 0x3fff_ffff;
 
 /** Where the size lives and its range. */
@@ -63,10 +66,23 @@ function take(w: Words, permits: number, n: number): boolean {
   }
 }
 
+/**
+ * Wakes the sleepers after word 0 changed. A sleeper counts itself in word 3 before its sleep
+ * compares word 0, and the change came before this read, so a sleeper that this read misses sees
+ * the new word 0 and does not sleep. In a region a wake is a system call even with nobody asleep,
+ * so it is made only for a counted sleeper; a waiter of an atomicx that does not count (0.1.0)
+ * then still sees the change at the end of its 100 ms slice. In-process the wake costs little and
+ * is always made: a copy of another version sharing the semaphore in this process waits without
+ * slices.
+ */
+function wake(w: Words): void {
+  if (w.sliceMs === Infinity || w.load(SLEEPERS) !== 0) w.notify(TAKEN, Infinity);
+}
+
 /** Gives `n` permits back (no range check: they were taken) and wakes the waiters. */
 function giveBack(w: Words, n: number): void {
   w.add(TAKEN, -n);
-  w.notify(TAKEN, Infinity);
+  wake(w);
 }
 
 /**
@@ -266,7 +282,7 @@ export class Semaphore {
     return {
       attempt: () => {
         if (take(w, permits, n)) return recorded(this, w, where, n);
-        return new Sleep(TAKEN, w.load(TAKEN));
+        return new Sleep(TAKEN, w.load(TAKEN), SLEEPERS);
       },
       onSlice: () => {
         reapDead(w);
@@ -403,6 +419,6 @@ export class Semaphore {
       }
       if (w.compareExchange(TAKEN, taken, taken - n) === taken) break;
     }
-    w.notify(TAKEN, Infinity);
+    wake(w);
   }
 }

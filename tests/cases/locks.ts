@@ -15,7 +15,7 @@ import {
   Semaphore,
   SharedMemory,
 } from "../../mod.ts";
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
@@ -732,6 +732,50 @@ test("locks: a tampered region holder table cannot push a Semaphore or RwLock ou
     region.close();
     SharedMemory.unlink(name);
   }
+});
+
+test("locks: a region Semaphore counts its sleepers in word 3 (blocking, async, aborted) for its release", async () => {
+  const capacity = 8;
+  await withRegion("sleepers", async (region, name) => {
+    const s = region.semaphore("s", 1); // slots 0–5: its words start the data, after the directory
+    /** Word 3 of the semaphore, read from the region's file (the same pages as the mapping). */
+    const sleepers = () => readFileSync(regionFile(name)).readInt32LE(128 + capacity * 128 + 12);
+    const whenSleepers = async (n: number) => {
+      for (let waited = 0; sleepers() !== n; waited += 5) {
+        if (waited > 20_000) throw new Error(`word 3 never became ${n} (it is ${sleepers()})`);
+        await sleep(5);
+      }
+    };
+    const held = s.acquire();
+    assert.equal(sleepers(), 0);
+    // A Worker asleep in acquire() counts itself (between its 100 ms slices too), and the release
+    // wakes it.
+    const flag = new SharedArrayBuffer(4);
+    const got = runWorker<number>(worker, {
+      op: "acquire-flagged",
+      semaphore: s.handle,
+      flag,
+      timeout: 20_000,
+    });
+    await whenSleepers(1);
+    held.release();
+    assert.ok((await got) >= 0, "the Worker got the permit");
+    assert.equal(sleepers(), 0);
+    // An async wait of this thread counts itself while asleep, and no more once aborted or served.
+    const again = s.acquire();
+    const controller = new AbortController();
+    const aborted = s.acquireAsync(1, { signal: controller.signal, timeout: 20_000 });
+    await whenSleepers(1);
+    controller.abort(new Error("gone"));
+    await assert.rejects(aborted, /gone/);
+    assert.equal(sleepers(), 0);
+    const next = s.acquireAsync(1, { timeout: 20_000 });
+    await whenSleepers(1);
+    again.release();
+    (await next).release();
+    assert.equal(sleepers(), 0);
+    assert.equal(s.available, 1);
+  }, capacity);
 });
 
 test("locks: a full region holder table is a clear Error and changes nothing", async () => {
