@@ -12,6 +12,14 @@
  * handed to the primitive. A holder dying between taking and recording (or forgetting and giving
  * back) leaves that one hold taken: the order never gives back more than was held.
  *
+ * Finding this thread's entry: {@link HolderTable.add} and {@link HolderTable.remove} keep it in a
+ * per-thread map on `globalThis` (by region and slot, so every object and library copy of the
+ * thread shares it), checked against the entry's words before use. `add` trusts the map when it
+ * names no entry and claims one at once (through the FFI, reading all 32 entries first cost more
+ * than the rest of an acquire); a copy that keeps no map may then have a second entry of this
+ * thread, which only splits the thread's count. `remove` without a mapped entry reads the table:
+ * forgetting too little would give permits back twice when the thread ends.
+ *
  * @module
  */
 
@@ -39,6 +47,9 @@ export interface ThreadName {
 
 /** The words a table lives in (a primitive's region words). */
 interface TableWords {
+  /** The region's name and the primitive's slot: the key of this thread's entry. */
+  readonly place: object | string;
+  readonly offset: number | string;
   load(i: number): number;
   store(i: number, value: number): void;
   compareExchange(i: number, expected: number, replacement: number): number;
@@ -46,13 +57,19 @@ interface TableWords {
   exchange(i: number, value: number): number;
 }
 
+const ENTRIES = Symbol.for("atomicx.locks.holderEntries");
+/** This thread's entry in each table it holds in, by `place` and `offset` (see the module notes). */
+const entries: Map<string, number> =
+  ((globalThis as unknown as Record<symbol, Map<string, number> | undefined>)[ENTRIES] ??=
+    new Map());
+
 /** See the module documentation. */
 export class HolderTable {
   readonly #w: TableWords;
   readonly #me: () => ThreadName;
   readonly #alive: (pid: number, tid: number, startLow: number, startHigh: number) => boolean;
-  /** This thread's entry when last seen (checked before use). */
-  #mine = -1;
+  /** The key of this thread's entry in {@link entries}. */
+  readonly #key: string;
 
   constructor(
     words: TableWords,
@@ -62,6 +79,7 @@ export class HolderTable {
     this.#w = words;
     this.#me = me;
     this.#alive = alive;
+    this.#key = `${String(words.place)}\0${String(words.offset)}`;
   }
 
   #at(entry: number, field: number): number {
@@ -74,11 +92,23 @@ export class HolderTable {
     return w.load(this.#at(entry, TID)) === me.tid && w.load(this.#at(entry, PID)) === me.pid;
   }
 
-  /** This thread's entry, or -1. */
-  #find(me: ThreadName): number {
-    if (this.#mine >= 0 && this.#isMine(this.#mine, me)) return this.#mine;
+  /**
+   * This thread's entry, or -1: the mapped one if it is still this thread's; else, with `look`
+   * or a mapped entry gone stale (another copy freed it), the first of the table that is.
+   */
+  #find(me: ThreadName, look: boolean): number {
+    const mapped = entries.get(this.#key);
+    if (mapped !== undefined) {
+      if (this.#isMine(mapped, me)) return mapped;
+      entries.delete(this.#key);
+    } else if (!look) {
+      return -1;
+    }
     for (let e = 0; e < HOLDERS; e++) {
-      if (this.#isMine(e, me)) return this.#mine = e;
+      if (this.#isMine(e, me)) {
+        entries.set(this.#key, e);
+        return e;
+      }
     }
     return -1;
   }
@@ -115,21 +145,28 @@ export class HolderTable {
 
   /** Adds `n` to this thread's entry (claimed if it has none); false if the table is full. */
   add(n: number): boolean {
-    let e = this.#find(this.#me());
-    if (e < 0) e = this.#mine = this.claim();
-    if (e < 0) return false;
+    let e = this.#find(this.#me(), false);
+    if (e < 0) {
+      e = this.claim();
+      if (e < 0) return false;
+      entries.set(this.#key, e);
+    }
     this.#w.add(this.#at(e, COUNT), n);
     return true;
   }
 
   /** Takes up to `n` off this thread's entry (freed at 0); how many it took. */
   remove(n: number): number {
-    const e = this.#find(this.#me());
+    const e = this.#find(this.#me(), true);
     if (e < 0) return 0;
     const count = this.#w.load(this.#at(e, COUNT));
     const taken = Math.min(count, n);
-    if (taken === count) this.free(e);
-    else this.#w.add(this.#at(e, COUNT), -taken);
+    if (taken === count) {
+      entries.delete(this.#key);
+      this.free(e);
+    } else {
+      this.#w.add(this.#at(e, COUNT), -taken);
+    }
     return taken;
   }
 

@@ -778,6 +778,49 @@ test("locks: a region Semaphore counts its sleepers in word 3 (blocking, async, 
   }, capacity);
 });
 
+test("locks: one thread's region permits are one holder entry, whichever object or library copy takes and gives them", async () => {
+  const capacity = 8;
+  const { pathToFileURL } = await import("node:url");
+  const copy = libraryCopy();
+  try {
+    const second: typeof import("../../mod.ts") = await import(pathToFileURL(copy.entry).href);
+    await withRegion("one-entry", (region, name) => {
+      // The holder table follows the semaphore's own slot (slot 0): entries of five words.
+      const table = 128 + capacity * 128 + 128;
+      const entry = (e: number) => {
+        const image = readFileSync(regionFile(name));
+        return {
+          tid: image.readInt32LE(table + e * 20 + 4),
+          count: image.readInt32LE(table + e * 20 + 16),
+        };
+      };
+      const a = region.semaphore("s", 8);
+      using other = SharedMemory.open(name, { only: "attach" });
+      const b = other.semaphore("s", 8);
+      using theirs = second.SharedMemory.open(name, { only: "attach" });
+      const c = theirs.semaphore("s", 8);
+      const p1 = a.acquire(2), p2 = b.acquire(1), p3 = c.acquire(3);
+      assert.equal(entry(0).count, 6);
+      assert.equal(entry(1).tid, 0, "no second entry for this thread");
+      p3.release();
+      p1.release();
+      assert.equal(entry(0).count, 1);
+      p2.release();
+      assert.deepEqual(entry(0), { tid: 0, count: 0 }); // freed at 0
+      // Taken through one, given back through another: the same entry, counted once.
+      const p4 = c.acquire(2);
+      b.release(1);
+      assert.equal(entry(0).count, 1);
+      a.release(1);
+      assert.deepEqual(entry(0), { tid: 0, count: 0 });
+      p4.keep(); // its permits were given back through the others already
+      assert.equal(a.available, 8);
+    }, capacity);
+  } finally {
+    copy.remove();
+  }
+});
+
 test("locks: a full region holder table is a clear Error and changes nothing", async () => {
   const name = `atomicx-test-full-${Date.now().toString(36)}-${
     Math.random().toString(36).slice(2, 8)

@@ -26,6 +26,8 @@ const LINUX_ONLY: Record<string, string> = {
     "copies the library and symlinks node_modules (tests/support/library_copy.ts)",
   "locks: two copies of the library queue their tasks in one line":
     "copies the library and symlinks node_modules (tests/support/library_copy.ts)",
+  "locks: one thread's region permits are one holder entry, whichever object or library copy takes and gives them":
+    "copies the library and symlinks node_modules (tests/support/library_copy.ts)",
   "memory: user memories, a user memory first, aliasing and two library copies (native)":
     "copies the library and symlinks node_modules (tests/support/library_copy.ts)",
   "memory: user memories, a user memory first, aliasing and two library copies (wasm)":
