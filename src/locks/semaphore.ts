@@ -325,6 +325,11 @@ export class Semaphore {
   acquire(n = 1, options?: WaitOptions): Permit {
     const where = "Semaphore.acquire";
     this.#checkN(where, n);
+    if (options === undefined) {
+      // Free permits are taken before a wait is set up (its deadline and rules), as its first try.
+      const w = this.#w;
+      if (take(w, sizeOf(w, PERMITS), n)) return recorded(this, w, where, n);
+    }
     return waitFor(this.#w, where, deadlineOf(where, options), this.#rules(where, n));
   }
 
