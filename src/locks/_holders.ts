@@ -16,9 +16,11 @@
  * per-thread map on `globalThis` (by region and slot, so every object and library copy of the
  * thread shares it), checked against the entry's words before use. `add` trusts the map when it
  * names no entry and claims one at once (through the FFI, reading all 32 entries first cost more
- * than the rest of an acquire); a copy that keeps no map may then have a second entry of this
- * thread, which only splits the thread's count. `remove` without a mapped entry reads the table:
- * forgetting too little would give permits back twice when the thread ends.
+ * than the rest of an acquire). This thread may then have a second entry — claimed by a copy that
+ * keeps no map, or in a region that had this name before (still open here, another file now) —
+ * which only splits its count: `remove` takes from the mapped entry and, while it still has less
+ * than asked, from every other entry of this thread, because forgetting too little would give
+ * permits back twice when the thread ends.
  *
  * @module
  */
@@ -155,19 +157,29 @@ export class HolderTable {
     return true;
   }
 
-  /** Takes up to `n` off this thread's entry (freed at 0); how many it took. */
+  /** Takes up to `n` off this thread's entries (each freed at 0); how many it took. */
   remove(n: number): number {
-    const e = this.#find(this.#me(), true);
+    const me = this.#me();
+    const e = this.#find(me, true);
     if (e < 0) return 0;
-    const count = this.#w.load(this.#at(e, COUNT));
-    const taken = Math.min(count, n);
-    if (taken === count) {
-      entries.delete(this.#key);
-      this.free(e);
-    } else {
-      this.#w.add(this.#at(e, COUNT), -taken);
+    let taken = this.#takeFrom(e, n);
+    // Less than asked: the count may be split over a second entry (see the module notes).
+    for (let other = 0; other < HOLDERS && taken < n; other++) {
+      if (other !== e && this.#isMine(other, me)) taken += this.#takeFrom(other, n - taken);
     }
     return taken;
+  }
+
+  /** Takes up to `n` off `entry` (this thread's; freed, and unmapped, at 0): how many it took. */
+  #takeFrom(entry: number, n: number): number {
+    const count = this.#w.load(this.#at(entry, COUNT));
+    if (count > n) {
+      this.#w.add(this.#at(entry, COUNT), -n);
+      return n;
+    }
+    if (entries.get(this.#key) === entry) entries.delete(this.#key);
+    this.free(entry);
+    return Math.max(0, count); // a count below 0 was written by another program: nothing taken
   }
 
   /**

@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
 import { libraryCopy } from "../support/library_copy.ts";
-import { regionFile } from "../support/regions.ts";
+import { regionFile, uniqueName } from "../support/regions.ts";
 import { runWorker, runWorkers } from "../support/workers.ts";
 import { withRegion } from "../support/regions.ts";
 import { run as runProcess, runtimeCommand } from "../support/spawn.ts";
@@ -818,6 +818,28 @@ test("locks: one thread's region permits are one holder entry, whichever object 
     }, capacity);
   } finally {
     copy.remove();
+  }
+});
+
+test("locks: permits a thread holds in a region and in another of the same name are given back exactly once when it ends", async () => {
+  const name = uniqueName("split");
+  const region = SharedMemory.open(name, { capacity: 8, only: "create" });
+  try {
+    const s = region.semaphore("s", 4);
+    // The Worker holds permits here and in a new region of this name, gives them all back, ends.
+    assert.equal(await runWorker<number>(worker, { op: "split-holds", name }), 4);
+    // Any count the ended Worker left in this table would be given back as an extra permit.
+    const all = s.acquire(4, { timeout: 5_000 });
+    assert.throws(() => s.acquire(1, { timeout: 1_000 }), isTimeout);
+    all.release();
+    assert.equal(s.available, 4);
+  } finally {
+    region.close();
+    try {
+      SharedMemory.unlink(name);
+    } catch {
+      // the Worker unlinked it already
+    }
   }
 });
 
