@@ -10,7 +10,10 @@
  * and only its own thread changes its count. A waiter whose sleep ran out its slice calls
  * {@link HolderTable.reap}: an entry whose thread (or process) ended is cleared and its count
  * handed to the primitive. A holder dying between taking and recording (or forgetting and giving
- * back) leaves that one hold taken: the order never gives back more than was held.
+ * back) leaves that one hold taken: the order never gives back more than was held. So the entry is
+ * made ready before a take ({@link HolderTable.reserve}) and freed after a give-back
+ * ({@link HolderTable.tidy}): one word operation separates a take from its record, and a count
+ * from its give-back, not the five of a claim or a free.
  *
  * Finding this thread's entry: {@link HolderTable.add} and {@link HolderTable.remove} keep it in a
  * per-thread map on `globalThis` (by region and slot, so every object and library copy of the
@@ -133,10 +136,11 @@ export class HolderTable {
   /** Frees `entry` (this thread's). */
   free(entry: number): void {
     const w = this.#w;
+    // The process first (a reaper skips an entry naming none: "mid-claim"), the claim last, and
+    // as few stores as possible between: a thread killed in between leaves the entry to nobody.
+    // The start time needs no clearing: a claim writes it before it names its process.
     w.store(this.#at(entry, PID), 0);
     w.store(this.#at(entry, COUNT), 0);
-    w.store(this.#at(entry, LOW), 0);
-    w.store(this.#at(entry, HIGH), 0);
     w.store(this.#at(entry, TID), 0);
   }
 
@@ -145,37 +149,66 @@ export class HolderTable {
     this.#w.store(this.#at(entry, COUNT), count);
   }
 
+  /** This thread's entry, claimed now (count 0) if it has none; -1 if the table is full. */
+  reserve(): number {
+    const e = this.#find(this.#me(), false);
+    if (e >= 0) return e;
+    const claimed = this.claim();
+    if (claimed >= 0) entries.set(this.#key, claimed);
+    return claimed;
+  }
+
+  /** Adds `n` to `entry`, this thread's from {@link reserve}. */
+  addTo(entry: number, n: number): void {
+    this.#w.add(this.#at(entry, COUNT), n);
+  }
+
   /** Adds `n` to this thread's entry (claimed if it has none); false if the table is full. */
   add(n: number): boolean {
-    let e = this.#find(this.#me(), false);
-    if (e < 0) {
-      e = this.claim();
-      if (e < 0) return false;
-      entries.set(this.#key, e);
-    }
-    this.#w.add(this.#at(e, COUNT), n);
+    const e = this.reserve();
+    if (e < 0) return false;
+    this.addTo(e, n);
     return true;
   }
 
-  /** Takes up to `n` off this thread's entries (each freed at 0); how many it took. */
-  remove(n: number): number {
+  /** Frees this thread's entry if it counts nothing (a reserved entry left unused, or emptied). */
+  tidy(): void {
+    const e = entries.get(this.#key);
+    if (e === undefined) return;
+    if (!this.#isMine(e, this.#me())) {
+      entries.delete(this.#key);
+    } else if (this.#w.load(this.#at(e, COUNT)) === 0) {
+      entries.delete(this.#key);
+      this.free(e);
+    }
+  }
+
+  /**
+   * Takes up to `n` off this thread's entries; how many it took. An entry is freed at 0, except
+   * the mapped one when `free` is false: the caller gives the holds back, then calls `tidy`.
+   */
+  remove(n: number, free = true): number {
     const me = this.#me();
     const e = this.#find(me, true);
     if (e < 0) return 0;
-    let taken = this.#takeFrom(e, n);
+    let taken = this.#takeFrom(e, n, free);
     // Less than asked: the count may be split over a second entry (see the module notes).
     for (let other = 0; other < HOLDERS && taken < n; other++) {
-      if (other !== e && this.#isMine(other, me)) taken += this.#takeFrom(other, n - taken);
+      if (other !== e && this.#isMine(other, me)) taken += this.#takeFrom(other, n - taken, true);
     }
     return taken;
   }
 
-  /** Takes up to `n` off `entry` (this thread's; freed, and unmapped, at 0): how many it took. */
-  #takeFrom(entry: number, n: number): number {
+  /** Takes up to `n` off `entry` (this thread's; at 0 freed and unmapped if `free`). */
+  #takeFrom(entry: number, n: number, free: boolean): number {
     const count = this.#w.load(this.#at(entry, COUNT));
     if (count > n) {
       this.#w.add(this.#at(entry, COUNT), -n);
       return n;
+    }
+    if (!free) {
+      if (count > 0) this.#w.add(this.#at(entry, COUNT), -count);
+      return count > 0 ? count : 0;
     }
     if (entries.get(this.#key) === entry) entries.delete(this.#key);
     this.free(entry);

@@ -328,30 +328,44 @@ export class RwLock {
   /** The reader fast path: counts this reader in unless a writer holds or waits. */
   #enter(): RwLockReadGuard | undefined {
     const w = this.#w;
+    const entry = this.#reserve();
     // A thread that reads already is one of the readers any writer waits for: read again at once.
     if (readsHere(w) === 0) {
       w.add(READERS, 1);
       if (w.load(WRITER) !== 0) {
         this.#leave();
+        w.holders?.tidy();
         return undefined;
       }
     } else {
       w.add(READERS, 1);
     }
-    this.#record();
+    this.#record(entry);
     return makeReadGuard(this, false);
   }
 
-  /** Counts a read hold just taken for this thread (and in a region's holder table). */
-  #record(): void {
-    const w = this.#w;
-    if (w.holders !== undefined && !w.holders.add(1)) {
-      this.#leave();
+  /**
+   * In a region, this thread's holder entry, made ready before a read hold is taken (so that one
+   * word operation separates the hold from its record, see `_holders.ts`); -1 in-process.
+   * @throws {Error} if the holder table is full (nothing taken)
+   */
+  #reserve(): number {
+    const holders = this.#w.holders;
+    if (holders === undefined) return -1;
+    const entry = holders.reserve();
+    if (entry < 0) {
       throw new Error(
         `RwLock: ${HOLDERS} threads hold read locks on this region lock already, the most its ` +
           "holder table names; unlock some first",
       );
     }
+    return entry;
+  }
+
+  /** Counts a read hold just taken for this thread (and in `entry` of a region's holder table). */
+  #record(entry: number): void {
+    const w = this.#w;
+    if (entry >= 0) w.holders!.addTo(entry, 1);
     countRead(w, 1);
   }
 
@@ -363,9 +377,10 @@ export class RwLock {
 
   /** Counts a reader in while holding the writers' mutex (so no writer is inside), then lets go. */
   #enterPast(guard: MutexGuard): RwLockReadGuard {
-    this.#w.add(READERS, 1);
     try {
-      this.#record();
+      const entry = this.#reserve();
+      this.#w.add(READERS, 1);
+      this.#record(entry);
     } finally {
       guard.unlock();
     }
@@ -519,9 +534,10 @@ export class RwLock {
     releaseRead = (lock: RwLock) => {
       countRead(lock.#w, -1);
       // Forgotten before given back: a thread dying between the two leaves it held, never
-      // given back twice.
-      lock.#w.holders?.remove(1);
+      // given back twice. This thread's entry is freed after (`tidy`), not between the two.
+      lock.#w.holders?.remove(1, false);
       lock.#leave();
+      lock.#w.holders?.tidy();
     };
   }
 }

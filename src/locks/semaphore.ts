@@ -79,26 +79,35 @@ function wake(w: Words): void {
   if (w.sliceMs === Infinity || w.load(SLEEPERS) !== 0) w.notify(TAKEN, Infinity);
 }
 
-/** Gives `n` permits back (no range check: they were taken) and wakes the waiters. */
-function giveBack(w: Words, n: number): void {
-  w.add(TAKEN, -n);
-  wake(w);
-}
-
 /**
- * After `n` permits were taken: records them in the holder table (a region's) and the permit,
- * with `ownerDied` if a dead holder's permits were given back since the last permit.
- * @throws {Error} if the table is full (the permits are given back)
+ * Takes `n` of `permits` if free: the permit, or undefined. In a region they are counted in this
+ * thread's holder entry, made ready before the take so that one word operation separates the take
+ * from its record (`_holders.ts`), and the permit says `ownerDied` if a dead holder's permits were
+ * given back since the last permit.
+ * @throws {Error} if the holder table is full (nothing taken)
  */
-function recorded(s: Semaphore, w: Words, where: string, n: number): Permit {
-  if (w.holders !== undefined && !w.holders.add(n)) {
-    giveBack(w, n);
+function takePermit(
+  s: Semaphore,
+  w: Words,
+  where: string,
+  permits: number,
+  n: number,
+): Permit | undefined {
+  const holders = w.holders;
+  if (holders === undefined) return take(w, permits, n) ? makePermit(s, n, false) : undefined;
+  const entry = holders.reserve();
+  if (entry < 0) {
     throw new Error(
       `${where}: ${HOLDERS} threads hold permits of this region semaphore already, the most its ` +
         "holder table names; release some first",
     );
   }
-  const died = w.holders !== undefined && w.load(DIED) !== 0 && w.exchange(DIED, 0) !== 0;
+  if (!take(w, permits, n)) {
+    holders.tidy();
+    return undefined;
+  }
+  holders.addTo(entry, n);
+  const died = w.load(DIED) !== 0 && w.exchange(DIED, 0) !== 0;
   return makePermit(s, n, died);
 }
 
@@ -280,10 +289,8 @@ export class Semaphore {
     const w = this.#w;
     const permits = sizeOf(w, PERMITS);
     return {
-      attempt: () => {
-        if (take(w, permits, n)) return recorded(this, w, where, n);
-        return new Sleep(TAKEN, w.load(TAKEN), SLEEPERS);
-      },
+      attempt: () =>
+        takePermit(this, w, where, permits, n) ?? new Sleep(TAKEN, w.load(TAKEN), SLEEPERS),
       onSlice: () => {
         reapDead(w);
         return undefined;
@@ -307,7 +314,7 @@ export class Semaphore {
     const where = "Semaphore.tryAcquire";
     this.#checkN(where, n);
     const w = this.#w;
-    return take(w, sizeOf(w, PERMITS), n) ? recorded(this, w, where, n) : undefined;
+    return takePermit(this, w, where, sizeOf(w, PERMITS), n);
   }
 
   /**
@@ -328,7 +335,8 @@ export class Semaphore {
     if (options === undefined) {
       // Free permits are taken before a wait is set up (its deadline and rules), as its first try.
       const w = this.#w;
-      if (take(w, sizeOf(w, PERMITS), n)) return recorded(this, w, where, n);
+      const permit = takePermit(this, w, where, sizeOf(w, PERMITS), n);
+      if (permit !== undefined) return permit;
     }
     return waitFor(this.#w, where, deadlineOf(where, options), this.#rules(where, n));
   }
@@ -412,12 +420,13 @@ export class Semaphore {
     const w = this.#w;
     const permits = sizeOf(w, PERMITS);
     // Forgotten before given back: a thread dying between the two leaves them taken, never
-    // given back twice.
-    const mine = w.holders?.remove(n) ?? 0;
+    // given back twice. This thread's entry is freed after (`tidy`), not between the two.
+    const mine = w.holders?.remove(n, false) ?? 0;
     for (;;) {
       const taken = w.load(TAKEN);
       if (permits - (taken - n) > MAX) {
         if (mine > 0) w.holders!.add(mine);
+        w.holders?.tidy();
         throw new RangeError(
           `${where}: ${permits - taken} permits are free; ${n} more would exceed ${MAX}`,
         );
@@ -425,5 +434,6 @@ export class Semaphore {
       if (w.compareExchange(TAKEN, taken, taken - n) === taken) break;
     }
     wake(w);
+    w.holders?.tidy();
   }
 }
