@@ -14,6 +14,7 @@
  */
 
 import { loadNative } from "../ffi/mod.ts";
+import { os } from "../engine/_runtime.ts";
 import { waitAsyncOn, type WaitResult, waitResult } from "./wait.ts";
 import { regionClosed, type RegionLink } from "./_link.ts";
 import { ID_MASK } from "./locks/_owner.ts";
@@ -86,6 +87,17 @@ function ownerAlive(pid: number, tid: number, startLow: number, startHigh: numbe
   return loadNative().atomicx_thread_alive(pid, tid, start) === 1;
 }
 
+/**
+ * As {@link ownerAlive}, for a holder-table entry; one naming no process (its thread ended, or is
+ * between claiming and naming itself or between clearing and freeing) is judged by its thread id
+ * alone where the system can tell (Linux lists every thread as `/proc/<tid>`), and elsewhere is
+ * taken as alive (the entry stays taken).
+ */
+function holderAlive(pid: number, tid: number, startLow: number, startHigh: number): boolean {
+  if (pid !== 0) return ownerAlive(pid, tid, startLow, startHigh);
+  return os !== "linux" || loadNative().atomicx_process_alive(tid, 0) === 1;
+}
+
 /** Native calls on a region's mapped words. */
 export class RegionWords implements Words {
   readonly sliceMs = 100;
@@ -121,7 +133,7 @@ export class RegionWords implements Words {
     this.place = link.name;
     this.offset = slot;
     this.me = processIdentity().pid;
-    this.holders = HELD.has(kind) ? new HolderTable(this, threadName, ownerAlive) : undefined;
+    this.holders = HELD.has(kind) ? new HolderTable(this, threadName, holderAlive) : undefined;
     vouch(this); // primitives are built on no other words (see givenWords)
   }
   #at(i: number, where = "lock"): number {

@@ -228,10 +228,10 @@ export class HolderTable {
       const pid = w.load(this.#at(e, PID));
       const low = w.load(this.#at(e, LOW));
       const high = w.load(this.#at(e, HIGH));
-      // Mid-claim (no process named yet), or freed and claimed again while being read: skip.
-      if (pid === 0 || w.load(this.#at(e, TID)) !== tid || w.load(this.#at(e, PID)) !== pid) {
-        continue;
-      }
+      // Freed and claimed again while being read: skip. An entry naming no process (mid-claim or
+      // mid-free) is judged by its thread alone (`alive` with pid 0): one whose thread ended there
+      // would otherwise stay taken for good.
+      if (w.load(this.#at(e, TID)) !== tid || w.load(this.#at(e, PID)) !== pid) continue;
       if (this.#alive(pid, tid, low, high)) continue;
       if (w.compareExchange(this.#at(e, TID), tid, REAPING) !== tid) continue;
       const count = w.exchange(this.#at(e, COUNT), 0);

@@ -98,6 +98,22 @@ function countRead(w: Words, delta: 1 | -1): void {
   else table.set(w.offset, n);
 }
 
+/** Gives back the read holds of readers that ended (region), never below 0 readers. */
+function reapReaders(w: Words): void {
+  w.holders?.reap((count) => {
+    if (!(count > 0)) return; // ended between claiming its entry and counting in it
+    // Never below 0 readers, whatever a tampered table says.
+    for (;;) {
+      const n = w.load(READERS);
+      const back = Math.min(count, n);
+      if (back <= 0) return;
+      if (w.compareExchange(READERS, n, n - back) !== n) continue;
+      w.store(DIED, 1);
+      return;
+    }
+  });
+}
+
 /**
  * Waits until the readers left (giving back dead readers' holds in a region); on timeout or
  * abort lets go of the writers' mutex.
@@ -111,18 +127,7 @@ function drained(w: Words, guard: MutexGuard): Acquire<RwLockWriteGuard> {
       return makeWriteGuard(guard, died);
     },
     onSlice() {
-      w.holders?.reap((count) => {
-        if (!(count > 0)) return; // ended between claiming its entry and counting in it
-        // Never below 0 readers, whatever a tampered table says.
-        for (;;) {
-          const n = w.load(READERS);
-          const back = Math.min(count, n);
-          if (back <= 0) return;
-          if (w.compareExchange(READERS, n, n - back) !== n) continue;
-          w.store(DIED, 1);
-          return;
-        }
-      });
+      reapReaders(w);
       return undefined;
     },
     cancel() {
@@ -352,7 +357,12 @@ export class RwLock {
   #reserve(): number {
     const holders = this.#w.holders;
     if (holders === undefined) return -1;
-    const entry = holders.reserve();
+    let entry = holders.reserve();
+    if (entry < 0) {
+      // Full: entries of threads that ended may fill it (see Semaphore's takePermit).
+      reapReaders(this.#w);
+      entry = holders.reserve();
+    }
     if (entry < 0) {
       throw new Error(
         `RwLock: ${HOLDERS} threads hold read locks on this region lock already, the most its ` +

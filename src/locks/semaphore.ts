@@ -95,7 +95,13 @@ function takePermit(
 ): Permit | undefined {
   const holders = w.holders;
   if (holders === undefined) return take(w, permits, n) ? makePermit(s, n, false) : undefined;
-  const entry = holders.reserve();
+  let entry = holders.reserve();
+  if (entry < 0) {
+    // Full: entries of threads that ended may fill it, and nothing else gives them back while
+    // nobody waits.
+    reapDead(w);
+    entry = holders.reserve();
+  }
   if (entry < 0) {
     throw new Error(
       `${where}: ${HOLDERS} threads hold permits of this region semaphore already, the most its ` +

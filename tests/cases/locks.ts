@@ -16,6 +16,7 @@ import {
   SharedMemory,
 } from "../../mod.ts";
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { LockTask } from "../fixtures/lock_worker.ts";
 import { assert } from "../support/assert.ts";
@@ -850,10 +851,13 @@ test("locks: a full region holder table is a clear Error and changes nothing", a
   const capacity = 24;
   const region = SharedMemory.open(name, { capacity, only: "create" });
   const data = 128 + capacity * 128;
-  /** Fills all 32 entries of the holder table of the primitive at `slot` (other holders). */
+  /**
+   * Fills all 32 entries of the holder table of the primitive at `slot` with entries another
+   * waiter is giving back (tid −1): taken, and not for this thread to give back.
+   */
   const fill = (slot: number) => {
     const entries = new Int32Array(32 * 5);
-    for (let e = 0; e < 32; e++) entries.set([0x7fff_fff0, 0x7fff_fff0 - e, 1, 0, 1], e * 5);
+    for (let e = 0; e < 32; e++) entries.set([0x7fff_fff0, -1, 1, 0, 1], e * 5);
     const fd = openSync(regionFile(name), "r+");
     try {
       writeSync(fd, new Uint8Array(entries.buffer), 0, entries.byteLength, data + slot * 128 + 128);
@@ -878,6 +882,59 @@ test("locks: a full region holder table is a clear Error and changes nothing", a
     region.close();
     SharedMemory.unlink(name);
   }
+});
+
+test("locks: a region holder table full of threads that ended is given back, not refused", async () => {
+  const capacity = 24;
+  await withRegion("full-dead", async (region, name) => {
+    const data = 128 + capacity * 128;
+    /**
+     * Fills the 32 entries of the primitive at `slot` with threads that ended holding nothing:
+     * of a process that does not exist, or (`unnamed`) killed between claiming and naming its
+     * process (pid 0, a thread id that does not exist).
+     */
+    const fill = (slot: number, unnamed: boolean) => {
+      const entries = new Int32Array(32 * 5);
+      for (let e = 0; e < 32; e++) {
+        entries.set([unnamed ? 0 : 0x7fff_fff0, 0x7fff_fff0 - e, 0, 0, 0], e * 5);
+      }
+      const fd = openSync(regionFile(name), "r+");
+      try {
+        writeSync(
+          fd,
+          new Uint8Array(entries.buffer),
+          0,
+          entries.byteLength,
+          data + slot * 128 + 128,
+        );
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const s = region.semaphore("s", 2); // slots 0–5
+    const rw = region.rwLock("rw"); // slots 6–11
+    const b = region.barrier("b", 2); // slots 12–17
+    for (const unnamed of [false, true]) {
+      fill(0, unnamed);
+      fill(6, unnamed);
+      fill(12, unnamed);
+      // A thread of no process can be judged by its id alone only where the system lists every
+      // thread (Linux); elsewhere such entries stay taken and the table stays full.
+      if (unnamed && process.platform !== "linux") {
+        assert.throws(() => s.tryAcquire(), /32 threads hold permits/);
+        assert.throws(() => rw.read(), /32 threads hold read locks/);
+        continue;
+      }
+      const permit = s.tryAcquire(2);
+      assert.ok(permit !== undefined && !permit.ownerDied);
+      permit.release();
+      assert.equal(s.available, 2);
+      rw.read().unlock();
+      assert.equal(rw.readers, 0);
+      assert.throws(() => b.wait({ timeout: 10 }), isTimeout);
+      await assert.rejects(b.waitAsync({ timeout: 10 }), isTimeout);
+    }
+  }, capacity);
 });
 
 test("locks: a kept Permit stays taken — release and dispose do nothing after keep()", () => {
