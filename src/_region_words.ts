@@ -105,7 +105,7 @@ export class RegionWords implements Words {
   readonly place: string;
   readonly offset: string;
   readonly me: number;
-  readonly holders: HolderTable | undefined;
+  readonly holders: HolderTable<Words> | undefined;
   readonly #base: number;
   readonly #link: RegionLink;
   /** The region's words as this thread's view has them (src/_region_view.ts), if it has one. */
@@ -133,7 +133,9 @@ export class RegionWords implements Words {
     this.place = link.name;
     this.offset = slot;
     this.me = processIdentity().pid;
-    this.holders = HELD.has(kind) ? new HolderTable(this, threadName, holderAlive) : undefined;
+    this.holders = HELD.has(kind)
+      ? new HolderTable<Words>(this, threadName, holderAlive)
+      : undefined;
     vouch(this); // primitives are built on no other words (see givenWords)
   }
   #at(i: number, where = "lock"): number {

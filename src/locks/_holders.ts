@@ -68,16 +68,19 @@ const entries: Map<string, number> =
   ((globalThis as unknown as Record<symbol, Map<string, number> | undefined>)[ENTRIES] ??=
     new Map());
 
-/** See the module documentation. */
-export class HolderTable {
-  readonly #w: TableWords;
+/**
+ * See the module documentation. `W` is the primitive's words, which a primitive's `sweep` (its
+ * give-back of the entries of threads that ended, through {@link HolderTable.reap}) is called with.
+ */
+export class HolderTable<W extends TableWords = TableWords> {
+  readonly #w: W;
   readonly #me: () => ThreadName;
   readonly #alive: (pid: number, tid: number, startLow: number, startHigh: number) => boolean;
   /** The key of this thread's entry in {@link entries}. */
   readonly #key: string;
 
   constructor(
-    words: TableWords,
+    words: W,
     me: () => ThreadName,
     alive: (pid: number, tid: number, startLow: number, startHigh: number) => boolean,
   ) {
@@ -118,8 +121,19 @@ export class HolderTable {
     return -1;
   }
 
-  /** Claims a free entry for this thread (count 0), or -1 if all are taken. */
-  claim(): number {
+  /**
+   * Claims a free entry for this thread (count 0), or -1 if all are taken — after `sweep` gave
+   * back the entries of threads that ended: nothing else does while nobody waits, and a table full
+   * of them would refuse every acquisition for good.
+   */
+  claim(sweep: (words: W) => void): number {
+    const e = this.#claimFree();
+    if (e >= 0) return e;
+    sweep(this.#w);
+    return this.#claimFree();
+  }
+
+  #claimFree(): number {
     const w = this.#w;
     const me = this.#me();
     for (let e = 0; e < HOLDERS; e++) {
@@ -149,11 +163,11 @@ export class HolderTable {
     this.#w.store(this.#at(entry, COUNT), count);
   }
 
-  /** This thread's entry, claimed now (count 0) if it has none; -1 if the table is full. */
-  reserve(): number {
+  /** This thread's entry, claimed now (count 0, see {@link claim}) if it has none; or -1. */
+  reserve(sweep: (words: W) => void): number {
     const e = this.#find(this.#me(), false);
     if (e >= 0) return e;
-    const claimed = this.claim();
+    const claimed = this.claim(sweep);
     if (claimed >= 0) entries.set(this.#key, claimed);
     return claimed;
   }
@@ -164,8 +178,8 @@ export class HolderTable {
   }
 
   /** Adds `n` to this thread's entry (claimed if it has none); false if the table is full. */
-  add(n: number): boolean {
-    const e = this.reserve();
+  add(n: number, sweep: (words: W) => void): boolean {
+    const e = this.reserve(sweep);
     if (e < 0) return false;
     this.addTo(e, n);
     return true;

@@ -75,7 +75,7 @@ export interface Words {
    * The holder table of a region semaphore, rwlock or barrier (`_holders.ts`), so that a dead
    * holder's permits, read holds or arrival are seen; `undefined` in-process.
    */
-  readonly holders: HolderTable | undefined;
+  readonly holders: HolderTable<Words> | undefined;
 }
 
 /** Words of each primitive (each gets its own 64-byte line so neighbours do not share one). */

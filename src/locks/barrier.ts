@@ -180,17 +180,19 @@ function passage(w: Words, where: string, entry: number): Acquire<boolean> {
   };
 }
 
+/**
+ * Gives back the entries of parties that ended: a dead arrival breaks its round if that is still
+ * the current one, as a waiter's slice would.
+ */
+function reapArrivals(w: Words): void {
+  w.holders?.reap((count) => count > 0 && breakRound(w, count - 1));
+}
+
 /** This arrival's holder-table entry in a region (-1 in-process). */
 function entryFor(w: Words, where: string): number {
   const holders = w.holders;
   if (holders === undefined) return -1;
-  let entry = holders.claim();
-  if (entry < 0) {
-    // Full: entries of parties that ended may fill it; a dead arrival breaks its round (if it is
-    // still the current one), as a waiter's slice would.
-    holders.reap((count) => count > 0 && breakRound(w, count - 1));
-    entry = holders.claim();
-  }
+  const entry = holders.claim(reapArrivals);
   if (entry < 0) {
     throw new Error(
       `${where}: ${HOLDERS} parties wait on this region barrier already, the most its holder ` +

@@ -357,12 +357,7 @@ export class RwLock {
   #reserve(): number {
     const holders = this.#w.holders;
     if (holders === undefined) return -1;
-    let entry = holders.reserve();
-    if (entry < 0) {
-      // Full: entries of threads that ended may fill it (see Semaphore's takePermit).
-      reapReaders(this.#w);
-      entry = holders.reserve();
-    }
+    const entry = holders.reserve(reapReaders);
     if (entry < 0) {
       throw new Error(
         `RwLock: ${HOLDERS} threads hold read locks on this region lock already, the most its ` +

@@ -95,13 +95,7 @@ function takePermit(
 ): Permit | undefined {
   const holders = w.holders;
   if (holders === undefined) return take(w, permits, n) ? makePermit(s, n, false) : undefined;
-  let entry = holders.reserve();
-  if (entry < 0) {
-    // Full: entries of threads that ended may fill it, and nothing else gives them back while
-    // nobody waits.
-    reapDead(w);
-    entry = holders.reserve();
-  }
+  const entry = holders.reserve(reapDead);
   if (entry < 0) {
     throw new Error(
       `${where}: ${HOLDERS} threads hold permits of this region semaphore already, the most its ` +
@@ -431,7 +425,7 @@ export class Semaphore {
     for (;;) {
       const taken = w.load(TAKEN);
       if (permits - (taken - n) > MAX) {
-        if (mine > 0) w.holders!.add(mine);
+        if (mine > 0) w.holders!.add(mine, reapDead);
         w.holders?.tidy();
         throw new RangeError(
           `${where}: ${permits - taken} permits are free; ${n} more would exceed ${MAX}`,
